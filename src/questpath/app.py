@@ -1,0 +1,85 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import swagger_ui_bundle
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from questpath import __version__
+from questpath.auth.routes import router as auth_router
+from questpath.config import Settings, get_settings
+from questpath.db import create_engine, create_sessionmaker
+from questpath.events.routes import router as events_router
+from questpath.health import router as health_router
+from questpath.observability import (
+    AccessLogMiddleware,
+    BodySizeLimitMiddleware,
+    SecurityHeadersMiddleware,
+    UnhandledErrorMiddleware,
+    configure_logging,
+    request_id_middleware,
+)
+from questpath.problems import install_problem_handlers
+
+STATIC_DIR = Path(__file__).parent / "static"
+# The start-up script is a file rather than inline, so the strict CSP applies to /docs as well.
+API_DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>QuestPath API</title>
+<link rel="icon" href="/static/swagger-ui/favicon-32x32.png">
+<link rel="stylesheet" href="/static/swagger-ui/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/static/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/static/questpath/api-docs.js"></script></body></html>
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    engine = create_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    app = FastAPI(
+        title="QuestPath",
+        version=__version__,
+        summary="Learning progress from one event log: XP, levels, streaks, tracks and quizzes.",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = create_sessionmaker(engine)
+
+    install_problem_handlers(app)
+    for router in (health_router, auth_router, events_router):
+        app.include_router(router)
+    _mount_api_docs(app)
+
+    # Added innermost first; a request passes: request id, access log, headers, errors, size limit.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(UnhandledErrorMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(request_id_middleware)
+    return app
+
+
+def _mount_api_docs(app: FastAPI) -> None:
+    """Swagger UI served from the installed package, so /docs works with no network."""
+    app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path))
+    app.mount("/static/questpath", StaticFiles(directory=STATIC_DIR))
+
+    @app.get("/docs", include_in_schema=False)
+    async def api_docs() -> HTMLResponse:
+        return HTMLResponse(API_DOCS_PAGE)

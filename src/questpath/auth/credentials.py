@@ -1,0 +1,78 @@
+"""Password hashes, access tokens and API-key secrets."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+
+import jwt
+from pwdlib import PasswordHash
+
+API_KEY_PREFIX = "qp_"
+JWT_ALGORITHM = "HS256"
+
+
+@cache
+def _hasher() -> PasswordHash:
+    return PasswordHash.recommended()  # Argon2id
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def verify_password(password: str, password_hash: str) -> bool:
+    return _hasher().verify(password, password_hash)
+
+
+@cache
+def decoy_hash() -> str:
+    """Verified against when the e-mail is unknown, so both failures take the same time."""
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def create_access_token(user_id: uuid.UUID, key: str, now: datetime, lifetime: timedelta) -> str:
+    claims = {"sub": str(user_id), "iat": now, "exp": now + lifetime, "typ": "access"}
+    return jwt.encode(claims, key, algorithm=JWT_ALGORITHM)
+
+
+class InvalidToken(Exception):
+    pass
+
+
+def user_id_from_token(token: str, key: str) -> uuid.UUID:
+    try:
+        claims = jwt.decode(
+            token, key, algorithms=[JWT_ALGORITHM], options={"require": ["sub", "exp", "iat"]}
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise InvalidToken("the access token has expired; sign in again") from exc
+    except jwt.PyJWTError as exc:
+        raise InvalidToken("the access token is not valid") from exc
+    if claims.get("typ") != "access":
+        raise InvalidToken("the access token is not valid")
+    try:
+        return uuid.UUID(claims["sub"])
+    except (TypeError, ValueError) as exc:
+        raise InvalidToken("the access token is not valid") from exc
+
+
+@dataclass(frozen=True)
+class NewApiKey:
+    secret: str
+    prefix: str
+    secret_hash: str
+
+
+def new_api_key() -> NewApiKey:
+    secret = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    return NewApiKey(secret=secret, prefix=secret[:11], secret_hash=hash_api_key(secret))
+
+
+def hash_api_key(secret: str) -> str:
+    # The secrets carry 256 random bits, so a fast hash is enough to make a leaked table useless.
+    return hashlib.sha256(secret.encode()).hexdigest()

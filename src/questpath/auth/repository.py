@@ -1,0 +1,88 @@
+"""All SQL of the auth domain."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from questpath.auth.models import ApiKey, LoginFailures, User
+from questpath.db import dialect_insert
+
+
+async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
+    return await session.get(User, user_id)
+
+
+async def get_users(session: AsyncSession, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, User]:
+    rows = await session.scalars(select(User).where(User.id.in_(user_ids)))
+    return {user.id: user for user in rows}
+
+
+async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
+    return await session.scalar(select(User).where(User.email == email.lower()))
+
+
+async def add(session: AsyncSession, row: User | ApiKey) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def get_api_key_by_hash(session: AsyncSession, secret_hash: str) -> ApiKey | None:
+    return await session.scalar(select(ApiKey).where(ApiKey.secret_hash == secret_hash))
+
+
+async def get_api_key(
+    session: AsyncSession, user_id: uuid.UUID, key_id: uuid.UUID
+) -> ApiKey | None:
+    return await session.scalar(
+        select(ApiKey).where(ApiKey.user_id == user_id, ApiKey.id == key_id)
+    )
+
+
+async def list_api_keys(session: AsyncSession, user_id: uuid.UUID) -> list[ApiKey]:
+    rows = await session.scalars(
+        select(ApiKey).where(ApiKey.user_id == user_id).order_by(ApiKey.created_at.desc())
+    )
+    return list(rows)
+
+
+async def count_active_api_keys(session: AsyncSession, user_id: uuid.UUID) -> int:
+    count = await session.scalar(
+        select(func.count())
+        .select_from(ApiKey)
+        .where(ApiKey.user_id == user_id, ApiKey.revoked_at.is_(None))
+    )
+    return count or 0
+
+
+async def get_login_failures(session: AsyncSession, keys: list[str]) -> list[LoginFailures]:
+    return list(await session.scalars(select(LoginFailures).where(LoginFailures.key.in_(keys))))
+
+
+async def count_login_failure(
+    session: AsyncSession, key: str, now: datetime, window: timedelta
+) -> None:
+    """Add one failure to `key`, starting a new window when the old one has ended.
+
+    One upsert statement, so concurrent failures from several server processes all count.
+    """
+    stmt = dialect_insert(session, LoginFailures).values(key=key, window_started_at=now, failures=1)
+    window_over = LoginFailures.window_started_at <= now - window
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[LoginFailures.key],
+        set_={
+            "failures": case((window_over, 1), else_=LoginFailures.failures + 1),
+            "window_started_at": case(
+                (window_over, stmt.excluded.window_started_at),
+                else_=LoginFailures.window_started_at,
+            ),
+        },
+    )
+    await session.execute(stmt)
+
+
+async def clear_login_failures(session: AsyncSession, key: str) -> None:
+    await session.execute(delete(LoginFailures).where(LoginFailures.key == key))

@@ -1,0 +1,79 @@
+"""Auth API: sign-up, sign-in, the caller's profile, and API keys."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Request, Response, status
+
+from questpath.auth import service
+from questpath.auth.dependencies import CurrentPerson, CurrentPrincipal
+from questpath.auth.schemas import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyList,
+    ApiKeyRead,
+    LoginRequest,
+    RegistrationRead,
+    TokenRead,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
+from questpath.dependencies import SessionDep, SessionMakerDep, SettingsDep
+
+router = APIRouter(prefix="/api", tags=["auth"])
+
+
+@router.post("/auth/register", status_code=status.HTTP_201_CREATED)
+async def register(
+    data: UserCreate, session: SessionDep, settings: SettingsDep
+) -> RegistrationRead:
+    now = datetime.now(UTC)
+    user = await service.register(session, data, now)
+    token = service.issue_token(user, settings, now)
+    return RegistrationRead(**token.model_dump(), user=UserRead.model_validate(user))
+
+
+@router.post("/auth/login")
+async def login(
+    data: LoginRequest, request: Request, maker: SessionMakerDep, settings: SettingsDep
+) -> TokenRead:
+    now = datetime.now(UTC)
+    client_ip = request.client.host if request.client else "unknown"
+    user = await service.sign_in(maker, data.email, data.password, client_ip, settings, now)
+    return service.issue_token(user, settings, now)
+
+
+@router.get("/users/me")
+async def read_me(principal: CurrentPrincipal) -> UserRead:
+    return UserRead.model_validate(principal.user)
+
+
+@router.patch("/users/me")
+async def update_me(data: UserUpdate, principal: CurrentPerson, session: SessionDep) -> UserRead:
+    user = await service.update_profile(session, principal.user, data, datetime.now(UTC))
+    return UserRead.model_validate(user)
+
+
+@router.post("/api-keys", status_code=status.HTTP_201_CREATED, tags=["api keys"])
+async def create_api_key(
+    data: ApiKeyCreate, principal: CurrentPerson, session: SessionDep
+) -> ApiKeyCreated:
+    key, secret = await service.create_api_key(session, principal, data, datetime.now(UTC))
+    return ApiKeyCreated(**ApiKeyRead.model_validate(key).model_dump(), secret=secret)
+
+
+@router.get("/api-keys", tags=["api keys"])
+async def list_api_keys(principal: CurrentPerson, session: SessionDep) -> ApiKeyList:
+    keys = await service.list_api_keys(session, principal)
+    return ApiKeyList(items=[ApiKeyRead.model_validate(key) for key in keys])
+
+
+@router.delete("/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["api keys"])
+async def revoke_api_key(
+    key_id: uuid.UUID, principal: CurrentPerson, session: SessionDep
+) -> Response:
+    await service.revoke_api_key(session, principal, key_id, datetime.now(UTC))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

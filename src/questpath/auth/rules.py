@@ -1,0 +1,68 @@
+"""Pure rules of identity: passwords, timezones, sign-in throttling, API-key scopes."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+from functools import cache
+from importlib.resources import files
+
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 256
+
+SCOPES = {
+    "events:read": "read the key owner's events",
+    "events:write": "record events; keys created by an admin may record them for any learner",
+}
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    # The 30,000 most common passwords from leaked-password corpora, as ranked by zxcvbn.
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def password_problem(password: str, email: str) -> str | None:
+    """Why a password is too weak to accept, or None when it is acceptable."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"must be at least {MIN_PASSWORD_LENGTH} characters long"
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"must be at most {MAX_PASSWORD_LENGTH} characters long"
+    lowered = password.lower()
+    if lowered in _common_passwords():
+        return "is one of the most common passwords; choose one that is harder to guess"
+    if lowered == email.lower() or lowered == email.split("@")[0].lower():
+        return "must not be your e-mail address"
+    if len(set(password)) < 4:
+        return "must use more than three different characters"
+    return None
+
+
+@cache
+def known_timezones() -> frozenset[str]:
+    """IANA zone names from the pinned tzdata package, so every machine accepts the same set.
+
+    "Factory" is IANA's placeholder for an unset zone, not a place anyone lives.
+    """
+    zones = files("tzdata").joinpath("zones").read_text(encoding="utf-8").split()
+    return frozenset(zones) - {"Factory"}
+
+
+def is_known_timezone(name: str) -> bool:
+    return name in known_timezones()
+
+
+def sign_in_retry_after(
+    failures: int, window_started_at: datetime, now: datetime, window: timedelta, limit: int
+) -> int | None:
+    """Seconds to wait before another sign-in attempt, or None when attempts are allowed."""
+    window_ends = window_started_at + window
+    if failures < limit or now >= window_ends:
+        return None
+    return max(1, math.ceil((window_ends - now).total_seconds()))
+
+
+def unknown_scopes(scopes: list[str]) -> list[str]:
+    return [scope for scope in scopes if scope not in SCOPES]

@@ -1,0 +1,97 @@
+"""Request and response bodies of the auth API."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+)
+
+from questpath.auth.rules import MAX_PASSWORD_LENGTH, is_known_timezone
+
+
+def _known_timezone(name: str) -> str:
+    if not is_known_timezone(name):
+        raise ValueError(f"'{name}' is not an IANA timezone name, such as 'Europe/Berlin' or 'UTC'")
+    return name
+
+
+Timezone = Annotated[str, Field(max_length=64), AfterValidator(_known_timezone)]
+DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Password = Annotated[str, Field(max_length=MAX_PASSWORD_LENGTH)]
+Role = Literal["learner", "mentor", "admin"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class UserCreate(Strict):
+    email: EmailStr
+    password: Password
+    display_name: DisplayName | None = None
+    timezone: Timezone = "UTC"
+
+
+class UserUpdate(Strict):
+    display_name: DisplayName | None = None
+    timezone: Timezone | None = None
+
+
+class UserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    email: str
+    display_name: str
+    timezone: str
+    role: Role
+    created_at: datetime
+
+
+class LoginRequest(Strict):
+    email: str = Field(max_length=320)
+    password: Password
+
+
+class TokenRead(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105
+    expires_in: int = Field(description="seconds until the token expires")
+
+
+class RegistrationRead(TokenRead):
+    user: UserRead
+
+
+class ApiKeyCreate(Strict):
+    name: DisplayName
+    scopes: list[str] = Field(min_length=1, max_length=10)
+
+
+class ApiKeyRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    prefix: str
+    scopes: list[str]
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyRead):
+    secret: str = Field(description="shown once; store it now")
+
+
+class ApiKeyList(BaseModel):
+    items: list[ApiKeyRead]

@@ -1,0 +1,201 @@
+"""Use cases of identity: sign-up, sign-in, profiles, API keys, and authenticating requests."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from anyio import to_thread
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from questpath.auth import credentials, rules
+from questpath.auth import repository as repo
+from questpath.auth.models import ApiKey, User
+from questpath.auth.principal import Principal
+from questpath.auth.schemas import ApiKeyCreate, TokenRead, UserCreate, UserUpdate
+from questpath.config import Settings
+from questpath.db import transaction
+from questpath.problems import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+)
+
+MAX_ACTIVE_API_KEYS = 50
+WRONG_CREDENTIALS = "the e-mail address or password is wrong"
+
+
+async def register(session: AsyncSession, data: UserCreate, now: datetime) -> User:
+    email = str(data.email).lower()
+    problem = rules.password_problem(data.password, email)
+    if problem:
+        raise Invalid.field("password", problem)
+    if await repo.get_user_by_email(session, email):
+        raise Conflict(f"an account with the e-mail address {email} already exists")
+    user = User(
+        email=email,
+        password_hash=await to_thread.run_sync(credentials.hash_password, data.password),
+        display_name=data.display_name or email.split("@")[0],
+        timezone=data.timezone,
+        role="learner",
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        await repo.add(session, user)
+    except IntegrityError as exc:  # a concurrent sign-up with the same address won the race
+        raise Conflict(f"an account with the e-mail address {email} already exists") from exc
+    return user
+
+
+async def sign_in(
+    maker: async_sessionmaker[AsyncSession],
+    email: str,
+    password: str,
+    client_ip: str,
+    settings: Settings,
+    now: datetime,
+) -> User:
+    """Check a password, counting failures per address and per client; raise 401 or 429.
+
+    It runs its own transactions because a failed attempt must be stored even though the request
+    ends in an error.
+    """
+    email = email.strip().lower()
+    window = timedelta(seconds=settings.login_window_seconds)
+    limits = {
+        f"email:{email}": settings.login_max_failures_per_email,
+        f"ip:{client_ip}": settings.login_max_failures_per_ip,
+    }
+    async with transaction(maker) as session:
+        for row in await repo.get_login_failures(session, list(limits)):
+            wait = rules.sign_in_retry_after(
+                row.failures, row.window_started_at, now, window, limits[row.key]
+            )
+            if wait is not None:
+                raise TooManyRequests(
+                    f"too many failed sign-ins; try again in {wait} seconds", retry_after=wait
+                )
+        user = await repo.get_user_by_email(session, email)
+
+    stored_hash = user.password_hash if user else credentials.decoy_hash()
+    valid = await to_thread.run_sync(credentials.verify_password, password, stored_hash)
+
+    async with transaction(maker) as session:
+        if user is not None and valid:
+            await repo.clear_login_failures(session, f"email:{email}")
+        else:
+            for key in limits:
+                await repo.count_login_failure(session, key, now, window)
+    if user is None or not valid:
+        raise Unauthorized(WRONG_CREDENTIALS)
+    return user
+
+
+def issue_token(user: User, settings: Settings, now: datetime) -> TokenRead:
+    lifetime = timedelta(minutes=settings.access_token_minutes)
+    token = credentials.create_access_token(user.id, settings.signing_key(), now, lifetime)
+    return TokenRead(access_token=token, expires_in=int(lifetime.total_seconds()))
+
+
+async def update_profile(
+    session: AsyncSession, user: User, data: UserUpdate, now: datetime
+) -> User:
+    if data.display_name is not None:
+        user.display_name = data.display_name
+    if data.timezone is not None:
+        # Past events keep the local date they were given; only new events use the new zone.
+        user.timezone = data.timezone
+    user.updated_at = now
+    await session.flush()
+    return user
+
+
+async def create_admin(
+    session: AsyncSession, email: str, password: str, display_name: str | None, now: datetime
+) -> tuple[User, bool]:
+    """Create an admin account, or promote an existing account; returns (user, created)."""
+    existing = await repo.get_user_by_email(session, email)
+    if existing is not None:
+        existing.role = "admin"
+        existing.updated_at = now
+        await session.flush()
+        return existing, False
+    user = await register(
+        session, UserCreate(email=email, password=password, display_name=display_name), now
+    )
+    user.role = "admin"
+    await session.flush()
+    return user, True
+
+
+async def authenticate(
+    session: AsyncSession, bearer: str, settings: Settings, now: datetime
+) -> Principal:
+    if bearer.startswith(credentials.API_KEY_PREFIX):
+        key = await repo.get_api_key_by_hash(session, credentials.hash_api_key(bearer))
+        if key is None or key.revoked_at is not None:
+            raise Unauthorized("the API key is not valid or has been revoked")
+        owner = await repo.get_user(session, key.user_id)
+        if owner is None:
+            raise Unauthorized("the API key is not valid or has been revoked")
+        if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=5):
+            key.last_used_at = now  # coarse, so that reads do not each become a write
+        return Principal(user=owner, api_key=key)
+    try:
+        user_id = credentials.user_id_from_token(bearer, settings.signing_key())
+    except credentials.InvalidToken as exc:
+        raise Unauthorized(str(exc)) from exc
+    user = await repo.get_user(session, user_id)
+    if user is None:
+        raise Unauthorized("the account behind this access token no longer exists")
+    return Principal(user=user)
+
+
+async def create_api_key(
+    session: AsyncSession, principal: Principal, data: ApiKeyCreate, now: datetime
+) -> tuple[ApiKey, str]:
+    unknown = rules.unknown_scopes(data.scopes)
+    if unknown:
+        allowed = ", ".join(sorted(rules.SCOPES))
+        raise Invalid(
+            [FieldError("scopes", f"unknown scope {s!r}; allowed: {allowed}") for s in unknown]
+        )
+    if await repo.count_active_api_keys(session, principal.user.id) >= MAX_ACTIVE_API_KEYS:
+        raise Conflict(f"at most {MAX_ACTIVE_API_KEYS} API keys may be active; revoke one first")
+    new = credentials.new_api_key()
+    key = ApiKey(
+        user_id=principal.user.id,
+        name=data.name,
+        prefix=new.prefix,
+        secret_hash=new.secret_hash,
+        scopes=sorted(set(data.scopes)),
+        created_at=now,
+    )
+    await repo.add(session, key)
+    return key, new.secret
+
+
+async def list_api_keys(session: AsyncSession, principal: Principal) -> list[ApiKey]:
+    return await repo.list_api_keys(session, principal.user.id)
+
+
+async def revoke_api_key(
+    session: AsyncSession, principal: Principal, key_id: uuid.UUID, now: datetime
+) -> None:
+    key = await repo.get_api_key(session, principal.user.id, key_id)
+    if key is None:
+        raise NotFound(f"no API key {key_id}")
+    if key.revoked_at is None:
+        key.revoked_at = now
+        await session.flush()
+
+
+def require_person(principal: Principal) -> None:
+    if principal.api_key is not None:
+        raise Forbidden("API keys cannot do this; sign in as a person")

@@ -1,0 +1,101 @@
+"""The `questpath` command: serve, migrate, and administration tasks."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+import uvicorn
+from pydantic import ValidationError
+
+from questpath import __version__
+from questpath.auth import service as auth_service
+from questpath.config import get_settings
+from questpath.db import create_engine, create_sessionmaker, migrate, transaction
+from questpath.problems import Problem
+
+app = typer.Typer(
+    help="QuestPath: learning progress from one event log. Settings come from QUESTPATH_* "
+    "environment variables (see the README).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes to run.")] = 1,
+) -> None:
+    """Apply pending migrations, then serve the web app and the API."""
+    settings = get_settings()
+    migrate(settings.database_url)
+    settings.signing_key()  # create the development key once, before workers race to do it
+    typer.echo(f"QuestPath {__version__} is running at http://{host}:{port}  (Ctrl+C stops it)")
+    uvicorn.run(
+        "questpath.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+        proxy_headers=True,
+    )
+
+
+@app.command("migrate")
+def migrate_command() -> None:
+    """Apply pending database migrations and exit."""
+    migrate(get_settings().database_url)
+    typer.echo("The database schema is up to date.")
+
+
+@app.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Argument(help="E-mail address of the admin account.")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="QUESTPATH_ADMIN_PASSWORD",
+            help="Password; asked for when not given (or set QUESTPATH_ADMIN_PASSWORD).",
+        ),
+    ],
+    display_name: Annotated[str | None, typer.Option(help="Name shown in the app.")] = None,
+) -> None:
+    """Create an admin account, or make an existing account an admin."""
+    settings = get_settings()
+    migrate(settings.database_url)
+
+    async def run() -> tuple[str, bool]:
+        engine = create_engine(settings.database_url)
+        try:
+            async with transaction(create_sessionmaker(engine)) as session:
+                user, created = await auth_service.create_admin(
+                    session, email, password, display_name, datetime.now(UTC)
+                )
+                return user.email, created
+        finally:
+            await engine.dispose()
+
+    try:
+        address, created = asyncio.run(run())
+    except Problem as problem:
+        typer.echo(f"Error: {problem.detail}", err=True)
+        raise typer.Exit(code=1) from problem
+    except ValidationError as invalid:
+        for error in invalid.errors():
+            typer.echo(f"Error: {'.'.join(map(str, error['loc']))}: {error['msg']}", err=True)
+        raise typer.Exit(code=1) from invalid
+    typer.echo(f"{'Created' if created else 'Promoted'} admin {address}.")
+
+
+@app.command()
+def version() -> None:
+    """Print the QuestPath version."""
+    typer.echo(__version__)

@@ -1,0 +1,53 @@
+"""All SQL of the event log."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from questpath.db import dialect_insert
+from questpath.events.models import Event
+
+
+async def insert_new(
+    session: AsyncSession, rows: list[dict[str, Any]]
+) -> set[tuple[uuid.UUID, str]]:
+    """Insert the rows whose (user_id, event_id) is not stored yet; return the keys inserted.
+
+    The primary key decides, inside the database, so concurrent requests and server processes
+    posting the same event store it once.
+    """
+    if not rows:
+        return set()
+    stmt = (
+        dialect_insert(session, Event)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=[Event.user_id, Event.event_id])
+        .returning(Event.user_id, Event.event_id)
+    )
+    result = await session.execute(stmt)
+    return {(row.user_id, row.event_id) for row in result}
+
+
+async def page(
+    session: AsyncSession, user_id: uuid.UUID, before: tuple[datetime, str] | None, limit: int
+) -> list[Event]:
+    stmt = select(Event).where(Event.user_id == user_id)
+    if before is not None:
+        occurred_at, event_id = before
+        stmt = stmt.where(
+            or_(
+                Event.occurred_at < occurred_at,
+                and_(Event.occurred_at == occurred_at, Event.event_id < event_id),
+            )
+        )
+    stmt = stmt.order_by(Event.occurred_at.desc(), Event.event_id.desc()).limit(limit)
+    return list(await session.scalars(stmt))
+
+
+async def get(session: AsyncSession, user_id: uuid.UUID, event_id: str) -> Event | None:
+    return await session.get(Event, (user_id, event_id))

@@ -1,0 +1,64 @@
+"""Pure rules of the event log: which kinds exist, what each needs, when it happened where."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+MAX_FUTURE_SKEW = timedelta(minutes=5)
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_METADATA_BYTES = 4096
+MAX_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class EventKind:
+    name: str
+    description: str
+    requires: tuple[str, ...] = ()
+
+
+EVENT_KINDS: dict[str, EventKind] = {
+    kind.name: kind
+    for kind in (
+        EventKind("exercise_completed", "an exercise finished, optionally graded 0-100"),
+        EventKind("project_completed", "a project finished"),
+        EventKind("study_session", "time spent studying", requires=("time_spent_seconds",)),
+    )
+}
+
+
+def unknown_kind_message(kind: str) -> str:
+    return f"unknown event kind '{kind}'; expected one of: {', '.join(sorted(EVENT_KINDS))}"
+
+
+def missing_fields(kind: str, present: set[str]) -> list[str]:
+    return [name for name in EVENT_KINDS[kind].requires if name not in present]
+
+
+def occurred_at_problem(occurred_at: datetime, now: datetime) -> str | None:
+    if occurred_at > now + MAX_FUTURE_SKEW:
+        return (
+            f"is more than {int(MAX_FUTURE_SKEW.total_seconds() // 60)} minutes in the future "
+            f"(server time is {now.isoformat(timespec='seconds')})"
+        )
+    if occurred_at < EARLIEST:
+        return "is before 1970-01-01"
+    return None
+
+
+def local_date(occurred_at: datetime, timezone: str) -> date:
+    """The learner's calendar day at `occurred_at` in `timezone`."""
+    return occurred_at.astimezone(ZoneInfo(timezone)).date()
+
+
+def metadata_size(metadata: dict[str, Any]) -> int:
+    return len(json.dumps(metadata, separators=(",", ":"), ensure_ascii=False).encode())
+
+
+def may_record_for_others(role: str, has_write_scope: bool) -> bool:
+    """Only admins, or API keys an admin created with events:write, record for other learners."""
+    return role == "admin" and has_write_scope

@@ -1,0 +1,113 @@
+"""Request and response bodies of the event API."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    field_validator,
+    model_validator,
+)
+
+from questpath.events import rules
+
+EventId = Annotated[
+    str, StringConstraints(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\x7f]+$")
+]
+Topic = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+MAX_SECONDS = 366 * 24 * 3600
+
+
+class EventIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: EventId | None = Field(None, description="the client's idempotency key")
+    kind: str = Field(description="one of: " + ", ".join(sorted(rules.EVENT_KINDS)))
+    occurred_at: AwareDatetime | None = Field(None, description="ISO 8601 with offset; default now")
+    topic: Topic | None = None
+    grade: float | None = Field(None, ge=0, le=100, allow_inf_nan=False, strict=True)
+    time_spent_seconds: int | None = Field(None, ge=0, le=MAX_SECONDS, strict=True)
+    hints_used: int | None = Field(None, ge=0, le=10_000, strict=True)
+    user_id: uuid.UUID | None = Field(None, description="integration keys only: whose event")
+    metadata: dict[str, Any] | None = None
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, kind: str) -> str:
+        if kind not in rules.EVENT_KINDS:
+            raise ValueError(rules.unknown_kind_message(kind))
+        return kind
+
+    @field_validator("metadata")
+    @classmethod
+    def _small_metadata(cls, metadata: dict[str, Any] | None) -> dict[str, Any] | None:
+        if metadata is not None and rules.metadata_size(metadata) > rules.MAX_METADATA_BYTES:
+            raise ValueError(f"must be at most {rules.MAX_METADATA_BYTES} bytes as JSON")
+        return metadata
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> EventIn:
+        present = {name for name in type(self).model_fields if getattr(self, name) is not None}
+        missing = rules.missing_fields(self.kind, present)
+        if missing:
+            raise ValueError(f"{self.kind} events need {', '.join(missing)}")
+        return self
+
+
+class EventBatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    events: list[EventIn] = Field(min_length=1, max_length=rules.MAX_BATCH)
+
+
+def _shape(body: Any) -> str:
+    return "@batch" if isinstance(body, dict) and "events" in body else "@event"
+
+
+EventSubmission = Annotated[
+    Annotated[EventBatchIn, Tag("@batch")] | Annotated[EventIn, Tag("@event")],
+    Discriminator(_shape),
+]
+
+
+class EventResult(BaseModel):
+    index: int
+    id: str
+    user_id: uuid.UUID
+    status: Literal["created", "duplicate"]
+
+
+class EventsRecorded(BaseModel):
+    created: int
+    duplicates: int
+    results: list[EventResult]
+
+
+class EventRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str = Field(validation_alias="event_id")
+    user_id: uuid.UUID
+    kind: str
+    occurred_at: datetime
+    recorded_at: datetime
+    local_date: date
+    topic: str | None
+    grade: float | None
+    time_spent_seconds: int | None
+    hints_used: int | None
+    metadata: dict[str, Any] | None = Field(validation_alias="meta")
+
+
+class EventPage(BaseModel):
+    items: list[EventRead]
+    next_cursor: str | None

@@ -1,0 +1,158 @@
+"""Recording events: the single write path for all progress."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from questpath.auth import repository as users
+from questpath.auth.models import User
+from questpath.auth.principal import Principal
+from questpath.events import repository as repo
+from questpath.events import rules
+from questpath.events.models import Event
+from questpath.events.schemas import (
+    EventIn,
+    EventPage,
+    EventRead,
+    EventResult,
+    EventsRecorded,
+)
+from questpath.pagination import decode_cursor, encode_cursor
+from questpath.problems import FieldError, Forbidden, Invalid, NotFound
+
+
+async def record(
+    session: AsyncSession,
+    principal: Principal,
+    events: list[EventIn],
+    now: datetime,
+    *,
+    batch: bool,
+) -> EventsRecorded:
+    """Store each new event once; report every event as created or duplicate.
+
+    All or nothing: one invalid event rejects the whole submission before anything is written.
+    """
+
+    def field(index: int, name: str) -> str:
+        return f"events[{index}].{name}" if batch else name
+
+    owners = await _owners(session, principal, events, field)
+    errors = [
+        FieldError(field(i, "occurred_at"), problem)
+        for i, event in enumerate(events)
+        if event.occurred_at is not None
+        and (problem := rules.occurred_at_problem(event.occurred_at, now))
+    ]
+    if errors:
+        raise Invalid(errors)
+
+    results: list[EventResult] = []
+    rows: dict[tuple[uuid.UUID, str], dict[str, Any]] = {}
+    for index, event in enumerate(events):
+        owner = owners[event.user_id or principal.user.id]
+        key = (owner.id, event.id or str(uuid.uuid4()))
+        if key not in rows:  # a repeat inside one batch is a duplicate of its first appearance
+            rows[key] = _row(event, owner, key[1], principal, now)
+        results.append(EventResult(index=index, id=key[1], user_id=owner.id, status="duplicate"))
+
+    created = await repo.insert_new(session, list(rows.values()))
+    seen: set[tuple[uuid.UUID, str]] = set()
+    for result in results:
+        key = (result.user_id, result.id)
+        if key in created and key not in seen:
+            result.status = "created"
+        seen.add(key)
+    return EventsRecorded(
+        created=len(created), duplicates=len(results) - len(created), results=results
+    )
+
+
+async def _owners(
+    session: AsyncSession, principal: Principal, events: list[EventIn], field: Any
+) -> dict[uuid.UUID, User]:
+    """The learners the events belong to, after checking the caller may write for each."""
+    owners = {principal.user.id: principal.user}
+    others = {e.user_id for e in events if e.user_id and e.user_id != principal.user.id}
+    if not others:
+        return owners
+    if not rules.may_record_for_others(principal.user.role, principal.has_scope("events:write")):
+        index = next(i for i, e in enumerate(events) if e.user_id in others)
+        raise Forbidden(f"{field(index, 'user_id')}: you may record events only for yourself")
+    found = await users.get_users(session, others)
+    missing = [
+        FieldError(field(i, "user_id"), f"no learner has the id {e.user_id}")
+        for i, e in enumerate(events)
+        if e.user_id in others and e.user_id not in found
+    ]
+    if missing:
+        raise Invalid(missing)
+    return owners | found
+
+
+def _row(
+    event: EventIn, owner: User, event_id: str, principal: Principal, now: datetime
+) -> dict[str, Any]:
+    occurred_at = event.occurred_at or now
+    return {
+        "user_id": owner.id,
+        "event_id": event_id,
+        "kind": event.kind,
+        "occurred_at": occurred_at,
+        "recorded_at": now,
+        "local_date": rules.local_date(occurred_at, owner.timezone),
+        "topic": event.topic,
+        "grade": event.grade,
+        "time_spent_seconds": event.time_spent_seconds,
+        "hints_used": event.hints_used,
+        "meta": event.metadata,
+        "recorded_by_api_key": principal.api_key.id if principal.api_key else None,
+    }
+
+
+def _readable_user(principal: Principal, user_id: uuid.UUID | None) -> uuid.UUID:
+    if user_id is None or user_id == principal.user.id:
+        return principal.user.id
+    if not principal.is_admin:
+        raise Forbidden("you may read only your own events")
+    return user_id
+
+
+async def list_events(
+    session: AsyncSession,
+    principal: Principal,
+    user_id: uuid.UUID | None,
+    cursor: str | None,
+    limit: int,
+) -> EventPage:
+    owner = _readable_user(principal, user_id)
+    before = None
+    if cursor is not None:
+        occurred_at, event_id = decode_cursor(cursor, 2)
+        try:
+            before = (datetime.fromisoformat(occurred_at), str(event_id))
+        except (TypeError, ValueError) as exc:
+            raise Invalid.field("cursor", "is not a cursor returned by this endpoint") from exc
+        if before[0].tzinfo is None:
+            raise Invalid.field("cursor", "is not a cursor returned by this endpoint")
+    rows = await repo.page(session, owner, before, limit + 1)
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = encode_cursor([last.occurred_at.isoformat(), last.event_id])
+    return EventPage(
+        items=[EventRead.model_validate(row) for row in rows[:limit]], next_cursor=next_cursor
+    )
+
+
+async def get_event(
+    session: AsyncSession, principal: Principal, event_id: str, user_id: uuid.UUID | None
+) -> Event:
+    event = await repo.get(session, _readable_user(principal, user_id), event_id)
+    if event is None:
+        raise NotFound(f"no event with the id '{event_id}'")
+    return event

@@ -1,0 +1,154 @@
+"""Errors as RFC 9457 problem details: one exception family, one set of handlers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+log = structlog.get_logger("questpath.errors")
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+
+class Problem(Exception):
+    """An error the client can act on. Services raise these; the handler renders them."""
+
+    status = HTTPStatus.BAD_REQUEST
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: Sequence[FieldError] = (),
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = list(errors)
+        self.headers = dict(headers or {})
+
+
+class Unauthorized(Problem):
+    status = HTTPStatus.UNAUTHORIZED
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+class Forbidden(Problem):
+    status = HTTPStatus.FORBIDDEN
+
+
+class NotFound(Problem):
+    status = HTTPStatus.NOT_FOUND
+
+
+class Conflict(Problem):
+    status = HTTPStatus.CONFLICT
+
+
+class Invalid(Problem):
+    """422 for input that parsed but breaks a rule; each FieldError names the field."""
+
+    status = HTTPStatus.UNPROCESSABLE_ENTITY
+
+    def __init__(self, errors: Sequence[FieldError]) -> None:
+        detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
+        super().__init__(detail, errors=errors)
+
+    @classmethod
+    def field(cls, field: str, message: str) -> Invalid:
+        return cls([FieldError(field, message)])
+
+
+class TooManyRequests(Problem):
+    status = HTTPStatus.TOO_MANY_REQUESTS
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    *,
+    errors: Iterable[FieldError] = (),
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
+    error_list = [{"field": e.field, "message": e.message} for e in errors]
+    if error_list:
+        body["errors"] = error_list
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def field_path(location: Sequence[int | str]) -> str:
+    """("body", "events", 3, "grade") -> "events[3].grade".
+
+    The first part says where the value came from (body, query, path); parts starting with "@" are
+    the tags of tagged unions, which name a schema, not a field.
+    """
+    if not location:
+        return "request"
+    path = ""
+    for part in location[1:]:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif not part.startswith("@"):
+            path += f".{part}" if path else part
+    return path or str(location[0])
+
+
+def _validation_errors(exc: RequestValidationError) -> list[FieldError]:
+    errors = []
+    for error in exc.errors():
+        message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
+        location = error.get("loc", ())
+        if error.get("type") == "json_invalid":
+            # Its location is ("body", <character offset>): the offset is not a field.
+            message = "is not valid JSON: " + str(error.get("ctx", {}).get("error", message))
+            location = ("body",)
+        errors.append(FieldError(field_path(location), message))
+    return errors
+
+
+async def _on_problem(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Problem)
+    return problem_response(exc.status, exc.detail, errors=exc.errors, headers=exc.headers)
+
+
+async def _on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = _validation_errors(exc)
+    detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
+    return problem_response(HTTPStatus.UNPROCESSABLE_ENTITY, detail, errors=errors)
+
+
+async def _on_http_exception(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    return problem_response(exc.status_code, detail, headers=exc.headers)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_exception)
