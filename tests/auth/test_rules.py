@@ -1,0 +1,336 @@
+"""The pure rules of identity: password strength, sign-in throttling, timezones, scopes, and the
+credentials (access tokens, API-key secrets) they are checked with. No database."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from questpath.auth.credentials import (
+    API_KEY_PREFIX,
+    JWT_ALGORITHM,
+    InvalidToken,
+    create_access_token,
+    hash_api_key,
+    new_api_key,
+    user_id_from_token,
+)
+from questpath.auth.rules import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    SCOPES,
+    is_known_timezone,
+    password_problem,
+    sign_in_retry_after,
+    unknown_scopes,
+)
+
+KEY = "unit-test-signing-key-" + "k" * 40
+OTHER_KEY = "another-signing-key-" + "o" * 40
+EMAIL = "alexander.the.great@example.com"
+GOOD_PASSPHRASE = "correct horse battery staple"
+NOW = datetime(2026, 3, 14, 15, 9, 26, tzinfo=UTC)
+
+# Passwords
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        pytest.param("", "at least 10 characters", id="empty"),
+        pytest.param("kq7vzm2pw", "at least 10 characters", id="9-chars"),
+        pytest.param("x" * (MAX_PASSWORD_LENGTH + 1), "at most 256 characters", id="257-chars"),
+        pytest.param("kq7vzm2pwx" * 26, "at most 256 characters", id="260-varied-chars"),
+        pytest.param("password123", "most common passwords", id="password123"),
+        pytest.param("qwertyuiop", "most common passwords", id="qwertyuiop"),
+        pytest.param("PASSWORD123", "most common passwords", id="upper-case-common"),
+        pytest.param("QwErTyUiOp", "most common passwords", id="mixed-case-common"),
+        pytest.param(EMAIL, "e-mail address", id="the-email"),
+        pytest.param(EMAIL.upper(), "e-mail address", id="the-email-upper-case"),
+        pytest.param("alexander.the.great", "e-mail address", id="the-local-part"),
+        pytest.param("Alexander.The.Great", "e-mail address", id="the-local-part-mixed-case"),
+        pytest.param("aaaaaaaaaa", "more than three different characters", id="one-char"),
+        pytest.param("xzqxzqxzqxzq", "more than three different characters", id="three-chars"),
+    ],
+)
+def test_weak_passwords_are_refused_with_the_reason(password: str, reason: str) -> None:
+    problem = password_problem(password, EMAIL)
+
+    assert problem is not None
+    assert reason in problem
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        pytest.param(GOOD_PASSPHRASE, id="passphrase"),
+        pytest.param("a long and unusual passphrase", id="another-passphrase"),
+        pytest.param("kq7vzm2pwx", id="exactly-10-chars"),
+        pytest.param("xzqwxzqwxzqw", id="exactly-4-distinct-chars"),
+        pytest.param(("kq7vzm2pwx" * 26)[:MAX_PASSWORD_LENGTH], id="exactly-256-chars"),
+        pytest.param("alexander.the.great!", id="local-part-plus-more"),
+    ],
+)
+def test_acceptable_passwords_pass(password: str) -> None:
+    assert password_problem(password, EMAIL) is None
+
+
+@given(st.text(max_size=MIN_PASSWORD_LENGTH - 1))
+def test_any_password_under_ten_characters_is_too_short(password: str) -> None:
+    assert password_problem(password, EMAIL) == "must be at least 10 characters long"
+
+
+@given(st.text(min_size=MAX_PASSWORD_LENGTH + 1, max_size=MAX_PASSWORD_LENGTH + 50))
+def test_any_password_over_256_characters_is_too_long(password: str) -> None:
+    assert password_problem(password, EMAIL) == "must be at most 256 characters long"
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=3), st.integers(4, 20))
+def test_repeating_three_or_fewer_characters_is_refused(chars: str, repeats: int) -> None:
+    password = (chars * 40)[: MIN_PASSWORD_LENGTH + repeats]
+    problem = password_problem(password, EMAIL)
+
+    # A few such strings ("1111111111") are also common passwords, which is reported first.
+    assert problem in {
+        "must use more than three different characters",
+        "is one of the most common passwords; choose one that is harder to guess",
+    }
+
+
+# Sign-in throttling
+
+WINDOW_SECONDS = st.integers(min_value=1, max_value=24 * 3600)
+LIMIT = st.integers(min_value=1, max_value=100)
+START = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+)
+OFFSET_US = st.integers(min_value=-(10**12), max_value=10**12)
+
+
+@given(LIMIT, st.data(), START, OFFSET_US, WINDOW_SECONDS)
+def test_sign_in_is_allowed_below_the_failure_limit(
+    limit: int, data: st.DataObject, start: datetime, offset_us: int, window_s: int
+) -> None:
+    failures = data.draw(st.integers(min_value=0, max_value=limit - 1))
+    now = start + timedelta(microseconds=offset_us)
+
+    assert sign_in_retry_after(failures, start, now, timedelta(seconds=window_s), limit) is None
+
+
+@given(LIMIT, st.data(), START, WINDOW_SECONDS, st.integers(min_value=0, max_value=10**12))
+def test_sign_in_is_allowed_again_once_the_window_has_ended(
+    limit: int, data: st.DataObject, start: datetime, window_s: int, after_us: int
+) -> None:
+    failures = data.draw(st.integers(min_value=limit, max_value=limit + 1000))
+    window = timedelta(seconds=window_s)
+    now = start + window + timedelta(microseconds=after_us)
+
+    assert sign_in_retry_after(failures, start, now, window, limit) is None
+
+
+@given(LIMIT, st.data(), START, WINDOW_SECONDS)
+def test_a_locked_sign_in_waits_a_positive_whole_number_of_seconds_within_the_window(
+    limit: int, data: st.DataObject, start: datetime, window_s: int
+) -> None:
+    failures = data.draw(st.integers(min_value=limit, max_value=limit + 1000))
+    window = timedelta(seconds=window_s)
+    elapsed_us = data.draw(st.integers(min_value=0, max_value=window_s * 10**6 - 1))
+    now = start + timedelta(microseconds=elapsed_us)
+
+    wait = sign_in_retry_after(failures, start, now, window, limit)
+
+    assert isinstance(wait, int)
+    assert 1 <= wait <= window_s
+    # Waiting that long is enough, and it is not more than a second longer than needed.
+    remaining = (start + window - now).total_seconds()
+    assert remaining <= wait < remaining + 1
+    later = now + timedelta(seconds=wait)
+    assert sign_in_retry_after(failures, start, later, window, limit) is None
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        pytest.param(NOW, 900, id="window-start"),
+        pytest.param(NOW + timedelta(seconds=899), 1, id="one-second-left"),
+        pytest.param(NOW + timedelta(seconds=900, microseconds=-1), 1, id="one-microsecond-left"),
+        pytest.param(NOW + timedelta(seconds=900), None, id="exactly-window-end"),
+        pytest.param(NOW + timedelta(seconds=900, microseconds=1), None, id="just-after-end"),
+    ],
+)
+def test_the_lock_ends_exactly_at_the_end_of_the_window(
+    now: datetime, expected: int | None
+) -> None:
+    assert sign_in_retry_after(5, NOW, now, timedelta(seconds=900), 5) == expected
+
+
+def test_the_limit_itself_locks_but_one_less_does_not() -> None:
+    window = timedelta(seconds=900)
+    now = NOW + timedelta(seconds=100)
+
+    assert sign_in_retry_after(4, NOW, now, window, 5) is None
+    assert sign_in_retry_after(5, NOW, now, window, 5) == 800
+
+
+# Timezones
+
+
+@pytest.mark.parametrize(
+    "name", ["UTC", "Etc/UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires", "Asia/Kolkata"]
+)
+def test_iana_timezone_names_are_known(name: str) -> None:
+    assert is_known_timezone(name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "",
+        "Mars/Olympus",
+        "utc",
+        "europe/berlin",
+        "Europe/Berlin ",
+        "Europe",
+        "+02:00",
+        "../etc",
+        # Not an IANA name: a host-specific alias of the server's own zone found in some
+        # /usr/share/zoneinfo directories (a symlink to /etc/localtime on Debian).
+        "localtime",
+    ],
+)
+def test_other_timezone_names_are_unknown(name: str) -> None:
+    assert not is_known_timezone(name)
+
+
+# Scopes
+
+
+@pytest.mark.parametrize(
+    ("scopes", "unknown"),
+    [
+        pytest.param([], [], id="none"),
+        pytest.param(["events:read"], [], id="read"),
+        pytest.param(["events:read", "events:write"], [], id="both"),
+        pytest.param(["events:write", "events:write"], [], id="repeated"),
+        pytest.param(["admin"], ["admin"], id="admin"),
+        pytest.param(["EVENTS:READ"], ["EVENTS:READ"], id="case-matters"),
+        pytest.param(
+            ["events:delete", "events:read", "users:write"],
+            ["events:delete", "users:write"],
+            id="mixed-keeps-order",
+        ),
+    ],
+)
+def test_unknown_scopes_are_the_ones_not_offered(scopes: list[str], unknown: list[str]) -> None:
+    assert unknown_scopes(scopes) == unknown
+
+
+@given(st.lists(st.one_of(st.sampled_from(sorted(SCOPES)), st.text(max_size=20))))
+def test_unknown_scopes_keeps_exactly_the_unoffered_scopes_in_order(scopes: list[str]) -> None:
+    result = unknown_scopes(scopes)
+
+    assert result == [scope for scope in scopes if scope not in {"events:read", "events:write"}]
+
+
+# Access tokens
+
+
+def test_an_access_token_carries_the_user_id() -> None:
+    user_id = uuid.uuid4()
+    token = create_access_token(user_id, KEY, datetime.now(UTC), timedelta(minutes=5))
+
+    assert user_id_from_token(token, KEY) == user_id
+
+
+def test_an_expired_access_token_is_invalid_and_says_so() -> None:
+    token = create_access_token(
+        uuid.uuid4(), KEY, datetime.now(UTC) - timedelta(hours=2), timedelta(hours=1)
+    )
+
+    with pytest.raises(InvalidToken, match="expired"):
+        user_id_from_token(token, KEY)
+
+
+def test_an_access_token_signed_with_another_key_is_invalid() -> None:
+    token = create_access_token(uuid.uuid4(), OTHER_KEY, datetime.now(UTC), timedelta(minutes=5))
+
+    with pytest.raises(InvalidToken, match="not valid"):
+        user_id_from_token(token, KEY)
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        pytest.param({"typ": "refresh"}, id="not-an-access-token"),
+        pytest.param({"typ": None}, id="no-type"),
+        pytest.param({"sub": "not-a-uuid"}, id="subject-not-a-uuid"),
+        pytest.param({"sub": None}, id="no-subject"),
+    ],
+)
+def test_a_well_signed_token_with_the_wrong_claims_is_invalid(claims: dict[str, object]) -> None:
+    now = datetime.now(UTC)
+    base: dict[str, object] = {
+        "sub": str(uuid.uuid4()),
+        "iat": now,
+        "exp": now + timedelta(minutes=5),
+        "typ": "access",
+    }
+    base.update(claims)
+    token = jwt.encode(
+        {k: v for k, v in base.items() if v is not None}, KEY, algorithm=JWT_ALGORITHM
+    )
+
+    with pytest.raises(InvalidToken):
+        user_id_from_token(token, KEY)
+
+
+@pytest.mark.parametrize("token", ["", "garbage", "a.b.c", "qp_notajwt"])
+def test_garbage_is_not_an_access_token(token: str) -> None:
+    with pytest.raises(InvalidToken):
+        user_id_from_token(token, KEY)
+
+
+def test_a_tampered_access_token_is_invalid() -> None:
+    token = create_access_token(uuid.uuid4(), KEY, datetime.now(UTC), timedelta(minutes=5))
+    header, payload, signature = token.split(".")
+    other = create_access_token(uuid.uuid4(), KEY, datetime.now(UTC), timedelta(minutes=5))
+    other_payload = other.split(".")[1]
+    assert other_payload != payload
+    forged = ".".join([header, other_payload, signature])
+
+    with pytest.raises(InvalidToken):
+        user_id_from_token(forged, KEY)
+
+
+# API-key secrets
+
+
+def test_a_new_api_key_has_the_prefix_and_its_hash() -> None:
+    key = new_api_key()
+
+    assert key.secret.startswith(API_KEY_PREFIX)
+    assert API_KEY_PREFIX == "qp_"
+    assert key.prefix == key.secret[:11]
+    assert hash_api_key(key.secret) == key.secret_hash
+    assert re.fullmatch(r"[0-9a-f]{64}", key.secret_hash)
+    assert key.secret not in key.secret_hash
+
+
+def test_new_api_keys_are_all_different() -> None:
+    keys = [new_api_key() for _ in range(50)]
+
+    assert len({key.secret for key in keys}) == 50
+    assert len({key.secret_hash for key in keys}) == 50
+
+
+def test_hashing_an_api_key_is_deterministic_and_tells_secrets_apart() -> None:
+    key = new_api_key()
+
+    assert hash_api_key(key.secret) == hash_api_key(key.secret)
+    assert hash_api_key(key.secret + "x") != key.secret_hash

@@ -1,0 +1,101 @@
+"""Fixtures: the real app over ASGI on real databases (SQLite and PostgreSQL), migrated by Alembic.
+
+Every test that takes `client` runs once per backend in QUESTPATH_TEST_DATABASES
+("sqlite,postgresql" by default); PostgreSQL comes from QUESTPATH_TEST_POSTGRES_URL, which
+scripts/test sets after starting a throwaway server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from questpath.app import create_app
+from questpath.config import Settings
+from questpath.db import Base, create_engine, migrate
+from tests.helpers import Account, register_account
+
+BACKENDS = [
+    b for b in os.environ.get("QUESTPATH_TEST_DATABASES", "sqlite,postgresql").split(",") if b
+]
+TEST_SECRET = "test-signing-key-" + "x" * 40
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if "postgresql" in BACKENDS and not os.environ.get("QUESTPATH_TEST_POSTGRES_URL"):
+        raise pytest.UsageError(
+            "PostgreSQL tests need QUESTPATH_TEST_POSTGRES_URL: run ./scripts/test, which starts "
+            "a throwaway server, or set QUESTPATH_TEST_DATABASES=sqlite for a SQLite-only run"
+        )
+
+
+async def _create_postgres_database(server_url: str, name: str) -> str:
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    await engine.dispose()
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture(scope="session")
+def new_database(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], str]:
+    """Make an empty, migrated database on `backend` and return its URL."""
+
+    def make(backend: str) -> str:
+        if backend == "sqlite":
+            url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('sqlite') / 'questpath.db'}"
+        else:
+            server = os.environ["QUESTPATH_TEST_POSTGRES_URL"]
+            name = f"questpath_test_{uuid.uuid4().hex[:12]}"
+            url = asyncio.run(_create_postgres_database(server, name))
+        migrate(url)
+        return url
+
+    return make
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, new_database: Callable[[str], str]) -> str:
+    backend: str = request.param
+    return new_database(backend)
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(database_url=database_url, data_dir=tmp_path, secret_key=TEST_SECRET)
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    app = create_app(settings)
+    yield app
+    # Leave the shared database empty for the next test (the schema stays).
+    async with app.state.engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            await conn.execute(table.delete())
+    await app.state.engine.dispose()
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=("198.51.100.7", 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+@pytest.fixture
+async def learner(client: httpx.AsyncClient) -> Account:
+    return await register_account(client, "learner@example.com")
+
+
+@pytest.fixture
+async def other_learner(client: httpx.AsyncClient) -> Account:
+    return await register_account(client, "other@example.com")
