@@ -14,8 +14,10 @@ from questpath.events.rules import (
     EARLIEST,
     EVENT_KINDS,
     MAX_FUTURE_SKEW,
+    MAX_METADATA_BYTES,
     local_date,
     may_record_for_others,
+    metadata_problem,
     metadata_size,
     missing_fields,
     occurred_at_problem,
@@ -148,6 +150,35 @@ def test_metadata_size_is_its_compact_utf8_json_length() -> None:
     assert metadata_size({"a": 1}) == len('{"a":1}')
     # Non-ASCII text is counted in UTF-8 bytes, not characters.
     assert metadata_size({"é": "€"}) == len('{"é":"€"}'.encode())
+
+
+@pytest.mark.parametrize(
+    ("metadata", "reason"),
+    [
+        ({"score": float("nan")}, "finite"),
+        ({"scores": [1.0, float("inf")]}, "finite"),
+        ({"deep": {"deeper": -float("inf")}}, "finite"),
+        ({"note": "a\x00b"}, "NUL"),
+        ({"a\x00": 1}, "NUL"),
+        ({"list": [{"x": "\x00"}]}, "NUL"),
+        ({"text": "x" * MAX_METADATA_BYTES}, f"{MAX_METADATA_BYTES} bytes"),
+    ],
+)
+def test_metadata_every_database_cannot_store_is_refused_saying_why(
+    metadata: dict[str, object], reason: str
+) -> None:
+    problem = metadata_problem(metadata)
+    assert problem is not None
+    assert reason in problem
+
+
+def test_ordinary_metadata_up_to_the_limit_is_fine() -> None:
+    assert (
+        metadata_problem({"exercise": "fib", "attempts": [1, 2.5], "ok": True, "x": None}) is None
+    )
+    filler = "x" * (MAX_METADATA_BYTES - len('{"t":""}'))
+    assert metadata_size({"t": filler}) == MAX_METADATA_BYTES
+    assert metadata_problem({"t": filler}) is None
 
 
 # Recording for other learners

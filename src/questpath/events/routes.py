@@ -51,7 +51,7 @@ async def list_events(
     return await service.list_events(session, principal, user_id, cursor, limit)
 
 
-@router.get("/{event_id}")
+@router.get("/{event_id:path}")  # client ids may contain "/"
 async def read_event(
     event_id: str, principal: EventReader, session: SessionDep, user_id: AdminUserId = None
 ) -> EventRead:

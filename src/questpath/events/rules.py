@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -36,6 +37,7 @@ def unknown_kind_message(kind: str) -> str:
 
 
 def missing_fields(kind: str, present: set[str]) -> list[str]:
+    """The fields `kind` requires that are not among `present`."""
     return [name for name in EVENT_KINDS[kind].requires if name not in present]
 
 
@@ -57,6 +59,35 @@ def local_date(occurred_at: datetime, timezone: str) -> date:
 
 def metadata_size(metadata: dict[str, Any]) -> int:
     return len(json.dumps(metadata, separators=(",", ":"), ensure_ascii=False).encode())
+
+
+def metadata_problem(metadata: dict[str, Any]) -> str | None:
+    """Why `metadata` cannot be stored as it is on every database, or None when it can."""
+    if _has_non_finite_number(metadata):
+        return "numbers must be finite (NaN and Infinity are not JSON)"
+    if _has_nul(metadata):
+        return "text must not contain NUL characters"
+    if metadata_size(metadata) > MAX_METADATA_BYTES:
+        return f"must be at most {MAX_METADATA_BYTES} bytes as JSON"
+    return None
+
+
+def _children(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [*value.keys(), *value.values()]
+    return list(value) if isinstance(value, list) else []
+
+
+def _has_non_finite_number(value: Any) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    return any(_has_non_finite_number(child) for child in _children(value))
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    return any(_has_nul(child) for child in _children(value))
 
 
 def may_record_for_others(role: str, has_write_scope: bool) -> bool:

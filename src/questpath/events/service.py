@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,12 +43,7 @@ async def record(
         return f"events[{index}].{name}" if batch else name
 
     owners = await _owners(session, principal, events, field)
-    errors = [
-        FieldError(field(i, "occurred_at"), problem)
-        for i, event in enumerate(events)
-        if event.occurred_at is not None
-        and (problem := rules.occurred_at_problem(event.occurred_at, now))
-    ]
+    errors = _rule_errors(events, now, field)
     if errors:
         raise Invalid(errors)
 
@@ -72,8 +68,28 @@ async def record(
     )
 
 
+def _rule_errors(
+    events: list[EventIn], now: datetime, field: Callable[[int, str], str]
+) -> list[FieldError]:
+    """What the event rules refuse in `events`, each named by its field."""
+    errors = []
+    for index, event in enumerate(events):
+        errors += [
+            FieldError(field(index, name), f"is required for {event.kind} events")
+            for name in rules.missing_fields(event.kind, event.present_fields())
+        ]
+        if event.occurred_at is not None and (
+            problem := rules.occurred_at_problem(event.occurred_at, now)
+        ):
+            errors.append(FieldError(field(index, "occurred_at"), problem))
+    return errors
+
+
 async def _owners(
-    session: AsyncSession, principal: Principal, events: list[EventIn], field: Any
+    session: AsyncSession,
+    principal: Principal,
+    events: list[EventIn],
+    field: Callable[[int, str], str],
 ) -> dict[uuid.UUID, User]:
     """The learners the events belong to, after checking the caller may write for each."""
     owners = {principal.user.id: principal.user}
@@ -134,11 +150,12 @@ async def list_events(
     if cursor is not None:
         occurred_at, event_id = decode_cursor(cursor, 2)
         try:
-            before = (datetime.fromisoformat(occurred_at), str(event_id))
-        except (TypeError, ValueError) as exc:
+            position = datetime.fromisoformat(occurred_at)
+            if position.tzinfo is None:
+                raise ValueError("naive datetime")
+            before = (position.astimezone(UTC), str(event_id))
+        except (TypeError, ValueError, OverflowError) as exc:
             raise Invalid.field("cursor", "is not a cursor returned by this endpoint") from exc
-        if before[0].tzinfo is None:
-            raise Invalid.field("cursor", "is not a cursor returned by this endpoint")
     rows = await repo.page(session, owner, before, limit + 1)
     next_cursor = None
     if len(rows) > limit:
