@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 
 import httpx
 
 PASSWORD = "a long and unusual passphrase"
+PROBLEM_JSON = "application/problem+json"
 
 
 @dataclass(frozen=True)
@@ -53,3 +55,22 @@ async def all_events(client: httpx.AsyncClient, headers: dict[str, str]) -> list
         cursor = page["next_cursor"]
         if cursor is None:
             return items
+
+
+def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    """The response is an RFC 9457 problem with `status`; returns its body."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == PROBLEM_JSON
+    body: dict[str, Any] = response.json()
+    assert {"type", "title", "status", "detail"} <= body.keys()
+    assert body["status"] == status
+    assert body["title"] == HTTPStatus(status).phrase
+    assert isinstance(body["detail"], str)
+    assert body["detail"]
+    return body
+
+
+def field_errors(response: httpx.Response) -> dict[str, str]:
+    """A 422 problem's errors as {field: message}."""
+    body = assert_problem(response, 422)
+    return {error["field"]: error["message"] for error in body["errors"]}

@@ -8,7 +8,6 @@ import json
 import logging
 import re
 from collections.abc import AsyncIterator
-from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +19,9 @@ import questpath
 from questpath.app import create_app
 from questpath.config import Settings
 from tests.conftest import TEST_SECRET
-from tests.helpers import Account, all_events
+from tests.helpers import Account, all_events, assert_problem
 
 MIB = 1024 * 1024
-PROBLEM_JSON = "application/problem+json"
 GENERATED_REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
 
 # One request of each kind of outcome: every response must carry the operational headers.
@@ -36,17 +34,6 @@ RESPONSES: list[Any] = [
     pytest.param("GET", "/api/events", {}, 401, id="401"),
     pytest.param("POST", "/api/auth/register", {"json": {}}, 422, id="422"),
 ]
-
-
-def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM_JSON
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status
-    assert body["title"] == HTTPStatus(status).phrase
-    assert isinstance(body["detail"], str)
-    assert body["detail"]
-    return body
 
 
 def assert_security_headers(response: httpx.Response) -> None:

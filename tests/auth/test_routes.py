@@ -10,7 +10,6 @@ import sys
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -22,33 +21,13 @@ from questpath.app import create_app
 from questpath.auth.credentials import create_access_token
 from questpath.config import Settings
 from tests.conftest import TEST_SECRET
-from tests.helpers import PASSWORD, Account, all_events, post_events
+from tests.helpers import PASSWORD, Account, all_events, assert_problem, field_errors, post_events
 
-PROBLEM_JSON = "application/problem+json"
 USER_FIELDS = {"id", "email", "display_name", "timezone", "role", "created_at"}
 WRONG_PASSWORD = "not the right passphrase at all"
 ADMIN_EMAIL = "admin@example.com"
 ADMIN_PASSWORD = "an admin's own long passphrase"
 QUESTPATH_CLI = Path(sys.executable).parent / "questpath"
-
-
-def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    """The response is an RFC 9457 problem with `status`; returns its body."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM_JSON
-    body: dict[str, Any] = response.json()
-    assert {"type", "title", "status", "detail"} <= body.keys()
-    assert body["status"] == status
-    assert body["title"] == HTTPStatus(status).phrase
-    assert isinstance(body["detail"], str)
-    assert body["detail"]
-    return body
-
-
-def field_errors(response: httpx.Response) -> dict[str, str]:
-    """A 422 problem's errors as {field: message}."""
-    body = assert_problem(response, 422)
-    return {error["field"]: error["message"] for error in body["errors"]}
 
 
 async def login(client: httpx.AsyncClient, email: str, password: str) -> httpx.Response:

@@ -9,7 +9,6 @@ import base64
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
-from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
 
@@ -21,9 +20,15 @@ from questpath.app import create_app
 from questpath.auth import service as auth_service
 from questpath.config import Settings
 from questpath.db import transaction
-from tests.helpers import Account, all_events, post_events, register_account
+from tests.helpers import (
+    Account,
+    all_events,
+    assert_problem,
+    field_errors,
+    post_events,
+    register_account,
+)
 
-PROBLEM_JSON = "application/problem+json"
 EVENT_FIELDS = {
     "id",
     "user_id",
@@ -45,23 +50,9 @@ ADMIN_EMAIL = "admin@example.com"
 ADMIN_PASSWORD = "an admin's own long passphrase"
 
 
-def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    """The response is an RFC 9457 problem with `status`; returns its body."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM_JSON
-    body: dict[str, Any] = response.json()
-    assert {"type", "title", "status", "detail"} <= body.keys()
-    assert body["status"] == status
-    assert body["title"] == HTTPStatus(status).phrase
-    assert isinstance(body["detail"], str)
-    assert body["detail"]
-    return body
-
-
-def field_errors(response: httpx.Response) -> dict[str, str]:
-    """A 422 problem's errors as {field: message}."""
-    body = assert_problem(response, 422)
-    return {error["field"]: error["message"] for error in body["errors"]}
+def spaced_times(start: datetime, step: timedelta, count: int) -> list[str]:
+    """`count` ISO 8601 times, `step` apart from `start`, oldest first."""
+    return [(start + step * i).isoformat() for i in range(count)]
 
 
 def recorded(response: httpx.Response) -> dict[str, Any]:
@@ -755,15 +746,16 @@ async def test_a_full_last_page_has_no_next_cursor(
 async def test_the_default_page_holds_50_events(
     client: httpx.AsyncClient, learner: Account
 ) -> None:
-    start = datetime(2025, 1, 1, tzinfo=UTC)
     batch = [
         {
             "id": f"daily-{i:02d}",
             "kind": "study_session",
             "time_spent_seconds": 600,
-            "occurred_at": (start + timedelta(days=i)).isoformat(),
+            "occurred_at": at,
         }
-        for i in range(51)
+        for i, at in enumerate(
+            spaced_times(datetime(2025, 1, 1, tzinfo=UTC), timedelta(days=1), 51)
+        )
     ]
     assert recorded(await post_events(client, learner.headers, {"events": batch}))["created"] == 51
 
@@ -778,14 +770,11 @@ async def test_the_default_page_holds_50_events(
 async def test_events_recorded_while_paging_neither_repeat_nor_hide_older_ones(
     client: httpx.AsyncClient, learner: Account
 ) -> None:
-    start = datetime(2025, 6, 1, tzinfo=UTC)
     batch = [
-        {
-            "id": f"p{i}",
-            "kind": "exercise_completed",
-            "occurred_at": (start + timedelta(hours=i)).isoformat(),
-        }
-        for i in range(6)
+        {"id": f"p{i}", "kind": "exercise_completed", "occurred_at": at}
+        for i, at in enumerate(
+            spaced_times(datetime(2025, 6, 1, tzinfo=UTC), timedelta(hours=1), 6)
+        )
     ]
     assert recorded(await post_events(client, learner.headers, {"events": batch}))["created"] == 6
     first = (await list_page(client, learner.headers, limit=3)).json()

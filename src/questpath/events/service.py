@@ -47,22 +47,27 @@ async def record(
     if errors:
         raise Invalid(errors)
 
-    results: list[EventResult] = []
-    rows: dict[tuple[uuid.UUID, str], dict[str, Any]] = {}
+    keys: list[tuple[uuid.UUID, str]] = []
+    first_index: dict[tuple[uuid.UUID, str], int] = {}
+    rows: list[dict[str, Any]] = []
     for index, event in enumerate(events):
         owner = owners[event.user_id or principal.user.id]
         key = (owner.id, event.id or str(uuid.uuid4()))
-        if key not in rows:  # a repeat inside one batch is a duplicate of its first appearance
-            rows[key] = _row(event, owner, key[1], principal, now)
-        results.append(EventResult(index=index, id=key[1], user_id=owner.id, status="duplicate"))
+        keys.append(key)
+        if key not in first_index:  # a repeat inside one batch duplicates its first appearance
+            first_index[key] = index
+            rows.append(_row(event, owner, key[1], principal, now))
 
-    created = await repo.insert_new(session, list(rows.values()))
-    seen: set[tuple[uuid.UUID, str]] = set()
-    for result in results:
-        key = (result.user_id, result.id)
-        if key in created and key not in seen:
-            result.status = "created"
-        seen.add(key)
+    created = await repo.insert_new(session, rows)
+    results = [
+        EventResult(
+            index=index,
+            id=key[1],
+            user_id=key[0],
+            status="created" if key in created and first_index[key] == index else "duplicate",
+        )
+        for index, key in enumerate(keys)
+    ]
     return EventsRecorded(
         created=len(created), duplicates=len(results) - len(created), results=results
     )
