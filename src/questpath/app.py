@@ -26,6 +26,8 @@ from questpath.observability import (
     request_id_middleware,
 )
 from questpath.problems import install_problem_handlers
+from questpath.progress.routes import router as progress_router
+from questpath.progress.ruleset import load_rules
 
 STATIC_DIR = Path(__file__).parent / "static"
 # The start-up script is a file rather than inline, so the strict CSP applies to /docs as well.
@@ -60,9 +62,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
+    app.state.rules = load_rules(settings.rules_file)
 
     install_problem_handlers(app)
-    for router in (health_router, auth_router, events_router):
+    for router in (health_router, auth_router, events_router, progress_router):
         app.include_router(router)
     _mount_api_docs(app)
 

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(default=15 * 60, ge=1)
     login_max_failures_per_email: int = Field(default=5, ge=1)
     login_max_failures_per_ip: int = Field(default=20, ge=1)
+    rules_file: Path | None = None
     log_level: str = "INFO"
     log_json: bool = True
 

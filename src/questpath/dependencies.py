@@ -10,11 +10,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from questpath.config import Settings
 from questpath.db import transaction
+from questpath.progress.ruleset import Rules
 
 
 def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
+
+
+def get_rules(request: Request) -> Rules:
+    rules: Rules = request.app.state.rules
+    return rules
 
 
 def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
@@ -28,6 +34,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+RulesDep = Annotated[Rules, Depends(get_rules)]
 SessionMakerDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessionmaker)]
 # "function" scope: commit before the response is sent, so a failed commit is never reported as
 # a success to the client.

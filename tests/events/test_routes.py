@@ -42,7 +42,7 @@ EVENT_FIELDS = {
     "hints_used",
     "metadata",
 }
-KNOWN_KINDS = ("exercise_completed", "project_completed", "study_session")
+KNOWN_KINDS = ("check_in", "exercise_completed", "project_completed", "study_session")
 MAX_METADATA_BYTES = 4096
 # The compact JSON of {"note": ""} is 11 bytes; the note fills the rest.
 METADATA_OVERHEAD = len('{"note":""}')
@@ -59,7 +59,7 @@ def recorded(response: httpx.Response) -> dict[str, Any]:
     """The body of a 201 from POST /api/events."""
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
-    assert body.keys() == {"created", "duplicates", "results"}
+    assert body.keys() == {"created", "duplicates", "results", "achievements_unlocked"}
     return body
 
 
@@ -132,11 +132,15 @@ async def test_a_single_event_is_created_and_readable_with_the_fields_posted(
 
     response = await post_events(client, learner.headers, event)
 
-    assert recorded(response) == {
+    body = recorded(response)
+    assert {k: v for k, v in body.items() if k != "achievements_unlocked"} == {
         "created": 1,
         "duplicates": 0,
         "results": [{"index": 0, "id": "exercise-42", "user_id": learner.id, "status": "created"}],
     }
+    assert [(a["id"], a["user_id"]) for a in body["achievements_unlocked"]] == [
+        ("first-exercise", learner.id)
+    ]
     read = await read_event(client, learner.headers, "exercise-42")
     assert read.status_code == 200, read.text
     stored = read.json()
@@ -207,6 +211,7 @@ async def test_reposting_an_id_is_a_duplicate_and_the_first_version_is_kept(
     assert recorded(response) == {
         "created": 0,
         "duplicates": 1,
+        "achievements_unlocked": [],
         "results": [{"index": 0, "id": "retry-me", "user_id": learner.id, "status": "duplicate"}],
     }
     events = await all_events(client, learner.headers)

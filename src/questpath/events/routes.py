@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, status
 
 from questpath.auth.dependencies import EventReader, EventWriter
-from questpath.dependencies import SessionDep
+from questpath.dependencies import RulesDep, SessionDep
 from questpath.events import service
 from questpath.events.schemas import (
     EventBatchIn,
@@ -27,7 +27,10 @@ AdminUserId = Annotated[uuid.UUID | None, Query(description="admins only: whose 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def record_events(
-    submission: Annotated[EventSubmission, Body()], principal: EventWriter, session: SessionDep
+    submission: Annotated[EventSubmission, Body()],
+    principal: EventWriter,
+    session: SessionDep,
+    rules: RulesDep,
 ) -> EventsRecorded:
     """Record one event, or `{"events": [...]}` with up to 1000 in one transaction.
 
@@ -36,7 +39,10 @@ async def record_events(
     """
     batch = isinstance(submission, EventBatchIn)
     events = submission.events if isinstance(submission, EventBatchIn) else [submission]
-    return await service.record(session, principal, events, datetime.now(UTC), batch=batch)
+    report, _ = await service.record(
+        session, principal, events, datetime.now(UTC), rules, batch=batch
+    )
+    return report
 
 
 @router.get("")

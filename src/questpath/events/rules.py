@@ -28,6 +28,7 @@ EVENT_KINDS: dict[str, EventKind] = {
         EventKind("exercise_completed", "an exercise finished, optionally graded 0-100"),
         EventKind("project_completed", "a project finished"),
         EventKind("study_session", "time spent studying", requires=("time_spent_seconds",)),
+        EventKind("check_in", "a daily check-in: keeps the streak alive, earns no XP"),
     )
 }
 

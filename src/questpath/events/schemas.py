@@ -86,10 +86,25 @@ class EventResult(BaseModel):
     status: Literal["created", "duplicate"]
 
 
+class AchievementUnlocked(BaseModel):
+    user_id: uuid.UUID
+    id: str
+    name: str
+    description: str
+    category: str
+    metric: str
+    threshold: int
+    points: int
+    icon: str
+
+
 class EventsRecorded(BaseModel):
     created: int
     duplicates: int
     results: list[EventResult]
+    achievements_unlocked: list[AchievementUnlocked] = Field(
+        description="achievements these events unlocked, for each learner"
+    )
 
 
 class EventRead(BaseModel):

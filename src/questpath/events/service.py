@@ -16,6 +16,7 @@ from questpath.events import repository as repo
 from questpath.events import rules
 from questpath.events.models import Event
 from questpath.events.schemas import (
+    AchievementUnlocked,
     EventIn,
     EventPage,
     EventRead,
@@ -24,6 +25,9 @@ from questpath.events.schemas import (
 )
 from questpath.pagination import decode_cursor, encode_cursor
 from questpath.problems import FieldError, Forbidden, Invalid, NotFound
+from questpath.progress import projections
+from questpath.progress.ruleset import Rules
+from questpath.progress.state import Changes
 
 
 async def record(
@@ -31,12 +35,15 @@ async def record(
     principal: Principal,
     events: list[EventIn],
     now: datetime,
+    rules: Rules,
     *,
     batch: bool,
-) -> EventsRecorded:
+) -> tuple[EventsRecorded, dict[uuid.UUID, Changes]]:
     """Store each new event once; report every event as created or duplicate.
 
     All or nothing: one invalid event rejects the whole submission before anything is written.
+    The new events' learners have their projections brought up to date in the same transaction;
+    their changes are returned beside the report.
     """
 
     def field(index: int, name: str) -> str:
@@ -59,6 +66,9 @@ async def record(
             rows.append(_row(event, owner, key[1], principal, now))
 
     created = await repo.insert_new(session, rows)
+    changes = await projections.apply(
+        session, rules, (row for row in rows if (row["user_id"], row["event_id"]) in created), now
+    )
     results = [
         EventResult(
             index=index,
@@ -68,9 +78,18 @@ async def record(
         )
         for index, key in enumerate(keys)
     ]
-    return EventsRecorded(
-        created=len(created), duplicates=len(results) - len(created), results=results
+    unlocked = [
+        AchievementUnlocked(user_id=user_id, **achievement.model_dump())
+        for user_id, change in changes.items()
+        for achievement in change.unlocked
+    ]
+    report = EventsRecorded(
+        created=len(created),
+        duplicates=len(results) - len(created),
+        results=results,
+        achievements_unlocked=unlocked,
     )
+    return report, changes
 
 
 def _rule_errors(

@@ -8,7 +8,8 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import questpath.auth.models
-import questpath.events.models  # noqa: F401
+import questpath.events.models
+import questpath.progress.models  # noqa: F401
 from questpath.db import Base, create_engine
 
 target_metadata = Base.metadata

@@ -1,0 +1,79 @@
+"""The incremental path: bring a learner's projections up to date with newly stored events.
+
+Runs inside the transaction that inserted the events, so the log and its projections commit
+together or not at all.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from questpath.progress import repository as repo
+from questpath.progress.rules import EventFacts
+from questpath.progress.ruleset import Rules
+from questpath.progress.state import Changes, advance, rows_needed
+
+
+def facts_of(row: Mapping[str, Any]) -> EventFacts:
+    return EventFacts(
+        kind=row["kind"],
+        local_date=row["local_date"],
+        topic=row["topic"],
+        grade=row["grade"],
+        time_spent_seconds=row["time_spent_seconds"],
+        hints_used=row["hints_used"],
+    )
+
+
+async def apply(
+    session: AsyncSession, rules: Rules, events: Iterable[Mapping[str, Any]], now: datetime
+) -> dict[uuid.UUID, Changes]:
+    """Fold new events into their learners' projections; return each learner's changes."""
+    by_learner: dict[uuid.UUID, list[EventFacts]] = defaultdict(list)
+    for event in events:
+        by_learner[event["user_id"]].append(facts_of(event))
+    changes = {}
+    # One learner at a time, in a fixed order, so concurrent batches cannot deadlock.
+    for user_id in sorted(by_learner):
+        changes[user_id] = await _apply_for(session, rules, user_id, by_learner[user_id], now)
+    return changes
+
+
+async def _apply_for(
+    session: AsyncSession,
+    rules: Rules,
+    user_id: uuid.UUID,
+    facts: list[EventFacts],
+    now: datetime,
+) -> Changes:
+    await repo.lock_learner(session, user_id)
+    totals = await repo.totals(session, user_id)
+    dates, tail_from = rows_needed(totals, facts)
+    changes = advance(
+        totals,
+        await repo.days_for_update(session, user_id, dates, tail_from),
+        await repo.topics(session, user_id, {f.topic for f in facts if f.topic is not None}),
+        await repo.topic_days(
+            session, user_id, {(f.local_date, f.topic) for f in facts if f.topic is not None}
+        ),
+        set(await repo.unlocked(session, user_id)),
+        facts,
+        rules,
+        now,
+    )
+    await repo.write(session, user_id, changes)
+    day = max(f.local_date for f in facts)
+    await repo.add_unlocked(
+        session,
+        [
+            {"user_id": user_id, "achievement_id": a.id, "unlocked_at": now, "local_date": day}
+            for a in changes.unlocked
+        ],
+    )
+    return changes

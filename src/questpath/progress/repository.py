@@ -1,0 +1,317 @@
+"""All SQL of the progress projections, and the mapping between rows and `state` values."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, delete, func, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from questpath.auth.models import User
+from questpath.db import dialect_insert
+from questpath.events.models import Event
+from questpath.progress import rules as r
+from questpath.progress.models import (
+    ProgressDay,
+    ProgressTopic,
+    ProgressTopicDay,
+    ProgressTotals,
+    UnlockedAchievement,
+)
+from questpath.progress.state import Changes, DayRow, Projection, TopicDay, TopicRow, Totals
+
+
+# Reads select table rows, not ORM entities: the writes below are Core upserts, and entities
+# cached in the session's identity map would go stale behind them.
+def _rows(model: type[Any]) -> Select[Any]:
+    return select(model.__table__)
+
+
+def _tally(row: Any) -> r.Tally:
+    return r.Tally(*(getattr(row, name) for name in r.TALLY_FIELDS))
+
+
+def _totals(row: Any) -> Totals:
+    if row is None:
+        return Totals()
+    return Totals(
+        tally=_tally(row),
+        bonus_xp=row.bonus_xp,
+        active_days=row.active_days,
+        longest_streak=row.longest_streak,
+        streak=r.StreakState(row.streak_last_date, row.streak_run, row.streak_freezes),
+        distinct_topics=row.distinct_topics,
+        top_topic_exercises=row.top_topic_exercises,
+    )
+
+
+def _day(row: Any) -> DayRow:
+    streak = r.StreakDay(row.local_date, row.streak, row.freezes, row.freezes_spent, row.bonus_xp)
+    return DayRow(_tally(row), streak)
+
+
+def _topic(row: Any) -> TopicRow:
+    return TopicRow(
+        _tally(row),
+        row.first_exercise_date,
+        row.level,
+        row.previous_level,
+        row.level_updated_at,
+    )
+
+
+# Reading --------------------------------------------------------------------------------------
+
+
+async def lock_learner(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """Serialise projection updates per learner (PostgreSQL row lock; SQLite has one writer)."""
+    await session.execute(select(User.id).where(User.id == user_id).with_for_update())
+
+
+async def totals(session: AsyncSession, user_id: uuid.UUID) -> Totals:
+    result = await session.execute(_rows(ProgressTotals).where(ProgressTotals.user_id == user_id))
+    return _totals(result.one_or_none())
+
+
+async def days_for_update(
+    session: AsyncSession, user_id: uuid.UUID, dates: set[date], tail_from: date | None
+) -> dict[date, DayRow]:
+    """The day rows among `dates`; with `tail_from`, also every row from it on and the latest
+    row before it."""
+    condition: ColumnElement[bool] = ProgressDay.local_date.in_(dates)
+    if tail_from is not None:
+        previous = (
+            select(func.max(ProgressDay.local_date))
+            .where(ProgressDay.user_id == user_id, ProgressDay.local_date < tail_from)
+            .scalar_subquery()
+        )
+        condition = (
+            condition | (ProgressDay.local_date >= tail_from) | (ProgressDay.local_date == previous)
+        )
+    rows = await session.execute(
+        _rows(ProgressDay).where(ProgressDay.user_id == user_id, condition)
+    )
+    return {row.local_date: _day(row) for row in rows}
+
+
+async def days_between(
+    session: AsyncSession, user_id: uuid.UUID, first: date | None, last: date | None
+) -> dict[date, DayRow]:
+    stmt = _rows(ProgressDay).where(ProgressDay.user_id == user_id)
+    if first is not None:
+        stmt = stmt.where(ProgressDay.local_date >= first)
+    if last is not None:
+        stmt = stmt.where(ProgressDay.local_date <= last)
+    rows = await session.execute(stmt.order_by(ProgressDay.local_date))
+    return {row.local_date: _day(row) for row in rows}
+
+
+async def exercises_before(session: AsyncSession, user_id: uuid.UUID, day: date) -> int:
+    total = await session.scalar(
+        select(func.coalesce(func.sum(ProgressDay.exercises), 0)).where(
+            ProgressDay.user_id == user_id, ProgressDay.local_date < day
+        )
+    )
+    return int(total or 0)
+
+
+async def topics(
+    session: AsyncSession, user_id: uuid.UUID, names: Iterable[str] | None = None
+) -> dict[str, TopicRow]:
+    stmt = _rows(ProgressTopic).where(ProgressTopic.user_id == user_id)
+    if names is not None:
+        stmt = stmt.where(ProgressTopic.topic.in_(set(names)))
+    rows = await session.execute(stmt.order_by(ProgressTopic.topic))
+    return {row.topic: _topic(row) for row in rows}
+
+
+async def topic_days(
+    session: AsyncSession, user_id: uuid.UUID, keys: set[TopicDay]
+) -> dict[TopicDay, r.Tally]:
+    if not keys:
+        return {}
+    rows = await session.execute(
+        _rows(ProgressTopicDay).where(
+            ProgressTopicDay.user_id == user_id,
+            tuple_(ProgressTopicDay.local_date, ProgressTopicDay.topic).in_(list(keys)),
+        )
+    )
+    return {(row.local_date, row.topic): _tally(row) for row in rows}
+
+
+async def topic_tallies_between(
+    session: AsyncSession, user_id: uuid.UUID, first: date, last: date
+) -> dict[str, r.Tally]:
+    """Each topic's counters summed over the local dates `first`..`last`."""
+    rows = await session.execute(
+        select(
+            ProgressTopicDay.topic,
+            *(func.sum(getattr(ProgressTopicDay, name)) for name in r.TALLY_FIELDS),
+        )
+        .where(
+            ProgressTopicDay.user_id == user_id,
+            ProgressTopicDay.local_date >= first,
+            ProgressTopicDay.local_date <= last,
+        )
+        .group_by(ProgressTopicDay.topic)
+        .order_by(ProgressTopicDay.topic)
+    )
+    return {row[0]: r.Tally(*(int(v) for v in row[1:])) for row in rows}
+
+
+async def new_topics_since(session: AsyncSession, user_id: uuid.UUID, first: date) -> int:
+    count = await session.scalar(
+        select(func.count()).where(
+            ProgressTopic.user_id == user_id, ProgressTopic.first_exercise_date >= first
+        )
+    )
+    return int(count or 0)
+
+
+async def unlocked(session: AsyncSession, user_id: uuid.UUID) -> dict[str, Any]:
+    """The learner's unlocked achievements by id: rows with unlocked_at and local_date."""
+    rows = await session.execute(
+        _rows(UnlockedAchievement).where(UnlockedAchievement.user_id == user_id)
+    )
+    return {row.achievement_id: row for row in rows}
+
+
+async def projection(session: AsyncSession, user_id: uuid.UUID) -> Projection:
+    """Every stored projection row of a learner (for verification)."""
+    return Projection(
+        totals=await totals(session, user_id),
+        days=await days_between(session, user_id, None, None),
+        topics=await topics(session, user_id),
+        topic_days={
+            (row.local_date, row.topic): _tally(row)
+            for row in await session.execute(
+                _rows(ProgressTopicDay).where(ProgressTopicDay.user_id == user_id)
+            )
+        },
+        achievements=set(await unlocked(session, user_id)),
+    )
+
+
+FactsQuery = Select[str, date, str | None, float | None, int | None, int | None]
+
+
+def event_facts(user_id: uuid.UUID) -> FactsQuery:
+    """The columns the rules read, for every event of a learner."""
+    return select(
+        Event.kind,
+        Event.local_date,
+        Event.topic,
+        Event.grade,
+        Event.time_spent_seconds,
+        Event.hints_used,
+    ).where(Event.user_id == user_id)
+
+
+async def stream_facts(session: AsyncSession, user_id: uuid.UUID) -> AsyncIterator[r.EventFacts]:
+    result = await session.stream(event_facts(user_id).execution_options(yield_per=5000))
+    async for row in result:
+        yield r.EventFacts(*row)
+
+
+# Writing --------------------------------------------------------------------------------------
+
+
+async def _upsert(
+    session: AsyncSession, model: type[Any], keys: list[str], rows: list[dict[str, Any]]
+) -> None:
+    """Insert `rows`, or overwrite the stored row with the same key."""
+    if not rows:
+        return
+    stmt = dialect_insert(session, model).values(rows)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=keys,
+        set_={name: stmt.excluded[name] for name in rows[0] if name not in keys},
+    )
+    await session.execute(stmt)
+
+
+def _totals_row(user_id: uuid.UUID, t: Totals) -> dict[str, Any]:
+    return {
+        "user_id": user_id,
+        **t.tally.as_dict(),
+        "bonus_xp": t.bonus_xp,
+        "active_days": t.active_days,
+        "longest_streak": t.longest_streak,
+        "streak_last_date": t.streak.last_date,
+        "streak_run": t.streak.run,
+        "streak_freezes": t.streak.freezes,
+        "distinct_topics": t.distinct_topics,
+        "top_topic_exercises": t.top_topic_exercises,
+    }
+
+
+def _day_row(user_id: uuid.UUID, row: DayRow) -> dict[str, Any]:
+    s = row.streak
+    return {
+        "user_id": user_id,
+        "local_date": s.date,
+        **row.tally.as_dict(),
+        "streak": s.streak,
+        "freezes": s.freezes,
+        "freezes_spent": s.freezes_spent,
+        "bonus_xp": s.bonus_xp,
+    }
+
+
+def _topic_row(user_id: uuid.UUID, topic: str, row: TopicRow) -> dict[str, Any]:
+    return {
+        "user_id": user_id,
+        "topic": topic,
+        **row.tally.as_dict(),
+        "first_exercise_date": row.first_exercise_date,
+        "level": row.level,
+        "previous_level": row.previous_level,
+        "level_updated_at": row.level_updated_at,
+    }
+
+
+async def write(session: AsyncSession, user_id: uuid.UUID, changes: Changes) -> None:
+    await _upsert(session, ProgressTotals, ["user_id"], [_totals_row(user_id, changes.totals)])
+    await _upsert(
+        session,
+        ProgressDay,
+        ["user_id", "local_date"],
+        [_day_row(user_id, row) for _, row in sorted(changes.days.items())],
+    )
+    await _upsert(
+        session,
+        ProgressTopic,
+        ["user_id", "topic"],
+        [_topic_row(user_id, t, row) for t, row in sorted(changes.topics.items())],
+    )
+    await _upsert(
+        session,
+        ProgressTopicDay,
+        ["user_id", "local_date", "topic"],
+        [
+            {"user_id": user_id, "local_date": d, "topic": t, **tally.as_dict()}
+            for (d, t), tally in sorted(changes.topic_days.items())
+        ],
+    )
+
+
+async def add_unlocked(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        stmt = dialect_insert(session, UnlockedAchievement).values(rows)
+        await session.execute(stmt.on_conflict_do_nothing())
+
+
+async def update_topic_level(
+    session: AsyncSession, user_id: uuid.UUID, topic: str, row: TopicRow
+) -> None:
+    await _upsert(session, ProgressTopic, ["user_id", "topic"], [_topic_row(user_id, topic, row)])
+
+
+async def replace_projection(session: AsyncSession, user_id: uuid.UUID, rows: Changes) -> None:
+    """Rewrite every projection row of a learner but the unlocked achievements, which stay."""
+    for model in (ProgressTotals, ProgressDay, ProgressTopic, ProgressTopicDay):
+        await session.execute(delete(model).where(model.user_id == user_id))
+    await write(session, user_id, rows)

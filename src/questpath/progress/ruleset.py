@@ -1,0 +1,170 @@
+"""The configurable numbers behind progress: read from a TOML rules file and validated once.
+
+The defaults ship as `rules.toml` beside this module; QUESTPATH_RULES_FILE replaces the file as a
+whole. Every model is frozen, so the rules are plain values the pure functions can take.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+DEFAULT_RULES_FILE = Path(__file__).with_name("rules.toml")
+
+METRICS = (
+    "exercises_completed",
+    "projects_completed",
+    "study_sessions",
+    "longest_streak",
+    "active_days",
+    "time_spent_seconds",
+    "perfect_scores",
+    "hintless_exercises",
+    "top_topic_exercises",
+    "distinct_topics",
+    "xp",
+    "level",
+)
+Metric = Literal[
+    "exercises_completed",
+    "projects_completed",
+    "study_sessions",
+    "longest_streak",
+    "active_days",
+    "time_spent_seconds",
+    "perfect_scores",
+    "hintless_exercises",
+    "top_topic_exercises",
+    "distinct_topics",
+    "xp",
+    "level",
+]
+NonNegative = Annotated[int, Field(ge=0)]
+Positive = Annotated[int, Field(ge=1)]
+Text = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class XpRules(_Frozen):
+    exercise_base: NonNegative
+    exercise_grade_step: Positive
+    exercise_hint_penalty: NonNegative
+    exercise_minimum: NonNegative
+    project: NonNegative
+    study_session_seconds_per_xp: Positive
+    study_session_maximum: NonNegative
+    streak_bonus: NonNegative
+    streak_bonus_minimum_length: Positive
+
+
+class LevelRules(_Frozen):
+    first_level_cost: Positive
+    cost_increase: Positive  # positive, so each level costs more than the last
+
+
+class StreakRules(_Frozen):
+    freeze_every_days: Positive
+    max_freezes: NonNegative
+
+
+class SkillLevelRule(_Frozen):
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z_]*$")]
+    min_exercises: Positive
+    min_average_grade: Annotated[float, Field(ge=0, le=100)]
+
+
+class SkillLevelRules(_Frozen):
+    base_level: str = "beginner"
+    levels: tuple[SkillLevelRule, ...]
+
+    @model_validator(mode="after")
+    def _ascending(self) -> SkillLevelRules:
+        pairs = [(rule.min_exercises, rule.min_average_grade) for rule in self.levels]
+        if pairs != sorted(pairs) or len({rule.name for rule in self.levels}) != len(pairs):
+            raise ValueError("levels must have distinct names and ascending thresholds")
+        return self
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.base_level, *(rule.name for rule in self.levels))
+
+
+class PredictionRules(_Frozen):
+    window_days: Annotated[int, Field(ge=1, le=366)]
+
+
+class Rank(_Frozen):
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]
+    name: Text
+    icon: str
+    min_projects: NonNegative
+    focus: Text
+    what_you_can_do: tuple[Text, ...]
+    quality_expectations: tuple[Text, ...]
+    next_steps: tuple[Text, ...]
+
+
+class Achievement(_Frozen):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
+    name: Text
+    description: Text
+    category: Annotated[str, Field(min_length=1, max_length=40)]
+    metric: Metric
+    threshold: Positive
+    points: NonNegative
+    icon: str
+
+
+class Rules(_Frozen):
+    xp: XpRules
+    levels: LevelRules
+    streaks: StreakRules
+    skill_levels: SkillLevelRules
+    predictions: PredictionRules
+    ranks: Annotated[tuple[Rank, ...], Field(min_length=1)]
+    achievements: tuple[Achievement, ...]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Rules:
+        starts = [rank.min_projects for rank in self.ranks]
+        if starts[0] != 0 or starts != sorted(set(starts)):
+            raise ValueError("ranks must start at min_projects = 0 and strictly ascend")
+        ids = [a.id for a in self.achievements]
+        if len(set(ids)) != len(ids):
+            raise ValueError("achievement ids must be unique")
+        return self
+
+
+class RulesFileError(Exception):
+    """The rules file is missing, not TOML, or breaks the schema; the message says where."""
+
+
+def load_rules(path: Path | None = None) -> Rules:
+    """The rules in `path`, or the shipped defaults."""
+    path = path or DEFAULT_RULES_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RulesFileError(f"cannot read the rules file {path}: {exc.strerror}") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RulesFileError(f"the rules file {path} is not valid TOML: {exc}") from exc
+    try:
+        return Rules.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, error['loc'])) or 'file'}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise RulesFileError(f"the rules file {path} is invalid: {problems}") from exc
+
+
+@cache
+def default_rules() -> Rules:
+    return load_rules()

@@ -1,0 +1,221 @@
+"""Request and response bodies of the progress API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from questpath.events.schemas import EventId, Topic
+
+LocalDate = date  # for fields named "date", which would shadow the type in their class
+Period = Literal["daily", "weekly", "monthly", "all"]
+
+
+class RankRead(BaseModel):
+    id: str
+    name: str
+    icon: str
+    min_projects: int
+    max_projects: int | None = Field(description="null for the top rank")
+    focus: str
+    what_you_can_do: list[str]
+    quality_expectations: list[str]
+    next_steps: list[str]
+
+
+class Requirement(BaseModel):
+    metric: str
+    current: int
+    target: int
+    missing: int
+    description: str
+
+
+class SkillLevelRead(BaseModel):
+    topic: str
+    level: str
+    exercises_completed: int
+    average_grade: float | None
+    time_spent_seconds: int
+    previous_level: str | None
+    level_updated_at: datetime | None
+    next_level: str | None
+    exercises_to_next_level: int = Field(description="0 when only the average grade is missing")
+    average_grade_for_next_level: float | None
+    next_level_eta: date | None = Field(
+        description="when the exercise count would be reached at the recent pace in this topic; "
+        "null when there is no next level, no recent activity, or the grade falls short"
+    )
+
+
+class Predictions(BaseModel):
+    window_days: int
+    next_level_eta: date | None
+    next_rank_eta: date | None
+
+
+class ProgressRead(BaseModel):
+    today: date = Field(description="the learner's local date now")
+    timezone: str
+    xp: int
+    level: int
+    xp_to_next_level: int
+    xp_for_current_level: int = Field(description="total XP at which the current level began")
+    xp_for_next_level: int
+    level_progress_percent: int
+    rank: RankRead
+    next_rank: RankRead | None
+    rank_requirements_missing: list[Requirement]
+    exercises_completed: int
+    projects_completed: int
+    study_sessions: int
+    current_streak: int
+    longest_streak: int
+    streak_freezes: int
+    active_days: int
+    total_time_spent_seconds: int
+    average_grade: float | None
+    hints_used: int
+    achievements_unlocked: int = Field(description="how many achievements are unlocked")
+    achievement_points: int
+    skill_levels: list[SkillLevelRead]
+    predictions: Predictions
+
+
+class AchievementRead(BaseModel):
+    id: str
+    name: str
+    description: str
+    category: str
+    metric: str
+    icon: str
+    points: int
+    unlocked: bool
+    unlocked_at: datetime | None
+    progress: int = Field(ge=0, le=100, description="percent of the target reached")
+    current: int
+    target: int
+    eta: date | None = Field(
+        description="when it should unlock at the learner's recent pace; null when locked with "
+        "no recent progress, or already unlocked"
+    )
+
+
+class AchievementsRead(BaseModel):
+    achievements: list[AchievementRead]
+
+
+class Badge(BaseModel):
+    id: str
+    name: str
+    description: str
+    category: str
+    icon: str
+    points: int
+    earned_at: datetime | None = None
+    progress: int = 0
+
+
+class BadgesRead(BaseModel):
+    earned: list[Badge]
+    available: list[Badge]
+    total_points: int = Field(description="points of the earned badges")
+    available_points: int = Field(description="points still to earn")
+
+
+class StreakUpdateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    at: AwareDatetime | None = Field(None, description="when the learner checked in; default now")
+    id: EventId | None = Field(None, description="idempotency key of the check-in event")
+
+
+class UnlockedRead(BaseModel):
+    id: str
+    name: str
+    description: str
+    icon: str
+    points: int
+
+
+class StreakUpdateRead(BaseModel):
+    date: LocalDate = Field(description="the local date checked in")
+    current_streak: int
+    longest_streak: int
+    streak_freezes: int
+    status: Literal["started", "incremented", "maintained", "restored_by_freeze"]
+    new_record: bool
+    achievements_unlocked: list[UnlockedRead]
+
+
+class TopicStatistics(BaseModel):
+    topic: str
+    exercises_completed: int
+    average_grade: float | None
+
+
+class TrendPoint(BaseModel):
+    date: LocalDate
+    exercises_completed: int
+    average_grade: float | None
+    time_spent_seconds: int
+    xp_gained: int
+
+
+class StatisticsRead(BaseModel):
+    period: Period
+    start_date: date | None = Field(description="first local date counted; null for all")
+    end_date: date
+    exercises_completed: int
+    projects_completed: int
+    study_sessions: int
+    average_grade: float | None
+    average_time_seconds: float | None = Field(description="per exercise that reported its time")
+    total_hints: int
+    hints_per_exercise: float | None
+    time_spent_seconds: int
+    xp_gained: int
+    by_topic: list[TopicStatistics]
+    grade_distribution: dict[str, int]
+    trend_7d: list[TrendPoint]
+
+
+class Snapshot(BaseModel):
+    date: LocalDate
+    events: int
+    exercises_completed: int
+    cumulative_exercises: int
+    projects_completed: int
+    study_sessions: int
+    time_spent_seconds: int
+    average_grade: float | None
+    hints_used: int
+    xp_gained: int
+    streak: int
+    freezes_spent: int
+    achievements_unlocked: list[str]
+
+
+class HistoryRead(BaseModel):
+    start_date: date
+    end_date: date
+    snapshots: list[Snapshot]
+
+
+class SkillLevelsRead(BaseModel):
+    skill_levels: list[SkillLevelRead]
+
+
+class SkillLevelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    topic: Topic
+
+
+class SkillLevelChange(BaseModel):
+    topic: str
+    level: str
+    previous_level: str | None
+    changed: bool

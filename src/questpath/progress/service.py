@@ -1,0 +1,419 @@
+"""Progress use cases: read the projections, apply the rules, shape the answers."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from questpath.auth import repository as users
+from questpath.auth.models import User
+from questpath.auth.principal import Principal
+from questpath.events import rules as event_rules
+from questpath.events import service as events
+from questpath.events.schemas import EventIn
+from questpath.problems import Forbidden, Invalid, NotFound
+from questpath.progress import repository as repo
+from questpath.progress import rules as r
+from questpath.progress.ruleset import Rank, Rules
+from questpath.progress.schemas import (
+    AchievementRead,
+    AchievementsRead,
+    Badge,
+    BadgesRead,
+    HistoryRead,
+    Predictions,
+    ProgressRead,
+    RankRead,
+    Requirement,
+    SkillLevelChange,
+    SkillLevelRead,
+    SkillLevelsRead,
+    Snapshot,
+    StatisticsRead,
+    StreakUpdateIn,
+    StreakUpdateRead,
+    TopicStatistics,
+    TrendPoint,
+    UnlockedRead,
+)
+from questpath.progress.state import DayRow, TopicRow, Totals
+
+
+async def learner(session: AsyncSession, principal: Principal, user_id: uuid.UUID | None) -> User:
+    """Whose progress a request reads: the caller's own, or for admins anyone's."""
+    if user_id is None or user_id == principal.user.id:
+        return principal.user
+    if not principal.is_admin:
+        raise Forbidden("you may read only your own progress")
+    user = await users.get_user(session, user_id)
+    if user is None:
+        raise NotFound(f"no learner has the id {user_id}")
+    return user
+
+
+def today_for(user: User, now: datetime) -> date:
+    return event_rules.local_date(now, user.timezone)
+
+
+# The whole picture -----------------------------------------------------------------------------
+
+
+async def progress(session: AsyncSession, rules: Rules, user: User, now: datetime) -> ProgressRead:
+    today = today_for(user, now)
+    totals = await repo.totals(session, user.id)
+    xp = totals.standing().xp
+    level = r.level_for_xp(xp, rules.levels)
+    standing = r.rank_for(totals.tally.projects, rules.ranks)
+    streak = r.streak_on(totals.streak, today)
+    unlocked = await repo.unlocked(session, user.id)
+    gains = await _window_gains(session, rules, user.id, today)
+    window = rules.predictions.window_days
+    return ProgressRead(
+        today=today,
+        timezone=user.timezone,
+        xp=xp,
+        level=level.level,
+        xp_to_next_level=level.xp_to_next_level(xp),
+        xp_for_current_level=level.xp_at_level_start,
+        xp_for_next_level=level.xp_at_next_level,
+        level_progress_percent=r.progress_percent(
+            xp - level.xp_at_level_start, level.xp_at_next_level - level.xp_at_level_start
+        ),
+        rank=_rank(standing.rank, rules),
+        next_rank=_rank(standing.next_rank, rules) if standing.next_rank else None,
+        rank_requirements_missing=_rank_requirements(totals, standing),
+        exercises_completed=totals.tally.exercises,
+        projects_completed=totals.tally.projects,
+        study_sessions=totals.tally.study_sessions,
+        current_streak=streak.current,
+        longest_streak=totals.longest_streak,
+        streak_freezes=streak.freezes,
+        active_days=totals.active_days,
+        total_time_spent_seconds=totals.tally.time_spent_seconds,
+        average_grade=totals.tally.average_grade,
+        hints_used=totals.tally.hints_used,
+        achievements_unlocked=len(unlocked),
+        achievement_points=sum(a.points for a in rules.achievements if a.id in unlocked),
+        skill_levels=await _skill_levels(session, rules, user.id, today),
+        predictions=Predictions(
+            window_days=window,
+            next_level_eta=r.eta(
+                level.xp_to_next_level(xp), gains.totals.xp + gains.bonus_xp, window, today
+            ),
+            next_rank_eta=r.eta(standing.projects_missing, gains.totals.projects, window, today)
+            if standing.next_rank
+            else None,
+        ),
+    )
+
+
+def _rank(rank: Rank, rules: Rules) -> RankRead:
+    later = [other.min_projects for other in rules.ranks if other.min_projects > rank.min_projects]
+    return RankRead(
+        id=rank.id,
+        name=rank.name,
+        icon=rank.icon,
+        min_projects=rank.min_projects,
+        max_projects=min(later) - 1 if later else None,
+        focus=rank.focus,
+        what_you_can_do=list(rank.what_you_can_do),
+        quality_expectations=list(rank.quality_expectations),
+        next_steps=list(rank.next_steps),
+    )
+
+
+def _rank_requirements(totals: Totals, standing: r.RankStanding) -> list[Requirement]:
+    if standing.next_rank is None:
+        return []
+    missing = standing.projects_missing
+    return [
+        Requirement(
+            metric="projects_completed",
+            current=totals.tally.projects,
+            target=standing.next_rank.min_projects,
+            missing=missing,
+            description=f"complete {missing} more project{'s' if missing != 1 else ''} "
+            f"to become {standing.next_rank.name}",
+        )
+    ]
+
+
+async def _window_gains(
+    session: AsyncSession, rules: Rules, user_id: uuid.UUID, today: date
+) -> r.WindowGains:
+    first = today - timedelta(days=rules.predictions.window_days - 1)
+    days = await repo.days_between(session, user_id, first, today)
+    return r.WindowGains(
+        totals=r.total(row.tally for row in days.values()),
+        bonus_xp=sum(row.streak.bonus_xp for row in days.values()),
+        active_days=len(days),
+        new_topics=await repo.new_topics_since(session, user_id, first),
+    )
+
+
+# Achievements and badges ----------------------------------------------------------------------
+
+
+async def achievements(
+    session: AsyncSession, rules: Rules, user: User, now: datetime
+) -> AchievementsRead:
+    today = today_for(user, now)
+    totals = await repo.totals(session, user.id)
+    values = r.metric_values(totals.standing(), rules.levels)
+    current_streak = r.streak_on(totals.streak, today).current
+    unlocked = await repo.unlocked(session, user.id)
+    gains = await _window_gains(session, rules, user.id, today)
+    items = []
+    for a in rules.achievements:
+        row = unlocked.get(a.id)
+        current = values[a.metric]
+        items.append(
+            AchievementRead(
+                id=a.id,
+                name=a.name,
+                description=a.description,
+                category=a.category,
+                metric=a.metric,
+                icon=a.icon,
+                points=a.points,
+                unlocked=row is not None,
+                unlocked_at=row.unlocked_at if row is not None else None,
+                # Unlocked stays unlocked even if the rules file later raised the threshold.
+                progress=100 if row is not None else r.progress_percent(current, a.threshold),
+                current=current,
+                target=a.threshold,
+                eta=None
+                if row is not None
+                else r.achievement_eta(a, values, current_streak, gains, rules, today),
+            )
+        )
+    return AchievementsRead(achievements=items)
+
+
+async def badges(session: AsyncSession, rules: Rules, user: User, now: datetime) -> BadgesRead:
+    listing = await achievements(session, rules, user, now)
+    earned: list[Badge] = []
+    available: list[Badge] = []
+    for a in listing.achievements:
+        badge = Badge(
+            id=a.id,
+            name=a.name,
+            description=a.description,
+            category=a.category,
+            icon=a.icon,
+            points=a.points,
+            earned_at=a.unlocked_at,
+            progress=a.progress,
+        )
+        (earned if a.unlocked else available).append(badge)
+    earned.sort(key=lambda b: (b.earned_at or now, b.id))
+    return BadgesRead(
+        earned=earned,
+        available=available,
+        total_points=sum(b.points for b in earned),
+        available_points=sum(b.points for b in available),
+    )
+
+
+# Streak check-in ------------------------------------------------------------------------------
+
+
+async def update_streak(
+    session: AsyncSession, rules: Rules, principal: Principal, body: StreakUpdateIn, now: datetime
+) -> StreakUpdateRead:
+    """Record a check-in event and report how it moved the streak."""
+    user = principal.user
+    longest_before = (await repo.totals(session, user.id)).longest_streak
+    check_in = EventIn(id=body.id, kind="check_in", occurred_at=body.at)
+    _, changes = await events.record(session, principal, [check_in], now, rules, batch=False)
+    day = event_rules.local_date(body.at or now, user.timezone)
+    totals = await repo.totals(session, user.id)
+    stored = await repo.days_between(session, user.id, day, day)
+    change = changes.get(user.id)
+    already_active = change is None or day not in change.new_dates
+    streak = r.streak_on(totals.streak, today_for(user, now))
+    unlocked = change.unlocked if change else []
+    return StreakUpdateRead(
+        date=day,
+        current_streak=streak.current,
+        longest_streak=totals.longest_streak,
+        streak_freezes=streak.freezes,
+        status=r.streak_status(stored[day].streak, already_active),
+        new_record=totals.longest_streak > longest_before,
+        achievements_unlocked=[
+            UnlockedRead(
+                id=a.id, name=a.name, description=a.description, icon=a.icon, points=a.points
+            )
+            for a in unlocked
+        ],
+    )
+
+
+# Statistics and history -----------------------------------------------------------------------
+
+
+async def statistics(
+    session: AsyncSession, rules: Rules, user: User, period: str, now: datetime
+) -> StatisticsRead:
+    today = today_for(user, now)
+    start = r.period_start(period, today)
+    if start is None:
+        tally = (await repo.totals(session, user.id)).tally
+        bonus = (await repo.totals(session, user.id)).bonus_xp
+        topic_tallies = {t: row.tally for t, row in (await repo.topics(session, user.id)).items()}
+    else:
+        in_period = await repo.days_between(session, user.id, start, today)
+        tally = r.total(row.tally for row in in_period.values())
+        bonus = sum(row.streak.bonus_xp for row in in_period.values())
+        topic_tallies = await repo.topic_tallies_between(session, user.id, start, today)
+    week = r.last_days(7, today)
+    trend_days = await repo.days_between(session, user.id, week[0], today)
+    return StatisticsRead(
+        period=period,
+        start_date=start,
+        end_date=today,
+        exercises_completed=tally.exercises,
+        projects_completed=tally.projects,
+        study_sessions=tally.study_sessions,
+        average_grade=tally.average_grade,
+        average_time_seconds=tally.average_time_seconds,
+        total_hints=tally.hints_used,
+        hints_per_exercise=tally.hints_per_exercise,
+        time_spent_seconds=tally.time_spent_seconds,
+        xp_gained=tally.xp + bonus,
+        by_topic=[
+            TopicStatistics(
+                topic=topic, exercises_completed=t.exercises, average_grade=t.average_grade
+            )
+            for topic, t in sorted(topic_tallies.items())
+            if t.exercises
+        ],
+        grade_distribution=tally.grade_distribution,
+        trend_7d=[_trend_point(d, trend_days.get(d)) for d in week],
+    )
+
+
+def _trend_point(day: date, row: DayRow | None) -> TrendPoint:
+    tally = row.tally if row else r.Tally()
+    return TrendPoint(
+        date=day,
+        exercises_completed=tally.exercises,
+        average_grade=tally.average_grade,
+        time_spent_seconds=tally.time_spent_seconds,
+        xp_gained=tally.xp + (row.streak.bonus_xp if row else 0),
+    )
+
+
+async def history(
+    session: AsyncSession,
+    user: User,
+    days: int | None,
+    start: date | None,
+    end: date | None,
+    now: datetime,
+) -> HistoryRead:
+    try:
+        first, last = r.history_range(days, start, end, today_for(user, now))
+    except r.RangeProblem as problem:
+        raise Invalid.field(problem.field, problem.message) from problem
+    rows = await repo.days_between(session, user.id, first, last)
+    cumulative = await repo.exercises_before(session, user.id, first)
+    unlocked_on: dict[date, list[str]] = {}
+    for achievement_id, row in sorted((await repo.unlocked(session, user.id)).items()):
+        unlocked_on.setdefault(row.local_date, []).append(achievement_id)
+    snapshots = []
+    for day, row in rows.items():
+        cumulative += row.tally.exercises
+        snapshots.append(
+            Snapshot(
+                date=day,
+                events=row.tally.events,
+                exercises_completed=row.tally.exercises,
+                cumulative_exercises=cumulative,
+                projects_completed=row.tally.projects,
+                study_sessions=row.tally.study_sessions,
+                time_spent_seconds=row.tally.time_spent_seconds,
+                average_grade=row.tally.average_grade,
+                hints_used=row.tally.hints_used,
+                xp_gained=row.tally.xp + row.streak.bonus_xp,
+                streak=row.streak.streak,
+                freezes_spent=row.streak.freezes_spent,
+                achievements_unlocked=unlocked_on.get(day, []),
+            )
+        )
+    return HistoryRead(start_date=first, end_date=last, snapshots=snapshots)
+
+
+# Skill levels ---------------------------------------------------------------------------------
+
+
+async def skill_levels(
+    session: AsyncSession, rules: Rules, user: User, now: datetime
+) -> SkillLevelsRead:
+    return SkillLevelsRead(
+        skill_levels=await _skill_levels(session, rules, user.id, today_for(user, now))
+    )
+
+
+async def _skill_levels(
+    session: AsyncSession, rules: Rules, user_id: uuid.UUID, today: date
+) -> list[SkillLevelRead]:
+    topics = {t: row for t, row in (await repo.topics(session, user_id)).items()}
+    if not topics:
+        return []
+    window = rules.predictions.window_days
+    recent = await repo.topic_tallies_between(
+        session, user_id, today - timedelta(days=window - 1), today
+    )
+    return [
+        _skill_level(topic, row, recent.get(topic, r.Tally()), rules, today)
+        for topic, row in topics.items()
+        if row.tally.exercises
+    ]
+
+
+def _skill_level(
+    topic: str, row: TopicRow, recent: r.Tally, rules: Rules, today: date
+) -> SkillLevelRead:
+    following = r.next_skill_level(row.level, rules.skill_levels)
+    exercises_missing, eta = 0, None
+    if following is not None:
+        _, min_exercises, min_grade = following
+        exercises_missing = max(0, min_exercises - row.tally.exercises)
+        if (row.tally.average_grade or 0) >= min_grade:
+            eta = r.eta(exercises_missing, recent.exercises, rules.predictions.window_days, today)
+    return SkillLevelRead(
+        topic=topic,
+        level=row.level,
+        exercises_completed=row.tally.exercises,
+        average_grade=row.tally.average_grade,
+        time_spent_seconds=row.tally.time_spent_seconds,
+        previous_level=row.previous_level,
+        level_updated_at=row.level_updated_at,
+        next_level=following[0] if following else None,
+        exercises_to_next_level=exercises_missing,
+        average_grade_for_next_level=following[2] if following else None,
+        next_level_eta=eta,
+    )
+
+
+async def calculate_skill_level(
+    session: AsyncSession, rules: Rules, user: User, topic: str, now: datetime
+) -> SkillLevelChange:
+    """Recalculate a topic's level from its counters (after a rules change, say) and store it."""
+    await repo.lock_learner(session, user.id)
+    row = (await repo.topics(session, user.id, [topic])).get(topic)
+    if row is None:
+        return SkillLevelChange(
+            topic=topic, level=rules.skill_levels.base_level, previous_level=None, changed=False
+        )
+    level = r.skill_level_for(row.tally.exercises, row.tally.average_grade, rules.skill_levels)
+    if level == row.level:
+        return SkillLevelChange(
+            topic=topic, level=level, previous_level=row.previous_level, changed=False
+        )
+    updated = TopicRow(row.tally, row.first_exercise_date, level, row.level, now)
+    await repo.update_topic_level(session, user.id, topic, updated)
+    return SkillLevelChange(topic=topic, level=level, previous_level=row.level, changed=True)

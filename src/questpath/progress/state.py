@@ -1,0 +1,250 @@
+"""A learner's projections as plain values, and the two pure ways to compute them.
+
+`advance` is the incremental path: the rows an event batch touches, before, plus the batch give
+the rows after. `recompute` is the proof: the same rows from the whole log at once, written
+independently so that `questpath verify` compares two computations rather than one with itself.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+
+from questpath.progress import rules as r
+from questpath.progress.ruleset import Achievement, Rules
+
+TopicDay = tuple[date, str]
+
+
+@dataclass(frozen=True)
+class DayRow:
+    tally: r.Tally
+    streak: r.StreakDay
+
+
+@dataclass(frozen=True)
+class TopicRow:
+    tally: r.Tally
+    first_exercise_date: date | None
+    level: str
+    previous_level: str | None = None
+    level_updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Totals:
+    tally: r.Tally = field(default_factory=r.Tally)
+    bonus_xp: int = 0
+    active_days: int = 0
+    longest_streak: int = 0
+    streak: r.StreakState = field(default_factory=r.StreakState)
+    distinct_topics: int = 0
+    top_topic_exercises: int = 0
+
+    def standing(self) -> r.Standing:
+        return r.Standing(
+            totals=self.tally,
+            bonus_xp=self.bonus_xp,
+            longest_streak=self.longest_streak,
+            active_days=self.active_days,
+            distinct_topics=self.distinct_topics,
+            top_topic_exercises=self.top_topic_exercises,
+        )
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Every projection row of one learner."""
+
+    totals: Totals
+    days: dict[date, DayRow]
+    topics: dict[str, TopicRow]
+    topic_days: dict[TopicDay, r.Tally]
+    achievements: set[str]
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a batch of new events changes: the rows to write and what it unlocked."""
+
+    totals: Totals
+    days: dict[date, DayRow]
+    topics: dict[str, TopicRow]
+    topic_days: dict[TopicDay, r.Tally]
+    new_dates: list[date]
+    unlocked: list[Achievement]
+
+
+@dataclass
+class _Rollup:
+    """Tallies of a set of events by day, topic and topic-day."""
+
+    total: r.Tally = field(default_factory=r.Tally)
+    days: dict[date, r.Tally] = field(default_factory=lambda: defaultdict(r.Tally))
+    topics: dict[str, r.Tally] = field(default_factory=lambda: defaultdict(r.Tally))
+    topic_days: dict[TopicDay, r.Tally] = field(default_factory=lambda: defaultdict(r.Tally))
+    first_exercise: dict[str, date] = field(default_factory=dict)
+
+    def add(self, facts: r.EventFacts, rules: Rules) -> None:
+        tally = r.tally_event(facts, rules.xp)
+        self.total += tally
+        self.days[facts.local_date] += tally
+        if facts.topic is not None:
+            self.topics[facts.topic] += tally
+            self.topic_days[(facts.local_date, facts.topic)] += tally
+            if tally.exercises:
+                first = self.first_exercise.get(facts.topic, facts.local_date)
+                self.first_exercise[facts.topic] = min(first, facts.local_date)
+
+
+def rows_needed(totals: Totals, facts: Iterable[r.EventFacts]) -> tuple[set[date], date | None]:
+    """The day rows `advance` must see: the batch's dates, and when the batch reaches back before
+    the last active date, every row from the earliest batch date on (returned as that date)."""
+    dates = {f.local_date for f in facts}
+    last = totals.streak.last_date
+    earliest = min(dates, default=None)
+    if last is None or earliest is None or earliest > last:
+        return dates, None
+    return dates, earliest
+
+
+def advance(
+    totals: Totals,
+    days: Mapping[date, DayRow],
+    topics: Mapping[str, TopicRow],
+    topic_days: Mapping[TopicDay, r.Tally],
+    unlocked: set[str],
+    facts: list[r.EventFacts],
+    rules: Rules,
+    now: datetime,
+) -> Changes:
+    """The rows after `facts`, from the rows before.
+
+    `days` holds the existing rows among the batch's dates; when the batch reaches back before
+    the last active date, also every later row and the latest row before its earliest date (see
+    `rows_needed`): an event for a past day can lengthen every streak after it.
+    """
+    batch = _Rollup()
+    for f in facts:
+        batch.add(f, rules)
+
+    new_dates = sorted(d for d in batch.days if d not in days)
+    changed_days = _restreak(totals, days, new_dates, rules)
+    day_rows = {}
+    for d in batch.days.keys() | changed_days.keys():
+        tally = days[d].tally + batch.days.get(d, r.Tally()) if d in days else batch.days[d]
+        day_rows[d] = DayRow(tally, changed_days[d] if d in changed_days else days[d].streak)
+
+    topic_rows, distinct_topics, top_topic = _advance_topics(totals, topics, batch, rules, now)
+
+    bonus_delta = sum(
+        s.bonus_xp - (days[d].streak.bonus_xp if d in days else 0) for d, s in changed_days.items()
+    )
+    chain_end = max(changed_days, default=None)
+    keeps_state = chain_end is None or (totals.streak.last_date or date.min) > chain_end
+    after = replace(
+        totals,
+        tally=totals.tally + batch.total,
+        bonus_xp=totals.bonus_xp + bonus_delta,
+        active_days=totals.active_days + len(new_dates),
+        longest_streak=max([totals.longest_streak, *(s.streak for s in changed_days.values())]),
+        streak=totals.streak if keeps_state else changed_days[max(changed_days)].state,
+        distinct_topics=distinct_topics,
+        top_topic_exercises=top_topic,
+    )
+    values = r.metric_values(after.standing(), rules.levels)
+    return Changes(
+        totals=after,
+        days=day_rows,
+        topics=topic_rows,
+        topic_days={
+            key: topic_days.get(key, r.Tally()) + tally for key, tally in batch.topic_days.items()
+        },
+        new_dates=new_dates,
+        unlocked=r.newly_unlocked(rules.achievements, values, unlocked),
+    )
+
+
+def _restreak(
+    totals: Totals, days: Mapping[date, DayRow], new_dates: list[date], rules: Rules
+) -> dict[date, r.StreakDay]:
+    """The streak of every day the new dates change: the new dates themselves and, for a date
+    before the last active one, every later day whose streak moves."""
+    if not new_dates:
+        return {}
+    last = totals.streak.last_date
+    if last is None or new_dates[0] > last:
+        chain = r.extend_streak(totals.streak, new_dates, rules.streaks, rules.xp)
+        return {s.date: s for s in chain}
+    earlier = [d for d in days if d < new_dates[0]]
+    start = days[max(earlier)].streak.state if earlier else r.StreakState()
+    later = sorted({*new_dates, *(d for d in days if d >= new_dates[0])})
+    chain = r.extend_streak(start, later, rules.streaks, rules.xp)
+    return {s.date: s for s in chain if s.date not in days or days[s.date].streak != s}
+
+
+def _advance_topics(
+    totals: Totals,
+    topics: Mapping[str, TopicRow],
+    batch: _Rollup,
+    rules: Rules,
+    now: datetime,
+) -> tuple[dict[str, TopicRow], int, int]:
+    rows = {}
+    distinct, top = totals.distinct_topics, totals.top_topic_exercises
+    for topic, tally in batch.topics.items():
+        before = topics.get(topic)
+        combined = before.tally + tally if before else tally
+        firsts = [
+            d for d in (before and before.first_exercise_date, batch.first_exercise.get(topic)) if d
+        ]
+        level = r.skill_level_for(combined.exercises, combined.average_grade, rules.skill_levels)
+        row = TopicRow(combined, min(firsts, default=None), level)
+        if before is None:
+            if level != rules.skill_levels.base_level:
+                row = replace(
+                    row, previous_level=rules.skill_levels.base_level, level_updated_at=now
+                )
+        elif level != before.level:
+            row = replace(row, previous_level=before.level, level_updated_at=now)
+        else:
+            row = replace(
+                row, previous_level=before.previous_level, level_updated_at=before.level_updated_at
+            )
+        rows[topic] = row
+        if combined.exercises and not (before and before.tally.exercises):
+            distinct += 1
+        top = max(top, combined.exercises)
+    return rows, distinct, top
+
+
+def recompute(facts: Iterable[r.EventFacts], rules: Rules) -> Projection:
+    """Every projection row from the whole log, in any order."""
+    rollup = _Rollup()
+    for f in facts:
+        rollup.add(f, rules)
+
+    chain = r.extend_streak(r.StreakState(), sorted(rollup.days), rules.streaks, rules.xp)
+    days = {s.date: DayRow(rollup.days[s.date], s) for s in chain}
+    topics = {
+        topic: TopicRow(
+            tally,
+            rollup.first_exercise.get(topic),
+            r.skill_level_for(tally.exercises, tally.average_grade, rules.skill_levels),
+        )
+        for topic, tally in rollup.topics.items()
+    }
+    totals = Totals(
+        tally=rollup.total,
+        bonus_xp=sum(s.bonus_xp for s in chain),
+        active_days=len(chain),
+        longest_streak=max((s.streak for s in chain), default=0),
+        streak=chain[-1].state if chain else r.StreakState(),
+        distinct_topics=sum(1 for t in rollup.topics.values() if t.exercises),
+        top_topic_exercises=max((t.exercises for t in rollup.topics.values()), default=0),
+    )
+    values = r.metric_values(totals.standing(), rules.levels)
+    achievements = {a.id for a in r.newly_unlocked(rules.achievements, values, set())}
+    return Projection(totals, days, topics, dict(rollup.topic_days), achievements)
