@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,10 +12,13 @@ import uvicorn
 from pydantic import ValidationError
 
 from questpath import __version__
+from questpath.auth import repository as users
 from questpath.auth import service as auth_service
 from questpath.config import get_settings
 from questpath.db import create_engine, create_sessionmaker, migrate, transaction
 from questpath.problems import Problem
+from questpath.progress import verify
+from questpath.progress.ruleset import Rules, RulesFileError, load_rules
 
 app = typer.Typer(
     help="QuestPath: learning progress from one event log. Settings come from QUESTPATH_* "
@@ -32,6 +36,7 @@ def serve(
 ) -> None:
     """Apply pending migrations, then serve the web app and the API."""
     settings = get_settings()
+    _rules(settings.rules_file)  # refuse to start on a broken rules file, with its message
     migrate(settings.database_url)
     settings.signing_key()  # create the development key once, before workers race to do it
     typer.echo(f"QuestPath {__version__} is running at http://{host}:{port}  (Ctrl+C stops it)")
@@ -93,6 +98,68 @@ def create_admin(
             typer.echo(f"Error: {'.'.join(map(str, error['loc']))}: {error['msg']}", err=True)
         raise typer.Exit(code=1) from invalid
     typer.echo(f"{'Created' if created else 'Promoted'} admin {address}.")
+
+
+@app.command("verify")
+def verify_command(
+    user: Annotated[
+        str | None, typer.Option("--user", help="Check only the learner with this e-mail address.")
+    ] = None,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            help="Rewrite differing projections from the event log (e.g. after a rules "
+            "change). Unlocked achievements are never revoked."
+        ),
+    ] = False,
+) -> None:
+    """Recompute every projection from the event log and print each difference.
+
+    Exits 1 when any learner's stored projections differ from the recomputation.
+    """
+    settings = get_settings()
+    rules = _rules(settings.rules_file)
+
+    async def run() -> tuple[int, int]:
+        engine = create_engine(settings.database_url)
+        maker = create_sessionmaker(engine)
+        checked = differing = 0
+        try:
+            async with maker() as session:
+                learners = await users.list_users(session, user)
+            if user is not None and not learners:
+                typer.echo(f"Error: no account has the e-mail address {user}", err=True)
+                raise typer.Exit(code=2)
+            for learner in learners:
+                found = await verify.verify(engine, learner, rules)
+                checked += 1
+                if not found:
+                    continue
+                differing += 1
+                for difference in found:
+                    typer.echo(f"{learner.email}: {difference}")
+                if repair:
+                    async with transaction(maker) as session:
+                        await verify.repair(session, learner, rules, datetime.now(UTC))
+                    typer.echo(f"{learner.email}: projections rewritten from the event log")
+        finally:
+            await engine.dispose()
+        return checked, differing
+
+    checked, differing = asyncio.run(run())
+    noun = "learner" if checked == 1 else "learners"
+    if differing:
+        typer.echo(f"{differing} of {checked} {noun} had projections that differ from the log.")
+        raise typer.Exit(code=1)
+    typer.echo(f"Verified {checked} {noun}: every projection equals a recomputation from the log.")
+
+
+def _rules(path: Path | None) -> Rules:
+    try:
+        return load_rules(path)
+    except RulesFileError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(code=2) from error
 
 
 @app.command()

@@ -14,6 +14,7 @@ from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -23,6 +24,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+READ_ONLY_OPTION = "questpath_read_only"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -81,9 +83,24 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     def _begin_immediate(conn: Any) -> None:
         # Take the write lock up front: a deferred transaction that reads and then writes fails at
         # once with SQLITE_BUSY when another writer got in between, instead of waiting its turn.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Read-only snapshots (see read_snapshot) begin deferred and never block writers.
+        read_only = conn.get_execution_options().get(READ_ONLY_OPTION, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
+
+
+@asynccontextmanager
+async def read_snapshot(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A read-only transaction that sees one consistent state of the database throughout, for
+    long reads such as exports; it never holds a write lock."""
+    async with engine.connect() as conn:
+        options: dict[str, Any] = {READ_ONLY_OPTION: True}
+        if conn.dialect.name == "postgresql":
+            options |= {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        await conn.execution_options(**options)
+        async with conn.begin():
+            yield conn
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -86,3 +86,11 @@ async def count_login_failure(
 
 async def clear_login_failures(session: AsyncSession, key: str) -> None:
     await session.execute(delete(LoginFailures).where(LoginFailures.key == key))
+
+
+async def list_users(session: AsyncSession, email: str | None = None) -> list[User]:
+    """Every account by e-mail address, or the one with `email`."""
+    stmt = select(User).order_by(User.email)
+    if email is not None:
+        stmt = stmt.where(User.email == email.strip().lower())
+    return list(await session.scalars(stmt))

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.db import dialect_insert
@@ -51,3 +51,13 @@ async def page(
 
 async def get(session: AsyncSession, user_id: uuid.UUID, event_id: str) -> Event | None:
     return await session.get(Event, (user_id, event_id))
+
+
+def everything(user_id: uuid.UUID) -> Select[Any]:
+    """Every event of a learner, oldest first, as table rows (for streaming)."""
+    stmt: Select[Any] = (
+        select(Event.__table__)
+        .where(Event.user_id == user_id)
+        .order_by(Event.occurred_at, Event.event_id)
+    )
+    return stmt

@@ -7,10 +7,11 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
 
 from questpath.auth.dependencies import EventReader, EventWriter
-from questpath.dependencies import RulesDep, SessionDep
-from questpath.progress import service
+from questpath.dependencies import EngineDep, RulesDep, SessionDep
+from questpath.progress import export, service
 from questpath.progress.schemas import (
     AchievementsRead,
     BadgesRead,
@@ -109,3 +110,32 @@ async def calculate_skill_level(
 ) -> SkillLevelChange:
     """Recalculate one topic's level from its exercises under the current rules."""
     return await service.calculate_skill_level(session, rules, principal.user, body.topic, _now())
+
+
+@router.get(
+    "/export",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "JSON: profile, progress, achievements, skill levels, history and "
+            "every event. CSV: one row per event, with a header row.",
+            "content": {"application/json": {}, "text/csv": {}},
+        }
+    },
+)
+async def export_progress(
+    principal: EventReader,
+    session: SessionDep,
+    engine: EngineDep,
+    rules: RulesDep,
+    fmt: Annotated[export.ExportFormat, Query(alias="format")] = "json",
+    user_id: AdminUserId = None,
+) -> StreamingResponse:
+    """Everything recorded for the learner, streamed as a download."""
+    user = await service.learner(session, principal, user_id)
+    now = _now()
+    return StreamingResponse(
+        export.stream(engine, user, rules, fmt, now),
+        media_type=export.MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{export.filename(fmt, now)}"'},
+    )

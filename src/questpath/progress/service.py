@@ -318,15 +318,24 @@ async def history(
         first, last = r.history_range(days, start, end, today_for(user, now))
     except r.RangeProblem as problem:
         raise Invalid.field(problem.field, problem.message) from problem
-    rows = await repo.days_between(session, user.id, first, last)
-    cumulative = await repo.exercises_before(session, user.id, first)
+    return HistoryRead(
+        start_date=first, end_date=last, snapshots=await snapshots(session, user.id, first, last)
+    )
+
+
+async def snapshots(
+    session: AsyncSession, user_id: uuid.UUID, first: date | None, last: date | None
+) -> list[Snapshot]:
+    """One snapshot per active local date from `first` to `last` (None: without that bound)."""
+    rows = await repo.days_between(session, user_id, first, last)
+    cumulative = await repo.exercises_before(session, user_id, first) if first else 0
     unlocked_on: dict[date, list[str]] = {}
-    for achievement_id, row in sorted((await repo.unlocked(session, user.id)).items()):
+    for achievement_id, row in sorted((await repo.unlocked(session, user_id)).items()):
         unlocked_on.setdefault(row.local_date, []).append(achievement_id)
-    snapshots = []
+    result = []
     for day, row in rows.items():
         cumulative += row.tally.exercises
-        snapshots.append(
+        result.append(
             Snapshot(
                 date=day,
                 events=row.tally.events,
@@ -343,7 +352,7 @@ async def history(
                 achievements_unlocked=unlocked_on.get(day, []),
             )
         )
-    return HistoryRead(start_date=first, end_date=last, snapshots=snapshots)
+    return result
 
 
 # Skill levels ---------------------------------------------------------------------------------

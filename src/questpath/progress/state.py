@@ -78,7 +78,7 @@ class Changes:
 
 
 @dataclass
-class _Rollup:
+class Rollup:
     """Tallies of a set of events by day, topic and topic-day."""
 
     total: r.Tally = field(default_factory=r.Tally)
@@ -126,7 +126,7 @@ def advance(
     the last active date, also every later row and the latest row before its earliest date (see
     `rows_needed`): an event for a past day can lengthen every streak after it.
     """
-    batch = _Rollup()
+    batch = Rollup()
     for f in facts:
         batch.add(f, rules)
 
@@ -188,7 +188,7 @@ def _restreak(
 def _advance_topics(
     totals: Totals,
     topics: Mapping[str, TopicRow],
-    batch: _Rollup,
+    batch: Rollup,
     rules: Rules,
     now: datetime,
 ) -> tuple[dict[str, TopicRow], int, int]:
@@ -222,10 +222,14 @@ def _advance_topics(
 
 def recompute(facts: Iterable[r.EventFacts], rules: Rules) -> Projection:
     """Every projection row from the whole log, in any order."""
-    rollup = _Rollup()
+    rollup = Rollup()
     for f in facts:
         rollup.add(f, rules)
+    return project(rollup, rules)
 
+
+def project(rollup: Rollup, rules: Rules) -> Projection:
+    """Every projection row from the tallies of a learner's whole log."""
     chain = r.extend_streak(r.StreakState(), sorted(rollup.days), rules.streaks, rules.xp)
     days = {s.date: DayRow(rollup.days[s.date], s) for s in chain}
     topics = {

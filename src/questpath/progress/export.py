@@ -1,0 +1,138 @@
+"""Full export of a learner's progress: JSON (everything) or CSV (one row per event), streamed.
+
+The events are read through a server-side cursor in one read-only snapshot and written out as
+they arrive, so memory stays flat however long the log is.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from questpath import __version__
+from questpath.auth.models import User
+from questpath.db import read_snapshot
+from questpath.events import repository as events
+from questpath.progress import service
+from questpath.progress.rules import EventFacts, event_xp
+from questpath.progress.ruleset import Rules
+
+ExportFormat = Literal["json", "csv"]
+CSV_COLUMNS = (
+    "id",
+    "kind",
+    "occurred_at",
+    "recorded_at",
+    "local_date",
+    "topic",
+    "grade",
+    "time_spent_seconds",
+    "hints_used",
+    "xp",
+    "metadata",
+)
+CHUNK_ROWS = 1000
+MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
+
+
+def filename(fmt: ExportFormat, now: datetime) -> str:
+    return f"questpath-export-{now.date().isoformat()}.{fmt}"
+
+
+def _event(row: Any, rules: Rules) -> dict[str, Any]:
+    facts = EventFacts(
+        row.kind, row.local_date, row.topic, row.grade, row.time_spent_seconds, row.hints_used
+    )
+    return {
+        "id": row.event_id,
+        "kind": row.kind,
+        "occurred_at": row.occurred_at.isoformat(),
+        "recorded_at": row.recorded_at.isoformat(),
+        "local_date": row.local_date.isoformat(),
+        "topic": row.topic,
+        "grade": row.grade,
+        "time_spent_seconds": row.time_spent_seconds,
+        "hints_used": row.hints_used,
+        "xp": event_xp(facts, rules.xp),
+        "metadata": row.metadata,
+    }
+
+
+async def _event_chunks(
+    conn: Any, user: User, rules: Rules
+) -> AsyncIterator[Sequence[dict[str, Any]]]:
+    result = await conn.stream(events.everything(user.id).execution_options(yield_per=CHUNK_ROWS))
+    async for rows in result.partitions():
+        yield [_event(row, rules) for row in rows]
+
+
+async def stream(
+    engine: AsyncEngine, user: User, rules: Rules, fmt: ExportFormat, now: datetime
+) -> AsyncIterator[bytes]:
+    async with read_snapshot(engine) as conn:
+        if fmt == "csv":
+            async for chunk in _csv(conn, user, rules):
+                yield chunk
+        else:
+            async for chunk in _json(conn, user, rules, now):
+                yield chunk
+
+
+async def _csv(conn: Any, user: User, rules: Rules) -> AsyncIterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    yield buffer.getvalue().encode()
+    async for chunk in _event_chunks(conn, user, rules):
+        buffer.seek(0)
+        buffer.truncate()
+        for event in chunk:
+            if event["metadata"] is not None:
+                event["metadata"] = json.dumps(event["metadata"], ensure_ascii=False)
+            writer.writerow(event)
+        yield buffer.getvalue().encode()
+
+
+async def _json(conn: Any, user: User, rules: Rules, now: datetime) -> AsyncIterator[bytes]:
+    session = AsyncSession(bind=conn)
+    try:
+        head = {
+            "format": "questpath-export",
+            "version": __version__,
+            "exported_at": now.isoformat(),
+            "profile": {
+                "id": str(user.id),
+                "email": user.email,
+                "display_name": user.display_name,
+                "timezone": user.timezone,
+                "role": user.role,
+                "created_at": user.created_at.isoformat(),
+            },
+            "progress": (await service.progress(session, rules, user, now)).model_dump(mode="json"),
+            "achievements": (await service.achievements(session, rules, user, now)).model_dump(
+                mode="json"
+            )["achievements"],
+            "skill_levels": (await service.skill_levels(session, rules, user, now)).model_dump(
+                mode="json"
+            )["skill_levels"],
+            "history": [
+                s.model_dump(mode="json")
+                for s in await service.snapshots(session, user.id, None, None)
+            ],
+        }
+    finally:
+        await session.close()
+    opening = json.dumps(head, ensure_ascii=False)
+    yield (opening[:-1] + ', "events": [').encode()
+    first = True
+    async for chunk in _event_chunks(conn, user, rules):
+        text = ",".join(json.dumps(event, ensure_ascii=False) for event in chunk)
+        yield (text if first else "," + text).encode()
+        first = False
+    yield b"]}"

@@ -1,0 +1,136 @@
+"""Proof that nothing was lost or double-counted: stored projections against a recomputation.
+
+`differences` is pure; `verify` reads one learner's projections and log in one read-only
+snapshot, and `repair` rewrites the projections from the log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from questpath.auth.models import User
+from questpath.db import read_snapshot
+from questpath.progress import repository as repo
+from questpath.progress.rules import TALLY_FIELDS, Tally
+from questpath.progress.ruleset import Rules
+from questpath.progress.state import Changes, Projection, Rollup, TopicRow, project
+
+
+@dataclass(frozen=True)
+class Difference:
+    table: str
+    key: str
+    field: str
+    stored: Any
+    expected: Any
+
+    def __str__(self) -> str:
+        where = f"{self.table}[{self.key}]" if self.key else self.table
+        return f"{where}.{self.field}: stored {self.stored!r}, the log gives {self.expected!r}"
+
+
+def _tally_differences(table: str, key: str, stored: Tally, expected: Tally) -> list[Difference]:
+    return [
+        Difference(table, key, name, getattr(stored, name), getattr(expected, name))
+        for name in TALLY_FIELDS
+        if getattr(stored, name) != getattr(expected, name)
+    ]
+
+
+def _rows_differences(
+    table: str, stored: dict[Any, Any], expected: dict[Any, Any]
+) -> list[Difference]:
+    found = []
+    for key in sorted(stored.keys() | expected.keys(), key=str):
+        name = "|".join(map(str, key)) if isinstance(key, tuple) else str(key)
+        if key not in expected:
+            found.append(Difference(table, name, "row", "present", "absent"))
+        elif key not in stored:
+            found.append(Difference(table, name, "row", "absent", "present"))
+        else:
+            found += _row_differences(table, name, stored[key], expected[key])
+    return found
+
+
+def _row_differences(table: str, key: str, stored: Any, expected: Any) -> list[Difference]:
+    if isinstance(stored, Tally):
+        return _tally_differences(table, key, stored, expected)
+    found = []
+    for f in fields(stored):
+        if f.name in ("previous_level", "level_updated_at"):
+            continue  # when a level changed depends on arrival order, not on the log's content
+        a, b = getattr(stored, f.name), getattr(expected, f.name)
+        if isinstance(a, Tally):
+            found += _tally_differences(table, key, a, b)
+        elif a != b:
+            found.append(Difference(table, key, f.name, a, b))
+    return found
+
+
+def differences(stored: Projection, expected: Projection) -> list[Difference]:
+    """Every way the stored projections differ from the recomputed ones."""
+    found = _row_differences("progress_totals", "", stored.totals, expected.totals)
+    found += _rows_differences("progress_days", stored.days, expected.days)
+    found += _rows_differences("progress_topics", stored.topics, expected.topics)
+    found += _rows_differences("progress_topic_days", stored.topic_days, expected.topic_days)
+    for achievement in sorted(expected.achievements - stored.achievements):
+        found.append(Difference("unlocked_achievements", achievement, "row", "absent", "present"))
+    for achievement in sorted(stored.achievements - expected.achievements):
+        found.append(Difference("unlocked_achievements", achievement, "row", "present", "absent"))
+    return found
+
+
+async def _recompute(session: AsyncSession, user: User, rules: Rules) -> Projection:
+    rollup = Rollup()
+    async for facts in repo.stream_facts(session, user.id):
+        rollup.add(facts, rules)
+    return project(rollup, rules)
+
+
+async def verify(engine: AsyncEngine, user: User, rules: Rules) -> list[Difference]:
+    async with read_snapshot(engine) as conn:
+        session = AsyncSession(bind=conn)
+        try:
+            stored = await repo.projection(session, user.id)
+            return differences(stored, await _recompute(session, user, rules))
+        finally:
+            await session.close()
+
+
+async def repair(session: AsyncSession, user: User, rules: Rules, now: datetime) -> None:
+    """Rewrite a learner's projections from the log. Unlocked achievements are never revoked;
+    ones the log reaches but that are missing are unlocked now."""
+    await repo.lock_learner(session, user.id)
+    stored = await repo.projection(session, user.id)
+    expected = await _recompute(session, user, rules)
+    topics = {
+        topic: _keep_level_history(row, stored.topics.get(topic), now)
+        for topic, row in expected.topics.items()
+    }
+    await repo.replace_projection(
+        session,
+        user.id,
+        Changes(expected.totals, expected.days, topics, expected.topic_days, [], []),
+    )
+    today = max(expected.days, default=None) or now.date()
+    await repo.add_unlocked(
+        session,
+        [
+            {"user_id": user.id, "achievement_id": a, "unlocked_at": now, "local_date": today}
+            for a in sorted(expected.achievements - stored.achievements)
+        ],
+    )
+
+
+def _keep_level_history(row: TopicRow, stored: TopicRow | None, now: datetime) -> TopicRow:
+    if stored is None:
+        return row
+    if stored.level == row.level:
+        return replace(
+            row, previous_level=stored.previous_level, level_updated_at=stored.level_updated_at
+        )
+    return replace(row, previous_level=stored.level, level_updated_at=now)
