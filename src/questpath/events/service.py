@@ -65,6 +65,7 @@ async def record(
             first_index[key] = index
             rows.append(_row(event, owner, key[1], principal, now))
 
+    await projections.lock_learners(session, (row["user_id"] for row in rows))
     created = await repo.insert_new(session, rows)
     changes = await projections.apply(
         session, rules, (row for row in rows if (row["user_id"], row["event_id"]) in created), now

@@ -31,15 +31,25 @@ def facts_of(row: Mapping[str, Any]) -> EventFacts:
     )
 
 
+async def lock_learners(session: AsyncSession, user_ids: Iterable[uuid.UUID]) -> None:
+    """Take each learner's projection lock, in a fixed order so that concurrent batches cannot
+    deadlock. Call before inserting their events: a writer then never waits, lock in hand, for
+    another's uncommitted copy of the same event."""
+    for user_id in sorted(set(user_ids)):
+        await repo.lock_learner(session, user_id)
+
+
 async def apply(
     session: AsyncSession, rules: Rules, events: Iterable[Mapping[str, Any]], now: datetime
 ) -> dict[uuid.UUID, Changes]:
-    """Fold new events into their learners' projections; return each learner's changes."""
+    """Fold new events into their learners' projections; return each learner's changes.
+
+    The caller holds the learners' locks (`lock_learners`).
+    """
     by_learner: dict[uuid.UUID, list[EventFacts]] = defaultdict(list)
     for event in events:
         by_learner[event["user_id"]].append(facts_of(event))
     changes = {}
-    # One learner at a time, in a fixed order, so concurrent batches cannot deadlock.
     for user_id in sorted(by_learner):
         changes[user_id] = await _apply_for(session, rules, user_id, by_learner[user_id], now)
     return changes
@@ -52,7 +62,6 @@ async def _apply_for(
     facts: list[EventFacts],
     now: datetime,
 ) -> Changes:
-    await repo.lock_learner(session, user_id)
     totals = await repo.totals(session, user_id)
     dates, tail_from = rows_needed(totals, facts)
     changes = advance(

@@ -67,8 +67,12 @@ def _topic(row: Any) -> TopicRow:
 
 
 async def lock_learner(session: AsyncSession, user_id: uuid.UUID) -> None:
-    """Serialise projection updates per learner (PostgreSQL row lock; SQLite has one writer)."""
-    await session.execute(select(User.id).where(User.id == user_id).with_for_update())
+    """Serialise projection updates per learner (PostgreSQL row lock; SQLite has one writer).
+
+    FOR NO KEY UPDATE, not FOR UPDATE: inserting an event takes FOR KEY SHARE on its user row
+    (the foreign key check), which FOR UPDATE would wait for.
+    """
+    await session.execute(select(User.id).where(User.id == user_id).with_for_update(key_share=True))
 
 
 async def totals(session: AsyncSession, user_id: uuid.UUID) -> Totals:

@@ -225,6 +225,7 @@ async def update_streak(
 ) -> StreakUpdateRead:
     """Record a check-in event and report how it moved the streak."""
     user = principal.user
+    await repo.lock_learner(session, user.id)  # so "longest before" is the one this changes
     longest_before = (await repo.totals(session, user.id)).longest_streak
     check_in = EventIn(id=body.id, kind="check_in", occurred_at=body.at)
     _, changes = await events.record(session, principal, [check_in], now, rules, batch=False)
