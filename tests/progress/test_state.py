@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime, timedelta
+from random import Random
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -23,15 +25,23 @@ RULES = default_rules()
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 START = date(2025, 1, 1)
 
-facts_strategy = st.builds(
-    r.EventFacts,
-    kind=st.sampled_from(["exercise_completed", "project_completed", "study_session", "check_in"]),
-    local_date=st.integers(0, 60).map(lambda n: START + timedelta(days=n)),
-    topic=st.none() | st.sampled_from(["python", "sql", "rust"]),
-    grade=st.none() | st.floats(0, 100, allow_nan=False) | st.sampled_from([100.0, 59.99, 60.0]),
-    time_spent_seconds=st.none() | st.integers(0, 10_000),
-    hints_used=st.none() | st.integers(0, 8),
-)
+
+KINDS = ["exercise_completed", "project_completed", "study_session", "check_in"]
+
+
+def facts_over(days: int) -> st.SearchStrategy[r.EventFacts]:
+    """Events on local dates within `days` of START: few days make dense, freeze-earning runs."""
+    return st.builds(
+        r.EventFacts,
+        kind=st.sampled_from(KINDS),
+        local_date=st.integers(0, days).map(lambda n: START + timedelta(days=n)),
+        topic=st.none() | st.sampled_from(["python", "sql", "rust"]),
+        grade=st.none()
+        | st.floats(0, 100, allow_nan=False)
+        | st.sampled_from([100.0, 59.99, 60.0]),
+        time_spent_seconds=st.none() | st.integers(0, 10_000),
+        hints_used=st.none() | st.integers(0, 8),
+    )
 
 
 class Store:
@@ -68,23 +78,59 @@ class Store:
         return Projection(
             self.totals,
             self.days,
-            {t: TopicRow(row.tally, row.first_exercise_date, row.level) for t, row in self.topics.items()},
+            {
+                t: TopicRow(row.tally, row.first_exercise_date, row.level)
+                for t, row in self.topics.items()
+            },
             self.topic_days,
             self.achievements,
         )
 
 
-@settings(max_examples=300, deadline=None)
-@given(
-    facts=st.lists(facts_strategy, max_size=60),
-    cuts=st.lists(st.integers(0, 60), max_size=10),
-    order=st.randoms(use_true_random=False),
-)
-def test_batches_in_any_order_give_the_recomputed_projection(facts, cuts, order) -> None:
+def arrive_in_batches(facts: list[r.EventFacts], cuts: list[int], order: Random) -> Store:
+    """Apply `facts` shuffled by `order`, in batches split at `cuts`."""
     shuffled = list(facts)
     order.shuffle(shuffled)
     bounds = sorted({0, len(shuffled), *(c for c in cuts if c < len(shuffled))})
     store = Store()
-    for low, high in zip(bounds, bounds[1:], strict=False):
+    for low, high in itertools.pairwise(bounds):
         store.apply(shuffled[low:high])
-    assert store.projection() == recompute(facts, RULES)
+    return store
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    facts=st.lists(facts_over(60), max_size=60),
+    cuts=st.lists(st.integers(0, 60), max_size=10),
+    order=st.randoms(use_true_random=False),
+)
+def test_batches_in_any_order_give_the_recomputed_projection(facts, cuts, order) -> None:
+    assert arrive_in_batches(facts, cuts, order).projection() == recompute(facts, RULES)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    facts=st.lists(facts_over(30), min_size=20, max_size=80),
+    cuts=st.lists(st.integers(0, 80), max_size=12),
+    order=st.randoms(use_true_random=False),
+)
+def test_dense_months_with_freezes_give_the_recomputed_projection(facts, cuts, order) -> None:
+    """Most days active, so runs pass 7 and 14 days and freezes are earned and spent."""
+    assert arrive_in_batches(facts, cuts, order).projection() == recompute(facts, RULES)
+
+
+def test_a_late_day_that_bridges_two_runs_adds_the_bonuses_of_the_joined_run() -> None:
+    days = [START + timedelta(days=n) for n in (0, 1, 3, 4)]
+    store = Store()
+    store.apply([r.EventFacts("check_in", d) for d in days])
+    assert store.totals.longest_streak == 2
+    assert store.totals.bonus_xp == 0
+
+    store.apply([r.EventFacts("check_in", START + timedelta(days=2))])
+
+    assert store.totals.longest_streak == 5
+    # Days 3, 4 and 5 of the run now extend it to three days or more.
+    assert store.totals.bonus_xp == 3 * RULES.xp.streak_bonus
+    assert store.projection() == recompute(
+        [r.EventFacts("check_in", START + timedelta(days=n)) for n in range(5)], RULES
+    )
