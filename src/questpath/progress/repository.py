@@ -24,6 +24,11 @@ from questpath.progress.models import (
 from questpath.progress.state import Changes, DayRow, Projection, TopicDay, TopicRow, Totals
 
 
+# Both SQLite and asyncpg refuse statements with more than 32,767 bound values; a late event can
+# rewrite the streak of thousands of later days at once.
+MAX_BIND_PARAMETERS = 30_000
+
+
 # Reads select table rows, not ORM entities: the writes below are Core upserts, and entities
 # cached in the session's identity map would go stale behind them.
 def _rows(model: type[Any]) -> Select[Any]:
@@ -229,12 +234,14 @@ async def _upsert(
     """Insert `rows`, or overwrite the stored row with the same key."""
     if not rows:
         return
-    stmt = dialect_insert(session, model).values(rows)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=keys,
-        set_={name: stmt.excluded[name] for name in rows[0] if name not in keys},
-    )
-    await session.execute(stmt)
+    per_statement = MAX_BIND_PARAMETERS // len(rows[0])
+    for start in range(0, len(rows), per_statement):
+        stmt = dialect_insert(session, model).values(rows[start : start + per_statement])
+        stmt = stmt.on_conflict_do_update(
+            index_elements=keys,
+            set_={name: stmt.excluded[name] for name in rows[0] if name not in keys},
+        )
+        await session.execute(stmt)
 
 
 def _totals_row(user_id: uuid.UUID, t: Totals) -> dict[str, Any]:
