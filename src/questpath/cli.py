@@ -36,8 +36,7 @@ def serve(
 ) -> None:
     """Apply pending migrations, then serve the web app and the API."""
     settings = get_settings()
-    _rules(settings.rules_file)  # refuse to start on a broken rules file, with its message
-    migrate(settings.database_url)
+    _migrate(settings.database_url, _rules(settings.rules_file))
     settings.signing_key()  # create the development key once, before workers race to do it
     typer.echo(f"QuestPath {__version__} is running at http://{host}:{port}  (Ctrl+C stops it)")
     uvicorn.run(
@@ -54,8 +53,25 @@ def serve(
 @app.command("migrate")
 def migrate_command() -> None:
     """Apply pending database migrations and exit."""
-    migrate(get_settings().database_url)
+    settings = get_settings()
+    _migrate(settings.database_url, _rules(settings.rules_file))
     typer.echo("The database schema is up to date.")
+
+
+def _migrate(database_url: str, rules: Rules) -> None:
+    """Apply pending migrations, then build progress for learners whose events predate it."""
+    migrate(database_url)
+
+    async def build() -> int:
+        engine = create_engine(database_url)
+        try:
+            return await verify.build_missing(engine, rules, datetime.now(UTC))
+        finally:
+            await engine.dispose()
+
+    built = asyncio.run(build())
+    if built:
+        typer.echo(f"Built the progress of {built} learner(s) from their event log.")
 
 
 @app.command("create-admin")

@@ -23,7 +23,6 @@ from questpath.progress.models import (
 )
 from questpath.progress.state import Changes, DayRow, Projection, TopicDay, TopicRow, Totals
 
-
 # Both SQLite and asyncpg refuse statements with more than 32,767 bound values; a late event can
 # rewrite the streak of thousands of later days at once.
 MAX_BIND_PARAMETERS = 30_000
@@ -186,6 +185,13 @@ async def unlocked(session: AsyncSession, user_id: uuid.UUID) -> dict[str, Any]:
         _rows(UnlockedAchievement).where(UnlockedAchievement.user_id == user_id)
     )
     return {row.achievement_id: row for row in rows}
+
+
+async def learners_without_projections(session: AsyncSession) -> list[User]:
+    """Learners with events but no totals row: their log predates the projections."""
+    has_events = select(Event.user_id).where(Event.user_id == User.id).exists()
+    has_totals = select(ProgressTotals.user_id).where(ProgressTotals.user_id == User.id).exists()
+    return list(await session.scalars(select(User).where(has_events, ~has_totals)))
 
 
 async def projection(session: AsyncSession, user_id: uuid.UUID) -> Projection:

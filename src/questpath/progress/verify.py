@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from questpath.auth.models import User
-from questpath.db import read_snapshot
+from questpath.db import create_sessionmaker, read_snapshot, transaction
 from questpath.progress import repository as repo
 from questpath.progress.rules import TALLY_FIELDS, Tally
 from questpath.progress.ruleset import Rules
@@ -124,6 +124,17 @@ async def repair(session: AsyncSession, user: User, rules: Rules, now: datetime)
             for a in sorted(expected.achievements - stored.achievements)
         ],
     )
+
+
+async def build_missing(engine: AsyncEngine, rules: Rules, now: datetime) -> int:
+    """Build the projections of learners whose events predate them; return how many."""
+    maker = create_sessionmaker(engine)
+    async with maker() as session:
+        learners = await repo.learners_without_projections(session)
+    for learner in learners:
+        async with transaction(maker) as session:
+            await repair(session, learner, rules, now)
+    return len(learners)
 
 
 def _keep_level_history(row: TopicRow, stored: TopicRow | None, now: datetime) -> TopicRow:
