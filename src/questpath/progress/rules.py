@@ -105,9 +105,15 @@ def total(tallies: Iterable[Tally]) -> Tally:
     return sum(tallies, Tally())
 
 
+def counted_grade(grade: float) -> float:
+    """Grades count to the hundredth of a point, for XP, buckets and averages alike."""
+    return round(grade, 2)
+
+
 def event_xp(facts: EventFacts, xp: XpRules) -> int:
     if facts.kind == "exercise_completed":
-        grade_bonus = math.floor((facts.grade or 0) / xp.exercise_grade_step)
+        grade = counted_grade(facts.grade) if facts.grade is not None else 0
+        grade_bonus = math.floor(grade / xp.exercise_grade_step)
         earned = xp.exercise_base + grade_bonus - xp.exercise_hint_penalty * (facts.hints_used or 0)
         return max(xp.exercise_minimum, earned)
     if facts.kind == "project_completed":
@@ -143,10 +149,11 @@ def tally_event(facts: EventFacts, xp: XpRules) -> Tally:
             counts["exercise_seconds"] = facts.time_spent_seconds
             counts["timed_exercises"] = 1
         if facts.grade is not None:
+            grade = counted_grade(facts.grade)
             counts["graded_exercises"] = 1
-            counts["grade_hundredths"] = round(facts.grade * 100)
-            counts["perfect_scores"] = int(facts.grade == 100)
-            counts[_grade_bucket(facts.grade)] = 1
+            counts["grade_hundredths"] = round(grade * 100)
+            counts["perfect_scores"] = int(grade == 100)
+            counts[_grade_bucket(grade)] = 1
     return Tally(**counts)
 
 
@@ -221,6 +228,7 @@ def xp_for_level(level: int, rules: LevelRules) -> int:
 
 
 def level_for_xp(xp: int, rules: LevelRules) -> LevelInfo:
+    xp = max(xp, 0)
     # Solve xp_for_level(n) <= xp for the largest n, then correct any floating-point rounding.
     a, b = rules.cost_increase / 2, rules.first_level_cost - rules.cost_increase / 2
     level = 1 + int((-b + math.sqrt(b * b + 4 * a * max(xp, 0))) / (2 * a))
@@ -396,7 +404,7 @@ def newly_unlocked(
 
 
 def progress_percent(current: int, target: int) -> int:
-    return min(100, current * 100 // target) if target > 0 else 100
+    return max(0, min(100, current * 100 // target)) if target > 0 else 100
 
 
 def eta(remaining: int, gained_in_window: float, window_days: int, today: date) -> date | None:

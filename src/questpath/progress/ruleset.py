@@ -86,9 +86,16 @@ class SkillLevelRules(_Frozen):
 
     @model_validator(mode="after")
     def _ascending(self) -> SkillLevelRules:
-        pairs = [(rule.min_exercises, rule.min_average_grade) for rule in self.levels]
-        if pairs != sorted(pairs) or len({rule.name for rule in self.levels}) != len(pairs):
-            raise ValueError("levels must have distinct names and ascending thresholds")
+        for lower, higher in zip(self.levels, self.levels[1:], strict=False):
+            if (
+                higher.name == lower.name
+                or higher.min_exercises < lower.min_exercises
+                or higher.min_average_grade < lower.min_average_grade
+            ):
+                raise ValueError(
+                    "skill levels need distinct names and ascending thresholds: "
+                    f"'{higher.name}' may not ask for less than '{lower.name}' before it"
+                )
         return self
 
     @property
@@ -103,7 +110,7 @@ class PredictionRules(_Frozen):
 class Rank(_Frozen):
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]
     name: Text
-    icon: str
+    icon: Text
     min_projects: NonNegative
     focus: Text
     what_you_can_do: tuple[Text, ...]
@@ -119,7 +126,7 @@ class Achievement(_Frozen):
     metric: Metric
     threshold: Positive
     points: NonNegative
-    icon: str
+    icon: Text
 
 
 class Rules(_Frozen):
@@ -133,12 +140,21 @@ class Rules(_Frozen):
 
     @model_validator(mode="after")
     def _consistent(self) -> Rules:
-        starts = [rank.min_projects for rank in self.ranks]
-        if starts[0] != 0 or starts != sorted(set(starts)):
-            raise ValueError("ranks must start at min_projects = 0 and strictly ascend")
-        ids = [a.id for a in self.achievements]
-        if len(set(ids)) != len(ids):
-            raise ValueError("achievement ids must be unique")
+        if self.ranks[0].min_projects != 0:
+            raise ValueError(f"the first rank, '{self.ranks[0].id}', must have min_projects = 0")
+        for lower, higher in zip(self.ranks, self.ranks[1:], strict=False):
+            if higher.min_projects <= lower.min_projects:
+                raise ValueError(
+                    f"rank '{higher.id}' must need more projects than '{lower.id}' "
+                    f"({higher.min_projects} <= {lower.min_projects})"
+                )
+        seen: set[str] = set()
+        for achievement in self.achievements:
+            if achievement.id in seen:
+                raise ValueError(
+                    f"achievement ids must be unique: '{achievement.id}' appears more than once"
+                )
+            seen.add(achievement.id)
         return self
 
 
