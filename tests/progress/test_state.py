@@ -13,12 +13,14 @@ from questpath.progress import rules as r
 from questpath.progress.ruleset import default_rules
 from questpath.progress.state import (
     DayRow,
+    Prefix,
     Projection,
     TopicRow,
     Totals,
     advance,
     recompute,
     rows_needed,
+    unlock_dates,
 )
 
 RULES = default_rules()
@@ -52,7 +54,7 @@ class Store:
         self.days: dict[date, DayRow] = {}
         self.topics: dict[str, TopicRow] = {}
         self.topic_days: dict[tuple[date, str], r.Tally] = {}
-        self.achievements: set[str] = set()
+        self.achievements: dict[str, date] = {}
 
     def apply(self, batch: list[r.EventFacts]) -> None:
         dates, tail_from = rows_needed(self.totals, batch)
@@ -71,8 +73,35 @@ class Store:
         self.days |= changes.days
         self.topics |= changes.topics
         self.topic_days |= changes.topic_days
-        assert not {a.id for a in changes.unlocked} & self.achievements
-        self.achievements |= {a.id for a in changes.unlocked}
+        assert not {a.id for a in changes.unlocked} & self.achievements.keys()
+        self._date_unlocks(batch, [a.id for a in changes.unlocked])
+
+    def _date_unlocks(self, batch: list[r.EventFacts], new: list[str]) -> None:
+        """As the database does: walk the days from the batch's earliest date."""
+        first = min(f.local_date for f in batch)
+        movable = [a for a, day in self.achievements.items() if day > first]
+        if not new and not movable:
+            return
+        earlier = [row for day, row in self.days.items() if day < first]
+        topic_exercises: dict[str, int] = {}
+        for (day, topic), tally in self.topic_days.items():
+            if day < first:
+                topic_exercises[topic] = topic_exercises.get(topic, 0) + tally.exercises
+        prefix = Prefix(
+            totals=r.total(row.tally for row in earlier),
+            bonus_xp=sum(row.streak.bonus_xp for row in earlier),
+            longest_streak=max((row.streak.streak for row in earlier), default=0),
+            active_days=len(earlier),
+            topic_exercises=topic_exercises,
+        )
+        dates = unlock_dates(
+            prefix,
+            {day: row for day, row in self.days.items() if day >= first},
+            {key: t for key, t in self.topic_days.items() if key[0] >= first},
+            RULES,
+        )
+        for a in [*new, *movable]:
+            self.achievements[a] = dates[a]
 
     def projection(self) -> Projection:
         return Projection(

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from questpath.progress import repository as repo
 from questpath.progress.rules import EventFacts
 from questpath.progress.ruleset import Rules
-from questpath.progress.state import Changes, advance, rows_needed
+from questpath.progress.state import Changes, advance, rows_needed, unlock_dates
 
 
 def facts_of(row: Mapping[str, Any]) -> EventFacts:
@@ -63,6 +63,7 @@ async def _apply_for(
     now: datetime,
 ) -> Changes:
     totals = await repo.totals(session, user_id)
+    unlocked = await repo.unlocked(session, user_id)
     dates, tail_from = rows_needed(totals, facts)
     changes = advance(
         totals,
@@ -71,18 +72,52 @@ async def _apply_for(
         await repo.topic_days(
             session, user_id, {(f.local_date, f.topic) for f in facts if f.topic is not None}
         ),
-        set(await repo.unlocked(session, user_id)),
+        set(unlocked),
         facts,
         rules,
         now,
     )
     await repo.write(session, user_id, changes)
-    day = max(f.local_date for f in facts)
+    await _date_unlocks(session, rules, user_id, facts, changes, unlocked, now)
+    return changes
+
+
+async def _date_unlocks(
+    session: AsyncSession,
+    rules: Rules,
+    user_id: uuid.UUID,
+    facts: list[EventFacts],
+    changes: Changes,
+    unlocked: dict[str, Any],
+    now: datetime,
+) -> None:
+    """Store new unlocks, and file every unlock under the local date on which the log reached
+    it. Only dates from the batch's earliest on can change, so only they are walked."""
+    first = min(f.local_date for f in facts)
+    movable = {a: row.local_date for a, row in unlocked.items() if row.local_date > first}
+    if not changes.unlocked and not movable:
+        return
+    dates = unlock_dates(
+        await repo.prefix_before(session, user_id, first),
+        await repo.days_between(session, user_id, first, None),
+        await repo.topic_days_since(session, user_id, first),
+        rules,
+    )
+    latest = max(f.local_date for f in facts)
     await repo.add_unlocked(
         session,
         [
-            {"user_id": user_id, "achievement_id": a.id, "unlocked_at": now, "local_date": day}
+            {
+                "user_id": user_id,
+                "achievement_id": a.id,
+                "unlocked_at": now,
+                "local_date": dates.get(a.id, latest),
+            }
             for a in changes.unlocked
         ],
     )
-    return changes
+    await repo.move_unlocks(
+        session,
+        user_id,
+        {a: dates[a] for a, day in movable.items() if a in dates and dates[a] != day},
+    )

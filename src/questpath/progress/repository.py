@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, func, select, tuple_
+from sqlalchemy import ColumnElement, Select, delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth.models import User
@@ -21,7 +21,15 @@ from questpath.progress.models import (
     ProgressTotals,
     UnlockedAchievement,
 )
-from questpath.progress.state import Changes, DayRow, Projection, TopicDay, TopicRow, Totals
+from questpath.progress.state import (
+    Changes,
+    DayRow,
+    Prefix,
+    Projection,
+    TopicDay,
+    TopicRow,
+    Totals,
+)
 
 # Both SQLite and asyncpg refuse statements with more than 32,767 bound values; a late event can
 # rewrite the streak of thousands of later days at once.
@@ -187,6 +195,45 @@ async def unlocked(session: AsyncSession, user_id: uuid.UUID) -> dict[str, Any]:
     return {row.achievement_id: row for row in rows}
 
 
+async def prefix_before(session: AsyncSession, user_id: uuid.UUID, day: date) -> Prefix:
+    """The learner's cumulative standing over every active date before `day`."""
+    earlier = (ProgressDay.user_id == user_id) & (ProgressDay.local_date < day)
+    sums = (
+        await session.execute(
+            select(
+                *(func.coalesce(func.sum(getattr(ProgressDay, n)), 0) for n in r.TALLY_FIELDS),
+                func.coalesce(func.sum(ProgressDay.bonus_xp), 0),
+                func.coalesce(func.max(ProgressDay.streak), 0),
+                func.count(),
+            ).where(earlier)
+        )
+    ).one()
+    topic_rows = await session.execute(
+        select(ProgressTopicDay.topic, func.sum(ProgressTopicDay.exercises))
+        .where(ProgressTopicDay.user_id == user_id, ProgressTopicDay.local_date < day)
+        .group_by(ProgressTopicDay.topic)
+    )
+    counts = [int(v) for v in sums]
+    return Prefix(
+        totals=r.Tally(*counts[: len(r.TALLY_FIELDS)]),
+        bonus_xp=counts[-3],
+        longest_streak=counts[-2],
+        active_days=counts[-1],
+        topic_exercises={topic: int(n) for topic, n in topic_rows},
+    )
+
+
+async def topic_days_since(
+    session: AsyncSession, user_id: uuid.UUID, first: date
+) -> dict[TopicDay, r.Tally]:
+    rows = await session.execute(
+        _rows(ProgressTopicDay).where(
+            ProgressTopicDay.user_id == user_id, ProgressTopicDay.local_date >= first
+        )
+    )
+    return {(row.local_date, row.topic): _tally(row) for row in rows}
+
+
 async def learners_without_projections(session: AsyncSession) -> list[User]:
     """Learners with events but no totals row: their log predates the projections."""
     has_events = select(Event.user_id).where(Event.user_id == User.id).exists()
@@ -206,7 +253,7 @@ async def projection(session: AsyncSession, user_id: uuid.UUID) -> Projection:
                 _rows(ProgressTopicDay).where(ProgressTopicDay.user_id == user_id)
             )
         },
-        achievements=set(await unlocked(session, user_id)),
+        achievements={a: row.local_date for a, row in (await unlocked(session, user_id)).items()},
     )
 
 
@@ -319,6 +366,19 @@ async def add_unlocked(session: AsyncSession, rows: list[dict[str, Any]]) -> Non
     if rows:
         stmt = dialect_insert(session, UnlockedAchievement).values(rows)
         await session.execute(stmt.on_conflict_do_nothing())
+
+
+async def move_unlocks(session: AsyncSession, user_id: uuid.UUID, dates: dict[str, date]) -> None:
+    """File unlocked achievements under new local dates (a late event reached them earlier)."""
+    for achievement_id, day in sorted(dates.items()):
+        await session.execute(
+            update(UnlockedAchievement)
+            .where(
+                UnlockedAchievement.user_id == user_id,
+                UnlockedAchievement.achievement_id == achievement_id,
+            )
+            .values(local_date=day)
+        )
 
 
 async def update_topic_level(

@@ -225,6 +225,8 @@ async def update_streak(
 ) -> StreakUpdateRead:
     """Record a check-in event and report how it moved the streak."""
     user = principal.user
+    if body.at is not None and (problem := event_rules.occurred_at_problem(body.at, now)):
+        raise Invalid.field("at", problem)
     await repo.lock_learner(session, user.id)  # so "longest before" is the one this changes
     longest_before = (await repo.totals(session, user.id)).longest_streak
     check_in = EventIn(id=body.id, kind="check_in", occurred_at=body.at)

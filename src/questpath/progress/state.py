@@ -62,7 +62,7 @@ class Projection:
     days: dict[date, DayRow]
     topics: dict[str, TopicRow]
     topic_days: dict[TopicDay, r.Tally]
-    achievements: set[str]
+    achievements: dict[str, date]  # unlocked id -> the local date the log reached it
 
 
 @dataclass(frozen=True)
@@ -249,6 +249,66 @@ def project(rollup: Rollup, rules: Rules) -> Projection:
         distinct_topics=sum(1 for t in rollup.topics.values() if t.exercises),
         top_topic_exercises=max((t.exercises for t in rollup.topics.values()), default=0),
     )
-    values = r.metric_values(totals.standing(), rules.levels)
-    achievements = {a.id for a in r.newly_unlocked(rules.achievements, values, set())}
+    achievements = unlock_dates(Prefix(), days, rollup.topic_days, rules)
     return Projection(totals, days, topics, dict(rollup.topic_days), achievements)
+
+
+@dataclass(frozen=True)
+class Prefix:
+    """A learner's cumulative standing at the end of the day before some local date."""
+
+    totals: r.Tally = field(default_factory=r.Tally)
+    bonus_xp: int = 0
+    longest_streak: int = 0
+    active_days: int = 0
+    topic_exercises: Mapping[str, int] = field(default_factory=dict)
+
+
+def unlock_dates(
+    prefix: Prefix,
+    days: Mapping[date, DayRow],
+    topic_days: Mapping[TopicDay, r.Tally],
+    rules: Rules,
+) -> dict[str, date]:
+    """The local date on which each achievement's metric first reached its threshold, walking
+    `days` (every active date from some date on, after `prefix`) in calendar order.
+
+    Only achievements first reached on one of `days` are returned. This is the log's own
+    timeline, so it does not depend on the order in which events arrived.
+    """
+    topics_on: dict[date, list[tuple[str, int]]] = defaultdict(list)
+    for (day, topic), tally in topic_days.items():
+        topics_on[day].append((topic, tally.exercises))
+    totals, bonus = prefix.totals, prefix.bonus_xp
+    longest, active = prefix.longest_streak, prefix.active_days
+    per_topic = dict(prefix.topic_exercises)
+
+    def reached() -> dict[str, int]:
+        standing = r.Standing(
+            totals=totals,
+            bonus_xp=bonus,
+            longest_streak=longest,
+            active_days=active,
+            distinct_topics=sum(1 for n in per_topic.values() if n),
+            top_topic_exercises=max(per_topic.values(), default=0),
+        )
+        return r.metric_values(standing, rules.levels)
+
+    before = reached()
+    pending = [a for a in rules.achievements if before[a.metric] < a.threshold]
+    dates = {}
+    for day in sorted(days):
+        row = days[day]
+        totals += row.tally
+        bonus += row.streak.bonus_xp
+        longest = max(longest, row.streak.streak)
+        active += 1
+        for topic, exercises in topics_on.get(day, ()):
+            per_topic[topic] = per_topic.get(topic, 0) + exercises
+        values = reached()
+        for a in [a for a in pending if values[a.metric] >= a.threshold]:
+            dates[a.id] = day
+            pending.remove(a)
+        if not pending:
+            break
+    return dates

@@ -7,7 +7,7 @@ snapshot, and `repair` rewrites the projections from the log.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -57,6 +57,10 @@ def _rows_differences(
 
 
 def _row_differences(table: str, key: str, stored: Any, expected: Any) -> list[Difference]:
+    if isinstance(stored, date):  # an unlocked achievement's local date
+        return (
+            [] if stored == expected else [Difference(table, key, "local_date", stored, expected)]
+        )
     if isinstance(stored, Tally):
         return _tally_differences(table, key, stored, expected)
     found = []
@@ -77,10 +81,7 @@ def differences(stored: Projection, expected: Projection) -> list[Difference]:
     found += _rows_differences("progress_days", stored.days, expected.days)
     found += _rows_differences("progress_topics", stored.topics, expected.topics)
     found += _rows_differences("progress_topic_days", stored.topic_days, expected.topic_days)
-    for achievement in sorted(expected.achievements - stored.achievements):
-        found.append(Difference("unlocked_achievements", achievement, "row", "absent", "present"))
-    for achievement in sorted(stored.achievements - expected.achievements):
-        found.append(Difference("unlocked_achievements", achievement, "row", "present", "absent"))
+    found += _rows_differences("unlocked_achievements", stored.achievements, expected.achievements)
     return found
 
 
@@ -116,13 +117,27 @@ async def repair(session: AsyncSession, user: User, rules: Rules, now: datetime)
         user.id,
         Changes(expected.totals, expected.days, topics, expected.topic_days, [], []),
     )
-    today = max(expected.days, default=None) or now.date()
+    missing = expected.achievements.keys() - stored.achievements.keys()
     await repo.add_unlocked(
         session,
         [
-            {"user_id": user.id, "achievement_id": a, "unlocked_at": now, "local_date": today}
-            for a in sorted(expected.achievements - stored.achievements)
+            {
+                "user_id": user.id,
+                "achievement_id": a,
+                "unlocked_at": now,
+                "local_date": expected.achievements[a],
+            }
+            for a in sorted(missing)
         ],
+    )
+    await repo.move_unlocks(
+        session,
+        user.id,
+        {
+            a: day
+            for a, day in expected.achievements.items()
+            if a in stored.achievements and stored.achievements[a] != day
+        },
     )
 
 
