@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from http import HTTPStatus
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
+from fastapi import FastAPI
+
+from questpath.auth import service as auth_service
+from questpath.db import transaction
 
 PASSWORD = "a long and unusual passphrase"
 PROBLEM_JSON = "application/problem+json"
+ADMIN_PASSWORD = "an admin's own long passphrase"
 
 
 @dataclass(frozen=True)
@@ -74,3 +81,71 @@ def field_errors(response: httpx.Response) -> dict[str, str]:
     """A 422 problem's errors as {field: message}."""
     body = assert_problem(response, 422)
     return {error["field"]: error["message"] for error in body["errors"]}
+
+
+# Local dates and times, for progress tests: the server reads "today" from the real clock in
+# the learner's timezone, so events are placed relative to now.
+
+
+def local_today(timezone: str = "UTC") -> date:
+    """The current local date in `timezone`."""
+    return datetime.now(ZoneInfo(timezone)).date()
+
+
+def local_time(day: date, timezone: str = "UTC", hour: int = 12, minute: int = 0) -> str:
+    """The instant `hour:minute` on the local date `day` in `timezone`, as ISO 8601 with offset."""
+    return datetime.combine(day, time(hour, minute), ZoneInfo(timezone)).isoformat()
+
+
+def days_ago(days: int, timezone: str = "UTC") -> str:
+    """An instant on the local date `days` before today in `timezone`: noon that day, or for
+    today noon or now, whichever is earlier (events may not lie in the future)."""
+    now = datetime.now(ZoneInfo(timezone))
+    noon = datetime.combine(now.date() - timedelta(days=days), time(12), ZoneInfo(timezone))
+    return min(noon, now).isoformat()
+
+
+async def record_events(
+    client: httpx.AsyncClient, headers: dict[str, str], events: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """POST `events` as one batch and return the 201 body."""
+    response = await client.post("/api/events", json={"events": events}, headers=headers)
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def read_json(
+    client: httpx.AsyncClient, path: str, headers: dict[str, str], **params: Any
+) -> dict[str, Any]:
+    """GET `path` and return its 200 body."""
+    response = await client.get(path, params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def set_timezone(client: httpx.AsyncClient, account: Account, timezone: str) -> None:
+    response = await client.patch(
+        "/api/users/me", json={"timezone": timezone}, headers=account.headers
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["timezone"] == timezone
+
+
+async def create_admin_account(
+    client: httpx.AsyncClient,
+    app: FastAPI,
+    email: str = "admin@example.com",
+    password: str = ADMIN_PASSWORD,
+) -> Account:
+    """An admin made the way `questpath create-admin` makes one, signed in through the API."""
+    async with transaction(app.state.sessionmaker) as session:
+        user, created = await auth_service.create_admin(
+            session, email, password, None, datetime.now(UTC)
+        )
+        assert created
+        admin_id = str(user.id)
+    response = await client.post("/api/auth/login", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    return Account(id=admin_id, email=email, token=response.json()["access_token"])
