@@ -1,0 +1,114 @@
+"""Work done in this process, straight against the database the server uses.
+
+- Ceiling (a): the same rows inserted into the same `events` table with SQLAlchemy Core
+  executemany, one transaction per request-sized chunk. It uses QuestPath's engine settings
+  (`questpath.db.create_engine`: the same driver, pool, SQLite pragmas and BEGIN IMMEDIATE) and
+  its table definition (so values are stored in the same form), but no HTTP, validation,
+  authentication, duplicate detection or projection updates.
+- The export's ceiling: the export's own query read through a server-side cursor, no output.
+- Loading a long history through the service layer in-process, when HTTP would be too slow.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bench.load import CpuMeter, Job, Phase, drive
+from questpath.auth.models import User
+from questpath.auth.principal import Principal
+from questpath.db import create_engine, create_sessionmaker, transaction
+from questpath.events import repository as event_queries
+from questpath.events import service
+from questpath.events.models import Event
+from questpath.events.schemas import EventIn
+from questpath.progress.ruleset import load_rules
+
+Rows = list[dict[str, Any]]
+
+
+def _insert_job(engine: AsyncEngine, rows: Rows) -> Job:
+    statement = insert(Event.__table__)
+
+    async def job() -> int:
+        async with engine.begin() as conn:
+            await conn.execute(statement, rows[0] if len(rows) == 1 else rows)
+        return len(rows)
+
+    return job
+
+
+async def insert_phase(
+    database_url: str,
+    warmup: list[list[Rows]],
+    measured: list[list[Rows]],
+    meters: dict[str, CpuMeter],
+) -> Phase:
+    """Each client inserts its chunks one transaction at a time, all clients at once."""
+    engine = create_engine(database_url)
+    try:
+        await drive([[_insert_job(engine, rows) for rows in c] for c in warmup], {})
+        return await drive([[_insert_job(engine, rows) for rows in c] for c in measured], meters)
+    finally:
+        await engine.dispose()
+
+
+async def count_events(database_url: str) -> int:
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            return int(await conn.scalar(select(func.count()).select_from(Event)) or 0)
+    finally:
+        await engine.dispose()
+
+
+async def read_history(database_url: str, user_id: str) -> tuple[int, float]:
+    """Rows and seconds to read a learner's whole log with the export's query, 1000 at a time."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            started = time.perf_counter()
+            query = event_queries.everything(uuid.UUID(user_id))
+            result = await conn.stream(query.execution_options(yield_per=1000))
+            rows = 0
+            async for partition in result.partitions():
+                rows += len(partition)
+            return rows, time.perf_counter() - started
+    finally:
+        await engine.dispose()
+
+
+async def record_in_process(
+    database_url: str, user_id: str, batches: Iterable[list[dict[str, Any]]]
+) -> list[float]:
+    """Record each batch as POST /api/events would, minus HTTP: validate the events, then
+    `questpath.events.service.record` in one `questpath.db.transaction`. Returns each batch's
+    seconds."""
+    engine = create_engine(database_url)
+    maker = create_sessionmaker(engine)
+    rules = load_rules(None)
+    seconds = []
+    try:
+        async with maker() as session:
+            user = await session.get(User, uuid.UUID(user_id))
+        assert user is not None
+        principal = Principal(user=user)
+        for batch in batches:
+            started = time.perf_counter()
+            events = [EventIn.model_validate(event) for event in batch]
+            async with transaction(maker) as session:
+                report, _ = await service.record(
+                    session, principal, events, datetime.now(UTC), rules, batch=True
+                )
+            if report.created != len(batch):
+                raise RuntimeError(f"{len(batch) - report.created} events were duplicates")
+            seconds.append(time.perf_counter() - started)
+    finally:
+        await engine.dispose()
+    return seconds
