@@ -114,11 +114,13 @@ async def transaction(maker: async_sessionmaker[AsyncSession]) -> AsyncIterator[
         yield session
 
 
-def dialect_insert(session: AsyncSession, table: Any) -> Any:
-    """An INSERT that supports ON CONFLICT on the session's backend."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
+def dialect_of(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
+def insert_for(dialect: str, table: Any) -> Any:
+    """An INSERT that supports ON CONFLICT on `dialect` ("postgresql" or "sqlite")."""
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 
 def alembic_config(database_url: str) -> Config:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from contextlib import nullcontext
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -34,7 +36,10 @@ def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with transaction(get_sessionmaker(request)) as session:
+    # On SQLite every transaction takes the one write lock. Queue for it here, in arrival order,
+    # rather than in SQLite's busy handler, whose growing sleeps starve unlucky requests.
+    queue: asyncio.Lock | None = request.app.state.sqlite_write_queue
+    async with queue or nullcontext(), transaction(get_sessionmaker(request)) as session:
         yield session
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import case, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth.models import ApiKey, LoginFailures, User
-from questpath.db import dialect_insert
+from questpath.db import dialect_of, insert_for
 
 
 async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
@@ -69,7 +69,9 @@ async def count_login_failure(
 
     One upsert statement, so concurrent failures from several server processes all count.
     """
-    stmt = dialect_insert(session, LoginFailures).values(key=key, window_started_at=now, failures=1)
+    stmt = insert_for(dialect_of(session), LoginFailures).values(
+        key=key, window_started_at=now, failures=1
+    )
     window_over = LoginFailures.window_started_at <= now - window
     stmt = stmt.on_conflict_do_update(
         index_elements=[LoginFailures.key],

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from questpath.db import dialect_insert
+from questpath.db import dialect_of, insert_for
 from questpath.events.models import Event
+
+
+@cache
+def _insert_new_statement(dialect: str) -> Any:
+    # One fixed statement run over the rows: compiled once and cached, where a multi-row VALUES
+    # clause would be compiled again for every request.
+    return (
+        insert_for(dialect, Event)
+        .on_conflict_do_nothing(index_elements=[Event.user_id, Event.event_id])
+        .returning(Event.user_id, Event.event_id)
+    )
 
 
 async def insert_new(
@@ -23,13 +35,7 @@ async def insert_new(
     """
     if not rows:
         return set()
-    stmt = (
-        dialect_insert(session, Event)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=[Event.user_id, Event.event_id])
-        .returning(Event.user_id, Event.event_id)
-    )
-    result = await session.execute(stmt)
+    result = await session.execute(_insert_new_statement(dialect_of(session)), rows)
     return {(row.user_id, row.event_id) for row in result}
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Iterable
 from datetime import date
+from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth.models import User
-from questpath.db import dialect_insert
+from questpath.db import Base, dialect_of, insert_for
 from questpath.events.models import Event
 from questpath.progress import rules as r
 from questpath.progress.models import (
@@ -31,14 +32,10 @@ from questpath.progress.state import (
     Totals,
 )
 
-# Both SQLite and asyncpg refuse statements with more than 32,767 bound values; a late event can
-# rewrite the streak of thousands of later days at once.
-MAX_BIND_PARAMETERS = 30_000
-
 
 # Reads select table rows, not ORM entities: the writes below are Core upserts, and entities
 # cached in the session's identity map would go stale behind them.
-def _rows(model: type[Any]) -> Select[Any]:
+def _rows(model: type[Base]) -> Select[Any]:
     return select(model.__table__)
 
 
@@ -281,20 +278,31 @@ async def stream_facts(session: AsyncSession, user_id: uuid.UUID) -> AsyncIterat
 # Writing --------------------------------------------------------------------------------------
 
 
+@cache
+def _upsert_statement(
+    dialect: str, model: type[Base], keys: tuple[str, ...], columns: tuple[str, ...]
+) -> Any:
+    """INSERT ... ON CONFLICT (keys) DO UPDATE SET every other column, built once per shape:
+    building it aliases every column of the table."""
+    stmt = insert_for(dialect, model)
+    excluded = stmt.excluded
+    return stmt.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={name: excluded[name] for name in columns if name not in keys},
+    )
+
+
 async def _upsert(
-    session: AsyncSession, model: type[Any], keys: list[str], rows: list[dict[str, Any]]
+    session: AsyncSession, model: type[Base], keys: list[str], rows: list[dict[str, Any]]
 ) -> None:
-    """Insert `rows`, or overwrite the stored row with the same key."""
-    if not rows:
-        return
-    per_statement = MAX_BIND_PARAMETERS // len(rows[0])
-    for start in range(0, len(rows), per_statement):
-        stmt = dialect_insert(session, model).values(rows[start : start + per_statement])
-        stmt = stmt.on_conflict_do_update(
-            index_elements=keys,
-            set_={name: stmt.excluded[name] for name in rows[0] if name not in keys},
-        )
-        await session.execute(stmt)
+    """Insert `rows`, or overwrite the stored row with the same key.
+
+    One fixed statement run over the rows, so it is compiled once and cached, and the driver
+    batches it within its parameter limits.
+    """
+    if rows:
+        stmt = _upsert_statement(dialect_of(session), model, tuple(keys), tuple(rows[0]))
+        await session.execute(stmt, rows)
 
 
 def _totals_row(user_id: uuid.UUID, t: Totals) -> dict[str, Any]:
@@ -364,8 +372,8 @@ async def write(session: AsyncSession, user_id: uuid.UUID, changes: Changes) -> 
 
 async def add_unlocked(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     if rows:
-        stmt = dialect_insert(session, UnlockedAchievement).values(rows)
-        await session.execute(stmt.on_conflict_do_nothing())
+        stmt = insert_for(dialect_of(session), UnlockedAchievement).on_conflict_do_nothing()
+        await session.execute(stmt, rows)
 
 
 async def move_unlocks(session: AsyncSession, user_id: uuid.UUID, dates: dict[str, date]) -> None:
