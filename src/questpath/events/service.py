@@ -155,14 +155,6 @@ def _row(
     }
 
 
-def _readable_user(principal: Principal, user_id: uuid.UUID | None) -> uuid.UUID:
-    if user_id is None or user_id == principal.user.id:
-        return principal.user.id
-    if not principal.is_admin:
-        raise Forbidden("you may read only your own events")
-    return user_id
-
-
 async def list_events(
     session: AsyncSession,
     principal: Principal,
@@ -170,7 +162,7 @@ async def list_events(
     cursor: str | None,
     limit: int,
 ) -> EventPage:
-    owner = _readable_user(principal, user_id)
+    owner = principal.readable_user_id(user_id, "events")
     before = None
     if cursor is not None:
         occurred_at, event_id = decode_cursor(cursor, 2)
@@ -194,7 +186,7 @@ async def list_events(
 async def get_event(
     session: AsyncSession, principal: Principal, event_id: str, user_id: uuid.UUID | None
 ) -> Event:
-    event = await repo.get(session, _readable_user(principal, user_id), event_id)
+    event = await repo.get(session, principal.readable_user_id(user_id, "events"), event_id)
     if event is None:
         raise NotFound(f"no event with the id '{event_id}'")
     return event

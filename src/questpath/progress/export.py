@@ -20,7 +20,8 @@ from questpath.auth.models import User
 from questpath.db import read_snapshot
 from questpath.events import repository as events
 from questpath.progress import service
-from questpath.progress.rules import EventFacts, event_xp
+from questpath.progress.projections import facts_of
+from questpath.progress.rules import event_xp
 from questpath.progress.ruleset import Rules
 
 ExportFormat = Literal["json", "csv"]
@@ -46,9 +47,6 @@ def filename(fmt: ExportFormat, now: datetime) -> str:
 
 
 def _event(row: Any, rules: Rules) -> dict[str, Any]:
-    facts = EventFacts(
-        row.kind, row.local_date, row.topic, row.grade, row.time_spent_seconds, row.hints_used
-    )
     return {
         "id": row.event_id,
         "kind": row.kind,
@@ -59,7 +57,7 @@ def _event(row: Any, rules: Rules) -> dict[str, Any]:
         "grade": row.grade,
         "time_spent_seconds": row.time_spent_seconds,
         "hints_used": row.hints_used,
-        "xp": event_xp(facts, rules.xp),
+        "xp": event_xp(facts_of(row._mapping), rules.xp),
         "metadata": row.metadata,
     }
 

@@ -6,10 +6,11 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from questpath.auth.dependencies import EventReader, EventWriter
+from questpath.auth.models import User
 from questpath.dependencies import EngineDep, RulesDep, SessionDep
 from questpath.progress import export, service
 from questpath.progress.schemas import (
@@ -35,29 +36,31 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+async def _learner(
+    principal: EventReader, session: SessionDep, user_id: AdminUserId = None
+) -> User:
+    return await service.learner(session, principal, user_id)
+
+
+Learner = Annotated[User, Depends(_learner)]
+
+
 @router.get("")
-async def read_progress(
-    principal: EventReader, session: SessionDep, rules: RulesDep, user_id: AdminUserId = None
-) -> ProgressRead:
+async def read_progress(user: Learner, session: SessionDep, rules: RulesDep) -> ProgressRead:
     """XP, level, rank, streaks, totals, skill levels and predictions in one read."""
-    user = await service.learner(session, principal, user_id)
     return await service.progress(session, rules, user, _now())
 
 
 @router.get("/achievements")
 async def read_achievements(
-    principal: EventReader, session: SessionDep, rules: RulesDep, user_id: AdminUserId = None
+    user: Learner, session: SessionDep, rules: RulesDep
 ) -> AchievementsRead:
     """Every achievement: unlocked ones with their date, locked ones with progress and an ETA."""
-    user = await service.learner(session, principal, user_id)
     return await service.achievements(session, rules, user, _now())
 
 
 @router.get("/badges")
-async def read_badges(
-    principal: EventReader, session: SessionDep, rules: RulesDep, user_id: AdminUserId = None
-) -> BadgesRead:
-    user = await service.learner(session, principal, user_id)
+async def read_badges(user: Learner, session: SessionDep, rules: RulesDep) -> BadgesRead:
     return await service.badges(session, rules, user, _now())
 
 
@@ -71,36 +74,29 @@ async def update_streak(
 
 @router.get("/statistics")
 async def read_statistics(
-    principal: EventReader,
+    user: Learner,
     session: SessionDep,
     rules: RulesDep,
     period: Period = "all",
-    user_id: AdminUserId = None,
 ) -> StatisticsRead:
     """Performance over today, the last 7 or 30 local days, or all time."""
-    user = await service.learner(session, principal, user_id)
     return await service.statistics(session, rules, user, period, _now())
 
 
 @router.get("/history")
 async def read_history(
-    principal: EventReader,
+    user: Learner,
     session: SessionDep,
     days: Annotated[int | None, Query(description="the last N local days (1-366)")] = None,
     start_date: Annotated[date | None, Query(description="first local date, inclusive")] = None,
     end_date: Annotated[date | None, Query(description="last local date, inclusive")] = None,
-    user_id: AdminUserId = None,
 ) -> HistoryRead:
     """One snapshot per local date with activity; the last 30 days unless a range is given."""
-    user = await service.learner(session, principal, user_id)
     return await service.history(session, user, days, start_date, end_date, _now())
 
 
 @router.get("/skill-levels")
-async def read_skill_levels(
-    principal: EventReader, session: SessionDep, rules: RulesDep, user_id: AdminUserId = None
-) -> SkillLevelsRead:
-    user = await service.learner(session, principal, user_id)
+async def read_skill_levels(user: Learner, session: SessionDep, rules: RulesDep) -> SkillLevelsRead:
     return await service.skill_levels(session, rules, user, _now())
 
 
@@ -124,15 +120,12 @@ async def calculate_skill_level(
     },
 )
 async def export_progress(
-    principal: EventReader,
-    session: SessionDep,
+    user: Learner,
     engine: EngineDep,
     rules: RulesDep,
     fmt: Annotated[export.ExportFormat, Query(alias="format")] = "json",
-    user_id: AdminUserId = None,
 ) -> StreamingResponse:
     """Everything recorded for the learner, streamed as a download."""
-    user = await service.learner(session, principal, user_id)
     now = _now()
     return StreamingResponse(
         export.stream(engine, user, rules, fmt, now),

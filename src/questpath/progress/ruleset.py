@@ -9,26 +9,12 @@ from __future__ import annotations
 import tomllib
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 DEFAULT_RULES_FILE = Path(__file__).with_name("rules.toml")
 
-METRICS = (
-    "exercises_completed",
-    "projects_completed",
-    "study_sessions",
-    "longest_streak",
-    "active_days",
-    "time_spent_seconds",
-    "perfect_scores",
-    "hintless_exercises",
-    "top_topic_exercises",
-    "distinct_topics",
-    "xp",
-    "level",
-)
 Metric = Literal[
     "exercises_completed",
     "projects_completed",
@@ -43,6 +29,7 @@ Metric = Literal[
     "xp",
     "level",
 ]
+METRICS: tuple[str, ...] = get_args(Metric)
 NonNegative = Annotated[int, Field(ge=0)]
 Positive = Annotated[int, Field(ge=1)]
 Text = Annotated[str, Field(min_length=1, max_length=200)]

@@ -13,7 +13,7 @@ from questpath.auth.principal import Principal
 from questpath.events import rules as event_rules
 from questpath.events import service as events
 from questpath.events.schemas import EventIn
-from questpath.problems import Forbidden, Invalid, NotFound
+from questpath.problems import Invalid, NotFound
 from questpath.progress import repository as repo
 from questpath.progress import rules as r
 from questpath.progress.ruleset import Rank, Rules
@@ -43,10 +43,9 @@ from questpath.progress.state import DayRow, TopicRow, Totals
 
 async def learner(session: AsyncSession, principal: Principal, user_id: uuid.UUID | None) -> User:
     """Whose progress a request reads: the caller's own, or for admins anyone's."""
-    if user_id is None or user_id == principal.user.id:
+    user_id = principal.readable_user_id(user_id, "progress")
+    if user_id == principal.user.id:
         return principal.user
-    if not principal.is_admin:
-        raise Forbidden("you may read only your own progress")
     user = await users.get_user(session, user_id)
     if user is None:
         raise NotFound(f"no learner has the id {user_id}")
@@ -228,23 +227,29 @@ async def update_streak(
     if body.at is not None and (problem := event_rules.occurred_at_problem(body.at, now)):
         raise Invalid.field("at", problem)
     await repo.lock_learner(session, user.id)  # so "longest before" is the one this changes
-    longest_before = (await repo.totals(session, user.id)).longest_streak
+    before = await repo.totals(session, user.id)
     check_in = EventIn(id=body.id, kind="check_in", occurred_at=body.at)
     _, changes = await events.record(session, principal, [check_in], now, rules, batch=False)
     day = event_rules.local_date(body.at or now, user.timezone)
-    totals = await repo.totals(session, user.id)
-    stored = await repo.days_between(session, user.id, day, day)
     change = changes.get(user.id)
-    already_active = change is None or day not in change.new_dates
+    if change is None:  # a repeated check-in id: nothing changed
+        totals, already_active, unlocked = before, True, []
+        streak_day = (await repo.days_between(session, user.id, day, day))[day].streak
+    else:
+        totals, already_active, unlocked = (
+            change.totals,
+            day not in change.new_dates,
+            change.unlocked,
+        )
+        streak_day = change.days[day].streak
     streak = r.streak_on(totals.streak, today_for(user, now))
-    unlocked = change.unlocked if change else []
     return StreakUpdateRead(
         date=day,
         current_streak=streak.current,
         longest_streak=totals.longest_streak,
         streak_freezes=streak.freezes,
-        status=r.streak_status(stored[day].streak, already_active),
-        new_record=totals.longest_streak > longest_before,
+        status=r.streak_status(streak_day, already_active),
+        new_record=totals.longest_streak > before.longest_streak,
         achievements_unlocked=[
             UnlockedRead(
                 id=a.id, name=a.name, description=a.description, icon=a.icon, points=a.points
@@ -263,8 +268,8 @@ async def statistics(
     today = today_for(user, now)
     start = r.period_start(period, today)
     if start is None:
-        tally = (await repo.totals(session, user.id)).tally
-        bonus = (await repo.totals(session, user.id)).bonus_xp
+        totals = await repo.totals(session, user.id)
+        tally, bonus = totals.tally, totals.bonus_xp
         topic_tallies = {t: row.tally for t, row in (await repo.topics(session, user.id)).items()}
     else:
         in_period = await repo.days_between(session, user.id, start, today)
@@ -372,7 +377,7 @@ async def skill_levels(
 async def _skill_levels(
     session: AsyncSession, rules: Rules, user_id: uuid.UUID, today: date
 ) -> list[SkillLevelRead]:
-    topics = {t: row for t, row in (await repo.topics(session, user_id)).items()}
+    topics = await repo.topics(session, user_id)
     if not topics:
         return []
     window = rules.predictions.window_days

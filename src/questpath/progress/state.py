@@ -195,26 +195,19 @@ def _advance_topics(
     rows = {}
     distinct, top = totals.distinct_topics, totals.top_topic_exercises
     for topic, tally in batch.topics.items():
-        before = topics.get(topic)
-        combined = before.tally + tally if before else tally
-        firsts = [
-            d for d in (before and before.first_exercise_date, batch.first_exercise.get(topic)) if d
-        ]
+        before = topics.get(topic) or TopicRow(r.Tally(), None, rules.skill_levels.base_level)
+        combined = before.tally + tally
+        firsts = (before.first_exercise_date, batch.first_exercise.get(topic))
         level = r.skill_level_for(combined.exercises, combined.average_grade, rules.skill_levels)
-        row = TopicRow(combined, min(firsts, default=None), level)
-        if before is None:
-            if level != rules.skill_levels.base_level:
-                row = replace(
-                    row, previous_level=rules.skill_levels.base_level, level_updated_at=now
-                )
-        elif level != before.level:
-            row = replace(row, previous_level=before.level, level_updated_at=now)
-        else:
-            row = replace(
-                row, previous_level=before.previous_level, level_updated_at=before.level_updated_at
-            )
-        rows[topic] = row
-        if combined.exercises and not (before and before.tally.exercises):
+        changed = level != before.level
+        rows[topic] = TopicRow(
+            combined,
+            min((d for d in firsts if d), default=None),
+            level,
+            before.level if changed else before.previous_level,
+            now if changed else before.level_updated_at,
+        )
+        if combined.exercises and not before.tally.exercises:
             distinct += 1
         top = max(top, combined.exercises)
     return rows, distinct, top
