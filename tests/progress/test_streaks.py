@@ -632,3 +632,26 @@ async def test_a_check_in_at_a_naive_or_future_time_is_a_422_naming_at(
 
     assert field_errors(response).keys() == {"at"}
     assert await all_events(client, learner.headers) == []
+
+
+async def test_repeating_a_check_in_id_with_another_time_reports_the_stored_check_in(
+    client: httpx.AsyncClient, learner: Account
+) -> None:
+    first = await client.post(
+        UPDATE_STREAK, json={"id": "daily", "at": days_ago(3)}, headers=learner.headers
+    )
+    assert first.status_code == 200, first.text
+
+    again = await client.post(
+        UPDATE_STREAK, json={"id": "daily", "at": days_ago(0)}, headers=learner.headers
+    )
+
+    assert again.status_code == 200, again.text
+    body = again.json()
+    assert body["date"] == first.json()["date"]
+    assert (body["status"], body["new_record"], body["achievements_unlocked"]) == (
+        "maintained",
+        False,
+        [],
+    )
+    assert [e["id"] for e in await all_events(client, learner.headers)] == ["daily"]

@@ -232,7 +232,9 @@ async def update_streak(
     _, changes = await events.record(session, principal, [check_in], now, rules, batch=False)
     day = event_rules.local_date(body.at or now, user.timezone)
     change = changes.get(user.id)
-    if change is None:  # a repeated check-in id: nothing changed
+    if change is None:
+        # Only a client's own id can repeat: nothing changed; report the check-in stored under it.
+        day = (await events.get_event(session, principal, body.id or "", None)).local_date
         totals, already_active, unlocked = before, True, []
         streak_day = (await repo.days_between(session, user.id, day, day))[day].streak
     else:
