@@ -11,10 +11,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from questpath.events.rules import (
+    CLIENT_KINDS,
     EARLIEST,
     EVENT_KINDS,
     MAX_FUTURE_SKEW,
     MAX_METADATA_BYTES,
+    PROGRESS_KINDS,
+    event_id_problem,
     local_date,
     may_record_for_others,
     metadata_problem,
@@ -44,10 +47,34 @@ def test_completions_need_nothing_but_their_kind(kind: str) -> None:
     assert missing_fields(kind, {"kind"}) == []
 
 
-def test_the_unknown_kind_message_names_the_kind_and_every_known_one() -> None:
+def test_the_unknown_kind_message_names_the_kind_and_every_kind_a_client_may_post() -> None:
     message = unknown_kind_message("lesson_watched")
     assert "'lesson_watched'" in message
-    assert all(kind in message for kind in EVENT_KINDS)
+    assert all(kind in message for kind in CLIENT_KINDS)
+    assert not any(kind in message for kind in set(EVENT_KINDS) - set(CLIENT_KINDS))
+
+
+@pytest.mark.parametrize("kind", sorted(set(EVENT_KINDS) - set(CLIENT_KINDS)))
+def test_kinds_questpath_records_itself_are_explained_not_called_unknown(kind: str) -> None:
+    message = unknown_kind_message(kind)
+    assert "recorded by QuestPath itself" in message
+    assert "unknown" not in message
+
+
+def test_kinds_that_only_record_what_happened_do_not_count_for_progress() -> None:
+    assert "item_reopened" not in PROGRESS_KINDS
+    assert "goal_achieved" not in PROGRESS_KINDS
+    assert {"exercise_completed", "check_in", "item_completed"} <= set(PROGRESS_KINDS)
+
+
+@pytest.mark.parametrize("event_id", ["questpath:item:1", "questpath:"])
+def test_event_ids_with_the_reserved_prefix_are_refused(event_id: str) -> None:
+    assert "reserves" in (event_id_problem(event_id) or "")
+
+
+@pytest.mark.parametrize("event_id", ["item:1", "QuestPath-1", "x-questpath:1"])
+def test_other_event_ids_are_accepted(event_id: str) -> None:
+    assert event_id_problem(event_id) is None
 
 
 # When it happened

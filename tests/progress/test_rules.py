@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from questpath.events.rules import PROGRESS_KINDS
 from questpath.progress import rules as r
 from questpath.progress.ruleset import Achievement, LevelRules, default_rules
 
@@ -28,7 +29,7 @@ SKILLS = RULES.skill_levels
 TODAY = date(2026, 3, 15)
 START = date(2025, 1, 1)
 
-KINDS = ["exercise_completed", "project_completed", "study_session", "check_in"]
+KINDS = list(PROGRESS_KINDS)
 
 
 def facts(kind: str = "exercise_completed", **kwargs: object) -> r.EventFacts:
@@ -138,6 +139,22 @@ def test_a_check_in_earns_no_xp(grade, time, hints) -> None:
     event = facts("check_in", grade=grade, time_spent_seconds=time, hints_used=hints)
     assert r.event_xp(event, XP) == 0
     assert r.tally_event(event, XP).xp == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "counter", "xp"),
+    [
+        ("item_completed", "items_completed", 10),
+        ("category_finished", "categories_finished", 25),
+        ("track_finished", "tracks_finished", 100),
+    ],
+)
+def test_track_events_count_once_each_with_their_xp(kind, counter, xp) -> None:
+    tally = r.tally_event(facts(kind, topic="Git"), XP)
+    assert r.event_xp(facts(kind), XP) == xp
+    assert getattr(tally, counter) == 1
+    assert tally.xp == xp
+    assert tally.exercises == tally.projects == 0
 
 
 # Levels ---------------------------------------------------------------------------------------
@@ -896,6 +913,9 @@ STANDING = r.Standing(
         time_spent_seconds=7200,
         perfect_scores=2,
         hintless_exercises=9,
+        items_completed=5,
+        categories_finished=2,
+        tracks_finished=1,
         xp=600,
     ),
     bonus_xp=110,
@@ -916,6 +936,9 @@ def test_metric_values_reads_every_metric_from_the_standing() -> None:
         "time_spent_seconds": 7200,
         "perfect_scores": 2,
         "hintless_exercises": 9,
+        "items_completed": 5,
+        "categories_finished": 2,
+        "tracks_finished": 1,
         "top_topic_exercises": 7,
         "distinct_topics": 3,
         "xp": 710,  # event XP plus streak bonuses

@@ -36,6 +36,9 @@ study_session_seconds_per_xp = 600
 study_session_maximum = 6
 streak_bonus = 1
 streak_bonus_minimum_length = 2
+item = 4
+category_finished = 8
+track_finished = 16
 
 [levels]
 first_level_cost = 10

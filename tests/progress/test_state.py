@@ -9,6 +9,7 @@ from random import Random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from questpath.events.rules import PROGRESS_KINDS
 from questpath.progress import rules as r
 from questpath.progress.ruleset import default_rules
 from questpath.progress.state import (
@@ -28,7 +29,7 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 START = date(2025, 1, 1)
 
 
-KINDS = ["exercise_completed", "project_completed", "study_session", "check_in"]
+KINDS = list(PROGRESS_KINDS)
 
 
 def facts_over(days: int) -> st.SearchStrategy[r.EventFacts]:

@@ -23,6 +23,7 @@ from questpath.auth.models import User
 from questpath.cli import app as cli
 from questpath.config import Settings, get_settings
 from questpath.db import transaction
+from questpath.events.rules import CLIENT_KINDS
 from questpath.progress.models import ProgressDay
 from questpath.progress.verify import Difference, verify
 from tests.helpers import (
@@ -193,7 +194,7 @@ async def test_a_corrupted_projection_row_is_reported_and_repaired(
 
 # Random event streams through the API
 
-KINDS = ["exercise_completed", "project_completed", "study_session", "check_in"]
+KINDS = list(CLIENT_KINDS)
 
 random_event = st.fixed_dictionaries(
     {

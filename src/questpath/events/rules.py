@@ -15,11 +15,20 @@ MAX_METADATA_BYTES = 4096
 MAX_BATCH = 1000
 
 
+SYSTEM_ID_PREFIX = "questpath:"
+
+
 @dataclass(frozen=True)
 class EventKind:
     name: str
     description: str
     requires: tuple[str, ...] = ()
+    # Recorded by QuestPath itself when a learner works a track or reaches a goal; clients
+    # cannot post these, so their at-most-once rules cannot be bypassed.
+    system: bool = False
+    # Whether the kind feeds the progress projections (XP, streaks, statistics). Kinds that
+    # only record what happened (an item reopened, a goal reached) leave them untouched.
+    counts_for_progress: bool = True
 
 
 EVENT_KINDS: dict[str, EventKind] = {
@@ -29,12 +38,34 @@ EVENT_KINDS: dict[str, EventKind] = {
         EventKind("project_completed", "a project finished"),
         EventKind("study_session", "time spent studying", requires=("time_spent_seconds",)),
         EventKind("check_in", "a daily check-in: keeps the streak alive, earns no XP"),
+        EventKind("item_completed", "a track item done for the first time", system=True),
+        EventKind("category_finished", "a track category finished for the first time", system=True),
+        EventKind("track_finished", "a track finished for the first time", system=True),
+        EventKind(
+            "item_reopened", "a done track item reopened", system=True, counts_for_progress=False
+        ),
+        EventKind("goal_achieved", "a goal reached", system=True, counts_for_progress=False),
     )
 }
+CLIENT_KINDS = tuple(sorted(name for name, kind in EVENT_KINDS.items() if not kind.system))
+PROGRESS_KINDS = tuple(
+    sorted(name for name, kind in EVENT_KINDS.items() if kind.counts_for_progress)
+)
 
 
 def unknown_kind_message(kind: str) -> str:
-    return f"unknown event kind '{kind}'; expected one of: {', '.join(sorted(EVENT_KINDS))}"
+    if kind in EVENT_KINDS:
+        return (
+            f"'{kind}' events are recorded by QuestPath itself (work a track through "
+            "/api/tracks); expected one of: " + ", ".join(CLIENT_KINDS)
+        )
+    return f"unknown event kind '{kind}'; expected one of: {', '.join(CLIENT_KINDS)}"
+
+
+def event_id_problem(event_id: str) -> str | None:
+    if event_id.startswith(SYSTEM_ID_PREFIX):
+        return f"must not start with '{SYSTEM_ID_PREFIX}', which QuestPath reserves for itself"
+    return None
 
 
 def missing_fields(kind: str, present: set[str]) -> list[str]:

@@ -36,7 +36,7 @@ class EventIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: EventId | None = Field(None, description="the client's idempotency key")
-    kind: str = Field(description="one of: " + ", ".join(sorted(rules.EVENT_KINDS)))
+    kind: str = Field(description="one of: " + ", ".join(rules.CLIENT_KINDS))
     occurred_at: AwareDatetime | None = Field(None, description="ISO 8601 with offset; default now")
     topic: Topic | None = None
     grade: float | None = Field(None, ge=0, le=100, allow_inf_nan=False, strict=True)
@@ -48,9 +48,16 @@ class EventIn(BaseModel):
     @field_validator("kind")
     @classmethod
     def _known_kind(cls, kind: str) -> str:
-        if kind not in rules.EVENT_KINDS:
+        if kind not in rules.CLIENT_KINDS:
             raise ValueError(rules.unknown_kind_message(kind))
         return kind
+
+    @field_validator("id")
+    @classmethod
+    def _not_reserved(cls, event_id: str | None) -> str | None:
+        if event_id is not None and (problem := rules.event_id_problem(event_id)):
+            raise ValueError(problem)
+        return event_id
 
     @field_validator("metadata")
     @classmethod

@@ -9,7 +9,8 @@ from sqlalchemy.engine import Connection
 
 import questpath.auth.models
 import questpath.events.models
-import questpath.progress.models  # noqa: F401
+import questpath.progress.models
+import questpath.tracks.models  # noqa: F401
 from questpath.db import Base, create_engine
 
 target_metadata = Base.metadata

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from questpath.events.rules import PROGRESS_KINDS
 from questpath.progress import repository as repo
 from questpath.progress.rules import EventFacts
 from questpath.progress.ruleset import Rules
@@ -48,7 +49,8 @@ async def apply(
     """
     by_learner: dict[uuid.UUID, list[EventFacts]] = defaultdict(list)
     for event in events:
-        by_learner[event["user_id"]].append(facts_of(event))
+        if event["kind"] in PROGRESS_KINDS:
+            by_learner[event["user_id"]].append(facts_of(event))
     changes = {}
     for user_id in sorted(by_learner):
         changes[user_id] = await _apply_for(session, rules, user_id, by_learner[user_id], now)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from questpath.auth.models import User
 from questpath.db import Base, dialect_of, insert_for
 from questpath.events.models import Event
+from questpath.events.rules import PROGRESS_KINDS
 from questpath.progress import rules as r
 from questpath.progress.models import (
     ProgressDay,
@@ -266,7 +267,7 @@ def event_facts(user_id: uuid.UUID) -> FactsQuery:
         Event.grade,
         Event.time_spent_seconds,
         Event.hints_used,
-    ).where(Event.user_id == user_id)
+    ).where(Event.user_id == user_id, Event.kind.in_(PROGRESS_KINDS))
 
 
 async def stream_facts(session: AsyncSession, user_id: uuid.UUID) -> AsyncIterator[r.EventFacts]:

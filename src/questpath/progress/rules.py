@@ -58,6 +58,9 @@ class Tally:
     hints_used: int = 0
     perfect_scores: int = 0
     hintless_exercises: int = 0
+    items_completed: int = 0
+    categories_finished: int = 0
+    tracks_finished: int = 0
     grades_0_59: int = 0
     grades_60_69: int = 0
     grades_70_79: int = 0
@@ -123,6 +126,12 @@ def event_xp(facts: EventFacts, xp: XpRules) -> int:
     if facts.kind == "study_session":
         full_steps = (facts.time_spent_seconds or 0) // xp.study_session_seconds_per_xp
         return min(xp.study_session_maximum, full_steps)
+    if facts.kind == "item_completed":
+        return xp.item
+    if facts.kind == "category_finished":
+        return xp.category_finished
+    if facts.kind == "track_finished":
+        return xp.track_finished
     return 0
 
 
@@ -132,6 +141,15 @@ def _grade_bucket(grade: float) -> str:
     return f"grades_{low}_{high}"
 
 
+_KIND_COUNTERS = {
+    "project_completed": "projects",
+    "study_session": "study_sessions",
+    "item_completed": "items_completed",
+    "category_finished": "categories_finished",
+    "track_finished": "tracks_finished",
+}
+
+
 def tally_event(facts: EventFacts, xp: XpRules) -> Tally:
     """One event's contribution to every counter it touches."""
     counts: dict[str, int] = {
@@ -139,10 +157,8 @@ def tally_event(facts: EventFacts, xp: XpRules) -> Tally:
         "time_spent_seconds": facts.time_spent_seconds or 0,
         "xp": event_xp(facts, xp),
     }
-    if facts.kind == "project_completed":
-        counts["projects"] = 1
-    elif facts.kind == "study_session":
-        counts["study_sessions"] = 1
+    if facts.kind in _KIND_COUNTERS:
+        counts[_KIND_COUNTERS[facts.kind]] = 1
     elif facts.kind == "exercise_completed":
         counts["exercises"] = 1
         counts["hints_used"] = facts.hints_used or 0
@@ -392,6 +408,9 @@ def metric_values(standing: Standing, levels: LevelRules) -> dict[str, int]:
         "time_spent_seconds": totals.time_spent_seconds,
         "perfect_scores": totals.perfect_scores,
         "hintless_exercises": totals.hintless_exercises,
+        "items_completed": totals.items_completed,
+        "categories_finished": totals.categories_finished,
+        "tracks_finished": totals.tracks_finished,
         "top_topic_exercises": standing.top_topic_exercises,
         "distinct_topics": standing.distinct_topics,
         "xp": standing.xp,
@@ -448,6 +467,9 @@ def metric_gain(metric: str, gains: WindowGains) -> int:
         "time_spent_seconds": t.time_spent_seconds,
         "perfect_scores": t.perfect_scores,
         "hintless_exercises": t.hintless_exercises,
+        "items_completed": t.items_completed,
+        "categories_finished": t.categories_finished,
+        "tracks_finished": t.tracks_finished,
         "top_topic_exercises": t.exercises,
         "distinct_topics": gains.new_topics,
         "xp": t.xp + gains.bonus_xp,

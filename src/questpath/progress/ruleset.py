@@ -24,6 +24,9 @@ Metric = Literal[
     "time_spent_seconds",
     "perfect_scores",
     "hintless_exercises",
+    "items_completed",
+    "categories_finished",
+    "tracks_finished",
     "top_topic_exercises",
     "distinct_topics",
     "xp",
@@ -49,6 +52,9 @@ class XpRules(_Frozen):
     study_session_maximum: NonNegative
     streak_bonus: NonNegative
     streak_bonus_minimum_length: Positive
+    item: NonNegative
+    category_finished: NonNegative
+    track_finished: NonNegative
 
 
 class LevelRules(_Frozen):

@@ -1,0 +1,106 @@
+"""Pure rules of tracks: what headings imply, how progress is counted, what to study next."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from questpath.tracks.drafts import HORIZONS, PRIORITIES, Horizon, ItemState, Priority
+
+_HORIZON_WORDS = {
+    "immediate": "immediate",
+    "short term": "short_term",
+    "medium term": "medium_term",
+    "long term": "long_term",
+}
+_PARENTHESISED = re.compile(r"\([^)]*\)")
+_NUMBERING = re.compile(r"^\s*\d+(?:\.\d+)*[.)]?\s+")
+TOPIC_MAX_LENGTH = 100
+
+
+def _words(heading: str) -> str:
+    """A heading reduced to lower-case words: parenthesised text, numbering, punctuation gone."""
+    text = _NUMBERING.sub("", _PARENTHESISED.sub(" ", heading)).lower()
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+
+
+def horizon_for_heading(heading: str) -> Horizon | None:
+    """ "Immediate (This Month)", "Short-term", "## 3. Long Term" name a horizon; others do not."""
+    horizon = _HORIZON_WORDS.get(_words(heading))
+    return horizon  # type: ignore[return-value]
+
+
+def is_critical_heading(heading: str) -> bool:
+    return "critical" in heading.lower()
+
+
+def default_topic(category_title: str) -> str:
+    """The skill-level topic of a category's items: its title without numbering, at most 100
+    characters ("1. Git Workflow" -> "Git Workflow")."""
+    stripped = _NUMBERING.sub("", category_title).strip() or category_title.strip()
+    return stripped[:TOPIC_MAX_LENGTH].strip()
+
+
+@dataclass(frozen=True)
+class Completion:
+    """How far a category or track is: done / (total - skipped)."""
+
+    total: int = 0
+    done: int = 0
+    skipped: int = 0
+    in_progress: int = 0
+
+    @property
+    def counted(self) -> int:
+        return self.total - self.skipped
+
+    @property
+    def percent(self) -> int:
+        """Whole percent done of what counts; 100 once nothing is left to do."""
+        if self.counted == 0:
+            return 100 if self.total else 0
+        return self.done * 100 // self.counted
+
+    @property
+    def finished(self) -> bool:
+        """Every item done or skipped, and at least one done."""
+        return self.done > 0 and self.done == self.counted
+
+    def __add__(self, other: Completion) -> Completion:
+        return Completion(
+            self.total + other.total,
+            self.done + other.done,
+            self.skipped + other.skipped,
+            self.in_progress + other.in_progress,
+        )
+
+
+def completion_of(states: Iterable[ItemState]) -> Completion:
+    states = list(states)
+    return Completion(
+        total=len(states),
+        done=states.count("done"),
+        skipped=states.count("skipped"),
+        in_progress=states.count("in_progress"),
+    )
+
+
+def is_open(state: ItemState) -> bool:
+    return state in ("todo", "in_progress")
+
+
+def learning_path_key(
+    horizon: Horizon | None, priority: Priority, due_date: date | None, position: tuple[int, ...]
+) -> tuple[int, int, bool, date, tuple[int, ...]]:
+    """Sort key of "what to study next": sooner horizon, then higher priority, then earlier due
+    date (undated last), then document order. Items without a horizon come after every horizon."""
+    horizon_rank = HORIZONS.index(horizon) if horizon else len(HORIZONS)
+    return (
+        horizon_rank,
+        PRIORITIES.index(priority),
+        due_date is None,
+        due_date or date.max,
+        position,
+    )
