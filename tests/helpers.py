@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from http import HTTPStatus
@@ -12,7 +13,9 @@ import httpx
 from fastapi import FastAPI
 
 from questpath.auth import service as auth_service
+from questpath.auth.models import User
 from questpath.db import transaction
+from questpath.progress.verify import Difference, verify
 
 PASSWORD = "a long and unusual passphrase"
 PROBLEM_JSON = "application/problem+json"
@@ -149,3 +152,12 @@ async def create_admin_account(
     response = await client.post("/api/auth/login", json={"email": email, "password": password})
     assert response.status_code == 200, response.text
     return Account(id=admin_id, email=email, token=response.json()["access_token"])
+
+
+async def projection_differences(app: FastAPI, account: Account) -> list[Difference]:
+    """How the learner's stored projections differ from a recomputation from the log."""
+    async with app.state.sessionmaker() as session:
+        user = await session.get(User, uuid.UUID(account.id))
+        assert user is not None
+        session.expunge(user)
+    return await verify(app.state.engine, user, app.state.rules)

@@ -17,6 +17,7 @@ from questpath.auth.routes import router as auth_router
 from questpath.config import Settings, get_settings
 from questpath.db import create_engine, create_sessionmaker
 from questpath.events.routes import router as events_router
+from questpath.goals.routes import router as goals_router
 from questpath.health import router as health_router
 from questpath.observability import (
     AccessLogMiddleware,
@@ -29,6 +30,7 @@ from questpath.observability import (
 from questpath.problems import install_problem_handlers
 from questpath.progress.routes import router as progress_router
 from questpath.progress.ruleset import load_rules
+from questpath.tracks.routes import router as tracks_router
 
 STATIC_DIR = Path(__file__).parent / "static"
 # The start-up script is a file rather than inline, so the strict CSP applies to /docs as well.
@@ -67,7 +69,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rules = load_rules(settings.rules_file)
 
     install_problem_handlers(app)
-    for router in (health_router, auth_router, events_router, progress_router):
+    for router in (
+        health_router,
+        auth_router,
+        events_router,
+        progress_router,
+        tracks_router,
+        goals_router,
+    ):
         app.include_router(router)
     _mount_api_docs(app)
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 import uvicorn
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath import __version__
 from questpath.auth import repository as users
@@ -19,6 +22,10 @@ from questpath.db import create_engine, create_sessionmaker, migrate, transactio
 from questpath.problems import Problem
 from questpath.progress import verify
 from questpath.progress.ruleset import Rules, RulesFileError, load_rules
+from questpath.tracks import service as track_service
+from questpath.tracks.schemas import ExportFormat, TrackSummary
+
+T = TypeVar("T")
 
 app = typer.Typer(
     help="QuestPath: learning progress from one event log. Settings come from QUESTPATH_* "
@@ -93,19 +100,29 @@ def create_admin(
     settings = get_settings()
     migrate(settings.database_url)
 
-    async def run() -> tuple[str, bool]:
-        engine = create_engine(settings.database_url)
+    async def run(session: AsyncSession) -> tuple[str, bool]:
+        user, created = await auth_service.create_admin(
+            session, email, password, display_name, datetime.now(UTC)
+        )
+        return user.email, created
+
+    address, created = _in_transaction(settings.database_url, run)
+    typer.echo(f"{'Created' if created else 'Promoted'} admin {address}.")
+
+
+def _in_transaction(database_url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run `work` in one transaction; report a problem or invalid input as an error, exit 1."""
+
+    async def run() -> T:
+        engine = create_engine(database_url)
         try:
             async with transaction(create_sessionmaker(engine)) as session:
-                user, created = await auth_service.create_admin(
-                    session, email, password, display_name, datetime.now(UTC)
-                )
-                return user.email, created
+                return await work(session)
         finally:
             await engine.dispose()
 
     try:
-        address, created = asyncio.run(run())
+        return asyncio.run(run())
     except Problem as problem:
         typer.echo(f"Error: {problem.detail}", err=True)
         raise typer.Exit(code=1) from problem
@@ -113,7 +130,53 @@ def create_admin(
         for error in invalid.errors():
             typer.echo(f"Error: {'.'.join(map(str, error['loc']))}: {error['msg']}", err=True)
         raise typer.Exit(code=1) from invalid
-    typer.echo(f"{'Created' if created else 'Promoted'} admin {address}.")
+
+
+track_app = typer.Typer(help="Import and export learning tracks as Markdown.", no_args_is_help=True)
+app.add_typer(track_app, name="track")
+
+
+@track_app.command("import")
+def track_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A Markdown file.")],
+    user: Annotated[str, typer.Option("--user", help="E-mail address of the learner.")],
+    title: Annotated[str | None, typer.Option(help="Track title instead of the # heading.")] = None,
+) -> None:
+    """Import a Markdown roadmap as a track of the learner."""
+    settings = get_settings()
+    migrate(settings.database_url)
+    data = file.read_bytes()
+
+    async def run(session: AsyncSession) -> TrackSummary:
+        return await track_service.import_for(session, user, data, title, datetime.now(UTC))
+
+    track = _in_transaction(settings.database_url, run)
+    typer.echo(
+        f"Imported '{track.title}' for {user}: {track.progress.total} items, "
+        f"{track.progress.done} done. Track id: {track.id}"
+    )
+
+
+@track_app.command("export")
+def track_export(
+    track_id: Annotated[uuid.UUID, typer.Argument(help="The track's id.")],
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="markdown or json.")] = "markdown",
+    output: Annotated[
+        Path | None, typer.Option(help="Write to this file instead of standard output.")
+    ] = None,
+) -> None:
+    """Export a track; Markdown re-imports to the same tree."""
+    settings = get_settings()
+
+    async def run(session: AsyncSession) -> tuple[str, str]:
+        return await track_service.export_by_id(session, track_id, fmt)
+
+    text, _ = _in_transaction(settings.database_url, run)
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"Wrote {output}")
 
 
 @app.command("verify")

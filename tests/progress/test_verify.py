@@ -19,17 +19,16 @@ from hypothesis import strategies as st
 from sqlalchemy import select, update
 from typer.testing import CliRunner
 
-from questpath.auth.models import User
 from questpath.cli import app as cli
 from questpath.config import Settings, get_settings
 from questpath.db import transaction
 from questpath.events.rules import CLIENT_KINDS
 from questpath.progress.models import ProgressDay
-from questpath.progress.verify import Difference, verify
 from tests.helpers import (
     Account,
     create_admin_account,
     days_ago,
+    projection_differences,
     read_json,
     record_events,
     register_account,
@@ -37,14 +36,6 @@ from tests.helpers import (
 )
 
 ZONES = ["UTC", "America/New_York", "Europe/Berlin", "Pacific/Kiritimati", "Pacific/Pago_Pago"]
-
-
-async def differences(app: FastAPI, account: Account) -> list[Difference]:
-    async with app.state.sessionmaker() as session:
-        user = await session.get(User, uuid.UUID(account.id))
-        assert user is not None
-        session.expunge(user)
-    return await verify(app.state.engine, user, app.state.rules)
 
 
 @pytest.fixture
@@ -139,7 +130,7 @@ async def test_after_a_mixed_scenario_every_learners_projections_equal_the_log(
     accounts = await mixed_scenario(client, app)
     learner = accounts[0]
 
-    found = {account.email: await differences(app, account) for account in accounts}
+    found = {account.email: await projection_differences(app, account) for account in accounts}
     result = await run_verify()
 
     assert found == {account.email: [] for account in accounts}
@@ -172,7 +163,7 @@ async def test_a_corrupted_projection_row_is_reported_and_repaired(
             .values(xp=ProgressDay.xp + 1)
         )
 
-    found = await differences(app, learner)
+    found = await projection_differences(app, learner)
     checked = await run_verify()
     only_other = await run_verify("--user", "other@example.com")
     repaired = await run_verify("--repair")
@@ -188,7 +179,7 @@ async def test_a_corrupted_projection_row_is_reported_and_repaired(
     assert only_other.exit_code == 0, only_other.output
     assert learner.email in repaired.output
     assert after_repair.exit_code == 0, after_repair.output
-    assert await differences(app, learner) == []
+    assert await projection_differences(app, learner) == []
     assert (await read_json(client, "/api/progress", learner.headers))["xp"] == xp_before
 
 
@@ -243,7 +234,7 @@ def _event(index: int, spec: dict[str, Any], now: datetime) -> dict[str, Any]:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(specs=st.lists(random_event, min_size=24, max_size=24), plan=random_plans())
-async def test_random_events_in_random_batches_orders_and_timezones_leave_no_differences(
+async def test_random_events_in_random_batches_orders_and_timezones_leave_no_projection_differences(
     client: httpx.AsyncClient, app: FastAPI, specs: list[dict[str, Any]], plan: Any
 ) -> None:
     account = await register_account(client, f"{uuid.uuid4().hex}@example.com")
@@ -259,7 +250,7 @@ async def test_random_events_in_random_batches_orders_and_timezones_leave_no_dif
         assert body["created"] == len(first_time)
         posted |= first_time
 
-    assert await differences(app, account) == []
+    assert await projection_differences(app, account) == []
     progress = await read_json(client, "/api/progress", account.headers)
     exercises = sum(1 for i in posted if events[i]["kind"] == "exercise_completed")
     assert progress["exercises_completed"] == exercises

@@ -23,9 +23,10 @@ from questpath.events.schemas import (
     EventResult,
     EventsRecorded,
 )
+from questpath.events.store import store
+from questpath.goals import service as goals
 from questpath.pagination import decode_cursor, encode_cursor
 from questpath.problems import FieldError, Forbidden, Invalid, NotFound
-from questpath.progress import projections
 from questpath.progress.ruleset import Rules
 from questpath.progress.state import Changes
 
@@ -65,11 +66,10 @@ async def record(
             first_index[key] = index
             rows.append(_row(event, owner, key[1], principal, now))
 
-    await projections.lock_learners(session, (row["user_id"] for row in rows))
-    created = await repo.insert_new(session, rows)
-    changes = await projections.apply(
-        session, rules, (row for row in rows if (row["user_id"], row["event_id"]) in created), now
-    )
+    stored = await store(session, rows, now, rules)
+    created, changes = stored.created, stored.changes
+    for user_id in sorted({user_id for user_id, _ in created}):
+        await goals.settle(session, rules, owners[user_id], now)
     results = [
         EventResult(
             index=index,

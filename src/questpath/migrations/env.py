@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 import questpath.auth.models
 import questpath.events.models
+import questpath.goals.models
 import questpath.progress.models
 import questpath.tracks.models  # noqa: F401
 from questpath.db import Base, create_engine

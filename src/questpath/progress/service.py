@@ -13,6 +13,7 @@ from questpath.auth.principal import Principal
 from questpath.events import rules as event_rules
 from questpath.events import service as events
 from questpath.events.schemas import EventIn
+from questpath.goals import service as goals
 from questpath.problems import Invalid, NotFound
 from questpath.progress import repository as repo
 from questpath.progress import rules as r
@@ -435,4 +436,5 @@ async def calculate_skill_level(
         )
     updated = TopicRow(row.tally, row.first_exercise_date, level, row.level, now)
     await repo.update_topic_level(session, user.id, topic, updated)
+    await goals.settle(session, rules, user, now)  # a skill-level goal may be met now
     return SkillLevelChange(topic=topic, level=level, previous_level=row.level, changed=True)

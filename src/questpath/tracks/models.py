@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     Uuid,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -60,6 +61,7 @@ class TrackCategory(Base):
         _track_of("track_categories"),
         _same_learner("track_categories", "parent_id", "track_categories"),
         Index("ix_track_categories_track", "user_id", "track_id"),
+        Index("ix_track_categories_parent", "user_id", "parent_id"),
     )
 
     user_id: Mapped[uuid.UUID] = _user_key()
@@ -78,7 +80,10 @@ class TrackItem(Base):
         _same_learner("track_items", "category_id", "track_categories"),
         _same_learner("track_items", "parent_id", "track_items"),
         Index("ix_track_items_track", "user_id", "track_id"),
-        Index("ix_track_items_state", "user_id", "state"),
+        # The foreign keys' own lookups: without them a cascading delete scans the table once
+        # for every row it deletes.
+        Index("ix_track_items_category", "user_id", "category_id"),
+        Index("ix_track_items_parent", "user_id", "parent_id"),
     )
 
     user_id: Mapped[uuid.UUID] = _user_key()
@@ -103,9 +108,12 @@ class TrackShare(Base):
     """A read-only link to a track. Looked up by its unguessable token alone."""
 
     __tablename__ = "track_shares"
-    __table_args__ = (_track_of("track_shares"),)
+    __table_args__ = (
+        _track_of("track_shares"),
+        UniqueConstraint("user_id", "track_id", name="uq_track_shares_track"),  # one per track
+    )
 
     token: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    track_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    track_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from questpath.tracks.drafts import HORIZONS, PRIORITIES, Horizon, ItemState, Priority
+from questpath.tracks.drafts import HORIZONS, PRIORITIES, Horizon, Priority
 
 _HORIZON_WORDS = {
     "immediate": "immediate",
@@ -77,7 +77,7 @@ class Completion:
         )
 
 
-def completion_of(states: Iterable[ItemState]) -> Completion:
+def completion_of(states: Iterable[str]) -> Completion:
     states = list(states)
     return Completion(
         total=len(states),
@@ -87,7 +87,7 @@ def completion_of(states: Iterable[ItemState]) -> Completion:
     )
 
 
-def is_open(state: ItemState) -> bool:
+def is_open(state: str) -> bool:
     return state in ("todo", "in_progress")
 
 

@@ -67,6 +67,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("track_categories", schema=None) as batch_op:
         batch_op.create_index("ix_track_categories_track", ["user_id", "track_id"], unique=False)
+        batch_op.create_index("ix_track_categories_parent", ["user_id", "parent_id"], unique=False)
 
     op.create_table(
         "track_shares",
@@ -81,7 +82,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("token", name=op.f("pk_track_shares")),
-        sa.UniqueConstraint("track_id", name=op.f("uq_track_shares_track_id")),
+        sa.UniqueConstraint("user_id", "track_id", name="uq_track_shares_track"),
     )
     op.create_table(
         "track_items",
@@ -125,7 +126,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("user_id", "id", name=op.f("pk_track_items")),
     )
     with op.batch_alter_table("track_items", schema=None) as batch_op:
-        batch_op.create_index("ix_track_items_state", ["user_id", "state"], unique=False)
+        batch_op.create_index("ix_track_items_category", ["user_id", "category_id"], unique=False)
+        batch_op.create_index("ix_track_items_parent", ["user_id", "parent_id"], unique=False)
         batch_op.create_index("ix_track_items_track", ["user_id", "track_id"], unique=False)
 
     for table in TALLY_TABLES:
@@ -144,12 +146,14 @@ def downgrade() -> None:
 
     with op.batch_alter_table("track_items", schema=None) as batch_op:
         batch_op.drop_index("ix_track_items_track")
-        batch_op.drop_index("ix_track_items_state")
+        batch_op.drop_index("ix_track_items_category")
+        batch_op.drop_index("ix_track_items_parent")
 
     op.drop_table("track_items")
     op.drop_table("track_shares")
     with op.batch_alter_table("track_categories", schema=None) as batch_op:
         batch_op.drop_index("ix_track_categories_track")
+        batch_op.drop_index("ix_track_categories_parent")
 
     op.drop_table("track_categories")
     op.drop_table("tracks")

@@ -1,0 +1,77 @@
+"""Goals API: what a learner sets out to reach, how far they are, and when they got there."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response, status
+
+from questpath.auth.dependencies import EventReader, EventWriter
+from questpath.auth.models import User
+from questpath.dependencies import RulesDep, SessionDep
+from questpath.goals import service
+from questpath.goals.rules import Status
+from questpath.goals.schemas import GoalCreate, GoalList, GoalRead, GoalUpdate
+
+router = APIRouter(prefix="/api/goals", tags=["goals"])
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# A learner sees and changes only their own goals; an API key needs the events scopes.
+async def _reader(principal: EventReader) -> User:
+    return principal.user
+
+
+async def _writer(principal: EventWriter) -> User:
+    return principal.user
+
+
+Learner = Annotated[User, Depends(_reader)]
+WritingLearner = Annotated[User, Depends(_writer)]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def create_goal(
+    body: GoalCreate, user: WritingLearner, session: SessionDep, rules: RulesDep
+) -> GoalRead:
+    """Set a goal. One already met is achieved at once; at most 100 may be active."""
+    return await service.create(session, rules, user, body, _now())
+
+
+@router.get("")
+async def list_goals(
+    user: Learner,
+    session: SessionDep,
+    rules: RulesDep,
+    goal_status: Annotated[
+        Status | None, Query(alias="status", description="only goals showing this status")
+    ] = None,
+) -> GoalList:
+    """The learner's goals with their progress, newest first."""
+    return await service.list_goals(session, rules, user, goal_status, _now())
+
+
+@router.get("/{goal_id}")
+async def read_goal(
+    goal_id: uuid.UUID, user: Learner, session: SessionDep, rules: RulesDep
+) -> GoalRead:
+    return await service.read(session, rules, user, goal_id, _now())
+
+
+@router.patch("/{goal_id}")
+async def update_goal(
+    goal_id: uuid.UUID, body: GoalUpdate, user: WritingLearner, session: SessionDep, rules: RulesDep
+) -> GoalRead:
+    """Change the title, description or date, or abandon or resume the goal."""
+    return await service.update(session, rules, user, goal_id, body, _now())
+
+
+@router.delete("/{goal_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_goal(goal_id: uuid.UUID, user: WritingLearner, session: SessionDep) -> Response:
+    await service.delete(session, user, goal_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

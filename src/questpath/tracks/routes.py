@@ -1,0 +1,225 @@
+"""Tracks API: import and export Markdown roadmaps, work their items, share them, and see what
+to study next."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from http import HTTPStatus
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from starlette.datastructures import UploadFile
+
+from questpath.auth.dependencies import EventReader, EventWriter
+from questpath.dependencies import RulesDep, SessionDep
+from questpath.problems import Invalid, Problem
+from questpath.tracks import items, learning_path, service
+from questpath.tracks.schemas import (
+    ExportFormat,
+    ItemChanged,
+    ItemCreate,
+    ItemRead,
+    ItemUpdate,
+    LearningPath,
+    SharedTrackRead,
+    ShareRead,
+    TemplateRead,
+    TrackList,
+    TrackRead,
+    TrackSummary,
+    TrackUpdate,
+)
+
+router = APIRouter(prefix="/api", tags=["tracks"])
+
+MARKDOWN_TYPES = ("text/markdown", "text/x-markdown", "text/plain")
+EXPORT_MEDIA_TYPES = {"markdown": "text/markdown; charset=utf-8", "json": "application/json"}
+
+
+class UnsupportedMediaType(Problem):
+    status = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _document(request: Request) -> tuple[bytes, str | None]:
+    """The uploaded document and the title sent with it: a Markdown body, or a multipart form
+    with a `file` (and optionally `title`) field."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type in MARKDOWN_TYPES:
+        return await request.body(), None
+    if content_type == "multipart/form-data":
+        async with request.form(max_files=1, max_fields=5) as form:
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile):
+                raise Invalid.field("file", "is required: the Markdown document to import")
+            title = form.get("title")
+            data = await upload.read(service.MAX_DOCUMENT_BYTES + 1)
+        return data, title if isinstance(title, str) and title.strip() else None
+    raise UnsupportedMediaType(
+        "send the Markdown document as a text/markdown body or as the 'file' field of a "
+        "multipart/form-data upload"
+    )
+
+
+@router.post(
+    "/tracks/import",
+    status_code=201,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/markdown": {"schema": {"type": "string"}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "title": {"type": "string"},
+                        },
+                    }
+                },
+            },
+        }
+    },
+    responses={413: {"description": "the document is larger than 1 MiB"}},
+)
+async def import_track(
+    request: Request,
+    principal: EventWriter,
+    session: SessionDep,
+    response: Response,
+    title: Annotated[
+        str | None, Query(max_length=500, description="overrides the # heading")
+    ] = None,
+) -> TrackSummary:
+    """Import a Markdown roadmap: headings become categories, task-list items become items."""
+    data, form_title = await _document(request)
+    track = await service.import_markdown(
+        session, principal.user, data, title or form_title, _now()
+    )
+    response.headers["Location"] = f"/api/tracks/{track.id}"
+    return track
+
+
+@router.get("/tracks")
+async def list_tracks(principal: EventReader, session: SessionDep) -> TrackList:
+    """The caller's tracks, newest first, each with its progress."""
+    return await service.list_tracks(session, principal.user)
+
+
+@router.get("/tracks/{track_id}")
+async def read_track(track_id: uuid.UUID, principal: EventReader, session: SessionDep) -> TrackRead:
+    """The whole tree, with progress per category: done / (total - skipped)."""
+    return await service.read_track(session, principal.user, track_id)
+
+
+@router.patch("/tracks/{track_id}")
+async def update_track(
+    track_id: uuid.UUID, body: TrackUpdate, principal: EventWriter, session: SessionDep
+) -> TrackSummary:
+    return await service.update_track(session, principal.user, track_id, body, _now())
+
+
+@router.delete("/tracks/{track_id}", status_code=204)
+async def delete_track(track_id: uuid.UUID, principal: EventWriter, session: SessionDep) -> None:
+    """Delete the track. XP and achievements already earned on it are kept."""
+    await service.delete_track(session, principal.user, track_id)
+
+
+@router.get(
+    "/tracks/{track_id}/export",
+    response_class=Response,
+    responses={200: {"content": {"text/markdown": {}, "application/json": {}}}},
+)
+async def export_track(
+    track_id: uuid.UUID,
+    principal: EventReader,
+    session: SessionDep,
+    fmt: Annotated[ExportFormat, Query(alias="format")] = "markdown",
+) -> Response:
+    """Markdown re-imports to the same tree; JSON carries every field."""
+    text, file_name = await service.export_track(session, principal.user, track_id, fmt)
+    return Response(
+        text,
+        media_type=EXPORT_MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{file_name}"'},
+    )
+
+
+@router.post("/tracks/{track_id}/items", status_code=201)
+async def add_item(
+    track_id: uuid.UUID, body: ItemCreate, principal: EventWriter, session: SessionDep
+) -> ItemRead:
+    return await items.add_item(session, principal.user, track_id, body, _now())
+
+
+@router.patch("/tracks/{track_id}/items/{item_id}")
+async def update_item(
+    track_id: uuid.UUID,
+    item_id: uuid.UUID,
+    body: ItemUpdate,
+    principal: EventWriter,
+    session: SessionDep,
+    rules: RulesDep,
+) -> ItemChanged:
+    """Change an item. Marking it done records `item_completed` (XP once per item); reopening
+    records `item_reopened` and removes nothing."""
+    return await items.update_item(session, principal.user, track_id, item_id, body, _now(), rules)
+
+
+@router.delete("/tracks/{track_id}/items/{item_id}", status_code=204)
+async def delete_item(
+    track_id: uuid.UUID, item_id: uuid.UUID, principal: EventWriter, session: SessionDep
+) -> None:
+    """Delete an item and its sub-items."""
+    await items.delete_item(session, principal.user, track_id, item_id)
+
+
+@router.post("/tracks/{track_id}/share", responses={200: {"description": "already shared"}})
+async def share_track(
+    track_id: uuid.UUID, principal: EventWriter, session: SessionDep, response: Response
+) -> ShareRead:
+    """A read-only link for anyone who has it: 201 when made now, 200 when it existed."""
+    share, created = await service.share_track(session, principal.user, track_id, _now())
+    response.status_code = 201 if created else 200
+    return share
+
+
+@router.delete("/tracks/{track_id}/share", status_code=204)
+async def unshare_track(track_id: uuid.UUID, principal: EventWriter, session: SessionDep) -> None:
+    """Revoke the link at once."""
+    await service.unshare_track(session, principal.user, track_id)
+
+
+@router.get("/shared/{token}")
+async def read_shared(token: str, session: SessionDep) -> SharedTrackRead:
+    """A shared track, read-only, without signing in."""
+    return await service.read_shared(session, token)
+
+
+@router.get("/learning-path")
+async def read_learning_path(
+    principal: EventReader,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> LearningPath:
+    """What to study next: open items grouped by horizon, then by priority and due date."""
+    return await learning_path.learning_path(session, principal.user, limit)
+
+
+@router.get("/track-templates")
+async def list_templates(principal: EventReader, rules: RulesDep) -> list[TemplateRead]:
+    return service.list_templates(rules)
+
+
+@router.post("/track-templates/{template_id}/adopt", status_code=201)
+async def adopt_template(
+    template_id: str, principal: EventWriter, session: SessionDep, rules: RulesDep
+) -> TrackSummary:
+    """Copy a built-in template into the caller's tracks."""
+    return await service.adopt_template(session, principal.user, template_id, rules, _now())

@@ -1,0 +1,169 @@
+"""Request and response bodies of the tracks API."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from questpath.events.schemas import AchievementUnlocked, Topic
+from questpath.problems import Invalid
+from questpath.tracks.drafts import Horizon, ItemState, Priority
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+LongText = Annotated[str, StringConstraints(max_length=20_000)]
+ExportFormat = Literal["markdown", "json"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Patch(_Strict):
+    def set_fields(self, not_null: tuple[str, ...]) -> dict[str, Any]:
+        """The fields the body sets; null is refused for those that cannot be empty."""
+        values = self.model_dump(exclude_unset=True)
+        nulls = [name for name in not_null if name in values and values[name] is None]
+        if nulls:
+            raise Invalid.field(nulls[0], "may not be null")
+        return values
+
+
+class CompletionRead(BaseModel):
+    total: int
+    done: int
+    skipped: int
+    in_progress: int
+    percent: int = Field(description="done / (total - skipped), in whole percent")
+    finished: bool = Field(description="every item done or skipped, at least one done")
+
+
+class ItemRead(BaseModel):
+    id: uuid.UUID
+    title: str
+    description: str
+    notes: str = Field(description="the learner's own notes")
+    state: ItemState
+    priority: Priority
+    horizon: Horizon | None
+    due_date: date | None
+    topic: str | None = Field(description="set on the item; null means the category's topic")
+    effective_topic: str = Field(description="the topic skill levels count this item under")
+    completed_at: datetime | None
+    children: list[ItemRead]
+
+
+class CategoryRead(BaseModel):
+    id: uuid.UUID
+    title: str
+    notes: str
+    progress: CompletionRead
+    items: list[ItemRead]
+    categories: list[CategoryRead]
+
+
+class ShareRead(BaseModel):
+    token: str
+    url: str = Field(description="read-only, for anyone who has the link")
+    created_at: datetime
+
+
+class TrackSummary(BaseModel):
+    id: uuid.UUID
+    title: str
+    description: str
+    template_id: str | None
+    progress: CompletionRead
+    created_at: datetime
+    updated_at: datetime
+
+
+class TrackRead(TrackSummary):
+    share: ShareRead | None
+    items: list[ItemRead] = Field(description="items outside any category")
+    categories: list[CategoryRead]
+
+
+class SharedTrackRead(BaseModel):
+    """A shared track: the roadmap and its states, without the owner's notes or identity."""
+
+    title: str
+    description: str
+    progress: CompletionRead
+    items: list[ItemRead]
+    categories: list[CategoryRead]
+
+
+class TrackList(BaseModel):
+    items: list[TrackSummary]
+
+
+class TrackUpdate(_Patch):
+    title: Title | None = None
+    description: LongText | None = None
+
+
+class ItemCreate(_Strict):
+    title: Title
+    description: LongText = ""
+    notes: LongText = ""
+    category_id: uuid.UUID | None = Field(None, description="null: directly in the track")
+    parent_id: uuid.UUID | None = Field(None, description="an item to nest this one under")
+    state: ItemState = "todo"
+    priority: Priority = "normal"
+    horizon: Horizon | None = None
+    due_date: date | None = None
+    topic: Topic | None = None
+
+
+class ItemUpdate(_Patch):
+    title: Title | None = None
+    description: LongText | None = None
+    notes: LongText | None = None
+    state: ItemState | None = None
+    priority: Priority | None = None
+    horizon: Horizon | None = None
+    due_date: date | None = None
+    topic: Topic | None = None
+
+
+class ItemChanged(BaseModel):
+    item: ItemRead
+    track_progress: CompletionRead
+    events_recorded: list[str] = Field(description="kinds of the events this change recorded")
+    xp_awarded: int
+    achievements_unlocked: list[AchievementUnlocked]
+
+
+class PathItem(BaseModel):
+    id: uuid.UUID
+    track_id: uuid.UUID
+    track_title: str
+    category_id: uuid.UUID | None
+    category_title: str | None
+    title: str
+    state: ItemState
+    priority: Priority
+    horizon: Horizon | None
+    due_date: date | None
+    topic: str
+
+
+class PathGroup(BaseModel):
+    horizon: Horizon | None = Field(description="null: items without a horizon, last")
+    items: list[PathItem]
+
+
+class LearningPath(BaseModel):
+    total_open: int = Field(description="open items across all tracks, before the limit")
+    groups: list[PathGroup]
+
+
+class TemplateRead(BaseModel):
+    id: str
+    title: str
+    description: str
+    categories: int
+    items: int

@@ -1,0 +1,136 @@
+"""Pure rules of tracks: what headings imply, how completion is counted, the study order."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from itertools import pairwise
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from questpath.tracks.drafts import HORIZONS, ITEM_STATES, PRIORITIES
+from questpath.tracks.rules import (
+    Completion,
+    completion_of,
+    default_topic,
+    horizon_for_heading,
+    is_critical_heading,
+    is_open,
+    learning_path_key,
+)
+
+
+@pytest.mark.parametrize(
+    ("heading", "horizon"),
+    [
+        ("Immediate (This Month)", "immediate"),
+        ("immediate", "immediate"),
+        ("Short-term (Next 3 Months)", "short_term"),
+        ("SHORT TERM", "short_term"),
+        ("Medium-term (Next 6 Months)", "medium_term"),
+        ("Long-term", "long_term"),
+        ("3. Long Term", "long_term"),
+        ("Long-term goals", None),
+        ("Immediately useful tricks", None),
+        ("Learning Path", None),
+        ("", None),
+    ],
+)
+def test_a_heading_names_a_horizon_only_when_it_is_one(heading: str, horizon: str | None) -> None:
+    assert horizon_for_heading(heading) == horizon
+
+
+@pytest.mark.parametrize(
+    ("heading", "critical"),
+    [
+        ("Critical Unknown Unknowns (High Priority)", True),
+        ("critical path", True),
+        ("Criticism of tools", False),
+        ("Git Workflow", False),
+    ],
+)
+def test_a_heading_containing_critical_marks_its_items_critical(
+    heading: str, critical: bool
+) -> None:
+    assert is_critical_heading(heading) is critical
+
+
+@pytest.mark.parametrize(
+    ("title", "topic"),
+    [
+        ("1. Documentation & Planning", "Documentation & Planning"),
+        ("12) Database Management", "Database Management"),
+        ("2.1 Virtual environments", "Virtual environments"),
+        ("Git Workflow", "Git Workflow"),
+        ("2026", "2026"),
+        ("x" * 150, "x" * 100),
+    ],
+)
+def test_a_category_s_topic_is_its_title_without_numbering(title: str, topic: str) -> None:
+    assert default_topic(title) == topic
+
+
+states = st.lists(st.sampled_from(ITEM_STATES), max_size=40)
+
+
+@given(states)
+def test_completion_counts_each_state(items: list[str]) -> None:
+    completion = completion_of(items)
+    assert completion.total == len(items)
+    assert completion.done == items.count("done")
+    assert completion.skipped == items.count("skipped")
+    assert completion.counted == len(items) - items.count("skipped")
+    assert 0 <= completion.percent <= 100
+
+
+@given(states)
+def test_a_category_is_finished_when_nothing_is_open_and_something_is_done(
+    items: list[str],
+) -> None:
+    completion = completion_of(items)
+    assert completion.finished == ("done" in items and not any(is_open(state) for state in items))
+    if completion.finished:
+        assert completion.percent == 100
+
+
+@given(states, states)
+def test_completions_add_up_like_their_items(first: list[str], second: list[str]) -> None:
+    assert completion_of(first) + completion_of(second) == completion_of(first + second)
+
+
+@pytest.mark.parametrize(
+    ("completion", "percent"),
+    [
+        (Completion(), 0),
+        (Completion(total=2, skipped=2), 100),
+        (Completion(total=3, done=1), 33),
+        (Completion(total=4, done=1, skipped=2), 50),
+    ],
+)
+def test_percent_is_done_over_total_minus_skipped(completion: Completion, percent: int) -> None:
+    assert completion.percent == percent
+
+
+item = st.tuples(
+    st.none() | st.sampled_from(HORIZONS),
+    st.sampled_from(PRIORITIES),
+    st.none() | st.integers(0, 400).map(lambda n: date(2026, 1, 1) + timedelta(days=n)),
+    st.tuples(st.integers(0, 3), st.integers(0, 50)),
+)
+
+
+@given(st.lists(item, min_size=2, max_size=30))
+def test_the_study_order_is_horizon_then_priority_then_due_date(items: list[Any]) -> None:
+    ordered = sorted(items, key=lambda i: learning_path_key(*i))
+    for before, after in pairwise(ordered):
+        rank = [
+            (HORIZONS.index(i[0]) if i[0] else len(HORIZONS), PRIORITIES.index(i[1]))
+            for i in (before, after)
+        ]
+        assert rank[0] <= rank[1]
+        if rank[0] == rank[1] and before[2] is not None and after[2] is not None:
+            assert before[2] <= after[2]
+        if rank[0] == rank[1] and before[2] is None:
+            assert after[2] is None  # undated items come after dated ones
