@@ -92,7 +92,10 @@ def parse_track(text: str, title: str | None = None) -> TrackDraft:
     walker = _Walker(text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))
     root = _Category(_one_line(title or "") or UNTITLED_TRACK, 0, _Owner(0, 0, None, "normal"))
     open_categories, has_title = [root], title is not None
-    for index in walker.blocks(0, len(walker.tokens)):
+    for index, before in walker.top_level():
+        walker.keep(open_categories[-1].owner, before)
+        if index is None:
+            break
         token = walker.tokens[index]
         if token.type != "heading_open":
             walker.collect(index, open_categories[-1].owner)
@@ -184,6 +187,16 @@ class _Walker:
             owner.quotes += [notes] if notes else []
         elif token.type != "hr" or owner.depth:
             self.keep(owner, self.block_text(token, owner))
+
+    def top_level(self) -> Iterator[tuple[int | None, str]]:
+        """(index, source before it) of each top-level block, then (None, source after the last
+        block). No block holds that source, but it is not all blank: link reference definitions
+        make no token."""
+        covered = 0
+        for index in self.blocks(0, len(self.tokens)):
+            yield index, _trim(self.lines[covered : self.map(index)[0]])
+            covered = self.map(index)[1]
+        yield None, _trim(self.lines[covered:])
 
     def keep(self, owner: _Owner, text: str) -> None:
         """Keep `text` after the owner's other texts. Export writes them a blank line apart, where
@@ -303,8 +316,10 @@ def _reads_as(texts: list[str], depth: int) -> bool:
     owner = _Owner(depth, 0, None, "normal")
     try:
         walker = _Walker("\n\n".join([*texts, _SENTINEL]), repair=False)
-        for index in walker.blocks(0, len(walker.tokens)):
-            walker.collect(index, owner)
+        for index, before in walker.top_level():
+            walker.keep(owner, before)
+            if index is not None:
+                walker.collect(index, owner)
     except MarkdownProblem:  # a task item appeared, too deep
         return False
     if depth == 0 and any(t.type == "heading_open" and not t.level for t in walker.tokens):
