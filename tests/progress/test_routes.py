@@ -20,6 +20,7 @@ from questpath.app import create_app
 from questpath.config import Settings
 from tests.helpers import (
     Account,
+    all_events,
     assert_problem,
     create_admin_account,
     days_ago,
@@ -709,6 +710,37 @@ async def test_calculating_a_skill_level_under_new_rules_changes_and_records_it(
     }
     assert (skill["level"], skill["previous_level"]) == ("intermediate", "beginner")
     assert skill["level_updated_at"] is not None
+
+
+async def test_a_skill_level_reached_by_recalculation_achieves_its_goal(
+    client: httpx.AsyncClient, learner: Account, settings: Settings, tmp_path: Path
+) -> None:
+    await record_events(client, learner.headers, graded_exercises([90] * 5))
+    goal = await client.post(
+        "/api/goals",
+        json={
+            "title": "Intermediate Python",
+            "target": {"type": "skill_level", "topic": "python", "level": "intermediate"},
+        },
+        headers=learner.headers,
+    )
+    assert goal.json()["status"] == "active", goal.text
+    easier = rules_file(
+        tmp_path,
+        'name = "intermediate"\nmin_exercises = 10\n',
+        'name = "intermediate"\nmin_exercises = 5\n',
+    )
+
+    async with client_with_rules(settings, easier) as relaxed:
+        changed = await relaxed.post(
+            "/api/progress/calculate-skill-level", json={"topic": "python"}, headers=learner.headers
+        )
+    assert changed.json()["changed"] is True
+
+    after = await read_json(client, f"/api/goals/{goal.json()['id']}", learner.headers)
+    assert after["status"] == "achieved"
+    kinds = [e["kind"] for e in await all_events(client, learner.headers)]
+    assert kinds.count("goal_achieved") == 1
 
 
 # Statistics
