@@ -23,8 +23,8 @@ from questpath.tracks.markdown import (
     MAX_ITEM_DEPTH,
     MarkdownProblem,
     parse_track,
-    render_track,
 )
+from questpath.tracks.markdown_export import render_track
 from questpath.tracks.rules import horizon_for_heading, is_critical_heading
 
 SEED = (Path(__file__).parent / "data" / "learning_track.md").read_text(encoding="utf-8")

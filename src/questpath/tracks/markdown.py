@@ -1,4 +1,4 @@
-"""Markdown task lists <-> TrackDraft, both ways, with no I/O.
+"""Markdown task lists -> TrackDraft, with no I/O; markdown_export.py goes the other way.
 
 Import walks markdown-it's block tokens, never lines: headings become nested categories, task
 items (`- [ ]`, `- [x]`, and the common extensions `- [/]` in progress, `- [-]` skipped) become
@@ -14,7 +14,7 @@ Where the spec is silent:
   plain list stays in the notes without them. Task lists inside a quote stay quoted text, and a
   heading inside a list item stays text. Thematic breaks vanish from categories only.
 
-Export writes what import reads back as an equal draft. Kept source goes where it may read
+Export must write what import reads back as an equal draft. Kept source goes where it may read
 differently (an indented block after a list joins its last item; a fence left open swallows what
 follows), so import repairs such texts into a form that reads the same anywhere, and checks each
 repair, and each spelling export chooses for an item, with the importer itself.
@@ -54,7 +54,6 @@ _STATE_OF: dict[str, ItemState] = {
     "/": "in_progress",
     "-": "skipped",
 }
-_BOX_OF = {"todo": "[ ]", "done": "[x]", "in_progress": "[/]", "skipped": "[-]"}
 _LABEL_END = re.compile(r"(\*\*|__):")
 _LABEL_TRIES = 3  # `**Name**:` candidates tried per item, each no longer than _BOLD_LIMIT: a
 _BOLD_LIMIT = 1000  # hostile run of `**` costs the inline parser time, not the server
@@ -74,7 +73,7 @@ class MarkdownProblem(ValueError):
 
 
 @cache
-def _markdown() -> MarkdownIt:
+def markdown_parser() -> MarkdownIt:
     """CommonMark blocks only: texts are kept as source, so inline parsing would be wasted work
     (`_is_one_strong_span` runs the inline parser when it is needed)."""
     return MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).disable(["inline", "text_join"])
@@ -90,7 +89,7 @@ def parse_track(text: str, title: str | None = None) -> TrackDraft:
     if "\x00" in text:
         raise MarkdownProblem("the text contains a NUL character; expected plain-text Markdown")
     walker = _Walker(text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))
-    root = _Category(_one_line(title or "") or UNTITLED_TRACK, 0, _Owner(0, 0, None, "normal"))
+    root = _Category(one_line(title or "") or UNTITLED_TRACK, 0, _Owner(0, 0, None, "normal"))
     open_categories, has_title = [root], title is not None
     for index, before in walker.top_level():
         walker.keep(open_categories[-1].owner, before)
@@ -100,7 +99,7 @@ def parse_track(text: str, title: str | None = None) -> TrackDraft:
         if token.type != "heading_open":
             walker.collect(index, open_categories[-1].owner)
             continue
-        level, heading = int(token.tag[1:]), _one_line(walker.tokens[index + 1].content)
+        level, heading = int(token.tag[1:]), one_line(walker.tokens[index + 1].content)
         if level == 1 and not has_title:
             root.title, has_title = heading or UNTITLED_TRACK, True
             del open_categories[1:]
@@ -156,7 +155,7 @@ class _Walker:
 
     def __init__(self, source: str, *, repair: bool = True) -> None:
         self.repair = repair  # off while checking a repair, which must not recurse
-        self.tokens = _markdown().parse(source)
+        self.tokens = markdown_parser().parse(source)
         self.end = _closing_indexes(self.tokens)
         code: set[int] = set()  # lines whose tabs are content: in fences, in top-level code
         for token in self.tokens:
@@ -183,7 +182,7 @@ class _Walker:
         if token.type in _LISTS:
             self.keep(owner, self.list_text(index, owner))
         elif token.type == "blockquote_open" and owner.depth:
-            notes = _trim([_unquote(line) for line in self.source_lines(token, owner.indent)])
+            notes = trim([_unquote(line) for line in self.source_lines(token, owner.indent)])
             owner.quotes += [notes] if notes else []
         elif token.type != "hr" or owner.depth:
             self.keep(owner, self.block_text(token, owner))
@@ -194,9 +193,9 @@ class _Walker:
         make no token."""
         covered = 0
         for index in self.blocks(0, len(self.tokens)):
-            yield index, _trim(self.lines[covered : self.map(index)[0]])
+            yield index, trim(self.lines[covered : self.map(index)[0]])
             covered = self.map(index)[1]
-        yield None, _trim(self.lines[covered:])
+        yield None, trim(self.lines[covered:])
 
     def keep(self, owner: _Owner, text: str) -> None:
         """Keep `text` after the owner's other texts. Export writes them a blank line apart, where
@@ -213,7 +212,7 @@ class _Walker:
         read differently (a task item appearing, a fence left open), the first lines of its
         plain items as a list; should even that, nothing."""
         taken = self.take_tasks(index, owner)
-        text = _trim(self.source_lines(self.tokens[index], owner.indent, taken))
+        text = trim(self.source_lines(self.tokens[index], owner.indent, taken))
         if not taken or not self.repair:
             return text
         candidates = (text, "\n".join(self.plain_lines(index)))
@@ -227,7 +226,7 @@ class _Walker:
                 continue
             own = self.tokens[item + 1].type == "paragraph_open"
             if own:
-                lines.append(f"{'  ' * depth}- {_one_line(self.tokens[item + 2].content)}")
+                lines.append(f"{'  ' * depth}- {one_line(self.tokens[item + 2].content)}")
             for child in self.lists(item):
                 lines += self.plain_lines(child, depth + own)
         return lines
@@ -241,7 +240,7 @@ class _Walker:
         it would swallow what export writes after it, so a fence is rewritten closed and an HTML
         block gets the end it lacks. Export also moves an item's fence to another column, where a
         tab may turn a line of its code into the closing fence: such a fence outgrows its code."""
-        text = _trim(self.source_lines(token, owner.indent))
+        text = trim(self.source_lines(token, owner.indent))
         if token.type not in ("fence", "html_block") or not self.repair:
             return text
         if token.type == "fence":
@@ -272,7 +271,7 @@ class _Walker:
             return None
         content = self.tokens[index + 2].content
         match = _TASK.match(content)
-        title, description = _split_item_text(content[match.end() :]) if match else ("", "")
+        title, description = split_item_text(content[match.end() :]) if match else ("", "")
         return (_STATE_OF[match[1]], title, description) if match and title else None
 
     def item(self, index: int, task: tuple[ItemState, str, str], parent: _Owner) -> ItemDraft:
@@ -338,7 +337,7 @@ def _closing_indexes(tokens: Sequence[Token]) -> list[int]:
     return end
 
 
-def _split_item_text(text: str) -> tuple[str, str]:
+def split_item_text(text: str) -> tuple[str, str]:
     """(title, description) of the text after a task marker: `**Name**: rest` splits, a text that
     is one bold span is its title, anything else is all title. The title is one line; the
     description keeps the paragraph's later lines."""
@@ -346,17 +345,17 @@ def _split_item_text(text: str) -> tuple[str, str]:
     if opener in ("**", "__"):
         ends = _LABEL_END.finditer(text, 0, _BOLD_LIMIT)
         for match in islice((end for end in ends if end[1] == opener), _LABEL_TRIES):
-            label = _one_line(text[2 : match.start()])
+            label = one_line(text[2 : match.start()])
             if label and _is_one_strong_span(text[: match.start() + 2]):
                 rest = text[match.end() :].split("\n")
                 return label, "\n".join(line.lstrip() for line in rest).strip()
-        if len(text) <= _BOLD_LIMIT and _one_line(text[2:-2]) and _is_one_strong_span(text):
-            return _one_line(text[2:-2]), ""
-    return _one_line(text), ""
+        if len(text) <= _BOLD_LIMIT and one_line(text[2:-2]) and _is_one_strong_span(text):
+            return one_line(text[2:-2]), ""
+    return one_line(text), ""
 
 
 def _is_one_strong_span(text: str) -> bool:
-    markdown, tokens = _markdown(), list[Token]()
+    markdown, tokens = markdown_parser(), list[Token]()
     markdown.inline.parse(text, markdown, {}, tokens)
     tokens = [token for token in tokens if token.type != "text" or token.content]
     return (
@@ -366,7 +365,7 @@ def _is_one_strong_span(text: str) -> bool:
     )
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     return " ".join(line.strip() for line in re.split(r"\r\n?|\n", text)).strip()
 
 
@@ -423,7 +422,7 @@ def _unquote(line: str) -> str:
     return stripped[2:] if stripped.startswith("> ") else stripped[1:]
 
 
-def _trim(lines: list[str]) -> str:
+def trim(lines: list[str]) -> str:
     """The lines joined, without blank lines at either end (blank as CommonMark sees it)."""
     start, stop = 0, len(lines)
     while start < stop and not lines[start].strip(" \t"):
@@ -438,119 +437,3 @@ def _fence(markup: str, info: str, code: str) -> str:
     runs = re.findall(re.escape(markup[0]) + "+", code)
     fence = markup[0] * max(3, len(markup), 1 + max(map(len, runs), default=0))
     return f"{fence} {info}\n{code}{fence}" if info else f"{fence}\n{code}{fence}"
-
-
-# Export ---------------------------------------------------------------------------------------
-
-
-def render_track(track: TrackDraft) -> str:
-    """Markdown that `parse_track` reads back as `track`, for every draft import can produce.
-    Priority, horizon, due date and topic are not written: import derives the first two from
-    headings, and the JSON export carries them all. Categories go a heading level below the
-    title; a track whose categories nest six deep writes its top categories as `#` too, which
-    import reads the same way. Deeper ones (import cannot make them) are clamped to `######`."""
-    offset = 1 if _category_depth(track.root) < 6 else 0
-    blocks = [_heading(1, track.root.title or UNTITLED_TRACK)]
-    _render_body(track.root, blocks)
-    for child in track.root.children:
-        _render_category(child, 1 + offset, blocks)
-    return "\n\n".join(blocks) + "\n"
-
-
-def _category_depth(category: CategoryDraft) -> int:
-    return max((1 + _category_depth(child) for child in category.children), default=0)
-
-
-def _render_category(category: CategoryDraft, level: int, blocks: list[str]) -> None:
-    blocks.append(_heading(min(level, 6), category.title or UNTITLED))
-    _render_body(category, blocks)
-    for child in category.children:
-        _render_category(child, level + 1, blocks)
-
-
-def _render_body(category: CategoryDraft, blocks: list[str]) -> None:
-    notes = _trim(_lines(category.notes))
-    blocks += [notes] if notes else []
-    blocks += ["\n".join(_render_items(category.items, notes))] if category.items else []
-
-
-def _lines(text: str) -> list[str]:
-    """A stored text's lines: one edited elsewhere may have other line ends."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-
-
-def _heading(level: int, title: str) -> str:
-    """An ATX heading that reads back as `title`; a closing `#` run protects one ending in `#`."""
-    title, hashes = _one_line(title), "#" * level
-    spellings = (f"{hashes} {title}", f"{hashes} {title} {hashes}")
-    for line in spellings:
-        tokens = _markdown().parse(line)
-        if len(tokens) == 3 and tokens[0].tag == f"h{level}" and tokens[1].content == title:
-            return line
-    return spellings[-1]
-
-
-def _render_items(items: Sequence[ItemDraft], before: str) -> list[str]:
-    """Sibling items, with another bullet than a list `before` them: the lists would merge."""
-    last = next((t for t in reversed(_markdown().parse(before)) if not t.level), None)
-    taken = last.markup if last is not None and last.type == "bullet_list_close" else ""
-    bullet = next(bullet for bullet in "-*+" if bullet != taken)
-    rendered = [_render_item(bullet, item) for item in items]
-    gap = [""] if any("" in lines for lines in rendered) else []  # a loose list stays loose
-    return [*rendered[0], *(line for lines in rendered[1:] for line in [*gap, *lines])]
-
-
-def _render_item(bullet: str, item: ItemDraft) -> list[str]:
-    title, description = _one_line(item.title) or UNTITLED, _trim(_lines(item.description))
-    first, nested = _item_text(title, description)
-    lines = _item_lines(f"{bullet} {_BOX_OF[item.state]}", first, nested)
-    notes = _trim(_lines(item.notes))
-    if notes:
-        lines += ["", *(f"  > {line}" if line else "  >" for line in notes.split("\n"))]
-    if item.children:
-        children = _render_items(item.children, "" if notes else nested)
-        lines += [""] if nested or notes else []
-        lines += [f"  {line}" if line else "" for line in children]
-    return lines
-
-
-def _item_lines(marker: str, first: str, nested: str) -> list[str]:
-    """An item's title line (with its continuation lines) and description blocks, indented."""
-    head, *continued = f"{marker} {first}".split("\n")
-    body = [*continued, *(["", *nested.split("\n")] if nested else [])]
-    return [head, *(f"  {line}" if line else "" for line in body)]
-
-
-def _item_text(title: str, description: str) -> tuple[str, str]:
-    """How to write an item: (text after the checkbox, description blocks nested below it). The
-    first spelling that import reads back as (title, description) wins."""
-    spellings = list(_item_spellings(title, description))
-    for first, nested in spellings:
-        if not nested and "\n" not in first:
-            if _split_item_text(first) == (title, description):
-                return first, nested
-        elif _reads_back(first, nested) == (title, description):
-            return first, nested
-    return spellings[0]
-
-
-def _item_spellings(title: str, description: str) -> Iterator[tuple[str, str]]:
-    bold = (f"**{title}**", f"__{title}__")
-    if not description:
-        yield from ((head, "") for head in (title, *bold))
-        return
-    if "\n" not in description:
-        yield from ((f"{head}: {description}", "") for head in bold)
-    yield from ((head, description) for head in (bold[0], title, bold[1]))
-    # A label's paragraph can go on below, indented 4 more columns: that way no line starts a
-    # block (a list, say), yet import strips the indentation.
-    chunk, _, rest = description.partition("\n\n")
-    yield from ((f"{head}: {chunk.replace(chr(10), chr(10) + '    ')}", rest) for head in bold)
-
-
-def _reads_back(first: str, nested: str) -> tuple[str, str] | None:
-    try:
-        items = parse_track("\n".join(_item_lines("- [ ]", first, nested))).root.items
-    except MarkdownProblem:
-        return None
-    return (items[0].title, items[0].description) if len(items) == 1 else None

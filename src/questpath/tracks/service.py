@@ -15,7 +15,7 @@ from questpath.auth import repository as users
 from questpath.auth.models import User
 from questpath.problems import Invalid, NotFound, Problem
 from questpath.progress.ruleset import Rules
-from questpath.tracks import markdown, tree
+from questpath.tracks import markdown, markdown_export, tree
 from questpath.tracks import repository as repo
 from questpath.tracks.drafts import CategoryDraft, ItemDraft, TrackDraft
 from questpath.tracks.models import Track, TrackShare
@@ -273,7 +273,7 @@ async def export_track(
     """The track as a document: its text and its file name."""
     if export_format == "markdown":
         track = await own_track(session, user, track_id)
-        text = markdown.render_track(tree.to_draft(await load_tree(session, track)))
+        text = markdown_export.render_track(tree.to_draft(await load_tree(session, track)))
         return text, _file_name(track.title, "md")
     read = await read_track(session, user, track_id)
     document = {"format": "questpath-track", "version": 1, "track": read.model_dump(mode="json")}
