@@ -23,7 +23,7 @@ from questpath.events.schemas import (
     EventResult,
     EventsRecorded,
 )
-from questpath.events.store import store
+from questpath.events.store import event_row, store
 from questpath.goals import service as goals
 from questpath.pagination import decode_cursor, encode_cursor
 from questpath.problems import FieldError, Forbidden, Invalid, NotFound
@@ -64,7 +64,21 @@ async def record(
         keys.append(key)
         if key not in first_index:  # a repeat inside one batch duplicates its first appearance
             first_index[key] = index
-            rows.append(_row(event, owner, key[1], principal, now))
+            rows.append(
+                event_row(
+                    owner,
+                    key[1],
+                    event.kind,
+                    event.occurred_at or now,
+                    now,
+                    topic=event.topic,
+                    grade=event.grade,
+                    time_spent_seconds=event.time_spent_seconds,
+                    hints_used=event.hints_used,
+                    metadata=event.metadata,
+                    api_key_id=principal.api_key.id if principal.api_key else None,
+                )
+            )
 
     stored = await store(session, rows, now, rules)
     created, changes = stored.created, stored.changes
@@ -133,26 +147,6 @@ async def _owners(
     if missing:
         raise Invalid(missing)
     return owners | found
-
-
-def _row(
-    event: EventIn, owner: User, event_id: str, principal: Principal, now: datetime
-) -> dict[str, Any]:
-    occurred_at = event.occurred_at or now
-    return {
-        "user_id": owner.id,
-        "event_id": event_id,
-        "kind": event.kind,
-        "occurred_at": occurred_at,
-        "recorded_at": now,
-        "local_date": rules.local_date(occurred_at, owner.timezone),
-        "topic": event.topic,
-        "grade": event.grade,
-        "time_spent_seconds": event.time_spent_seconds,
-        "hints_used": event.hints_used,
-        "meta": event.metadata,
-        "recorded_by_api_key": principal.api_key.id if principal.api_key else None,
-    }
 
 
 async def list_events(

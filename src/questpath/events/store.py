@@ -56,21 +56,34 @@ def system_event_id(event: SystemEvent) -> str:
     return rules.SYSTEM_ID_PREFIX + event.id
 
 
-def system_row(user: User, event: SystemEvent, now: datetime) -> dict[str, Any]:
-    assert rules.EVENT_KINDS[event.kind].system, event.kind
+def event_row(
+    owner: User,
+    event_id: str,
+    kind: str,
+    occurred_at: datetime,
+    now: datetime,
+    *,
+    topic: str | None = None,
+    grade: float | None = None,
+    time_spent_seconds: int | None = None,
+    hints_used: int | None = None,
+    metadata: dict[str, Any] | None = None,
+    api_key_id: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    """A row of the event log, its local date fixed in the owner's timezone now."""
     return {
-        "user_id": user.id,
-        "event_id": system_event_id(event),
-        "kind": event.kind,
-        "occurred_at": now,
+        "user_id": owner.id,
+        "event_id": event_id,
+        "kind": kind,
+        "occurred_at": occurred_at,
         "recorded_at": now,
-        "local_date": rules.local_date(now, user.timezone),
-        "topic": event.topic,
-        "grade": None,
-        "time_spent_seconds": None,
-        "hints_used": None,
-        "meta": event.metadata,
-        "recorded_by_api_key": None,
+        "local_date": rules.local_date(occurred_at, owner.timezone),
+        "topic": topic,
+        "grade": grade,
+        "time_spent_seconds": time_spent_seconds,
+        "hints_used": hints_used,
+        "meta": metadata,
+        "recorded_by_api_key": api_key_id,
     }
 
 
@@ -82,7 +95,18 @@ async def store_system(
     rules_: Rules,
 ) -> Stored:
     """Record QuestPath's own events for `user`, each at most once."""
-    rows = [system_row(user, event, now) for event in events]
-    if not rows:
-        return Stored(set(), {})
+    rows = []
+    for event in events:
+        assert rules.EVENT_KINDS[event.kind].system, event.kind
+        rows.append(
+            event_row(
+                user,
+                system_event_id(event),
+                event.kind,
+                now,
+                now,
+                topic=event.topic,
+                metadata=event.metadata,
+            )
+        )
     return await store(session, rows, now, rules_)

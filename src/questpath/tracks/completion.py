@@ -11,7 +11,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.tracks import repository as repo
-from questpath.tracks.rules import Completion, completion_of
+from questpath.tracks.rules import Completion, completion_of_counts
 
 
 async def completion(
@@ -30,9 +30,7 @@ async def completion(
         children.setdefault(category.parent_id, []).append(category.id)
 
     def below(node: uuid.UUID | None) -> Completion:
-        own = completion_of(
-            state for state, count in counts.get(node, {}).items() for _ in range(count)
-        )
+        own = completion_of_counts(counts.get(node, {}))
         return sum((below(child) for child in children.get(node, [])), own)
 
     return below(category_id)

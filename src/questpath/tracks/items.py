@@ -26,12 +26,12 @@ from questpath.tracks.service import completion_read, item_read, item_row, load_
 
 async def _own_item(
     session: AsyncSession, user: User, track_id: uuid.UUID, item_id: uuid.UUID
-) -> TrackItem:
-    await own_track(session, user, track_id)
+) -> tuple[Track, TrackItem]:
+    track = await own_track(session, user, track_id)
     item = await repo.item(session, user.id, item_id)
     if item is None or item.track_id != track_id:
         raise NotFound(f"no item with the id {item_id} in this track")
-    return item
+    return track, item
 
 
 async def add_item(
@@ -99,8 +99,7 @@ async def update_item(
     """Change an item. Marking it done records `item_completed` (its XP is awarded once, however
     often it is reopened), and `category_finished` / `track_finished` for what it finishes;
     taking it out of done records `item_reopened`, which removes nothing."""
-    track = await own_track(session, user, track_id)
-    item = await _own_item(session, user, track_id, item_id)
+    track, item = await _own_item(session, user, track_id, item_id)
     values = changes.set_fields(not_null=("title", "description", "notes", "state", "priority"))
     was_done = item.state == "done"
     for name, value in values.items():
@@ -122,7 +121,7 @@ async def update_item(
                 f"item:{item.id}:reopened:{uuid.uuid4()}",
                 "item_reopened",
                 node.topic,
-                {"track_id": str(track.id), "item_id": str(item.id), "title": item.title[:200]},
+                _item_metadata(track, item),
             )
         )
     if "state" in values:
@@ -150,8 +149,12 @@ def _completed_event(track: Track, item: TrackItem, topic: str) -> SystemEvent:
         f"item:{item.id}",
         "item_completed",
         topic,
-        {"track_id": str(track.id), "item_id": str(item.id), "title": item.title[:200]},
+        _item_metadata(track, item),
     )
+
+
+def _item_metadata(track: Track, item: TrackItem) -> dict[str, str]:
+    return {"track_id": str(track.id), "item_id": str(item.id), "title": item.title[:200]}
 
 
 def _finished_events(

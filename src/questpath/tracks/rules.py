@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -78,12 +79,16 @@ class Completion:
 
 
 def completion_of(states: Iterable[str]) -> Completion:
-    states = list(states)
+    return completion_of_counts(Counter(states))
+
+
+def completion_of_counts(counts: Mapping[str, int]) -> Completion:
+    """The completion of items counted by state ({"done": 3, "todo": 2})."""
     return Completion(
-        total=len(states),
-        done=states.count("done"),
-        skipped=states.count("skipped"),
-        in_progress=states.count("in_progress"),
+        total=sum(counts.values()),
+        done=counts.get("done", 0),
+        skipped=counts.get("skipped", 0),
+        in_progress=counts.get("in_progress", 0),
     )
 
 

@@ -22,6 +22,7 @@ from questpath.tracks.models import Track, TrackShare
 from questpath.tracks.rules import (
     Completion,
     completion_of,
+    completion_of_counts,
 )
 from questpath.tracks.schemas import (
     CategoryRead,
@@ -125,15 +126,10 @@ async def list_tracks(session: AsyncSession, user: User) -> TrackList:
     counts = await repo.state_counts(session, user.id)
     return TrackList(
         items=[
-            _summary(track, completion_of(_states(counts.get(track.id, {}))))
+            _summary(track, completion_of_counts(counts.get(track.id, {})))
             for track in await repo.tracks(session, user.id)
         ]
     )
-
-
-def _states(counts: dict[str, int]) -> Iterator[str]:
-    for state, count in counts.items():
-        yield from [state] * count
 
 
 async def read_track(session: AsyncSession, user: User, track_id: uuid.UUID) -> TrackRead:
@@ -233,8 +229,7 @@ async def create_track(
     add_items(draft.root.items, None, None)
     add_categories(draft.root.children, None)
     await repo.add_track(session, track, categories, items)
-    states = (item["state"] for item in items)
-    return _summary(track, completion_of(str(state) for state in states))
+    return _summary(track, completion_of(str(item["state"]) for item in items))
 
 
 def item_row(
