@@ -620,3 +620,24 @@ async def test_a_second_learner_sees_only_their_own_tracks(
     await import_track(client, learner)
     other = await register_account(client, "third@example.com")
     assert (await read_json(client, "/api/tracks", other.headers))["items"] == []
+
+
+async def test_a_multipart_upload_without_a_file_names_the_missing_field(
+    client: httpx.AsyncClient, learner: Account
+) -> None:
+    response = await client.post(
+        "/api/tracks/import", files={"title": (None, "Only a title")}, headers=learner.headers
+    )
+    assert "file" in field_errors(response)
+    assert (await read_json(client, "/api/tracks", learner.headers))["items"] == []
+
+
+async def test_a_track_title_cannot_be_set_to_null(
+    client: httpx.AsyncClient, learner: Account
+) -> None:
+    track_id = (await import_track(client, learner))["id"]
+    response = await client.patch(
+        f"/api/tracks/{track_id}", json={"title": None}, headers=learner.headers
+    )
+    assert "title" in field_errors(response)
+    assert (await read_track(client, learner, track_id))["title"] == "Git basics"
