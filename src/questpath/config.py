@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(default=15 * 60, ge=1)
     login_max_failures_per_email: int = Field(default=5, ge=1)
     login_max_failures_per_ip: int = Field(default=20, ge=1)
+    session_days: int = Field(default=14, ge=1)
+    stream_poll_seconds: float = Field(default=2.0, gt=0, le=60)
     rules_file: Path | None = None
     log_level: str = "INFO"
     log_json: bool = True

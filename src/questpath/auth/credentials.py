@@ -13,6 +13,7 @@ import jwt
 from pwdlib import PasswordHash
 
 API_KEY_PREFIX = "qp_"
+SESSION_COOKIE = "qp_session"
 JWT_ALGORITHM = "HS256"
 
 
@@ -76,3 +77,26 @@ def new_api_key() -> NewApiKey:
 def hash_api_key(secret: str) -> str:
     # The secrets carry 256 random bits, so a fast hash is enough to make a leaked table useless.
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewSession:
+    cookie: str
+    token_hash: str
+
+
+def new_session(user_id: uuid.UUID) -> NewSession:
+    """A browser session's cookie value, "<user id>.<random token>", and the token's hash."""
+    token = secrets.token_urlsafe(32)
+    return NewSession(cookie=f"{user_id}.{token}", token_hash=hash_api_key(token))
+
+
+def parse_session_cookie(cookie: str) -> tuple[uuid.UUID, str] | None:
+    """The user id and token hash a session cookie names, or None when it is malformed."""
+    user_part, _, token = cookie.partition(".")
+    if not token or len(cookie) > 200:
+        return None
+    try:
+        return uuid.UUID(user_part), hash_api_key(token)
+    except ValueError:
+        return None

@@ -51,3 +51,18 @@ class LoginFailures(Base):
     key: Mapped[str] = mapped_column(String(400), primary_key=True)
     window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     failures: Mapped[int] = mapped_column(Integer)
+
+
+class WebSession(Base):
+    """A browser's sign-in. The cookie holds the user id and a random token; the table keeps only
+    the token's SHA-256, so a copy of the database signs no one in."""
+
+    __tablename__ = "web_sessions"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from questpath.auth.models import ApiKey, LoginFailures, User
+from questpath.auth.models import ApiKey, LoginFailures, User, WebSession
 from questpath.db import dialect_of, insert_for
 
 
@@ -96,3 +96,28 @@ async def list_users(session: AsyncSession, email: str | None = None) -> list[Us
     if email is not None:
         stmt = stmt.where(User.email == email.strip().lower())
     return list(await session.scalars(stmt))
+
+
+async def get_web_session(
+    session: AsyncSession, user_id: uuid.UUID, token_hash: str
+) -> WebSession | None:
+    return await session.get(WebSession, (user_id, token_hash))
+
+
+async def add_web_session(session: AsyncSession, row: WebSession) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def delete_web_session(session: AsyncSession, user_id: uuid.UUID, token_hash: str) -> None:
+    await session.execute(
+        delete(WebSession).where(WebSession.user_id == user_id, WebSession.token_hash == token_hash)
+    )
+
+
+async def delete_expired_web_sessions(
+    session: AsyncSession, user_id: uuid.UUID, now: datetime
+) -> None:
+    await session.execute(
+        delete(WebSession).where(WebSession.user_id == user_id, WebSession.expires_at <= now)
+    )

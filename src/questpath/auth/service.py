@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from questpath.auth import credentials, rules
 from questpath.auth import repository as repo
-from questpath.auth.models import ApiKey, User
+from questpath.auth.models import ApiKey, User, WebSession
 from questpath.auth.principal import Principal
 from questpath.auth.schemas import ApiKeyCreate, TokenRead, UserCreate, UserUpdate
 from questpath.config import Settings
@@ -194,6 +194,52 @@ async def revoke_api_key(
     if key.revoked_at is None:
         key.revoked_at = now
         await session.flush()
+
+
+async def start_web_session(
+    session: AsyncSession, user: User, settings: Settings, now: datetime
+) -> str:
+    """Sign a browser in; returns the cookie value. Expired sessions of the user are swept."""
+    await repo.delete_expired_web_sessions(session, user.id, now)
+    new = credentials.new_session(user.id)
+    row = WebSession(
+        user_id=user.id,
+        token_hash=new.token_hash,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + timedelta(days=settings.session_days),
+    )
+    await repo.add_web_session(session, row)
+    return new.cookie
+
+
+async def web_session_principal(
+    session: AsyncSession, cookie: str, settings: Settings, now: datetime
+) -> Principal | None:
+    """The person a session cookie signs in, or None for a missing, expired or ended session.
+
+    Sessions slide: one used within its last half is extended to the full lifetime again.
+    """
+    key = credentials.parse_session_cookie(cookie)
+    if key is None:
+        return None
+    row = await repo.get_web_session(session, *key)
+    if row is None or row.expires_at <= now:
+        return None
+    user = await repo.get_user(session, row.user_id)
+    if user is None:
+        return None
+    lifetime = timedelta(days=settings.session_days)
+    if row.expires_at - now < lifetime / 2:
+        row.expires_at = now + lifetime
+        row.last_seen_at = now
+    return Principal(user=user)
+
+
+async def end_web_session(session: AsyncSession, cookie: str) -> None:
+    key = credentials.parse_session_cookie(cookie)
+    if key is not None:
+        await repo.delete_web_session(session, *key)
 
 
 def require_person(principal: Principal) -> None:
