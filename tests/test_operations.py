@@ -241,10 +241,17 @@ async def test_body_under_the_limit_is_accepted(
 # Problem responses
 
 
-async def test_unknown_path_is_a_404_problem(client: httpx.AsyncClient) -> None:
-    response = await client.get("/no/such/page")
+async def test_unknown_api_path_is_a_404_problem(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/no/such/thing")
 
     assert_problem(response, 404)
+
+
+async def test_unknown_page_is_a_404_page(client: httpx.AsyncClient) -> None:
+    response = await client.get("/no/such/page")
+
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
 
 
 async def test_wrong_method_is_a_405_problem(client: httpx.AsyncClient) -> None:

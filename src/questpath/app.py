@@ -14,10 +14,12 @@ from fastapi.staticfiles import StaticFiles
 
 from questpath import __version__
 from questpath.auth.routes import router as auth_router
+from questpath.auth.views import router as auth_pages
 from questpath.config import Settings, get_settings
 from questpath.db import create_engine, create_sessionmaker
 from questpath.events.routes import router as events_router
 from questpath.goals.routes import router as goals_router
+from questpath.goals.views import router as goals_pages
 from questpath.health import router as health_router
 from questpath.observability import (
     AccessLogMiddleware,
@@ -28,9 +30,14 @@ from questpath.observability import (
     request_id_middleware,
 )
 from questpath.problems import install_problem_handlers
+from questpath.progress.history_views import router as history_pages
 from questpath.progress.routes import router as progress_router
 from questpath.progress.ruleset import load_rules
+from questpath.progress.views import router as progress_pages
 from questpath.tracks.routes import router as tracks_router
+from questpath.tracks.views import router as tracks_pages
+from questpath.web.errors import install_page_errors
+from questpath.web.rendering import STATIC_DIR as WEB_STATIC_DIR
 
 STATIC_DIR = Path(__file__).parent / "static"
 # The start-up script is a file rather than inline, so the strict CSP applies to /docs as well.
@@ -76,8 +83,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         progress_router,
         tracks_router,
         goals_router,
+        auth_pages,
+        progress_pages,
+        history_pages,
+        tracks_pages,
+        goals_pages,
     ):
         app.include_router(router)
+    install_page_errors(app)
+    app.mount("/static/web", StaticFiles(directory=WEB_STATIC_DIR))
     _mount_api_docs(app)
 
     # Added innermost first; a request passes: request id, access log, headers, errors, size limit.

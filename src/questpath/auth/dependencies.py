@@ -6,10 +6,11 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from questpath.auth import service
+from questpath.auth.credentials import SESSION_COOKIE
 from questpath.auth.principal import Principal
 from questpath.dependencies import SessionDep, SettingsDep
 from questpath.problems import Forbidden, Unauthorized
@@ -54,3 +55,32 @@ def scoped(scope: str) -> Callable[[Principal], Awaitable[Principal]]:
 
 EventReader = Annotated[Principal, Depends(scoped("events:read"))]
 EventWriter = Annotated[Principal, Depends(scoped("events:write"))]
+
+
+async def current_reader_or_browser(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    """A bearer token or API key with `events:read`, or else a signed-in browser's session.
+
+    For GET endpoints a browser opens directly (EventSource cannot send headers); they change
+    nothing, so the session cookie needs no CSRF token.
+    """
+    now = datetime.now(UTC)
+    if credentials is not None and credentials.credentials:
+        principal = await service.authenticate(session, credentials.credentials, settings, now)
+        if not principal.has_scope("events:read"):
+            raise Forbidden("this API key lacks the scope 'events:read'")
+        return principal
+    cookie = request.cookies.get(SESSION_COOKIE)
+    browser = (
+        await service.web_session_principal(session, cookie, settings, now) if cookie else None
+    )
+    if browser is None:
+        raise Unauthorized("sign in: send 'Authorization: Bearer <access token or API key>'")
+    return browser
+
+
+ReaderOrBrowser = Annotated[Principal, Depends(current_reader_or_browser)]

@@ -1,0 +1,238 @@
+"""Pages of identity: sign-up, sign-in, sign-out, and the learner's settings."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from questpath.auth import rules, service
+from questpath.auth.credentials import SESSION_COOKIE
+from questpath.auth.schemas import (
+    ApiKeyCreate,
+    DisplayName,
+    Password,
+    Timezone,
+    UserCreate,
+    UserUpdate,
+)
+from questpath.dependencies import SessionDep, SessionMakerDep, SettingsDep
+from questpath.problems import Problem
+from questpath.web import csrf, forms
+from questpath.web.dependencies import MaybeSignedIn, SignedIn, verify_csrf
+from questpath.web.flash import Toast
+from questpath.web.rendering import add_toast, redirect, render, set_cookie
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
+
+NextPath = Annotated[str, Query(alias="next", max_length=2000)]
+
+
+class SignUpForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    email: EmailStr
+    password: Password
+    display_name: DisplayName | None = None
+    timezone: Timezone = "UTC"
+
+
+class SignInForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    email: str = Field(max_length=320)
+    password: Password
+
+
+class ProfileForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    display_name: DisplayName
+    timezone: Timezone
+
+
+class ApiKeyForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    name: DisplayName
+    scopes: list[str] = Field(min_length=1)
+
+
+def local_path(target: str | None) -> str:
+    """Where to go after signing in: a path on this site, never another site (open redirect)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return "/"
+    return target
+
+
+def _timezones() -> list[str]:
+    return sorted(rules.known_timezones())
+
+
+def _signed_in_redirect(request: Request, response_to: str, cookie: str) -> Response:
+    response = redirect(request, response_to)
+    set_cookie(request, response, SESSION_COOKIE, cookie, max_age=None)
+    # A fresh CSRF secret with every sign-in, so a token learned before it is worthless after.
+    set_cookie(request, response, csrf.COOKIE, csrf.new_secret())
+    return response
+
+
+@router.get("/sign-up")
+async def sign_up_page(request: Request, principal: MaybeSignedIn) -> Response:
+    if principal is not None:
+        return redirect(request, "/")
+    return render(
+        request, "auth/sign_up.html", {"form": {}, "errors": {}, "timezones": _timezones()}
+    )
+
+
+@router.post("/sign-up")
+async def sign_up(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    data = await forms.fields(request)
+    form, errors = forms.validate(SignUpForm, data)
+    if form is not None:
+        now = datetime.now(UTC)
+        try:
+            user = await service.register(session, UserCreate(**form.model_dump()), now)
+        except Problem as problem:
+            errors = forms.problem_errors(problem)
+            if problem.status == 409:
+                errors = {"email": problem.detail}
+        else:
+            cookie = await service.start_web_session(session, user, settings, now)
+            add_toast(request, Toast("success", f"Welcome to QuestPath, {user.display_name}!"))
+            return _signed_in_redirect(request, "/", cookie)
+    data.pop("password", None)
+    return render(
+        request,
+        "auth/sign_up.html",
+        {"form": data, "errors": errors, "timezones": _timezones()},
+        status_code=422,
+    )
+
+
+@router.get("/sign-in")
+async def sign_in_page(
+    request: Request, principal: MaybeSignedIn, next_path: NextPath = "/"
+) -> Response:
+    if principal is not None:
+        return redirect(request, local_path(next_path))
+    return render(request, "auth/sign_in.html", {"form": {}, "errors": {}, "next": next_path})
+
+
+@router.post("/sign-in")
+async def sign_in(
+    request: Request,
+    session: SessionDep,
+    maker: SessionMakerDep,
+    settings: SettingsDep,
+    next_path: NextPath = "/",
+) -> Response:
+    data = await forms.fields(request)
+    form, errors = forms.validate(SignInForm, data)
+    status_code = 422
+    if form is not None:
+        now = datetime.now(UTC)
+        client_ip = request.client.host if request.client else "unknown"
+        try:
+            user = await service.sign_in(maker, form.email, form.password, client_ip, settings, now)
+        except Problem as problem:
+            errors, status_code = {"form": problem.detail}, problem.status
+        else:
+            cookie = await service.start_web_session(session, user, settings, now)
+            return _signed_in_redirect(request, local_path(next_path), cookie)
+    data.pop("password", None)
+    return render(
+        request,
+        "auth/sign_in.html",
+        {"form": data, "errors": errors, "next": next_path},
+        status_code=status_code,
+    )
+
+
+@router.post("/sign-out")
+async def sign_out(request: Request, session: SessionDep) -> Response:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        await service.end_web_session(session, cookie)
+    add_toast(request, Toast("success", "You are signed out."))
+    response = redirect(request, "/sign-in")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+async def _settings_page(
+    request: Request,
+    principal: SignedIn,
+    session: SessionDep,
+    *,
+    profile_errors: forms.Errors | None = None,
+    key_errors: forms.Errors | None = None,
+    new_key: tuple[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    keys = await service.list_api_keys(session, principal)
+    return render(
+        request,
+        "auth/settings.html",
+        {
+            "timezones": _timezones(),
+            "profile_errors": profile_errors or {},
+            "key_errors": key_errors or {},
+            "keys": keys,
+            "scopes": sorted(rules.SCOPES),
+            "new_key": new_key,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/settings")
+async def settings_page(request: Request, principal: SignedIn, session: SessionDep) -> Response:
+    return await _settings_page(request, principal, session)
+
+
+@router.post("/settings/profile")
+async def update_profile(request: Request, principal: SignedIn, session: SessionDep) -> Response:
+    form, errors = forms.validate(ProfileForm, await forms.fields(request))
+    if form is None:
+        return await _settings_page(
+            request, principal, session, profile_errors=errors, status_code=422
+        )
+    update = UserUpdate(display_name=form.display_name, timezone=form.timezone)
+    await service.update_profile(session, principal.user, update, datetime.now(UTC))
+    add_toast(request, Toast("success", "Settings saved."))
+    return redirect(request, "/settings")
+
+
+@router.post("/settings/api-keys")
+async def create_api_key(request: Request, principal: SignedIn, session: SessionDep) -> Response:
+    form_data = await request.form()
+    data = {
+        "name": str(form_data.get("name") or "").strip(),
+        "scopes": [str(s) for s in form_data.getlist("scopes")],
+    }
+    form, errors = forms.validate(ApiKeyForm, data)
+    if form is not None:
+        try:
+            key, secret = await service.create_api_key(
+                session, principal, ApiKeyCreate(**form.model_dump()), datetime.now(UTC)
+            )
+        except Problem as problem:
+            errors = forms.problem_errors(problem)
+        else:
+            return await _settings_page(request, principal, session, new_key=(key.name, secret))
+    return await _settings_page(request, principal, session, key_errors=errors, status_code=422)
+
+
+@router.post("/settings/api-keys/{key_id}/revoke")
+async def revoke_api_key(
+    key_id: uuid.UUID, request: Request, principal: SignedIn, session: SessionDep
+) -> Response:
+    await service.revoke_api_key(session, principal, key_id, datetime.now(UTC))
+    add_toast(request, Toast("success", "The API key is revoked."))
+    return redirect(request, "/settings")

@@ -1,0 +1,54 @@
+"""Form posts: read the fields, validate them with a Pydantic model, and report each problem
+beside the field it concerns."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TypeVar
+
+from fastapi import Request
+from pydantic import BaseModel, ValidationError
+
+from questpath.problems import Problem, field_path
+from questpath.web.dependencies import MAX_FORM_BYTES
+
+Model = TypeVar("Model", bound=BaseModel)
+Errors = dict[str, str]
+
+
+async def fields(request: Request) -> dict[str, str]:
+    """The form's text fields, stripped; empty ones are left out, so they read as "not given"."""
+    form = await request.form(max_part_size=MAX_FORM_BYTES)
+    values = {}
+    for name, value in form.multi_items():
+        if isinstance(value, str) and value.strip():
+            values[name] = value.strip()
+    return values
+
+
+def validate(model: type[Model], data: Mapping[str, object]) -> tuple[Model | None, Errors]:
+    try:
+        return model.model_validate(data), {}
+    except ValidationError as exc:
+        errors: Errors = {}
+        for error in exc.errors():
+            name = field_path(("form", *error["loc"])) if error["loc"] else "form"
+            message = error["msg"].removeprefix("Value error, ")
+            if error["type"] == "missing":
+                message = "this field is required"
+            errors.setdefault(name, message)
+        return None, errors
+
+
+def problem_errors(problem: Problem, renamed: Mapping[str, str] | None = None) -> Errors:
+    """A service's refusal as field errors; `renamed` maps service field names to form ones.
+
+    A problem that names no field is reported under "form", shown above the form.
+    """
+    renamed = renamed or {}
+    if not problem.errors:
+        return {"form": problem.detail}
+    errors: Errors = {}
+    for error in problem.errors:
+        errors.setdefault(renamed.get(error.field, error.field), error.message)
+    return errors
