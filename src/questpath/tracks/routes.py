@@ -13,6 +13,7 @@ from starlette.datastructures import UploadFile
 
 from questpath.auth.dependencies import EventReader, EventWriter
 from questpath.dependencies import RulesDep, SessionDep
+from questpath.downloads import attachment
 from questpath.problems import Invalid, Problem
 from questpath.tracks import items, learning_path, service
 from questpath.tracks.schemas import (
@@ -34,7 +35,6 @@ from questpath.tracks.schemas import (
 router = APIRouter(prefix="/api", tags=["tracks"])
 
 MARKDOWN_TYPES = ("text/markdown", "text/x-markdown", "text/plain")
-EXPORT_MEDIA_TYPES = {"markdown": "text/markdown; charset=utf-8", "json": "application/json"}
 
 
 class UnsupportedMediaType(Problem):
@@ -144,11 +144,7 @@ async def export_track(
 ) -> Response:
     """Markdown re-imports to the same tree; JSON carries every field."""
     text, file_name = await service.export_track(session, principal.user, track_id, fmt)
-    return Response(
-        text,
-        media_type=EXPORT_MEDIA_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{file_name}"'},
-    )
+    return attachment(text, service.EXPORT_MEDIA_TYPES[fmt], file_name)
 
 
 @router.post("/tracks/{track_id}/items", status_code=201)

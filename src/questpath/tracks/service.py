@@ -39,6 +39,7 @@ from questpath.tracks.schemas import (
 from questpath.tracks.templates import templates
 
 MAX_DOCUMENT_BYTES = 1024 * 1024
+EXPORT_MEDIA_TYPES = {"markdown": "text/markdown; charset=utf-8", "json": "application/json"}
 SHARED_PATH = "/api/shared/"
 
 

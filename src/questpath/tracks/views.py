@@ -1,0 +1,355 @@
+"""Pages of tracks: the learner's tracks and their progress, importing and adopting them, the tree
+worked item by item (in place with htmx, or by plain form posts), export, sharing and deleting;
+and the public page of a shared track."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+from pydantic import BaseModel, ConfigDict
+from starlette.datastructures import UploadFile
+
+from questpath.auth.models import User
+from questpath.auth.principal import Principal
+from questpath.dependencies import RulesDep, SessionDep
+from questpath.downloads import attachment
+from questpath.problems import Invalid, Problem
+from questpath.tracks import items, service
+from questpath.tracks.drafts import ItemState
+from questpath.tracks.schemas import (
+    ExportFormat,
+    ItemChanged,
+    ItemUpdate,
+    ShareRead,
+    Title,
+    TrackUpdate,
+)
+from questpath.web import forms
+from questpath.web.dependencies import MAX_FORM_BYTES, MaybeSignedIn, SignedIn, verify_csrf
+from questpath.web.flash import Toast
+from questpath.web.rendering import add_toast, redirect, render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
+
+STATE_NAMES = {"todo": "to do", "in_progress": "in progress", "done": "done", "skipped": "skipped"}
+
+# Titles, descriptions and notes keep the Markdown they were written in. Raw HTML in them is
+# shown as text, and links to javascript: and the like are dropped; images would be refused by
+# the Content-Security-Policy anyway.
+_markdown = MarkdownIt("commonmark", {"html": False}).disable("image")
+
+
+def inline_markdown(text: str) -> Markup:
+    return Markup(_markdown.renderInline(text))  # noqa: S704 (html is off: markdown-it escapes it)
+
+
+def block_markdown(text: str) -> Markup:
+    return Markup(_markdown.render(text))  # noqa: S704 (html is off: markdown-it escapes it)
+
+
+def plain_text(text: str) -> str:
+    """A Markdown title as plain text, for labels, toasts and the page's <title>."""
+    return inline_markdown(text).striptags()
+
+
+class ImportForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    title: Title | None = None
+
+
+class StateForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    state: ItemState
+
+
+class RenameForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    title: Title
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _today(user: User) -> date:
+    return datetime.now(ZoneInfo(user.timezone)).date()
+
+
+def _page(
+    request: Request, template: str, context: dict[str, Any], *, status_code: int = 200
+) -> Response:
+    helpers = {"inline_md": inline_markdown, "block_md": block_markdown, "plain": plain_text}
+    return render(request, template, {**helpers, **context}, status_code=status_code)
+
+
+def _share_link(request: Request, share: ShareRead | None) -> str | None:
+    return f"{request.base_url}shared/{share.token}" if share else None
+
+
+def _achievement_toasts(changed: ItemChanged) -> list[Toast]:
+    return [
+        Toast("achievement", a.name, f"{a.description} (+{a.points} points)")
+        for a in changed.achievements_unlocked
+    ]
+
+
+# The list, importing and adopting ------------------------------------------------------------
+
+
+async def _tracks_page(
+    request: Request,
+    principal: Principal,
+    session: SessionDep,
+    rules: RulesDep,
+    *,
+    form: dict[str, str] | None = None,
+    errors: forms.Errors | None = None,
+    status_code: int = 200,
+) -> Response:
+    tracks = await service.list_tracks(session, principal.user)
+    return _page(
+        request,
+        "tracks/list.html",
+        {
+            "tracks": tracks.items,
+            "templates": service.list_templates(rules),
+            "form": form or {},
+            "errors": errors or {},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/tracks")
+async def tracks_page(
+    request: Request, principal: SignedIn, session: SessionDep, rules: RulesDep
+) -> Response:
+    return await _tracks_page(request, principal, session, rules)
+
+
+@router.get("/tracks/import")
+async def import_page(request: Request, principal: SignedIn) -> Response:
+    """The form lives on the list; this address is where a reloaded or bookmarked import lands."""
+    return redirect(request, "/tracks#import")
+
+
+async def _import_form(request: Request) -> tuple[dict[str, str], bytes]:
+    """The import form's text fields as sent, and the bytes of the file uploaded (none: empty)."""
+    async with request.form(max_part_size=MAX_FORM_BYTES) as form:
+        upload = form.get("file")
+        uploaded = b""
+        if isinstance(upload, UploadFile):
+            uploaded = await upload.read(service.MAX_DOCUMENT_BYTES + 1)
+        fields = {name: value for name, value in form.multi_items() if isinstance(value, str)}
+    return fields, uploaded
+
+
+def _document_errors(uploaded: bytes, pasted: str) -> forms.Errors:
+    """Exactly one document is imported: a file uploaded, or Markdown pasted."""
+    if uploaded and pasted.strip():
+        return {"form": "upload a file or paste the Markdown, not both"}
+    if not uploaded and not pasted.strip():
+        return {"document": "upload a Markdown file, or paste the Markdown here"}
+    return {}
+
+
+@router.post("/tracks/import")
+async def import_track(
+    request: Request, principal: SignedIn, session: SessionDep, rules: RulesDep
+) -> Response:
+    fields, uploaded = await _import_form(request)
+    pasted = fields.get("document", "")
+    form, errors = forms.validate(ImportForm, {"title": fields.get("title", "").strip() or None})
+    errors |= _document_errors(uploaded, pasted)
+    status_code = 422
+    if form is not None and not errors:
+        source = "file" if uploaded else "document"
+        document = uploaded or pasted.encode()
+        try:
+            track = await service.import_markdown(
+                session, principal.user, document, form.title, _now()
+            )
+        except Problem as problem:
+            # The service speaks of "the document"; here that is the file or the text pasted.
+            errors = (
+                forms.problem_errors(problem, {"document": source})
+                if problem.errors
+                else {source: problem.detail}
+            )
+            status_code = problem.status
+        else:
+            count = track.progress.total
+            title = f"Imported “{plain_text(track.title)}”"
+            add_toast(request, Toast("success", title, f"{count} item{'' if count == 1 else 's'}"))
+            return redirect(request, f"/tracks/{track.id}")
+    return await _tracks_page(
+        request, principal, session, rules, form=fields, errors=errors, status_code=status_code
+    )
+
+
+@router.post("/track-templates/{template_id}/adopt")
+async def adopt_template(
+    template_id: str, request: Request, principal: SignedIn, session: SessionDep, rules: RulesDep
+) -> Response:
+    track = await service.adopt_template(session, principal.user, template_id, rules, _now())
+    add_toast(request, Toast("success", f"“{plain_text(track.title)}” is now one of your tracks"))
+    return redirect(request, f"/tracks/{track.id}")
+
+
+# One track ----------------------------------------------------------------------------------
+
+
+async def _track_page(
+    request: Request,
+    principal: Principal,
+    session: SessionDep,
+    track_id: uuid.UUID,
+    *,
+    rename_errors: forms.Errors | None = None,
+    status_code: int = 200,
+) -> Response:
+    track = await service.read_track(session, principal.user, track_id)
+    return _page(
+        request,
+        "tracks/track.html",
+        {
+            "track": track,
+            "share_link": _share_link(request, track.share),
+            "today": _today(principal.user),
+            "rename_errors": rename_errors or {},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/tracks/{track_id}")
+async def track_page(
+    track_id: uuid.UUID, request: Request, principal: SignedIn, session: SessionDep
+) -> Response:
+    return await _track_page(request, principal, session, track_id)
+
+
+@router.post("/tracks/{track_id}/items/{item_id}/state")
+async def change_state(
+    track_id: uuid.UUID,
+    item_id: uuid.UUID,
+    request: Request,
+    principal: SignedIn,
+    session: SessionDep,
+    rules: RulesDep,
+) -> Response:
+    """The same change as PATCH /api/tracks/{id}/items/{item_id}. htmx gets the item back with
+    the progress it moved and the achievements it unlocked; a plain form post goes back to the
+    track."""
+    form, errors = forms.validate(StateForm, await forms.fields(request))
+    if form is None:
+        raise Invalid.field("state", errors.get("state", "is invalid"))
+    changed = await items.update_item(
+        session, principal.user, track_id, item_id, ItemUpdate(state=form.state), _now(), rules
+    )
+    unlocked = _achievement_toasts(changed)
+    if request.headers.get("HX-Request"):
+        track = await service.read_track(session, principal.user, track_id)
+        return _page(
+            request,
+            "tracks/item_changed.html",
+            {
+                "item": changed.item,
+                "track": track,
+                "today": _today(principal.user),
+                "unlocked": unlocked,
+            },
+        )
+    title = plain_text(changed.item.title)
+    add_toast(request, Toast("success", f"“{title}” is {STATE_NAMES[changed.item.state]}"))
+    for toast in unlocked:
+        add_toast(request, toast)
+    return redirect(request, f"/tracks/{track_id}#item-{item_id}")
+
+
+@router.post("/tracks/{track_id}/rename")
+async def rename_track(
+    track_id: uuid.UUID, request: Request, principal: SignedIn, session: SessionDep
+) -> Response:
+    form, errors = forms.validate(RenameForm, await forms.fields(request))
+    if form is None:
+        return await _track_page(
+            request, principal, session, track_id, rename_errors=errors, status_code=422
+        )
+    await service.update_track(
+        session, principal.user, track_id, TrackUpdate(title=form.title), _now()
+    )
+    add_toast(request, Toast("success", "The track is renamed"))
+    return redirect(request, f"/tracks/{track_id}")
+
+
+@router.get("/tracks/{track_id}/export")
+async def export_track(
+    track_id: uuid.UUID,
+    principal: SignedIn,
+    session: SessionDep,
+    fmt: Annotated[ExportFormat, Query(alias="format")] = "markdown",
+) -> Response:
+    text, file_name = await service.export_track(session, principal.user, track_id, fmt)
+    return attachment(text, service.EXPORT_MEDIA_TYPES[fmt], file_name)
+
+
+@router.post("/tracks/{track_id}/share")
+async def share_track(
+    track_id: uuid.UUID, request: Request, principal: SignedIn, session: SessionDep
+) -> Response:
+    await service.share_track(session, principal.user, track_id, _now())
+    add_toast(
+        request,
+        Toast("success", "Sharing is on", "Anyone with the link sees the track, not your notes."),
+    )
+    return redirect(request, f"/tracks/{track_id}#share")
+
+
+@router.post("/tracks/{track_id}/unshare")
+async def unshare_track(
+    track_id: uuid.UUID, request: Request, principal: SignedIn, session: SessionDep
+) -> Response:
+    await service.unshare_track(session, principal.user, track_id)
+    add_toast(request, Toast("success", "Sharing is off", "The link no longer works."))
+    return redirect(request, f"/tracks/{track_id}#share")
+
+
+@router.get("/tracks/{track_id}/delete")
+async def delete_track_page(
+    track_id: uuid.UUID, request: Request, principal: SignedIn, session: SessionDep
+) -> Response:
+    track = await service.read_track(session, principal.user, track_id)
+    return _page(request, "tracks/delete.html", {"track": track})
+
+
+@router.post("/tracks/{track_id}/delete")
+async def delete_track(
+    track_id: uuid.UUID, request: Request, principal: SignedIn, session: SessionDep
+) -> Response:
+    await service.delete_track(session, principal.user, track_id)
+    add_toast(request, Toast("success", "The track is deleted", "The XP you earned on it stays."))
+    return redirect(request, "/tracks")
+
+
+# Shared with a link ---------------------------------------------------------------------------
+
+
+@router.get("/shared/{token}")
+async def shared_track_page(
+    token: str, request: Request, principal: MaybeSignedIn, session: SessionDep
+) -> Response:
+    """Read-only and open to anyone with the link; the owner's notes stay hidden. A signed-in
+    visitor is looked up only so that the header shows their navigation."""
+    track = await service.read_shared(session, token)
+    return _page(request, "tracks/shared.html", {"track": track})
