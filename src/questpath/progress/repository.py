@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterable
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, delete, func, select, tuple_, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from questpath.auth.models import User
 from questpath.db import Base, dialect_of, insert_for
@@ -401,3 +401,13 @@ async def replace_projection(session: AsyncSession, user_id: uuid.UUID, rows: Ch
     for model in (ProgressTotals, ProgressDay, ProgressTopic, ProgressTopicDay):
         await session.execute(delete(model).where(model.user_id == user_id))
     await write(session, user_id, rows)
+
+
+async def unlocked_since(conn: AsyncConnection, user_id: uuid.UUID, since: datetime) -> list[Any]:
+    """The learner's achievements unlocked after `since` (rows of id and unlocked_at)."""
+    rows = await conn.execute(
+        select(UnlockedAchievement.achievement_id, UnlockedAchievement.unlocked_at).where(
+            UnlockedAchievement.user_id == user_id, UnlockedAchievement.unlocked_at > since
+        )
+    )
+    return list(rows)

@@ -6,13 +6,16 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Depends, Header, Query
+from fastapi.responses import Response, StreamingResponse
+from pydantic import AwareDatetime
+from sse_starlette import EventSourceResponse
 
-from questpath.auth.dependencies import EventReader, EventWriter
+from questpath.auth.dependencies import EventReader, EventWriter, ReaderOrBrowser
 from questpath.auth.models import User
-from questpath.dependencies import EngineDep, RulesDep, SessionDep
-from questpath.progress import export, service
+from questpath.dependencies import EngineDep, RulesDep, SessionDep, SettingsDep
+from questpath.downloads import attachment
+from questpath.progress import export, service, stream
 from questpath.progress.schemas import (
     AchievementsRead,
     BadgesRead,
@@ -124,11 +127,47 @@ async def export_progress(
     engine: EngineDep,
     rules: RulesDep,
     fmt: Annotated[export.ExportFormat, Query(alias="format")] = "json",
-) -> StreamingResponse:
+) -> Response:
     """Everything recorded for the learner, streamed as a download."""
     now = _now()
-    return StreamingResponse(
+    return attachment(
         export.stream(engine, user, rules, fmt, now),
-        media_type=export.MEDIA_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{export.filename(fmt, now)}"'},
+        export.MEDIA_TYPES[fmt],
+        export.filename(fmt, now),
     )
+
+
+@router.get(
+    "/stream",
+    response_class=EventSourceResponse,
+    responses={
+        200: {
+            "description": "A text/event-stream of `achievement` events, one per achievement "
+            "as it unlocks: `data` is JSON {id, name, description, icon, points, unlocked_at}; "
+            "each event's `id` is its unlock time, so a client that reconnects with "
+            "`Last-Event-ID` misses nothing. A comment line is sent every 15 s to keep "
+            "proxies from closing the connection.",
+            "content": {"text/event-stream": {}},
+        }
+    },
+)
+async def stream_progress(
+    principal: ReaderOrBrowser,
+    engine: EngineDep,
+    rules: RulesDep,
+    settings: SettingsDep,
+    since: Annotated[
+        AwareDatetime | None,
+        Query(description="send achievements unlocked after this time; default: from now on"),
+    ] = None,
+    last_event_id: Annotated[str | None, Header()] = None,
+) -> EventSourceResponse:
+    """Achievements as they unlock, pushed as server-sent events.
+
+    Accepts a bearer token or API key with `events:read`, or a signed-in browser's session.
+    """
+    start = stream.parse_last_event_id(last_event_id) or since or _now()
+    events = stream.achievement_events(
+        engine, rules, principal.user.id, start, settings.stream_poll_seconds
+    )
+    return EventSourceResponse(events, ping=15, headers={"Cache-Control": "no-store"})

@@ -1,0 +1,87 @@
+"""Achievements as they unlock, for a server-sent event stream.
+
+Each stream polls the database rather than listening inside one process: an unlock recorded by
+any server process (or any other machine) reaches every stream of that learner.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from questpath.db import read_snapshot
+from questpath.progress import repository as repo
+from questpath.progress.ruleset import Rules
+
+# Transactions commit in their own time: an unlock stamped a little before the last one seen
+# may become visible only later. Each poll looks this far back and skips what it already sent.
+LATE_COMMIT_WINDOW = timedelta(seconds=30)
+
+
+@dataclass
+class UnlockCursor:
+    """How far a stream has read: the latest unlock time sent, and what it sent near it."""
+
+    since: datetime
+    sent: set[str] = field(default_factory=set)
+
+    def new(self, rows: list[Any]) -> list[Any]:
+        fresh = sorted(
+            (row for row in rows if row.achievement_id not in self.sent),
+            key=lambda row: (row.unlocked_at, row.achievement_id),
+        )
+        for row in fresh:
+            self.sent.add(row.achievement_id)
+            self.since = max(self.since, row.unlocked_at)
+        return fresh
+
+
+def parse_last_event_id(value: str | None) -> datetime | None:
+    """The unlock time an EventSource sends back when it reconnects (`Last-Event-ID`)."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+async def achievement_events(
+    engine: AsyncEngine,
+    rules: Rules,
+    user_id: uuid.UUID,
+    since: datetime,
+    poll_seconds: float,
+) -> AsyncIterator[dict[str, str]]:
+    """Yield an `achievement` event for each achievement unlocked after `since`, forever."""
+    definitions = {a.id: a for a in rules.achievements}
+    cursor = UnlockCursor(since)
+    while True:
+        async with read_snapshot(engine) as conn:
+            rows = await repo.unlocked_since(conn, user_id, cursor.since - LATE_COMMIT_WINDOW)
+        for row in cursor.new([r for r in rows if r.unlocked_at > since]):
+            definition = definitions.get(row.achievement_id)
+            if definition is None:  # removed from the rules since it was earned
+                continue
+            data = {
+                "id": definition.id,
+                "name": definition.name,
+                "description": definition.description,
+                "icon": definition.icon,
+                "points": definition.points,
+                "unlocked_at": row.unlocked_at.isoformat(),
+            }
+            yield {
+                "event": "achievement",
+                "id": row.unlocked_at.isoformat(),
+                "data": json.dumps(data),
+            }
+        await asyncio.sleep(poll_seconds)
