@@ -1,0 +1,232 @@
+"""The web dashboard end to end, as a learner uses it: real Chromium against the live app."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect
+
+from tests.helpers import PASSWORD
+from tests.web.conftest import Screenshot
+
+TRACK = """# Python Foundations
+
+## 1. Basics
+
+- [ ] Variables and types
+- [ ] Control flow
+- [ ] Functions
+
+## 2. Testing
+
+- [ ] Write a first pytest test
+"""
+PAGES = ["/", "/tracks", "/log", "/statistics", "/history", "/achievements", "/goals", "/settings"]
+
+
+def sign_up(page: Page, email: str = "ada@example.com", name: str = "Ada") -> None:
+    page.goto("/sign-up")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Display name (optional)").fill(name)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name=f"Hello, {name}")).to_be_visible()
+
+
+def import_track(page: Page) -> None:
+    page.goto("/tracks")
+    page.get_by_label("Or paste the Markdown").fill(TRACK)
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.get_by_role("heading", name="Python Foundations", level=1)).to_be_visible()
+
+
+def log_exercise(page: Page, topic: str = "recursion", grade: str = "90") -> None:
+    page.goto("/log")
+    exercise = page.locator("form[action='/log/exercise']")
+    exercise.get_by_label("Topic").fill(topic)
+    exercise.get_by_label("Grade (0–100)").fill(grade)
+    exercise.get_by_label("Time (minutes)").fill("20")
+    exercise.get_by_role("button", name="Log exercise").click()
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def api_headers(base: str, email: str = "ada@example.com") -> dict[str, str]:
+    response = httpx.post(
+        f"{base}/api/auth/login", json={"email": email, "password": PASSWORD}, timeout=10
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def test_a_new_learner_imports_ticks_logs_and_sees_their_progress(
+    page: Page, live_server: str, screenshot: Screenshot
+) -> None:
+    sign_up(page)
+    import_track(page)
+    states = page.get_by_label(re.compile(r"^State of "))
+    expect(states).to_have_count(4)
+    for index in (0, 1):
+        states.nth(index).select_option("done")
+        expect(page.locator(".item.state-done")).to_have_count(index + 1)
+    # Ticking the first item unlocked an achievement, shown in place without a reload.
+    expect(page.locator(".toast-achievement").first).to_contain_text("Achievement unlocked")
+    screenshot(page, "track")
+
+    log_exercise(page)
+    expect(page.get_by_test_id("current-streak")).to_have_text("1")
+    xp = int(page.get_by_test_id("xp").inner_text().replace(",", ""))
+    assert xp > 0
+    expect(page.locator(".toast-achievement").first).to_contain_text("First Steps")
+    screenshot(page, "dashboard")
+
+    progress = httpx.get(f"{live_server}/api/progress", headers=api_headers(live_server)).json()
+    assert progress["xp"] == xp
+    assert progress["current_streak"] == 1
+    assert progress["exercises_completed"] == 1
+
+
+def test_an_unlock_recorded_elsewhere_pops_up_on_the_open_dashboard(
+    page: Page, live_server: str, screenshot: Screenshot
+) -> None:
+    sign_up(page)
+    expect(page.locator(".toast-achievement")).to_have_count(0)
+    response = httpx.post(
+        f"{live_server}/api/events",
+        json={"kind": "exercise_completed", "topic": "recursion", "grade": 100},
+        headers=api_headers(live_server),
+        timeout=10,
+    )
+    assert response.status_code == 201
+    names = [a["name"] for a in response.json()["achievements_unlocked"]]
+    toasts = page.locator(".toast-achievement")
+    expect(toasts).to_have_count(len(names))
+    for name in names:
+        expect(toasts.filter(has_text=name)).to_have_count(1)
+    screenshot(page, "toast")
+
+
+def test_settings_change_the_timezone_the_dashboard_counts_days_in(
+    browser: Browser, live_server: str, screenshot: Screenshot
+) -> None:
+    context = browser.new_context(base_url=live_server, timezone_id="America/New_York")
+    page = context.new_page()
+    try:
+        page.goto("/sign-up")
+        # The browser's own zone is proposed on sign-up.
+        expect(page.get_by_label("Timezone")).to_have_value("America/New_York")
+        sign_up(page)
+        page.goto("/settings")
+        page.get_by_label("Timezone").fill("Asia/Tokyo")
+        page.get_by_role("button", name="Save").click()
+        expect(page.locator(".toast").first).to_contain_text("Settings saved.")
+        expect(page.get_by_label("Timezone")).to_have_value("Asia/Tokyo")
+        page.goto("/")
+        expect(page.get_by_text("Days count on your clock (Asia/Tokyo)")).to_be_visible()
+        screenshot(page, "settings")
+    finally:
+        context.close()
+
+
+def test_a_form_post_without_the_csrf_token_is_refused(page: Page, live_server: str) -> None:
+    sign_up(page)
+    # The browser sends its session cookie, but the request lacks the page's token.
+    response = page.request.post("/log/exercise", form={"topic": "forged", "grade": "100"})
+    assert response.status == 403
+    assert "did not come from a QuestPath page" in response.text()
+    events = httpx.get(f"{live_server}/api/events", headers=api_headers(live_server)).json()
+    assert events["items"] == []
+
+
+def test_a_form_on_another_site_cannot_post_as_the_learner(page: Page, live_server: str) -> None:
+    sign_up(page)
+    page.set_content(
+        f'<form method="post" action="{live_server}/log/exercise">'
+        '<input name="topic" value="forged"><button>go</button></form>'
+    )
+    page.get_by_role("button", name="go").click()
+    page.wait_for_load_state()
+    assert page.url.startswith(live_server)
+    events = httpx.get(f"{live_server}/api/events", headers=api_headers(live_server)).json()
+    assert events["items"] == []
+
+
+def test_every_page_fits_a_375px_screen_without_sideways_scrolling(
+    browser: Browser, live_server: str, screenshot: Screenshot
+) -> None:
+    context = browser.new_context(base_url=live_server, viewport={"width": 375, "height": 812})
+    page = context.new_page()
+    try:
+        sign_up(page)
+        import_track(page)
+        track_url = page.url.removeprefix(live_server)
+        log_exercise(page)
+        for path in [*PAGES, track_url]:
+            page.goto(path)
+            page.wait_for_load_state("load")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 375, f"{path} is {width}px wide"
+            if path == "/":
+                screenshot(page, "dashboard-375")
+    finally:
+        context.close()
+
+
+def test_every_page_passes_the_axe_accessibility_checks(page: Page) -> None:
+    """axe-core's WCAG A/AA rules (contrast, labels, landmarks, ...) on each page in turn."""
+    axe = Axe()
+    page.emulate_media(reduced_motion="reduce")  # contrast is measured on toasts at rest
+    reports = {}
+    for path in ("/sign-up", "/sign-in"):
+        page.goto(path)
+        reports[path] = axe.run(page)
+    sign_up(page)
+    log_exercise(page)
+    import_track(page)
+    reports["track"] = axe.run(page)
+    for path in PAGES:
+        page.goto(path)
+        page.wait_for_load_state("load")
+        reports[path] = axe.run(page)
+    failing = [
+        f"{path}: {r.generate_report()}" for path, r in reports.items() if r.violations_count
+    ]
+    assert not failing, "\n".join(failing)
+    assert len(reports) == len(PAGES) + 3
+
+
+def test_the_keyboard_reaches_the_skip_link_first_and_forms_submit_with_enter(
+    page: Page,
+) -> None:
+    sign_up(page)
+    page.goto("/log")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "Skip to content"
+    form = page.locator("form[action='/log/exercise']")
+    form.get_by_label("Topic").focus()
+    page.keyboard.type("graphs")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/$"))
+    expect(page.get_by_test_id("current-streak")).to_have_text("1")
+
+
+def test_sign_in_and_logging_work_without_javascript(
+    browser: Browser, live_server: str, screenshot: Screenshot
+) -> None:
+    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_up(page)
+        page.get_by_role("button", name="Sign out").click()
+        expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+        page.get_by_label("E-mail address").fill("ada@example.com")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        log_exercise(page, "sql", "75")
+        expect(page.get_by_test_id("current-streak")).to_have_text("1")
+        expect(page.locator(".toast-achievement").first).to_contain_text("First Steps")
+        screenshot(page, "no-javascript")
+    finally:
+        context.close()
