@@ -14,6 +14,11 @@ def number(value: float | None) -> str:
     return f"{int(value):,}"
 
 
+def amount(value: float, metric: str) -> str:
+    """An achievement metric's value: durations for time, plain numbers otherwise."""
+    return duration(value) if metric.endswith("_seconds") else number(value)
+
+
 def grade(value: float | None) -> str:
     return "—" if value is None else f"{value:.0f}"
 

@@ -23,6 +23,7 @@ templates = Jinja2Templates(directory=TEMPLATES_DIR)
 templates.env.filters.update(
     duration=formatting.duration,
     number=formatting.number,
+    amount=formatting.amount,
     grade=formatting.grade,
     day=formatting.day,
     moment=formatting.moment,
