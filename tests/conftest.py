@@ -20,8 +20,8 @@ from sqlalchemy import text
 
 from questpath.app import create_app
 from questpath.config import Settings
-from questpath.db import Base, create_engine, migrate
-from tests.helpers import Account, register_account
+from questpath.db import create_engine, migrate
+from tests.helpers import Account, empty_tables, register_account
 
 BACKENDS = [
     b for b in os.environ.get("QUESTPATH_TEST_DATABASES", "sqlite,postgresql").split(",") if b
@@ -79,8 +79,7 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
     yield app
     # Leave the shared database empty for the next test (the schema stays).
     async with app.state.engine.begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
-            await conn.execute(table.delete())
+        await empty_tables(conn)
     await app.state.engine.dispose()
 
 

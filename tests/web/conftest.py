@@ -23,7 +23,8 @@ from sqlalchemy.engine import make_url
 
 from questpath.app import create_app
 from questpath.config import Settings
-from questpath.db import Base, create_engine
+from questpath.db import create_engine
+from tests.helpers import empty_tables
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps calling home, and on a closed network
@@ -104,8 +105,7 @@ async def _empty_tables(database_url: str) -> None:
     engine = create_engine(database_url)
     try:
         async with engine.begin() as conn:
-            for table in reversed(Base.metadata.sorted_tables):
-                await conn.execute(table.delete())
+            await empty_tables(conn)
     finally:
         await engine.dispose()
 
