@@ -9,19 +9,13 @@ from sqlalchemy import update
 
 from questpath.auth.models import WebSession
 from tests.helpers import PASSWORD
-from tests.web.browsing import csrf_token, page_token, sign_up, submit, texts
+from tests.web.browsing import api_account, csrf_token, page_token, sign_up, submit, texts
 
 
 def _set_cookie(response: httpx.Response, name: str) -> str:
     headers = [h for h in response.headers.get_list("set-cookie") if h.startswith(f"{name}=")]
     assert len(headers) == 1, response.headers.get_list("set-cookie")
     return headers[0]
-
-
-async def _api_token(client: httpx.AsyncClient, email: str = "ada@example.com") -> dict[str, str]:
-    response = await client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 async def test_pages_need_a_session_and_send_to_sign_in_and_back(
@@ -214,7 +208,7 @@ async def test_settings_change_the_timezone_for_the_api_too(client: httpx.AsyncC
         form_page="/settings",
     )
     assert response.status_code == 303
-    me = await client.get("/api/users/me", headers=await _api_token(client))
+    me = await client.get("/api/users/me", headers=(await api_account(client)).headers)
     assert (me.json()["timezone"], me.json()["display_name"]) == ("Asia/Tokyo", "Ada L.")
     page = await client.get("/settings")
     assert "Settings saved." in page.text
@@ -233,7 +227,7 @@ async def test_settings_refuse_an_unknown_timezone_beside_the_field(
     )
     assert response.status_code == 422
     assert 'id="f-timezone-error"' in response.text
-    me = await client.get("/api/users/me", headers=await _api_token(client))
+    me = await client.get("/api/users/me", headers=(await api_account(client)).headers)
     assert me.json()["timezone"] == "UTC"
 
 
@@ -256,7 +250,7 @@ async def test_an_api_key_is_shown_once_works_and_can_be_revoked(
 
     page = await client.get("/settings")
     assert secret not in page.text
-    keys = await client.get("/api/api-keys", headers=await _api_token(client))
+    keys = await client.get("/api/api-keys", headers=(await api_account(client)).headers)
     key = keys.json()["items"][0]
     revoked = await submit(client, f"/settings/api-keys/{key['id']}/revoke", form_page="/settings")
     assert revoked.status_code == 303

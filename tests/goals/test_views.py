@@ -15,7 +15,6 @@ import pytest
 from fastapi import FastAPI
 
 from tests.helpers import (
-    PASSWORD,
     Account,
     days_ago,
     local_today,
@@ -23,23 +22,11 @@ from tests.helpers import (
     record_events,
     register_account,
 )
-from tests.web.browsing import page_token, sign_up, submit, texts
+from tests.web.browsing import page_token, signed_up, submit, texts
 
-# An error raised while a signed-in page is served rolls the request's session back, which
-# expires the learner that the error page then renders (questpath.web.errors); it fails with 500.
 TRACK = (
     "# Roadmap\n\n## Basics\n\n- [ ] a\n- [ ] b\n\n### Deeper\n\n- [ ] c\n\n## Later\n\n- [ ] d\n"
 )
-
-
-async def _browsing_learner(client: httpx.AsyncClient, email: str = "ada@example.com") -> Account:
-    """A learner signed up in the browser, with a bearer token to act as an API client too."""
-    await sign_up(client, email)
-    response = await client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
-    assert response.status_code == 200, response.text
-    token = response.json()["access_token"]
-    me = await client.get("/api/users/me", headers={"Authorization": f"Bearer {token}"})
-    return Account(id=me.json()["id"], email=email, token=token)
 
 
 async def _goals(client: httpx.AsyncClient, account: Account) -> list[dict[str, Any]]:
@@ -94,7 +81,7 @@ def _selected(page: str, name: str) -> str | None:
 async def test_an_exercises_goal_set_through_the_form_shows_its_progress(
     client: httpx.AsyncClient,
 ) -> None:
-    account = await _browsing_learner(client)
+    account = await signed_up(client)
     target_date = (local_today() + timedelta(days=14)).isoformat()
 
     response = await _new_goal(
@@ -142,7 +129,7 @@ async def test_an_exercises_goal_set_through_the_form_shows_its_progress(
 
 
 async def test_a_streak_goal_set_through_the_form(client: httpx.AsyncClient) -> None:
-    account = await _browsing_learner(client)
+    account = await signed_up(client)
     await record_events(
         client,
         account.headers,
@@ -164,7 +151,7 @@ async def test_a_streak_goal_set_through_the_form(client: httpx.AsyncClient) -> 
 async def test_a_rank_goal_offers_the_ranks_of_the_rules(
     client: httpx.AsyncClient, app: FastAPI
 ) -> None:
-    account = await _browsing_learner(client)
+    account = await signed_up(client)
     form = (await client.get("/goals/new")).text
     assert _options(form, "rank") == [rank.id for rank in app.state.rules.ranks]
     assert _options(form, "skill_level") == [
@@ -183,7 +170,7 @@ async def test_a_rank_goal_offers_the_ranks_of_the_rules(
 
 
 async def test_a_skill_level_goal_set_through_the_form(client: httpx.AsyncClient) -> None:
-    account = await _browsing_learner(client)
+    account = await signed_up(client)
 
     response = await _new_goal(
         client,
@@ -205,7 +192,7 @@ async def test_a_skill_level_goal_set_through_the_form(client: httpx.AsyncClient
 async def test_finishing_a_track_or_a_category_offers_the_learners_own(
     client: httpx.AsyncClient,
 ) -> None:
-    account = await _browsing_learner(client)
+    account = await signed_up(client)
     track = await _import_track(client, account)
     basics = next(c for c in track["categories"] if c["title"] == "Basics")
     deeper = basics["categories"][0]
@@ -246,7 +233,7 @@ async def test_finishing_a_track_or_a_category_offers_the_learners_own(
 
 
 async def test_a_goal_met_already_is_achieved_at_once(client: httpx.AsyncClient) -> None:
-    account = await _browsing_learner(client)
+    account = await signed_up(client)
 
     response = await _new_goal(client, {"title": "Start", "type": "rank", "rank": "novice"})
 
@@ -264,7 +251,7 @@ async def test_a_goal_met_already_is_achieved_at_once(client: httpx.AsyncClient)
 async def test_form_problems_show_beside_their_fields_with_the_values_kept(
     client: httpx.AsyncClient,
 ) -> None:
-    account = await _browsing_learner(client)
+    account = await signed_up(client)
 
     response = await _new_goal(
         client,
@@ -309,7 +296,7 @@ async def test_form_problems_show_beside_their_fields_with_the_values_kept(
 async def test_each_kind_reports_its_own_field(
     client: httpx.AsyncClient, fields: dict[str, str], field: str, message: str
 ) -> None:
-    account = await _browsing_learner(client)
+    account = await signed_up(client)
 
     response = await _new_goal(client, {"title": "A goal", **fields})
 
@@ -322,7 +309,7 @@ async def test_each_kind_reports_its_own_field(
 async def test_another_learners_track_is_refused_beside_the_track(
     client: httpx.AsyncClient,
 ) -> None:
-    account = await _browsing_learner(client)
+    account = await signed_up(client)
     other = await register_account(client, "other@example.com")
     their_track = await _import_track(client, other)
 
@@ -349,7 +336,7 @@ async def _one_goal(client: httpx.AsyncClient, account: Account, **fields: str) 
 
 
 async def test_editing_changes_title_description_and_date(client: httpx.AsyncClient) -> None:
-    account = await _browsing_learner(client)
+    account = await signed_up(client)
     goal = await _one_goal(client, account, target_date=local_today().isoformat())
     edit = f"/goals/{goal['id']}/edit"
     page = (await client.get(edit)).text
@@ -382,7 +369,7 @@ async def test_editing_changes_title_description_and_date(client: httpx.AsyncCli
 
 
 async def test_an_edit_without_a_title_keeps_what_was_typed(client: httpx.AsyncClient) -> None:
-    account = await _browsing_learner(client)
+    account = await signed_up(client)
     goal = await _one_goal(client, account)
     edit = f"/goals/{goal['id']}/edit"
 
@@ -400,7 +387,7 @@ async def test_an_edit_without_a_title_keeps_what_was_typed(client: httpx.AsyncC
 async def test_an_overdue_goal_says_so_and_is_listed_under_overdue(
     client: httpx.AsyncClient,
 ) -> None:
-    account = await _browsing_learner(client)
+    account = await signed_up(client)
     await _one_goal(client, account, target_date=(local_today() - timedelta(days=1)).isoformat())
 
     page = (await client.get("/goals", params={"status": "overdue"})).text
@@ -411,7 +398,7 @@ async def test_an_overdue_goal_says_so_and_is_listed_under_overdue(
 
 
 async def test_abandoning_and_reactivating_a_goal(client: httpx.AsyncClient) -> None:
-    account = await _browsing_learner(client)
+    account = await signed_up(client)
     goal = await _one_goal(client, account)
     edit = f"/goals/{goal['id']}/edit"
     assert "Abandon goal" in (await client.get(edit)).text
@@ -441,7 +428,7 @@ async def test_abandoning_and_reactivating_a_goal(client: httpx.AsyncClient) -> 
 async def test_an_achieved_goal_refuses_to_be_abandoned_with_the_reason(
     client: httpx.AsyncClient,
 ) -> None:
-    account = await _browsing_learner(client)
+    account = await signed_up(client)
     await _new_goal(client, {"title": "Start", "type": "rank", "rank": "novice"})
     [goal] = await _goals(client, account)
     assert goal["status"] == "achieved"
@@ -463,7 +450,7 @@ async def test_an_achieved_goal_refuses_to_be_abandoned_with_the_reason(
 
 
 async def test_deleting_a_goal(client: httpx.AsyncClient) -> None:
-    account = await _browsing_learner(client)
+    account = await signed_up(client)
     goal = await _one_goal(client, account)
     edit = f"/goals/{goal['id']}/edit"
 
@@ -496,7 +483,7 @@ async def _their_goal(client: httpx.AsyncClient) -> tuple[Account, str]:
 async def test_another_learners_goal_can_be_neither_seen_nor_changed(
     client: httpx.AsyncClient,
 ) -> None:
-    await _browsing_learner(client)
+    await signed_up(client)
     other, theirs = await _their_goal(client)
     token = await page_token(client, "/goals")
 
@@ -515,7 +502,7 @@ async def test_another_learners_goal_can_be_neither_seen_nor_changed(
 
 
 async def test_another_learners_goal_is_a_not_found_page(client: httpx.AsyncClient) -> None:
-    await _browsing_learner(client)
+    await signed_up(client)
     _, theirs = await _their_goal(client)
     token = await page_token(client, "/goals")
 
@@ -538,7 +525,7 @@ async def test_another_learners_goal_is_a_not_found_page(client: httpx.AsyncClie
 async def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(
     client: httpx.AsyncClient,
 ) -> None:
-    account = await _browsing_learner(client)
+    account = await signed_up(client)
     goal = await _one_goal(client, account)
 
     for path, data in [
@@ -566,7 +553,7 @@ async def test_the_goals_pages_send_a_visitor_to_sign_in(client: httpx.AsyncClie
 
 
 async def test_a_new_learner_is_invited_to_set_a_first_goal(client: httpx.AsyncClient) -> None:
-    await _browsing_learner(client)
+    await signed_up(client)
 
     page = (await client.get("/goals")).text
 

@@ -13,21 +13,8 @@ import httpx
 import pytest
 
 from questpath.web import formatting
-from tests.helpers import PASSWORD, Account, days_ago, local_today, read_json, record_events
-from tests.web.browsing import sign_up, texts
-
-# An error raised while a signed-in page is served rolls the request's session back, which
-# expires the learner that the error page then renders (questpath.web.errors); it fails with 500.
-
-
-async def _browsing_learner(client: httpx.AsyncClient, email: str = "ada@example.com") -> Account:
-    """A learner signed up in the browser, with a bearer token to record events as a client."""
-    await sign_up(client, email)
-    response = await client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
-    assert response.status_code == 200, response.text
-    token = response.json()["access_token"]
-    me = await client.get("/api/users/me", headers={"Authorization": f"Bearer {token}"})
-    return Account(id=me.json()["id"], email=email, token=token)
+from tests.helpers import Account, days_ago, local_today, read_json, record_events
+from tests.web.browsing import signed_up, texts
 
 
 async def _record_a_month(client: httpx.AsyncClient, account: Account) -> None:
@@ -99,7 +86,7 @@ def _table_rows(page: str) -> list[list[str]]:
 async def test_statistics_page_shows_what_the_api_reports_for_the_period(
     client: httpx.AsyncClient, period: str
 ) -> None:
-    account = await _browsing_learner(client)
+    account = await signed_up(client)
     await _record_a_month(client, account)
     api = await read_json(client, "/api/progress/statistics", account.headers, period=period)
 
@@ -141,7 +128,7 @@ async def test_statistics_page_shows_what_the_api_reports_for_the_period(
 
 
 async def test_statistics_periods_count_different_days(client: httpx.AsyncClient) -> None:
-    account = await _browsing_learner(client)
+    account = await signed_up(client)
     await _record_a_month(client, account)
 
     counts = {}
@@ -158,7 +145,7 @@ async def test_statistics_periods_count_different_days(client: httpx.AsyncClient
 
 
 async def test_statistics_open_on_the_last_7_days(client: httpx.AsyncClient) -> None:
-    await _browsing_learner(client)
+    await signed_up(client)
 
     page = (await client.get("/statistics")).text
 
@@ -168,7 +155,7 @@ async def test_statistics_open_on_the_last_7_days(client: httpx.AsyncClient) -> 
 async def test_statistics_of_a_new_learner_invite_them_to_log_something(
     client: httpx.AsyncClient,
 ) -> None:
-    await _browsing_learner(client)
+    await signed_up(client)
 
     response = await client.get("/statistics", params={"period": "all"})
 
@@ -185,7 +172,7 @@ async def test_statistics_of_a_new_learner_invite_them_to_log_something(
 
 
 async def test_statistics_for_a_quiet_period_point_to_all_time(client: httpx.AsyncClient) -> None:
-    account = await _browsing_learner(client)
+    account = await signed_up(client)
     await record_events(
         client, account.headers, [{"kind": "exercise_completed", "occurred_at": days_ago(20)}]
     )
@@ -197,7 +184,7 @@ async def test_statistics_for_a_quiet_period_point_to_all_time(client: httpx.Asy
 
 
 async def test_an_unknown_period_is_refused_with_a_page(client: httpx.AsyncClient) -> None:
-    await _browsing_learner(client)
+    await signed_up(client)
 
     response = await client.get("/statistics", params={"period": "yearly"})
 
@@ -211,7 +198,7 @@ async def test_an_unknown_period_is_refused_with_a_page(client: httpx.AsyncClien
 async def test_history_shows_one_row_per_active_day_of_the_last_30(
     client: httpx.AsyncClient,
 ) -> None:
-    account = await _browsing_learner(client)
+    account = await signed_up(client)
     await _record_a_month(client, account)
     api = await read_json(client, "/api/progress/history", account.headers)
 
@@ -245,7 +232,7 @@ async def test_history_shows_one_row_per_active_day_of_the_last_30(
 
 
 async def test_history_shows_the_range_asked_for(client: httpx.AsyncClient) -> None:
-    account = await _browsing_learner(client)
+    account = await signed_up(client)
     await _record_a_month(client, account)
     start = (local_today() - timedelta(days=50)).isoformat()
     end = (local_today() - timedelta(days=3)).isoformat()
@@ -265,7 +252,7 @@ async def test_history_shows_the_range_asked_for(client: httpx.AsyncClient) -> N
 
 
 async def test_history_of_a_quiet_range_says_so(client: httpx.AsyncClient) -> None:
-    await _browsing_learner(client)
+    await signed_up(client)
 
     response = await client.get("/history")
 
@@ -277,7 +264,7 @@ async def test_history_of_a_quiet_range_says_so(client: httpx.AsyncClient) -> No
 async def test_a_range_ending_before_it_starts_is_refused_beside_the_end_date(
     client: httpx.AsyncClient,
 ) -> None:
-    account = await _browsing_learner(client)
+    account = await signed_up(client)
     params = {"start_date": "2026-03-10", "end_date": "2026-03-01"}
     api = await client.get("/api/progress/history", params=params, headers=account.headers)
     message = api.json()["errors"][0]["message"]
@@ -311,7 +298,7 @@ async def test_a_range_ending_before_it_starts_is_refused_beside_the_end_date(
 async def test_an_incomplete_or_impossible_range_names_the_field(
     client: httpx.AsyncClient, params: dict[str, str], field: str, message: str
 ) -> None:
-    await _browsing_learner(client)
+    await signed_up(client)
 
     response = await client.get("/history", params=params)
 
@@ -326,7 +313,7 @@ async def test_an_incomplete_or_impossible_range_names_the_field(
 
 
 async def test_export_from_the_history_page_is_the_api_export(client: httpx.AsyncClient) -> None:
-    account = await _browsing_learner(client)
+    account = await signed_up(client)
     await _record_a_month(client, account)
     page = (await client.get("/history")).text
     assert 'href="/history/export?format=json"' in page
@@ -361,7 +348,7 @@ async def test_export_needs_a_session(client: httpx.AsyncClient) -> None:
 
 
 async def test_an_unknown_export_format_is_refused_with_a_page(client: httpx.AsyncClient) -> None:
-    await _browsing_learner(client)
+    await signed_up(client)
 
     response = await client.get("/history/export", params={"format": "xml"})
 

@@ -9,18 +9,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.helpers import PASSWORD, Account, projection_differences
-from tests.web.browsing import sign_up, submit, texts
-
-
-async def _account(client: httpx.AsyncClient, email: str = "ada@example.com") -> Account:
-    """The browser's learner, with a bearer token to read the API as an integration would."""
-    response = await client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
-    assert response.status_code == 200
-    me = await client.get(
-        "/api/users/me", headers={"Authorization": f"Bearer {response.json()['access_token']}"}
-    )
-    return Account(id=me.json()["id"], email=email, token=response.json()["access_token"])
+from tests.helpers import projection_differences
+from tests.web.browsing import api_account, sign_up, submit, texts
 
 
 def _test_ids(html: str) -> dict[str, str]:
@@ -50,7 +40,7 @@ async def test_logging_an_exercise_moves_xp_streak_and_shows_the_unlock(
     assert response.status_code == 303
     assert response.headers["location"] == "/"
 
-    account = await _account(client)
+    account = await api_account(client)
     progress = (await client.get("/api/progress", headers=account.headers)).json()
     assert progress["exercises_completed"] == 1
     assert progress["total_time_spent_seconds"] == 750
@@ -82,7 +72,7 @@ async def test_the_same_form_sent_twice_is_logged_once(client: httpx.AsyncClient
     await submit(client, "/log/exercise", data, form_page="/log")
     page = await client.get("/")
     assert "already logged" in page.text
-    account = await _account(client)
+    account = await api_account(client)
     progress = (await client.get("/api/progress", headers=account.headers)).json()
     assert progress["exercises_completed"] == 1
 
@@ -104,7 +94,7 @@ async def test_projects_and_study_sessions_are_logged(
     await sign_up(client)
     response = await submit(client, f"/log/{activity}", data, form_page="/log")
     assert response.status_code == 303
-    account = await _account(client)
+    account = await api_account(client)
     progress = (await client.get("/api/progress", headers=account.headers)).json()
     assert progress[kind_count] == 1
     events = (await client.get("/api/events", headers=account.headers)).json()["items"]
@@ -133,7 +123,7 @@ async def test_bad_activity_is_explained_beside_each_field_and_stores_nothing(
     assert shown == errors
     for value in data.values():
         assert f'value="{value}"' in response.text  # what was typed is kept
-    account = await _account(client)
+    account = await api_account(client)
     assert (await client.get("/api/events", headers=account.headers)).json()["items"] == []
 
 
@@ -148,7 +138,7 @@ async def test_the_calendar_shades_days_in_the_learners_timezone(
     client: httpx.AsyncClient,
 ) -> None:
     await sign_up(client, timezone="Pacific/Auckland")
-    account = await _account(client)
+    account = await api_account(client)
     now = datetime.now(UTC)
     events = [
         {
@@ -175,7 +165,7 @@ async def test_achievements_page_shows_earned_in_colour_and_locked_with_progress
 ) -> None:
     await sign_up(client)
     await submit(client, "/log/exercise", {"topic": "recursion"}, form_page="/log")
-    account = await _account(client)
+    account = await api_account(client)
     api = (await client.get("/api/progress/achievements", headers=account.headers)).json()
     page = await client.get("/achievements")
     assert page.status_code == 200

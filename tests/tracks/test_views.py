@@ -15,28 +15,17 @@ import pytest
 from fastapi import FastAPI
 
 from tests.helpers import (
-    PASSWORD,
     Account,
     all_events,
     projection_differences,
     read_json,
 )
 from tests.tracks.test_routes import SMALL, category_named, import_track, item_named, set_state
-from tests.web.browsing import page_token, sign_up, submit, texts
+from tests.web.browsing import page_token, signed_up, submit, texts
 
 SEED = Path(__file__).parent / "data" / "learning_track.md"
 EMAIL = "ada@example.com"
 TRACK_URL = re.compile(r"^/tracks/([0-9a-f-]{36})$")
-
-
-async def signed_in(client: httpx.AsyncClient, email: str = EMAIL) -> Account:
-    """Sign up through the pages, and sign in through the API as well to check what it shows."""
-    await sign_up(client, email)
-    response = await client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
-    assert response.status_code == 200, response.text
-    token = response.json()["access_token"]
-    me = await read_json(client, "/api/users/me", {"Authorization": f"Bearer {token}"})
-    return Account(id=me["id"], email=email, token=token)
 
 
 async def paste(client: httpx.AsyncClient, document: str) -> httpx.Response:
@@ -76,7 +65,7 @@ def selected_state(page: str, item_id: str) -> str:
 async def test_the_list_shows_each_track_with_its_progress_newest_first(
     client: httpx.AsyncClient,
 ) -> None:
-    account = await signed_in(client)
+    account = await signed_up(client)
     first = await pasted_track(client, SMALL)
     second = await pasted_track(client, "# Reading\n\n- [x] Chapter one\n- [ ] Chapter two\n")
     item = item_named(await api_track(client, account, first), "Stage changes")
@@ -93,7 +82,7 @@ async def test_the_list_shows_each_track_with_its_progress_newest_first(
 
 
 async def test_a_finished_track_is_marked_finished_in_the_list(client: httpx.AsyncClient) -> None:
-    await signed_in(client)
+    await signed_up(client)
     await pasted_track(client, "# Done already\n\n- [x] Everything\n")
 
     page = (await client.get("/tracks")).text
@@ -105,7 +94,7 @@ async def test_a_finished_track_is_marked_finished_in_the_list(client: httpx.Asy
 async def test_pasted_markdown_is_imported_and_opens_its_track_page(
     client: httpx.AsyncClient,
 ) -> None:
-    account = await signed_in(client)
+    account = await signed_up(client)
 
     response = await paste(client, SMALL)
 
@@ -120,7 +109,7 @@ async def test_pasted_markdown_is_imported_and_opens_its_track_page(
 
 
 async def test_an_uploaded_file_is_imported_with_the_title_given(client: httpx.AsyncClient) -> None:
-    account = await signed_in(client)
+    account = await signed_up(client)
 
     response = await submit(
         client,
@@ -150,7 +139,7 @@ async def test_an_uploaded_file_is_imported_with_the_title_given(client: httpx.A
 async def test_a_pasted_document_that_is_not_a_checklist_is_shown_again_with_the_reason(
     client: httpx.AsyncClient, document: str, message: str
 ) -> None:
-    account = await signed_in(client)
+    account = await signed_up(client)
 
     response = await paste(client, document)
 
@@ -167,7 +156,7 @@ async def test_a_pasted_document_that_is_not_a_checklist_is_shown_again_with_the
 async def test_an_uploaded_file_that_is_not_utf8_is_refused_beside_the_file_field(
     client: httpx.AsyncClient,
 ) -> None:
-    account = await signed_in(client)
+    account = await signed_up(client)
 
     response = await submit(
         client,
@@ -184,7 +173,7 @@ async def test_an_uploaded_file_that_is_not_utf8_is_refused_beside_the_file_fiel
 async def test_a_document_over_one_mebibyte_is_refused_and_nothing_is_stored(
     client: httpx.AsyncClient,
 ) -> None:
-    account = await signed_in(client)
+    account = await signed_up(client)
     line = "- [ ] an item to study\n"
     document = "# Big\n\n" + line * (1024 * 1024 // len(line) + 1)
 
@@ -199,7 +188,7 @@ async def test_a_document_over_one_mebibyte_is_refused_and_nothing_is_stored(
 async def test_importing_nothing_or_both_a_file_and_text_asks_for_one(
     client: httpx.AsyncClient,
 ) -> None:
-    account = await signed_in(client)
+    account = await signed_up(client)
 
     nothing = await paste(client, "   ")
     both = await submit(
@@ -220,7 +209,7 @@ async def test_importing_nothing_or_both_a_file_and_text_asks_for_one(
 async def test_the_import_address_opened_directly_leads_to_the_form(
     client: httpx.AsyncClient,
 ) -> None:
-    await signed_in(client)
+    await signed_up(client)
 
     response = await client.get("/tracks/import")
 
@@ -229,7 +218,7 @@ async def test_the_import_address_opened_directly_leads_to_the_form(
 
 
 async def test_a_template_is_listed_and_adopted_as_a_track(client: httpx.AsyncClient) -> None:
-    account = await signed_in(client)
+    account = await signed_up(client)
     page = (await client.get("/tracks")).text
     assert "Learning Progression" in page
     assert 'action="/track-templates/learning-progression/adopt"' in page
@@ -245,7 +234,7 @@ async def test_a_template_is_listed_and_adopted_as_a_track(client: httpx.AsyncCl
 async def test_markdown_in_titles_is_shown_but_html_and_script_links_are_not_run(
     client: httpx.AsyncClient,
 ) -> None:
-    await signed_in(client)
+    await signed_up(client)
     document = (
         "# T\n\n## <img src=x onerror=alert(1)>\n"
         "- [ ] Learn `pip-tools` <script>alert(1)</script> [now](javascript:alert(1))\n"
@@ -267,7 +256,7 @@ async def test_markdown_in_titles_is_shown_but_html_and_script_links_are_not_run
 async def test_an_htmx_state_change_returns_the_item_and_the_progress_it_moved_out_of_band(
     client: httpx.AsyncClient,
 ) -> None:
-    account = await signed_in(client)
+    account = await signed_up(client)
     track_id = await pasted_track(client)
     track = await api_track(client, account, track_id)
     item = item_named(track, "Stage changes")
@@ -299,7 +288,7 @@ async def test_an_htmx_state_change_returns_the_item_and_the_progress_it_moved_o
 async def test_a_state_changed_on_the_page_records_what_the_api_would(
     client: httpx.AsyncClient, learner: Account, app: FastAPI
 ) -> None:
-    account = await signed_in(client)
+    account = await signed_up(client)
     track_id = await pasted_track(client)
     track = await api_track(client, account, track_id)
     token = await page_token(client, f"/tracks/{track_id}")
@@ -325,7 +314,7 @@ async def test_a_state_changed_on_the_page_records_what_the_api_would(
 async def test_a_state_sent_by_a_plain_form_goes_back_to_the_item_on_the_track_page(
     client: httpx.AsyncClient,
 ) -> None:
-    account = await signed_in(client)
+    account = await signed_up(client)
     track_id = await pasted_track(client)
     item = item_named(await api_track(client, account, track_id), "Create a branch")
 
@@ -349,7 +338,7 @@ async def test_a_state_sent_by_a_plain_form_goes_back_to_the_item_on_the_track_p
 async def test_finishing_the_track_by_plain_form_shows_its_achievements_after_the_redirect(
     client: httpx.AsyncClient,
 ) -> None:
-    account = await signed_in(client)
+    account = await signed_up(client)
     track_id = await pasted_track(client, "# One\n\n- [ ] The only item\n")
     item = item_named(await api_track(client, account, track_id), "The only item")
 
@@ -371,7 +360,7 @@ async def test_finishing_the_track_by_plain_form_shows_its_achievements_after_th
 async def test_the_track_page_labels_every_state_menu_and_offers_a_save_button_without_js(
     client: httpx.AsyncClient,
 ) -> None:
-    account = await signed_in(client)
+    account = await signed_up(client)
     track_id = await pasted_track(client)
     track = await api_track(client, account, track_id)
 
@@ -392,7 +381,7 @@ async def test_the_track_page_labels_every_state_menu_and_offers_a_save_button_w
 
 
 async def test_an_invalid_state_is_refused_and_changes_nothing(client: httpx.AsyncClient) -> None:
-    account = await signed_in(client)
+    account = await signed_up(client)
     track_id = await pasted_track(client)
     item = item_named(await api_track(client, account, track_id), "Stage changes")
     token = await page_token(client, f"/tracks/{track_id}")
@@ -413,7 +402,7 @@ async def test_an_invalid_state_is_refused_and_changes_nothing(client: httpx.Asy
 async def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(
     client: httpx.AsyncClient,
 ) -> None:
-    account = await signed_in(client)
+    account = await signed_up(client)
     track_id = await pasted_track(client)
     item = item_named(await api_track(client, account, track_id), "Stage changes")
 
@@ -436,7 +425,7 @@ async def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(
 
 
 async def test_a_track_can_be_renamed(client: httpx.AsyncClient) -> None:
-    account = await signed_in(client)
+    account = await signed_up(client)
     track_id = await pasted_track(client)
 
     blank = await submit(
@@ -467,7 +456,7 @@ async def test_another_learners_track_is_a_404_page_for_every_action(
 ) -> None:
     theirs = (await import_track(client, learner))["id"]
     item = item_named(await api_track(client, learner, theirs), "Stage changes")
-    await signed_in(client)
+    await signed_up(client)
     token = await page_token(client, "/tracks")
 
     pages = [
@@ -498,7 +487,7 @@ async def test_another_learners_track_is_a_404_page_for_every_action(
 
 
 async def test_export_downloads_the_same_markdown_as_the_api(client: httpx.AsyncClient) -> None:
-    account = await signed_in(client)
+    account = await signed_up(client)
     track_id = await pasted_track(client)
 
     response = await client.get(f"/tracks/{track_id}/export?format=markdown")
@@ -519,7 +508,7 @@ async def test_export_downloads_the_same_markdown_as_the_api(client: httpx.Async
 async def test_a_shared_link_opens_without_signing_in_and_stops_when_sharing_is_off(
     client: httpx.AsyncClient, app: FastAPI
 ) -> None:
-    account = await signed_in(client)
+    account = await signed_up(client)
     track_id = await pasted_track(client)
     item = item_named(await api_track(client, account, track_id), "Stage changes")
     noted = await client.patch(
@@ -561,7 +550,7 @@ async def test_a_shared_link_opens_without_signing_in_and_stops_when_sharing_is_
 
 
 async def test_deleting_a_track_asks_first_and_then_deletes_it(client: httpx.AsyncClient) -> None:
-    account = await signed_in(client)
+    account = await signed_up(client)
     track_id = await pasted_track(client)
 
     confirm = await client.get(f"/tracks/{track_id}/delete")
@@ -580,7 +569,7 @@ async def test_deleting_a_track_asks_first_and_then_deletes_it(client: httpx.Asy
 
 
 async def test_a_track_id_that_does_not_exist_is_a_404_page(client: httpx.AsyncClient) -> None:
-    await signed_in(client)
+    await signed_up(client)
 
     response = await client.get(f"/tracks/{uuid.uuid4()}")
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, Account
 
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -49,6 +49,30 @@ async def sign_up(
     )
     assert response.status_code == 303, response.text
     return response
+
+
+def api_headers(base: str, email: str = "ada@example.com") -> dict[str, str]:
+    """Bearer headers for the learner, signed in through the API of a live server."""
+    response = httpx.post(
+        f"{base}/api/auth/login", json={"email": email, "password": PASSWORD}, timeout=10
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+async def api_account(client: httpx.AsyncClient, email: str = "ada@example.com") -> Account:
+    """The browser's learner signed in through the API too, to check or act as a client would."""
+    response = await client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    token = response.json()["access_token"]
+    me = await client.get("/api/users/me", headers={"Authorization": f"Bearer {token}"})
+    return Account(id=me.json()["id"], email=email, token=token)
+
+
+async def signed_up(client: httpx.AsyncClient, email: str = "ada@example.com") -> Account:
+    """A learner signed up through the pages, with an API token as well."""
+    await sign_up(client, email)
+    return await api_account(client, email)
 
 
 def texts(html: str, css_class: str) -> list[str]:

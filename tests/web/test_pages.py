@@ -9,6 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from tests.helpers import PASSWORD
+from tests.web.browsing import api_headers
 from tests.web.conftest import Screenshot
 
 TRACK = """# Python Foundations
@@ -50,14 +51,6 @@ def log_exercise(page: Page, topic: str = "recursion", grade: str = "90") -> Non
     exercise.get_by_label("Time (minutes)").fill("20")
     exercise.get_by_role("button", name="Log exercise").click()
     page.wait_for_url(re.compile(r"/$"))
-
-
-def api_headers(base: str, email: str = "ada@example.com") -> dict[str, str]:
-    response = httpx.post(
-        f"{base}/api/auth/login", json={"email": email, "password": PASSWORD}, timeout=10
-    )
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 def test_a_new_learner_imports_ticks_logs_and_sees_their_progress(

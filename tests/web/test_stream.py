@@ -12,6 +12,7 @@ import pytest
 
 from questpath.config import Settings
 from tests.helpers import PASSWORD
+from tests.web.browsing import api_headers
 from tests.web.conftest import SERVER_START_TIMEOUT, _ServerThread
 
 READ_TIMEOUT = 10.0
@@ -129,20 +130,11 @@ def test_a_browser_session_may_open_the_stream(live_server: str) -> None:
         )
         assert response.status_code == 303
         session = browser.cookies["qp_session"]
-    headers = _register_token(live_server)
+    headers = api_headers(live_server)
     with _stream(live_server, cookies={"qp_session": session}) as response:
         assert response.status_code == 200
         unlocked = _exercise(live_server, headers, "e1")
         assert json.loads(next(_events(response))["data"])["id"] in unlocked
-
-
-def _register_token(base: str) -> dict[str, str]:
-    response = httpx.post(
-        f"{base}/api/auth/login",
-        json={"email": "ada@example.com", "password": PASSWORD},
-        timeout=10,
-    )
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 def test_the_stream_needs_a_reader(live_server: str) -> None:
