@@ -30,6 +30,7 @@ def test_every_achievement_is_listed_with_its_threshold_and_points(achievement) 
         ("levels", RULES.levels.model_dump()),
         ("streaks", RULES.streaks.model_dump()),
         ("predictions", RULES.predictions.model_dump()),
+        ("reviews", RULES.reviews.model_dump()),
     ],
 )
 def test_every_number_is_documented_with_its_default(section, values) -> None:

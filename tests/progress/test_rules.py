@@ -862,10 +862,14 @@ def test_tally_sums_do_not_depend_on_order(events, order) -> None:
 @given(events=st.lists(facts_strategy, max_size=40))
 def test_a_total_agrees_with_the_events_it_sums(events) -> None:
     tally = r.total(r.tally_event(f, XP) for f in events)
-    exercises = [f for f in events if f.kind == "exercise_completed"]
+    exercises = [f for f in events if f.kind in ("exercise_completed", "quiz_completed")]
     graded = [f.grade for f in exercises if f.grade is not None]
+    reviews = [f for f in events if f.kind == "quiz_reviewed"]
     assert tally.events == len(events)
     assert tally.exercises == len(exercises)
+    assert tally.quizzes == sum(f.kind == "quiz_completed" for f in events)
+    assert tally.quiz_reviews == len(reviews)
+    assert tally.quiz_reviews_passed == sum(bool(f.grade) for f in reviews)
     assert tally.projects == sum(f.kind == "project_completed" for f in events)
     assert tally.study_sessions == sum(f.kind == "study_session" for f in events)
     assert tally.graded_exercises == len(graded)
@@ -916,6 +920,8 @@ STANDING = r.Standing(
         items_completed=5,
         categories_finished=2,
         tracks_finished=1,
+        quizzes=6,
+        quiz_reviews=40,
         xp=600,
     ),
     bonus_xp=110,
@@ -941,6 +947,8 @@ def test_metric_values_reads_every_metric_from_the_standing() -> None:
         "tracks_finished": 1,
         "top_topic_exercises": 7,
         "distinct_topics": 3,
+        "quizzes_completed": 6,
+        "quiz_reviews": 40,
         "xp": 710,  # event XP plus streak bonuses
         "level": 5,  # 710 XP: level 5 starts at 700
     }

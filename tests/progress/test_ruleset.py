@@ -39,6 +39,8 @@ streak_bonus_minimum_length = 2
 item = 4
 category_finished = 8
 track_finished = 16
+quiz_review = 3
+quiz_review_daily_maximum = 9
 
 [levels]
 first_level_cost = 10
@@ -54,6 +56,12 @@ base_level = "novice"
 name = "master"
 min_exercises = 5
 min_average_grade = 90
+
+[reviews]
+fast_seconds = 2
+slow_seconds = 20
+desired_retention = 0.8
+maximum_interval_days = 90
 
 [predictions]
 window_days = 7
@@ -194,6 +202,7 @@ def test_a_custom_file_replaces_the_defaults_as_a_whole(tmp_path: Path) -> None:
     assert (rules.streaks.freeze_every_days, rules.streaks.max_freezes) == (3, 1)
     assert rules.skill_levels.names == ("novice", "master")
     assert rules.predictions.window_days == 7
+    assert rules.reviews.desired_retention == 0.8
     assert [rank.id for rank in rules.ranks] == ["apprentice", "journeyman"]
     assert [a.id for a in rules.achievements] == ["only-one"]  # no default achievement is kept
     assert default_rules() == DEFAULTS  # the defaults themselves are untouched
@@ -205,6 +214,7 @@ def test_the_pure_rules_follow_a_custom_file(tmp_path: Path) -> None:
     assert r.event_xp(exercise, rules.xp) == 20 + 3 - 5
     session = r.EventFacts("study_session", DAY, time_spent_seconds=4000)
     assert r.event_xp(session, rules.xp) == 6
+    assert [r.review_xp(n, rules.xp) for n in (0, 1, 3, 4)] == [0, 3, 9, 9]
     assert [r.xp_for_level(n, rules.levels) for n in (1, 2, 3, 4)] == [0, 10, 21, 33]
     assert r.rank_for(1, rules.ranks).rank.id == "journeyman"
     assert r.skill_level_for(5, 90, rules.skill_levels) == "master"
@@ -216,7 +226,8 @@ def test_a_file_with_only_some_sections_does_not_fall_back_to_the_defaults(tmp_p
     with pytest.raises(RulesFileError) as caught:
         load_rules(path)
     message = str(caught.value)
-    for section in ("levels", "streaks", "skill_levels", "predictions", "ranks", "achievements"):
+    sections = ("levels", "streaks", "skill_levels", "reviews", "predictions", "ranks")
+    for section in (*sections, "achievements"):
         assert section in message
 
 

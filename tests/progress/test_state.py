@@ -164,3 +164,37 @@ def test_a_late_day_that_bridges_two_runs_adds_the_bonuses_of_the_joined_run() -
     assert store.projection() == recompute(
         [r.EventFacts("check_in", START + timedelta(days=n)) for n in range(5)], RULES
     )
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    per_day=st.lists(st.integers(0, 40), min_size=1, max_size=4),
+    cuts=st.lists(st.integers(0, 160), max_size=8),
+    order=st.randoms(use_true_random=False),
+)
+def test_review_xp_is_capped_per_local_day_whatever_the_batches(per_day, cuts, order) -> None:
+    reviews = [
+        r.EventFacts("quiz_reviewed", START + timedelta(days=day), grade=100.0)
+        for day, count in enumerate(per_day)
+        for _ in range(count)
+    ]
+    store = arrive_in_batches(reviews, cuts, order)
+    xp = RULES.xp
+    expected = {
+        START + timedelta(days=day): min(count * xp.quiz_review, xp.quiz_review_daily_maximum)
+        for day, count in enumerate(per_day)
+        if count
+    }
+    assert {day: row.tally.xp for day, row in store.days.items()} == expected
+    streak_bonus = sum(row.streak.bonus_xp for row in store.days.values())
+    assert store.totals.standing().xp == sum(expected.values()) + streak_bonus
+    assert store.projection() == recompute(reviews, RULES)
+
+
+def test_a_quiz_counts_as_a_graded_exercise_in_its_topic() -> None:
+    quiz = r.EventFacts("quiz_completed", START, topic="sql", grade=80.0, time_spent_seconds=90)
+    projection = recompute([quiz], RULES)
+    topic = projection.topics["sql"]
+    assert (topic.tally.exercises, topic.tally.quizzes, topic.tally.average_grade) == (1, 1, 80.0)
+    exercise = r.EventFacts("exercise_completed", START, grade=80.0)
+    assert projection.totals.tally.xp == r.event_xp(exercise, RULES.xp)

@@ -41,6 +41,8 @@ EVENT_KINDS: dict[str, EventKind] = {
         EventKind("item_completed", "a track item done for the first time", system=True),
         EventKind("category_finished", "a track category finished for the first time", system=True),
         EventKind("track_finished", "a track finished for the first time", system=True),
+        EventKind("quiz_completed", "a quiz submitted, graded by its score 0-100", system=True),
+        EventKind("quiz_reviewed", "a spaced-repetition review of one question", system=True),
         EventKind(
             "item_reopened", "a done track item reopened", system=True, counts_for_progress=False
         ),

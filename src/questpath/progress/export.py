@@ -9,8 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from collections.abc import AsyncIterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -21,7 +22,7 @@ from questpath.db import read_snapshot
 from questpath.events import repository as events
 from questpath.progress import service
 from questpath.progress.projections import facts_of
-from questpath.progress.rules import event_xp
+from questpath.progress.rules import event_xp, review_xp
 from questpath.progress.ruleset import Rules
 
 ExportFormat = Literal["json", "csv"]
@@ -46,7 +47,13 @@ def filename(fmt: ExportFormat, now: datetime) -> str:
     return f"questpath-export-{now.date().isoformat()}.{fmt}"
 
 
-def _event(row: Any, rules: Rules) -> dict[str, Any]:
+def _event(row: Any, rules: Rules, reviews_by_day: Counter[date]) -> dict[str, Any]:
+    xp = event_xp(facts_of(row._mapping), rules.xp)
+    if row.kind == "quiz_reviewed":
+        # Reviews earn XP per day up to a maximum: in log order, the ones past it earn nothing.
+        before = reviews_by_day[row.local_date]
+        reviews_by_day[row.local_date] += 1
+        xp = review_xp(before + 1, rules.xp) - review_xp(before, rules.xp)
     return {
         "id": row.event_id,
         "kind": row.kind,
@@ -57,7 +64,7 @@ def _event(row: Any, rules: Rules) -> dict[str, Any]:
         "grade": row.grade,
         "time_spent_seconds": row.time_spent_seconds,
         "hints_used": row.hints_used,
-        "xp": event_xp(facts_of(row._mapping), rules.xp),
+        "xp": xp,
         "metadata": row.metadata,
     }
 
@@ -66,8 +73,9 @@ async def _event_chunks(
     conn: Any, user: User, rules: Rules
 ) -> AsyncIterator[Sequence[dict[str, Any]]]:
     result = await conn.stream(events.everything(user.id).execution_options(yield_per=CHUNK_ROWS))
+    reviews_by_day: Counter[date] = Counter()
     async for rows in result.partitions():
-        yield [_event(row, rules) for row in rows]
+        yield [_event(row, rules, reviews_by_day) for row in rows]
 
 
 async def stream(

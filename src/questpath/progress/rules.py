@@ -61,12 +61,17 @@ class Tally:
     items_completed: int = 0
     categories_finished: int = 0
     tracks_finished: int = 0
+    quizzes: int = 0
+    quiz_reviews: int = 0
+    quiz_reviews_passed: int = 0
     grades_0_59: int = 0
     grades_60_69: int = 0
     grades_70_79: int = 0
     grades_80_89: int = 0
     grades_90_100: int = 0
-    xp: int = 0  # from the events themselves; streak bonuses are kept apart
+    # From the events themselves, and on day rows and totals the day's capped review XP
+    # (`review_xp`); streak bonuses are kept apart.
+    xp: int = 0
 
     def __add__(self, other: Tally) -> Tally:
         return Tally(*map(operator.add, _tally_values(self), _tally_values(other)))
@@ -115,8 +120,14 @@ def counted_grade(grade: float) -> float:
     return round(grade, 2)
 
 
+# A quiz is a graded exercise in its topic: it earns XP, moves skill levels and counts towards
+# exercise achievements the same way, and is counted as a quiz besides.
+GRADED_KINDS = ("exercise_completed", "quiz_completed")
+
+
 def event_xp(facts: EventFacts, xp: XpRules) -> int:
-    if facts.kind == "exercise_completed":
+    """The XP an event earns by itself. Reviews earn theirs per day (`review_xp`)."""
+    if facts.kind in GRADED_KINDS:
         grade = counted_grade(facts.grade) if facts.grade is not None else 0
         grade_bonus = math.floor(grade / xp.exercise_grade_step)
         earned = xp.exercise_base + grade_bonus - xp.exercise_hint_penalty * (facts.hints_used or 0)
@@ -133,6 +144,16 @@ def event_xp(facts: EventFacts, xp: XpRules) -> int:
     if facts.kind == "track_finished":
         return xp.track_finished
     return 0
+
+
+def review_xp(reviews: int, xp: XpRules) -> int:
+    """The XP a local day's reviews earn together: so much each, up to a daily maximum."""
+    return min(reviews * xp.quiz_review, xp.quiz_review_daily_maximum)
+
+
+def review_passed(grade: float | None) -> bool:
+    """A review is recorded with grade 100 when recalled and 0 when forgotten."""
+    return bool(grade)
 
 
 def _grade_bucket(grade: float) -> str:
@@ -159,7 +180,11 @@ def tally_event(facts: EventFacts, xp: XpRules) -> Tally:
     }
     if facts.kind in _KIND_COUNTERS:
         counts[_KIND_COUNTERS[facts.kind]] = 1
-    elif facts.kind == "exercise_completed":
+    elif facts.kind == "quiz_reviewed":
+        counts["quiz_reviews"] = 1
+        counts["quiz_reviews_passed"] = int(review_passed(facts.grade))
+    elif facts.kind in GRADED_KINDS:
+        counts["quizzes"] = int(facts.kind == "quiz_completed")
         counts["exercises"] = 1
         counts["hints_used"] = facts.hints_used or 0
         counts["hintless_exercises"] = int(not facts.hints_used)
@@ -413,6 +438,8 @@ def metric_values(standing: Standing, levels: LevelRules) -> dict[str, int]:
         "tracks_finished": totals.tracks_finished,
         "top_topic_exercises": standing.top_topic_exercises,
         "distinct_topics": standing.distinct_topics,
+        "quizzes_completed": totals.quizzes,
+        "quiz_reviews": totals.quiz_reviews,
         "xp": standing.xp,
         "level": level_for_xp(standing.xp, levels).level,
     }
@@ -472,6 +499,8 @@ def metric_gain(metric: str, gains: WindowGains) -> int:
         "tracks_finished": t.tracks_finished,
         "top_topic_exercises": t.exercises,
         "distinct_topics": gains.new_topics,
+        "quizzes_completed": t.quizzes,
+        "quiz_reviews": t.quiz_reviews,
         "xp": t.xp + gains.bonus_xp,
     }
     return by_metric[metric]

@@ -29,6 +29,8 @@ Metric = Literal[
     "tracks_finished",
     "top_topic_exercises",
     "distinct_topics",
+    "quizzes_completed",
+    "quiz_reviews",
     "xp",
     "level",
 ]
@@ -55,6 +57,8 @@ class XpRules(_Frozen):
     item: NonNegative
     category_finished: NonNegative
     track_finished: NonNegative
+    quiz_review: NonNegative
+    quiz_review_daily_maximum: NonNegative
 
 
 class LevelRules(_Frozen):
@@ -96,6 +100,19 @@ class SkillLevelRules(_Frozen):
         return (self.base_level, *(rule.name for rule in self.levels))
 
 
+class ReviewRules(_Frozen):
+    fast_seconds: NonNegative
+    slow_seconds: Positive
+    desired_retention: Annotated[float, Field(gt=0, lt=1)]
+    maximum_interval_days: Positive
+
+    @model_validator(mode="after")
+    def _fast_before_slow(self) -> ReviewRules:
+        if self.fast_seconds >= self.slow_seconds:
+            raise ValueError("fast_seconds must be less than slow_seconds")
+        return self
+
+
 class PredictionRules(_Frozen):
     window_days: Annotated[int, Field(ge=1, le=366)]
 
@@ -128,6 +145,7 @@ class Rules(_Frozen):
     streaks: StreakRules
     skill_levels: SkillLevelRules
     predictions: PredictionRules
+    reviews: ReviewRules
     ranks: Annotated[tuple[Rank, ...], Field(min_length=1)]
     achievements: tuple[Achievement, ...]
 

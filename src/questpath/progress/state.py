@@ -99,6 +99,14 @@ class Rollup:
                 self.first_exercise[facts.topic] = min(first, facts.local_date)
 
 
+def day_addition(before: r.Tally, added: r.Tally, rules: Rules) -> r.Tally:
+    """`added` as it adds to a day that held `before`: with the review XP its reviews earn
+    there, which the daily maximum caps, whatever order the reviews arrived in."""
+    reviews = before.quiz_reviews
+    earned = r.review_xp(reviews + added.quiz_reviews, rules.xp) - r.review_xp(reviews, rules.xp)
+    return added + r.Tally(xp=earned) if earned else added
+
+
 def rows_needed(totals: Totals, facts: Iterable[r.EventFacts]) -> tuple[set[date], date | None]:
     """The day rows `advance` must see: the batch's dates, and when the batch reaches back before
     the last active date, every row from the earliest batch date on (returned as that date)."""
@@ -130,11 +138,15 @@ def advance(
     for f in facts:
         batch.add(f, rules)
 
+    added = {
+        d: day_addition(days[d].tally if d in days else r.Tally(), tally, rules)
+        for d, tally in batch.days.items()
+    }
     new_dates = sorted(d for d in batch.days if d not in days)
     changed_days = _restreak(totals, days, new_dates, rules)
     day_rows = {}
     for d in batch.days.keys() | changed_days.keys():
-        tally = days[d].tally + batch.days.get(d, r.Tally()) if d in days else batch.days[d]
+        tally = days[d].tally + added.get(d, r.Tally()) if d in days else added[d]
         day_rows[d] = DayRow(tally, changed_days[d] if d in changed_days else days[d].streak)
 
     topic_rows, distinct_topics, top_topic = _advance_topics(totals, topics, batch, rules, now)
@@ -146,7 +158,7 @@ def advance(
     keeps_state = chain_end is None or (totals.streak.last_date or date.min) > chain_end
     after = replace(
         totals,
-        tally=totals.tally + batch.total,
+        tally=totals.tally + r.total(added.values()),
         bonus_xp=totals.bonus_xp + bonus_delta,
         active_days=totals.active_days + len(new_dates),
         longest_streak=max([totals.longest_streak, *(s.streak for s in changed_days.values())]),
@@ -224,7 +236,7 @@ def recompute(facts: Iterable[r.EventFacts], rules: Rules) -> Projection:
 def project(rollup: Rollup, rules: Rules) -> Projection:
     """Every projection row from the tallies of a learner's whole log."""
     chain = r.extend_streak(r.StreakState(), sorted(rollup.days), rules.streaks, rules.xp)
-    days = {s.date: DayRow(rollup.days[s.date], s) for s in chain}
+    days = {s.date: DayRow(day_addition(r.Tally(), rollup.days[s.date], rules), s) for s in chain}
     topics = {
         topic: TopicRow(
             tally,
@@ -234,7 +246,7 @@ def project(rollup: Rollup, rules: Rules) -> Projection:
         for topic, tally in rollup.topics.items()
     }
     totals = Totals(
-        tally=rollup.total,
+        tally=r.total(row.tally for row in days.values()),
         bonus_xp=sum(s.bonus_xp for s in chain),
         active_days=len(chain),
         longest_streak=max((s.streak for s in chain), default=0),
