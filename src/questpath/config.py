@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MIN_SECRET_LENGTH = 32
@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     session_days: int = Field(default=14, ge=1)
     stream_poll_seconds: float = Field(default=2.0, gt=0, le=60)
     rules_file: Path | None = None
+    # An OpenAI-compatible chat-completions server for quiz generation; off while unset.
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: SecretStr = Field(default=SecretStr(""), repr=False)
+    llm_timeout_seconds: float = Field(default=20.0, gt=0, le=600)
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -45,6 +50,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.llm_base_url and self.llm_model)
 
     def signing_key(self) -> str:
         """The JWT signing key: the configured one, or in development one kept in the data dir."""
