@@ -34,6 +34,7 @@ from questpath.progress.history_views import router as history_pages
 from questpath.progress.routes import router as progress_router
 from questpath.progress.ruleset import load_rules
 from questpath.progress.views import router as progress_pages
+from questpath.quizzes.routes import router as quizzes_router
 from questpath.tracks.routes import router as tracks_router
 from questpath.tracks.views import router as tracks_pages
 from questpath.web.errors import install_page_errors
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         progress_router,
         tracks_router,
         goals_router,
+        quizzes_router,
         auth_pages,
         progress_pages,
         history_pages,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import nullcontext
+from contextlib import asynccontextmanager, nullcontext
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -35,11 +35,20 @@ def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
     return maker
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    # On SQLite every transaction takes the one write lock. Queue for it here, in arrival order,
-    # rather than in SQLite's busy handler, whose growing sleeps starve unlucky requests.
+@asynccontextmanager
+async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction: committed when the body succeeds, rolled back when it raises.
+
+    On SQLite every transaction takes the one write lock. Queue for it here, in arrival order,
+    rather than in SQLite's busy handler, whose growing sleeps starve unlucky requests.
+    """
     queue: asyncio.Lock | None = request.app.state.sqlite_write_queue
     async with queue or nullcontext(), transaction(get_sessionmaker(request)) as session:
+        yield session
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with unit_of_work(request) as session:
         yield session
 
 

@@ -60,6 +60,10 @@ class Conflict(Problem):
     status = HTTPStatus.CONFLICT
 
 
+class UnsupportedMediaType(Problem):
+    status = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+
+
 class Invalid(Problem):
     """422 for input that parsed but breaks a rule; each FieldError names the field."""
 

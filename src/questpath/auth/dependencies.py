@@ -12,7 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from questpath.auth import service
 from questpath.auth.credentials import SESSION_COOKIE
 from questpath.auth.principal import Principal
-from questpath.dependencies import SessionDep, SettingsDep
+from questpath.dependencies import SessionDep, SettingsDep, unit_of_work
 from questpath.problems import Forbidden, Unauthorized
 
 bearer = HTTPBearer(
@@ -32,6 +32,27 @@ async def current_principal(
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+async def brief_writer(
+    request: Request,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    """Like EventWriter, but in a transaction of its own that ends before the route runs: for
+    routes that wait on an outside service and must not hold the database meanwhile."""
+    if credentials is None or not credentials.credentials:
+        raise Unauthorized("sign in: send 'Authorization: Bearer <access token or API key>'")
+    async with unit_of_work(request) as session:
+        principal = await service.authenticate(
+            session, credentials.credentials, settings, datetime.now(UTC)
+        )
+    if not principal.has_scope("events:write"):
+        raise Forbidden("this API key lacks the scope 'events:write'")
+    return principal
+
+
+BriefWriter = Annotated[Principal, Depends(brief_writer)]
 
 
 async def current_person(principal: CurrentPrincipal) -> Principal:

@@ -50,6 +50,9 @@ class SystemEvent:
     kind: str
     topic: str | None = None
     metadata: dict[str, Any] | None = None
+    grade: float | None = None
+    time_spent_seconds: int | None = None
+    occurred_at: datetime | None = None  # default: when it is recorded
 
 
 def system_event_id(event: SystemEvent) -> str:
@@ -103,9 +106,11 @@ async def store_system(
                 user,
                 system_event_id(event),
                 event.kind,
-                now,
+                event.occurred_at or now,
                 now,
                 topic=event.topic,
+                grade=event.grade,
+                time_spent_seconds=event.time_spent_seconds,
                 metadata=event.metadata,
             )
         )

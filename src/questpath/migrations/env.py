@@ -11,6 +11,7 @@ import questpath.auth.models
 import questpath.events.models
 import questpath.goals.models
 import questpath.progress.models
+import questpath.quizzes.models
 import questpath.tracks.models  # noqa: F401
 from questpath.db import Base, create_engine
 

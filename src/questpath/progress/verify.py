@@ -6,6 +6,7 @@ snapshot, and `repair` rewrites the projections from the log.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from typing import Any
@@ -18,6 +19,7 @@ from questpath.progress import repository as repo
 from questpath.progress.rules import TALLY_FIELDS, Tally
 from questpath.progress.ruleset import Rules
 from questpath.progress.state import Changes, Projection, Rollup, TopicRow, project
+from questpath.quizzes import reviews
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,23 @@ def differences(stored: Projection, expected: Projection) -> list[Difference]:
     return found
 
 
+def card_differences(stored: dict[str, Any], expected: dict[str, Any]) -> list[Difference]:
+    """Review cards (dataclass states by question id) that differ from the log's. Floats are
+    compared to a relative 1e-9: the databases store them as doubles."""
+    found = []
+    for key in sorted(stored.keys() | expected.keys()):
+        if key not in expected or key not in stored:
+            present, absent = ("present", "absent") if key in stored else ("absent", "present")
+            found.append(Difference("review_cards", key, "row", present, absent))
+            continue
+        for f in fields(stored[key]):
+            a, b = getattr(stored[key], f.name), getattr(expected[key], f.name)
+            same = math.isclose(a, b, rel_tol=1e-9) if isinstance(a, float) else a == b
+            if not same:
+                found.append(Difference("review_cards", key, f.name, a, b))
+    return found
+
+
 async def _recompute(session: AsyncSession, user: User, rules: Rules) -> Projection:
     rollup = Rollup()
     async for facts in repo.stream_facts(session, user.id):
@@ -97,7 +116,11 @@ async def verify(engine: AsyncEngine, user: User, rules: Rules) -> list[Differen
         session = AsyncSession(bind=conn)
         try:
             stored = await repo.projection(session, user.id)
-            return differences(stored, await _recompute(session, user, rules))
+            found = differences(stored, await _recompute(session, user, rules))
+            return found + card_differences(
+                await reviews.stored_cards(session, user),
+                await reviews.expected_cards(session, user, rules),
+            )
         finally:
             await session.close()
 
@@ -117,6 +140,7 @@ async def repair(session: AsyncSession, user: User, rules: Rules, now: datetime)
         user.id,
         Changes(expected.totals, expected.days, topics, expected.topic_days, [], []),
     )
+    await reviews.rebuild_cards(session, user, rules)
     missing = expected.achievements.keys() - stored.achievements.keys()
     await repo.add_unlocked(
         session,

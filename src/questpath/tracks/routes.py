@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from http import HTTPStatus
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -14,7 +13,7 @@ from starlette.datastructures import UploadFile
 from questpath.auth.dependencies import EventReader, EventWriter
 from questpath.dependencies import RulesDep, SessionDep
 from questpath.downloads import attachment
-from questpath.problems import Invalid, Problem
+from questpath.problems import Invalid, UnsupportedMediaType
 from questpath.tracks import items, learning_path, service
 from questpath.tracks.schemas import (
     ExportFormat,
@@ -35,10 +34,6 @@ from questpath.tracks.schemas import (
 router = APIRouter(prefix="/api", tags=["tracks"])
 
 MARKDOWN_TYPES = ("text/markdown", "text/x-markdown", "text/plain")
-
-
-class UnsupportedMediaType(Problem):
-    status = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
 
 
 def _now() -> datetime:

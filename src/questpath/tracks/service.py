@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
+from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime
 from http import HTTPStatus
@@ -18,7 +19,7 @@ from questpath.progress.ruleset import Rules
 from questpath.tracks import markdown, markdown_export, tree
 from questpath.tracks import repository as repo
 from questpath.tracks.drafts import CategoryDraft, ItemDraft, TrackDraft
-from questpath.tracks.models import Track, TrackShare
+from questpath.tracks.models import Track, TrackCategory, TrackItem, TrackShare
 from questpath.tracks.rules import (
     Completion,
     completion_of,
@@ -121,6 +122,20 @@ async def load_tree(session: AsyncSession, track: Track) -> tree.CategoryNode:
         await repo.categories(session, track.user_id, track.id),
         await repo.items(session, track.user_id, track.id),
     )
+
+
+async def all_trees(session: AsyncSession, user: User) -> list[tuple[Track, tree.CategoryNode]]:
+    """Every track of the learner with its tree, in two queries."""
+    categories: defaultdict[uuid.UUID, list[TrackCategory]] = defaultdict(list)
+    items: defaultdict[uuid.UUID, list[TrackItem]] = defaultdict(list)
+    for category in await repo.all_categories(session, user.id):
+        categories[category.track_id].append(category)
+    for item in await repo.all_items(session, user.id):
+        items[item.track_id].append(item)
+    return [
+        (track, tree.build(track, categories[track.id], items[track.id]))
+        for track in await repo.tracks(session, user.id)
+    ]
 
 
 async def list_tracks(session: AsyncSession, user: User) -> TrackList:
