@@ -181,6 +181,7 @@ async def test_exports_of_a_learner_without_events_are_empty(
     header, rows = csv_rows(await export(client, learner, "csv"))
 
     assert (as_json["events"], as_json["history"]) == ([], [])
+    assert (as_json["questions"], as_json["quizzes"]) == ([], [])
     assert set(header) >= CSV_FIELDS
     assert rows == []
 

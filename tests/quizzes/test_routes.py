@@ -618,3 +618,27 @@ async def test_verify_recomputes_the_cards_from_the_log(client, app, learner) ->
         )
     found = await projection_differences(app, learner)
     assert [(d.table, d.key, d.field) for d in found] == [("review_cards", qid, "stability")]
+
+
+async def test_the_export_holds_the_bank_the_quizzes_and_capped_review_xp(client, learner) -> None:
+    track_id = await import_track(client, learner)
+    quiz = await new_quiz(client, learner, track_id=track_id, count=2, generator="offline")
+    await client.post(
+        f"/api/quizzes/{quiz['id']}/submit", json={"answers": []}, headers=learner.headers
+    )
+    authored = (await add_question(client, learner, SHORT_ANSWER))["id"]
+    noon = datetime.fromisoformat(days_ago(1))
+    for n in range(27):
+        at = (noon + timedelta(minutes=n)).isoformat()
+        assert (await review(client, learner, authored, rating="good", at=at)).status_code == 200
+    response = await client.get("/api/progress/export", headers=learner.headers)
+    body = response.json()
+    assert [q["id"] for q in body["quizzes"]] == [quiz["id"]]
+    assert body["quizzes"][0]["score"] == 0.0
+    exported = {q["id"]: q for q in body["questions"]}
+    assert set(exported) == {authored, *(q["id"] for q in quiz["questions"])}
+    assert exported[quiz["questions"][0]["id"]]["card"]["reviews"] == 1
+    assert exported[authored]["card"]["reviews"] == 27
+    reviews = [e for e in body["events"] if e["kind"] == "quiz_reviewed"]
+    assert len(reviews) == 27
+    assert sum(e["xp"] for e in reviews) == 50

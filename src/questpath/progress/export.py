@@ -24,6 +24,8 @@ from questpath.progress import service
 from questpath.progress.projections import facts_of
 from questpath.progress.rules import event_xp, review_xp
 from questpath.progress.ruleset import Rules
+from questpath.quizzes import bank as quiz_bank
+from questpath.quizzes import service as quiz_service
 
 ExportFormat = Literal["json", "csv"]
 CSV_COLUMNS = (
@@ -127,6 +129,12 @@ async def _json(conn: Any, user: User, rules: Rules, now: datetime) -> AsyncIter
             "skill_levels": (await service.skill_levels(session, rules, user, now)).model_dump(
                 mode="json"
             )["skill_levels"],
+            "questions": [
+                q.model_dump(mode="json") for q in await quiz_bank.everything(session, user)
+            ],
+            "quizzes": [
+                q.model_dump(mode="json") for q in await quiz_service.everything(session, user)
+            ],
             "history": [
                 s.model_dump(mode="json")
                 for s in await service.snapshots(session, user.id, None, None)

@@ -191,6 +191,13 @@ async def page(
     )
 
 
+async def everything(session: AsyncSession, user: User) -> list[QuestionRead]:
+    """The whole bank with its cards, oldest first: for the export."""
+    questions = await repo.bank(session, user.id, None, None)
+    cards = await repo.cards(session, user.id)
+    return [question_read(q, cards.get(q.id)) for q in questions]
+
+
 def decode_csv(data: bytes) -> str:
     if len(data) > MAX_CSV_BYTES:
         raise Invalid.field("file", f"is larger than {MAX_CSV_BYTES // 1024} KiB")

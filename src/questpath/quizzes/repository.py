@@ -116,6 +116,11 @@ async def quiz_for_update(
     return (await session.scalars(stmt)).one_or_none()
 
 
+async def all_quizzes(session: AsyncSession, user_id: uuid.UUID) -> list[Quiz]:
+    stmt = select(Quiz).where(Quiz.user_id == user_id).order_by(Quiz.created_at, Quiz.id)
+    return list(await session.scalars(stmt))
+
+
 async def quizzes_page(
     session: AsyncSession,
     user_id: uuid.UUID,

@@ -245,6 +245,11 @@ async def page(session: AsyncSession, user: User, cursor: str | None, limit: int
     return QuizPage(items=[quiz_read(q) for q in rows[:limit]], next_cursor=next_cursor)
 
 
+async def everything(session: AsyncSession, user: User) -> list[QuizRead]:
+    """Every quiz, oldest first: for the export."""
+    return [quiz_read(q) for q in await repo.all_quizzes(session, user.id)]
+
+
 # Grading --------------------------------------------------------------------------------------
 
 
