@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import uuid
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Query
@@ -32,3 +34,22 @@ def decode_cursor(cursor: str, length: int) -> list[Any]:
     if not isinstance(values, list) or len(values) != length:
         raise Invalid.field("cursor", "is not a cursor returned by this endpoint")
     return values
+
+
+def created_cursor(created_at: datetime, row_id: uuid.UUID) -> str:
+    """The cursor after a row listed by (created_at, id), newest first."""
+    return encode_cursor([created_at.isoformat(), str(row_id)])
+
+
+def decode_created_cursor(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
+    """The (created_at, id) position a `created_cursor` names; None for the first page."""
+    if cursor is None:
+        return None
+    created_at, row_id = decode_cursor(cursor, 2)
+    try:
+        position = datetime.fromisoformat(str(created_at))
+        if position.tzinfo is None:
+            raise ValueError("naive datetime")
+        return position, uuid.UUID(str(row_id))
+    except ValueError as exc:
+        raise Invalid.field("cursor", "is not a cursor returned by this endpoint") from exc

@@ -642,3 +642,18 @@ async def test_the_export_holds_the_bank_the_quizzes_and_capped_review_xp(client
     reviews = [e for e in body["events"] if e["kind"] == "quiz_reviewed"]
     assert len(reviews) == 27
     assert sum(e["xp"] for e in reviews) == 50
+
+
+async def test_quizzes_are_listed_newest_first_a_page_at_a_time(client, learner) -> None:
+    await add_question(client, learner, SHORT_ANSWER)
+    made = [
+        (await new_quiz(client, learner, topic="sql", generator="offline"))["id"] for _ in range(3)
+    ]
+    first = await read_json(client, "/api/quizzes", learner.headers, limit=2)
+    second = await read_json(
+        client, "/api/quizzes", learner.headers, limit=2, cursor=first["next_cursor"]
+    )
+    assert [q["id"] for q in first["items"] + second["items"]] == made[::-1]
+    assert second["next_cursor"] is None
+    response = await client.get("/api/quizzes?cursor=nonsense", headers=learner.headers)
+    assert "cursor" in field_errors(response)

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth.models import User
-from questpath.pagination import decode_cursor, encode_cursor
+from questpath.pagination import created_cursor, decode_created_cursor
 from questpath.problems import Invalid, NotFound
 from questpath.quizzes import csv_import
 from questpath.quizzes import repository as repo
@@ -172,20 +172,14 @@ async def page(
     topic: str | None,
     source: str | None,
 ) -> QuestionPage:
-    before = None
-    if cursor is not None:
-        created_at, question_id = decode_cursor(cursor, 2)
-        try:
-            before = (datetime.fromisoformat(str(created_at)), uuid.UUID(str(question_id)))
-        except ValueError as exc:
-            raise Invalid.field("cursor", "is not a cursor returned by this endpoint") from exc
+    before = decode_created_cursor(cursor)
     rows = await repo.questions_page(session, user.id, before, limit + 1, topic, source)
     shown = rows[:limit]
     cards = await repo.cards(session, user.id, [q.id for q in shown])
     next_cursor = None
     if len(rows) > limit:
         last = shown[-1]
-        next_cursor = encode_cursor([last.created_at.isoformat(), str(last.id)])
+        next_cursor = created_cursor(last.created_at, last.id)
     return QuestionPage(
         items=[question_read(q, cards.get(q.id)) for q in shown], next_cursor=next_cursor
     )

@@ -19,7 +19,7 @@ from questpath.auth.models import User
 from questpath.config import Settings
 from questpath.db import read_snapshot
 from questpath.events.store import SystemEvent, system_event_id
-from questpath.pagination import decode_cursor, encode_cursor
+from questpath.pagination import created_cursor, decode_created_cursor
 from questpath.problems import Conflict, FieldError, Invalid, NotFound
 from questpath.progress import repository as progress_repo
 from questpath.progress.ruleset import Rules
@@ -230,18 +230,11 @@ async def read(session: AsyncSession, user: User, quiz_id: uuid.UUID) -> QuizRea
 
 
 async def page(session: AsyncSession, user: User, cursor: str | None, limit: int) -> QuizPage:
-    before = None
-    if cursor is not None:
-        created_at, quiz_id = decode_cursor(cursor, 2)
-        try:
-            before = (datetime.fromisoformat(str(created_at)), uuid.UUID(str(quiz_id)))
-        except ValueError as exc:
-            raise Invalid.field("cursor", "is not a cursor returned by this endpoint") from exc
-    rows = await repo.quizzes_page(session, user.id, before, limit + 1)
+    rows = await repo.quizzes_page(session, user.id, decode_created_cursor(cursor), limit + 1)
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
-        next_cursor = encode_cursor([last.created_at.isoformat(), str(last.id)])
+        next_cursor = created_cursor(last.created_at, last.id)
     return QuizPage(items=[quiz_read(q) for q in rows[:limit]], next_cursor=next_cursor)
 
 
