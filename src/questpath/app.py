@@ -35,6 +35,7 @@ from questpath.progress.routes import router as progress_router
 from questpath.progress.ruleset import load_rules
 from questpath.progress.views import router as progress_pages
 from questpath.quizzes.routes import router as quizzes_router
+from questpath.quizzes.views import router as quizzes_pages
 from questpath.tracks.routes import router as tracks_router
 from questpath.tracks.views import router as tracks_pages
 from questpath.web.errors import install_page_errors
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         history_pages,
         tracks_pages,
         goals_pages,
+        quizzes_pages,
     ):
         app.include_router(router)
     install_page_errors(app)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlparse
 
 import httpx
 from axe_playwright_python.sync_playwright import Axe
@@ -24,7 +27,19 @@ TRACK = """# Python Foundations
 
 - [ ] Write a first pytest test
 """
-PAGES = ["/", "/tracks", "/log", "/statistics", "/history", "/achievements", "/goals", "/settings"]
+PAGES = [
+    "/",
+    "/tracks",
+    "/quizzes",
+    "/reviews",
+    "/questions",
+    "/log",
+    "/statistics",
+    "/history",
+    "/achievements",
+    "/goals",
+    "/settings",
+]
 
 
 def sign_up(page: Page, email: str = "ada@example.com", name: str = "Ada") -> None:
@@ -53,6 +68,42 @@ def log_exercise(page: Page, topic: str = "recursion", grade: str = "90") -> Non
     page.wait_for_url(re.compile(r"/$"))
 
 
+def make_quiz(page: Page, count: str = "4") -> str:
+    """A quiz on the imported track from the offline generator; its path."""
+    page.goto("/quizzes")
+    page.get_by_label("Track", exact=True).select_option(label="Python Foundations")
+    page.get_by_label("Number of questions").fill(count)
+    page.get_by_label("Questions made by").select_option("offline")
+    page.get_by_role("button", name="Make the quiz").click()
+    expect(page.get_by_role("heading", name="Quiz: Python Foundations", level=1)).to_be_visible()
+    return urlparse(page.url).path
+
+
+def due_question(live_server: str) -> dict[str, Any]:
+    """A question of the bank, forgotten in a review ten days ago: it is due now."""
+    headers = api_headers(live_server)
+    question: dict[str, Any] = httpx.post(
+        f"{live_server}/api/questions",
+        json={
+            "type": "short_answer",
+            "prompt": "Which tool runs the tests of this track?",
+            "answer": {"accepted": ["pytest"]},
+            "explanation": "pytest finds and runs the test_ functions.",
+        },
+        headers=headers,
+        timeout=10,
+    ).json()
+    at = (datetime.now(UTC) - timedelta(days=10)).isoformat()
+    response = httpx.post(
+        f"{live_server}/api/reviews/{question['id']}",
+        json={"rating": "again", "at": at},
+        headers=headers,
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    return question
+
+
 def test_a_new_learner_imports_ticks_logs_and_sees_their_progress(
     page: Page, live_server: str, screenshot: Screenshot
 ) -> None:
@@ -78,6 +129,56 @@ def test_a_new_learner_imports_ticks_logs_and_sees_their_progress(
     assert progress["xp"] == xp
     assert progress["current_streak"] == 1
     assert progress["exercises_completed"] == 1
+
+
+def test_a_learner_takes_a_quiz_and_then_reviews_what_is_due(
+    page: Page, live_server: str, screenshot: Screenshot
+) -> None:
+    sign_up(page)
+    import_track(page)
+    quiz_path = make_quiz(page)
+    expect(page.locator(".toast").first).to_contain_text("Your quiz is ready")
+    headers = api_headers(live_server)
+    quiz = httpx.get(f"{live_server}/api{quiz_path}", headers=headers, timeout=10).json()
+    questions = page.locator("fieldset.question")
+    expect(questions).to_have_count(len(quiz["questions"]))
+    for index, asked in enumerate(quiz["questions"]):
+        stored = httpx.get(
+            f"{live_server}/api/questions/{asked['id']}", headers=headers, timeout=10
+        ).json()
+        answer, fieldset = stored["answer"], questions.nth(index)
+        if stored["type"] == "multiple_choice":
+            option = answer["options"][answer["correct"]]
+            fieldset.get_by_label(option, exact=True).check()
+        elif stored["type"] == "true_false":
+            fieldset.get_by_label("True" if answer["correct"] else "False", exact=True).check()
+        else:
+            fieldset.get_by_role("textbox").fill(answer["accepted"][0])
+    screenshot(page, "quiz")
+    page.get_by_role("button", name="Submit answers").click()
+
+    expect(page.get_by_test_id("score")).to_have_text("100 of 100")
+    expect(page.locator(".toast").first).to_contain_text(re.compile(r"Score 100 · \+\d+ XP"))
+    expect(page.locator(".result .chip.done")).to_have_count(len(quiz["questions"]))
+    screenshot(page, "quiz-results")
+
+    question = due_question(live_server)
+    page.get_by_role("link", name="Go to reviews").click()
+    expect(page.get_by_test_id("due-count")).to_have_text("1 due now")
+    expect(page.get_by_role("group", name=question["prompt"])).to_be_visible()
+    expect(page.locator("canvas[data-chart]")).to_be_visible()
+    screenshot(page, "reviews")
+    page.get_by_label("Your answer").fill("pytest")
+    page.get_by_role("button", name="Check answer").click()
+
+    expect(page.locator(".toast").first).to_contain_text("Right")
+    expect(page.locator(".toast").first).to_contain_text("The answer: pytest.")
+    expect(page.get_by_role("heading", name="Nothing to review right now")).to_be_visible()
+    screenshot(page, "reviews-done")
+    stored = httpx.get(
+        f"{live_server}/api/questions/{question['id']}", headers=headers, timeout=10
+    ).json()
+    assert stored["card"]["reviews"] == 2
 
 
 def test_an_unlock_recorded_elsewhere_pops_up_on_the_open_dashboard(
@@ -154,19 +255,27 @@ def test_every_page_fits_a_375px_screen_without_sideways_scrolling(
         sign_up(page)
         import_track(page)
         track_url = page.url.removeprefix(live_server)
+        quiz_url = make_quiz(page)
+        due_question(live_server)
         log_exercise(page)
-        for path in [*PAGES, track_url]:
+        for path in [*PAGES, track_url, quiz_url]:
             page.goto(path)
             page.wait_for_load_state("load")
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 375, f"{path} is {width}px wide"
-            if path == "/":
-                screenshot(page, "dashboard-375")
+            if path in ("/", "/reviews", "/questions"):
+                screenshot(page, f"{path.strip('/') or 'dashboard'}-375")
+        page.goto(quiz_url)
+        page.get_by_role("button", name="Submit answers").click()
+        expect(page.get_by_test_id("score")).to_be_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"the quiz results are {width}px wide"
+        screenshot(page, "quiz-results-375")
     finally:
         context.close()
 
 
-def test_every_page_passes_the_axe_accessibility_checks(page: Page) -> None:
+def test_every_page_passes_the_axe_accessibility_checks(page: Page, live_server: str) -> None:
     """axe-core's WCAG A/AA rules (contrast, labels, landmarks, ...) on each page in turn."""
     axe = Axe()
     page.emulate_media(reduced_motion="reduce")  # contrast is measured on toasts at rest
@@ -178,15 +287,25 @@ def test_every_page_passes_the_axe_accessibility_checks(page: Page) -> None:
     log_exercise(page)
     import_track(page)
     reports["track"] = axe.run(page)
+    make_quiz(page)
+    reports["quiz"] = axe.run(page)
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.get_by_test_id("score")).to_be_visible()
+    reports["quiz results"] = axe.run(page)
+    due_question(live_server)
     for path in PAGES:
         page.goto(path)
         page.wait_for_load_state("load")
         reports[path] = axe.run(page)
+    page.goto("/reviews")
+    page.get_by_role("button", name="Again").click()
+    expect(page.get_by_role("heading", name="Nothing to review right now")).to_be_visible()
+    reports["reviews, none due"] = axe.run(page)
     failing = [
         f"{path}: {r.generate_report()}" for path, r in reports.items() if r.violations_count
     ]
     assert not failing, "\n".join(failing)
-    assert len(reports) == len(PAGES) + 3
+    assert len(reports) == len(PAGES) + 6
 
 
 def test_the_keyboard_reaches_the_skip_link_first_and_forms_submit_with_enter(

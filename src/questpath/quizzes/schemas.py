@@ -108,7 +108,10 @@ class QuestionAsked(BaseModel):
     type: QuestionType
     prompt: str
     options: list[str] | None = Field(description="multiple_choice only: answer with an index")
-    topic: str | None
+    topic: str | None = Field(
+        description="a track's topics follow its categories: show it only after answering, or "
+        "it answers questions about which category an item belongs to"
+    )
     source: Source
 
 
@@ -126,7 +129,7 @@ class QuizCreate(_Input):
 
 class QuizAnswer(_Input):
     question_id: uuid.UUID
-    answer: Any = Field(description=GIVEN_ANSWER)
+    answer: Any = Field(None, description=GIVEN_ANSWER + "; null or left out: not answered")
     time_spent_seconds: AnswerTime | None = Field(None, description="rates the first review")
     rating: RatingName | None = Field(
         None, description="the review's rating, instead of one from correctness and time"

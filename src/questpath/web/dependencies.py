@@ -11,7 +11,7 @@ from questpath.auth import service as auth_service
 from questpath.auth.credentials import SESSION_COOKIE
 from questpath.auth.principal import Principal
 from questpath.auth.schemas import UserRead
-from questpath.dependencies import SessionDep, SettingsDep
+from questpath.dependencies import SessionDep, SettingsDep, unit_of_work
 from questpath.problems import Forbidden, Unauthorized
 from questpath.web import csrf
 
@@ -52,6 +52,25 @@ async def signed_in(principal: MaybeSignedIn) -> Principal:
 
 
 SignedIn = Annotated[Principal, Depends(signed_in)]
+
+
+async def brief_signed_in(request: Request, settings: SettingsDep) -> Principal:
+    """Like SignedIn, but read in a transaction of its own that ends before the view runs: for
+    pages that wait on an outside service and must not hold the database meanwhile."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    principal = None
+    if cookie:
+        async with unit_of_work(request) as session:
+            principal = await auth_service.web_session_principal(
+                session, cookie, settings, datetime.now(UTC)
+            )
+    request.state.page_user = UserRead.model_validate(principal.user) if principal else None
+    if principal is None:
+        raise SignInRequired
+    return principal
+
+
+BriefSignedIn = Annotated[Principal, Depends(brief_signed_in)]
 
 
 async def verify_csrf(request: Request, settings: SettingsDep) -> None:
