@@ -4,6 +4,7 @@ reviews scheduled by FSRS."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -657,3 +658,16 @@ async def test_quizzes_are_listed_newest_first_a_page_at_a_time(client, learner)
     assert second["next_cursor"] is None
     response = await client.get("/api/quizzes?cursor=nonsense", headers=learner.headers)
     assert "cursor" in field_errors(response)
+
+
+async def test_concurrent_submissions_grade_a_quiz_once(client, app, learner) -> None:
+    track_id = await import_track(client, learner)
+    quiz = await new_quiz(client, learner, track_id=track_id, count=3, generator="offline")
+    url = f"/api/quizzes/{quiz['id']}/submit"
+    responses = await asyncio.gather(
+        *(client.post(url, json={"answers": []}, headers=learner.headers) for _ in range(4))
+    )
+    assert sorted(r.status_code for r in responses) == [200, 409, 409, 409]
+    kinds = [e["kind"] for e in await all_events(client, learner.headers)]
+    assert kinds.count("quiz_completed") == 1
+    assert await projection_differences(app, learner) == []
