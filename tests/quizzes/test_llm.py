@@ -22,6 +22,7 @@ from questpath.quizzes.llm import (
     GenerationFailed,
     LlmConfig,
     generate,
+    retry_after_milliseconds,
     retry_after_seconds,
 )
 from tests.quizzes.fake_llm import (
@@ -377,6 +378,39 @@ async def test_rate_limit_without_retry_after_fails(llm_server: FakeLlm) -> None
 
     assert await fails(llm_server) == "the LLM server is rate limiting"
     assert len(llm_server.requests) == 1
+
+
+def test_retry_after_milliseconds_values() -> None:
+    assert retry_after_milliseconds("1500") == 1.5
+    assert retry_after_milliseconds("-20") == 0.0
+    for unusable in (None, "", "soon", "inf", "nan"):
+        assert retry_after_milliseconds(unusable) is None
+
+
+async def test_rate_limit_honours_retry_after_ms_before_retry_after(llm_server: FakeLlm) -> None:
+    limited = Status(
+        429, {"error": {"message": "slow down"}}, {"retry-after-ms": "200", "Retry-After": "600"}
+    )
+    llm_server.script(limited, questions(GOOD_CHOICE))
+
+    result = await run(llm_server, count=1)
+
+    assert len(result.drafts) == 1
+    assert len(llm_server.requests) == 2
+
+
+async def test_openai_environment_variables_are_not_sent_to_the_server(
+    llm_server: FakeLlm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_ORG_ID", "org-from-elsewhere")
+    monkeypatch.setenv("OPENAI_PROJECT_ID", "proj-from-elsewhere")
+    llm_server.script(questions(GOOD_CHOICE))
+
+    await run(llm_server, count=1)
+
+    [request] = llm_server.requests
+    assert "openai-organization" not in request.headers
+    assert "openai-project" not in request.headers
 
 
 def test_retry_after_values() -> None:

@@ -167,6 +167,15 @@ def _messages(
     ]
 
 
+def retry_after_milliseconds(value: str | None) -> float | None:
+    """A retry-after-ms header (OpenAI's, finer than Retry-After) as seconds; None if unusable."""
+    try:
+        seconds = float(value) / 1000 if value is not None else math.nan
+    except ValueError:
+        return None
+    return max(seconds, 0.0) if math.isfinite(seconds) else None
+
+
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
     """A Retry-After header as seconds from now (delay-seconds or HTTP-date); None if unusable."""
     if value is None or not value.strip():
@@ -238,7 +247,10 @@ class _Session:
                     timeout=max(self.remaining(), 0.001),
                 )
             except openai.RateLimitError as exc:
-                wait = retry_after_seconds(exc.response.headers.get("retry-after"))
+                headers = exc.response.headers
+                wait = retry_after_milliseconds(headers.get("retry-after-ms"))
+                if wait is None:
+                    wait = retry_after_seconds(headers.get("retry-after"))
                 if self.rate_limited or wait is None or wait >= self.remaining():
                     asked = f"; it asked to wait {math.ceil(wait)} s" if wait is not None else ""
                     message = f"the LLM server is rate limiting{asked}"
@@ -371,6 +383,9 @@ async def generate(
         timeout=config.timeout_seconds,
         max_retries=0,
     )
+    # The client fills these from OPENAI_ORG_ID and OPENAI_PROJECT_ID, which belong to some
+    # other use of this machine: the configured server is told nothing it was not given.
+    client.organization = client.project = None
     session = _Session(client, config, deadline)
     try:
         async with client:
