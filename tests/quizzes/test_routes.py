@@ -13,7 +13,12 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
+from sqlalchemy import delete, update
 
+from questpath.auth.models import User
+from questpath.db import transaction
+from questpath.progress import verify
+from questpath.quizzes.models import ReviewCard
 from questpath.quizzes.scheduling import FORECAST_DAYS
 from tests.helpers import (
     Account,
@@ -600,7 +605,9 @@ async def test_a_review_cannot_go_back_before_the_last_one(client, learner) -> N
     assert "after the question's last review" in field_errors(response)["at"]
 
 
-async def test_verify_recomputes_the_cards_from_the_log(client, app, learner) -> None:
+async def test_verify_recomputes_the_cards_from_the_log_and_repair_rebuilds_them(
+    client, app, learner
+) -> None:
     track_id = await import_track(client, learner)
     quiz = await new_quiz(client, learner, track_id=track_id, count=3, generator="offline")
     await client.post(
@@ -609,16 +616,34 @@ async def test_verify_recomputes_the_cards_from_the_log(client, app, learner) ->
     qid = quiz["questions"][0]["id"]
     await review(client, learner, qid, rating="good")
     assert await projection_differences(app, learner) == []
+    card_before = (await read_json(client, f"/api/questions/{qid}", learner.headers))["card"]
 
-    from sqlalchemy import text
-
-    async with app.state.engine.begin() as conn:
-        await conn.execute(
-            text("UPDATE review_cards SET stability = stability * 2 WHERE question_id = :q"),
-            {"q": qid if app.state.settings.is_sqlite is False else uuid.UUID(qid).hex},
+    key = (ReviewCard.user_id == uuid.UUID(learner.id), ReviewCard.question_id == uuid.UUID(qid))
+    async with transaction(app.state.sessionmaker) as session:
+        await session.execute(
+            update(ReviewCard).where(*key).values(stability=ReviewCard.stability * 2)
+        )
+        await session.execute(
+            delete(ReviewCard).where(
+                ReviewCard.user_id == uuid.UUID(learner.id),
+                ReviewCard.question_id == uuid.UUID(quiz["questions"][1]["id"]),
+            )
         )
     found = await projection_differences(app, learner)
-    assert [(d.table, d.key, d.field) for d in found] == [("review_cards", qid, "stability")]
+    assert sorted((d.table, d.key, d.field) for d in found) == sorted(
+        [
+            ("review_cards", qid, "stability"),
+            ("review_cards", quiz["questions"][1]["id"], "row"),
+        ]
+    )
+
+    async with transaction(app.state.sessionmaker) as session:
+        user = await session.get(User, uuid.UUID(learner.id))
+        assert user is not None
+        await verify.repair(session, user, app.state.rules, datetime.now(UTC))
+    assert await projection_differences(app, learner) == []
+    card_after = (await read_json(client, f"/api/questions/{qid}", learner.headers))["card"]
+    assert card_after == card_before
 
 
 async def test_the_export_holds_the_bank_the_quizzes_and_capped_review_xp(client, learner) -> None:
