@@ -701,3 +701,21 @@ async def test_another_learners_quiz_is_not_found(client: httpx.AsyncClient) -> 
 
     assert response.status_code == 404
     assert texts(response.text, "lead") == [f"No quiz with the id {quiz_id}."]
+
+
+async def test_the_dashboard_links_to_the_questions_due_for_review(
+    client: httpx.AsyncClient,
+) -> None:
+    account = await signed_up(client)
+    assert 'data-testid="reviews-due"' not in (await client.get("/")).text
+    for prompt in ("Name Python's package index.", "Name Python's test runner."):
+        question = await _question(
+            client,
+            account,
+            {"type": "short_answer", "prompt": prompt, "answer": {"accepted": ["x"]}},
+        )
+        await _overdue(client, account, question["id"])
+
+    page = (await client.get("/")).text
+
+    assert '<a href="/reviews">2 questions to review</a>' in page

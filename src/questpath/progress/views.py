@@ -17,6 +17,7 @@ from questpath.events.schemas import MAX_SECONDS, EventIn, Topic
 from questpath.problems import Problem
 from questpath.progress import service
 from questpath.progress.ruleset import Rules
+from questpath.quizzes import reviews as quiz_reviews
 from questpath.tracks import learning_path
 from questpath.web import forms, heatmap
 from questpath.web.dependencies import SignedIn, verify_csrf
@@ -56,6 +57,7 @@ async def dashboard(
     )[:NEXT_ACHIEVEMENTS]
     counts = {s.date: s.events for s in history.snapshots}
     xp_before = standing.xp - sum(s.xp_gained for s in history.snapshots)
+    reviews_due = await quiz_reviews.count_due(session, user, now)
     return render(
         request,
         "progress/dashboard.html",
@@ -68,6 +70,7 @@ async def dashboard(
             "unlocked_count": sum(a.unlocked for a in achievements),
             "path_items": [item for group in path.groups for item in group.items],
             "open_items": path.total_open,
+            "reviews_due": reviews_due,
         },
     )
 

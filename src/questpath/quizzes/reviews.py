@@ -186,6 +186,10 @@ async def due(session: AsyncSession, user: User, limit: int, now: datetime) -> D
     )
 
 
+async def count_due(session: AsyncSession, user: User, now: datetime) -> int:
+    return await repo.count_due(session, user.id, now)
+
+
 async def forecast(session: AsyncSession, user: User, now: datetime) -> Forecast:
     today = local_date(now, user.timezone)
     end = scheduling.forecast_end(today, user.timezone)
