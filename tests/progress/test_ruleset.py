@@ -62,6 +62,8 @@ fast_seconds = 2
 slow_seconds = 20
 desired_retention = 0.8
 maximum_interval_days = 90
+learning_step_minutes = 1
+relearning_step_minutes = 0
 
 [predictions]
 window_days = 7

@@ -96,3 +96,18 @@ def test_retention_is_a_share_or_nothing() -> None:
     assert s.retention(0, 0) is None
     assert s.retention(3, 4) == 0.75
     assert s.retention(2, 3) == 0.667
+
+
+def test_a_first_answer_right_waits_days_and_wrong_comes_back_after_the_learning_step() -> None:
+    step = timedelta(minutes=RULES.learning_step_minutes)
+    wrong = s.review(None, AGAIN, START, RULES)
+    good = s.review(None, GOOD, START, RULES)
+    easy = s.review(None, EASY, START, RULES)
+    assert wrong.due - START == step
+    assert good.due - START >= timedelta(days=1)
+    assert easy.due > good.due
+
+
+def test_without_steps_a_wrong_first_answer_is_scheduled_by_fsrs_alone() -> None:
+    no_steps = RULES.model_copy(update={"learning_step_minutes": 0})
+    assert s.review(None, AGAIN, START, no_steps).due - START >= timedelta(days=1)

@@ -105,6 +105,8 @@ class ReviewRules(_Frozen):
     slow_seconds: Positive
     desired_retention: Annotated[float, Field(gt=0, lt=1)]
     maximum_interval_days: Positive
+    learning_step_minutes: NonNegative
+    relearning_step_minutes: NonNegative
 
     @model_validator(mode="after")
     def _fast_before_slow(self) -> ReviewRules:

@@ -35,18 +35,24 @@ class CardState:
     lapses: int
 
 
+def _steps(minutes: int) -> tuple[timedelta, ...]:
+    return (timedelta(minutes=minutes),) if minutes else ()
+
+
 @cache
-def _scheduler(desired_retention: float, maximum_interval_days: int) -> fsrs.Scheduler:
+def _scheduler(rules: ReviewRules) -> fsrs.Scheduler:
     return fsrs.Scheduler(
-        desired_retention=desired_retention,
-        maximum_interval=maximum_interval_days,
+        desired_retention=rules.desired_retention,
+        maximum_interval=rules.maximum_interval_days,
+        learning_steps=_steps(rules.learning_step_minutes),
+        relearning_steps=_steps(rules.relearning_step_minutes),
         enable_fuzzing=False,
     )
 
 
 def review(card: CardState | None, rating: int, at: datetime, rules: ReviewRules) -> CardState:
     """The card after a review rated `rating` at `at`; `None` is a card never reviewed."""
-    scheduler = _scheduler(rules.desired_retention, rules.maximum_interval_days)
+    scheduler = _scheduler(rules)
     if card is None:
         before = fsrs.Card(card_id=0, due=at)
         reviews = lapses = 0
