@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from questpath.auth.principal import Principal
 from questpath.dependencies import RulesDep, SessionDep
 from questpath.events import service as events
-from questpath.events.schemas import MAX_SECONDS, EventIn, Topic
+from questpath.events.schemas import MAX_SECONDS, AchievementUnlocked, EventIn, Topic
 from questpath.problems import Problem
 from questpath.progress import service
 from questpath.progress.ruleset import Rules
@@ -21,7 +21,7 @@ from questpath.quizzes import reviews as quiz_reviews
 from questpath.tracks import learning_path
 from questpath.web import forms, heatmap
 from questpath.web.dependencies import SignedIn, verify_csrf
-from questpath.web.flash import Toast
+from questpath.web.flash import Toast, unlocked_toast
 from questpath.web.rendering import add_toast, redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -208,7 +208,7 @@ async def log_activity(
 
 
 def _report_toasts(
-    request: Request, activity: Activity, duplicate: bool, unlocked: list[Any]
+    request: Request, activity: Activity, duplicate: bool, unlocked: list[AchievementUnlocked]
 ) -> None:
     what = {"exercise": "Exercise", "project": "Project", "study_session": "Study session"}[
         activity
@@ -218,5 +218,4 @@ def _report_toasts(
         return
     add_toast(request, Toast("success", f"{what} logged."))
     for achievement in unlocked:
-        body = f"{achievement.description} (+{achievement.points} points)"
-        add_toast(request, Toast("achievement", achievement.name, body))
+        add_toast(request, unlocked_toast(achievement))

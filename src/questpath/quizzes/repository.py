@@ -151,10 +151,12 @@ async def cards(
 
 
 async def save_cards(
-    session: AsyncSession, user_id: uuid.UUID, values: list[dict[str, Any]]
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    values: list[dict[str, Any]],
+    stored: dict[uuid.UUID, ReviewCard],
 ) -> None:
-    """Write card states: each replaces the stored one or adds a card."""
-    stored = await cards(session, user_id, (v["question_id"] for v in values))
+    """Write card states: each replaces its card in `stored` (the ones loaded) or adds one."""
     for value in values:
         card = stored.get(value["question_id"])
         if card is None:

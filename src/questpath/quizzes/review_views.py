@@ -18,12 +18,13 @@ from pydantic import BaseModel, ConfigDict
 
 from questpath.auth.principal import Principal
 from questpath.dependencies import RulesDep, SessionDep
+from questpath.events.schemas import AchievementUnlocked
 from questpath.problems import Problem
 from questpath.quizzes import bank, reviews
-from questpath.quizzes.schemas import AchievementRead, Forecast, RatingName, ReviewIn
+from questpath.quizzes.schemas import Forecast, RatingName, ReviewIn
 from questpath.web import formatting, forms
 from questpath.web.dependencies import SignedIn, verify_csrf
-from questpath.web.flash import Toast
+from questpath.web.flash import Toast, unlocked_toast
 from questpath.web.rendering import add_toast, redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -94,10 +95,9 @@ def due_text(due: datetime, now: datetime, timezone: str) -> str:
     return f"{when} ({formatting.day(local.date())})"
 
 
-def achievement_toasts(request: Request, unlocked: list[AchievementRead]) -> None:
+def achievement_toasts(request: Request, unlocked: list[AchievementUnlocked]) -> None:
     for achievement in unlocked:
-        body = f"{achievement.description} (+{achievement.points} points)"
-        add_toast(request, Toast("achievement", achievement.name, body))
+        add_toast(request, unlocked_toast(achievement))
 
 
 def page_helpers() -> dict[str, Any]:

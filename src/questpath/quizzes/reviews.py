@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth.models import User
 from questpath.events.rules import local_date, occurred_at_problem
+from questpath.events.schemas import AchievementUnlocked
 from questpath.events.store import Stored, SystemEvent, store_system, system_event_id
 from questpath.goals import service as goals
 from questpath.problems import Invalid
@@ -23,7 +24,6 @@ from questpath.quizzes import rules as quiz_rules
 from questpath.quizzes.models import Question, ReviewCard
 from questpath.quizzes.scheduling import CardState
 from questpath.quizzes.schemas import (
-    AchievementRead,
     DueList,
     DueQuestion,
     Forecast,
@@ -62,15 +62,24 @@ async def advance_cards(
         qid: scheduling.review(card_state(stored.get(qid)), ratings[qid], now, rules.reviews)
         for qid in questions
     }
-    await repo.save_cards(
-        session, user.id, [{"question_id": qid, **asdict(state)} for qid, state in after.items()]
-    )
+    await save(session, user, after, stored)
     return after
+
+
+async def save(
+    session: AsyncSession,
+    user: User,
+    states: dict[uuid.UUID, CardState],
+    stored: dict[uuid.UUID, ReviewCard],
+) -> None:
+    """Write card states over the cards loaded in `stored`."""
+    values = [{"question_id": qid, **asdict(state)} for qid, state in states.items()]
+    await repo.save_cards(session, user.id, values, stored)
 
 
 async def record(
     session: AsyncSession, rules: Rules, user: User, events: list[SystemEvent], now: datetime
-) -> tuple[Stored, int, list[AchievementRead]]:
+) -> tuple[Stored, int, list[AchievementUnlocked]]:
     """Store quiz events with their progress; return what was stored, the XP they earned and
     what they unlocked. The caller holds the learner's lock."""
     before = (await progress_repo.totals(session, user.id)).standing().xp
@@ -79,12 +88,7 @@ async def record(
     changes = stored.changes.get(user.id)
     if changes is None:
         return stored, 0, []
-    unlocked = [
-        AchievementRead(
-            id=a.id, name=a.name, description=a.description, icon=a.icon, points=a.points
-        )
-        for a in changes.unlocked
-    ]
+    unlocked = [AchievementUnlocked(user_id=user.id, **a.model_dump()) for a in changes.unlocked]
     return stored, changes.totals.standing().xp - before, unlocked
 
 
@@ -101,7 +105,7 @@ def review_event(question: Question, rating: int, data: ReviewIn, at: datetime) 
     )
 
 
-def _review_time(data: ReviewIn, card: ReviewCard | None, now: datetime) -> datetime:
+def _review_time(data: ReviewIn, card: CardState | None, now: datetime) -> datetime:
     """When the review happened: now, or the time a client reports for an offline review."""
     if data.at is None:
         return now
@@ -145,17 +149,18 @@ async def review(
         rating = quiz_rules.rating_for(
             correct, data.time_spent_seconds, reviews.fast_seconds, reviews.slow_seconds
         )
-    stored_card = (await repo.cards(session, user.id, [question.id])).get(question.id)
-    at = _review_time(data, stored_card, now)
+    cards = await repo.cards(session, user.id, [question.id])
+    before = card_state(cards.get(question.id))
+    at = _review_time(data, before, now)
     event = review_event(question, rating, data, at)
     stored, xp, unlocked = await record(session, rules, user, [event], now)
     created = (user.id, system_event_id(event)) in stored.created
     if created:
-        card = (await advance_cards(session, rules, user, {question.id: rating}, at))[question.id]
+        card = scheduling.review(before, rating, at, rules.reviews)
+        await save(session, user, {question.id: card}, cards)
     else:
-        found = card_state((await repo.cards(session, user.id, [question.id])).get(question.id))
-        assert found is not None, "a recorded review always leaves a card"
-        card = found
+        assert before is not None, "a recorded review always leaves a card"
+        card = before
     return ReviewResult(
         question_id=question.id,
         status="created" if created else "duplicate",
@@ -228,8 +233,4 @@ async def rebuild_cards(session: AsyncSession, user: User, rules: Rules) -> None
     """Rewrite the learner's cards from the log."""
     expected = await expected_cards(session, user, rules)
     await repo.delete_cards(session, user.id)
-    await repo.save_cards(
-        session,
-        user.id,
-        [{"question_id": uuid.UUID(qid), **asdict(state)} for qid, state in expected.items()],
-    )
+    await save(session, user, {uuid.UUID(qid): state for qid, state in expected.items()}, {})

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
 
 from questpath.auth.dependencies import BriefWriter, EventReader, EventWriter
@@ -151,11 +149,7 @@ async def create_quiz(
     when configured, with the offline generator as its fallback), topped up from the bank.
     The questions come without their answers."""
 
-    @asynccontextmanager
-    async def work() -> AsyncIterator[AsyncSession]:
-        async with unit_of_work(request) as session:
-            yield session
-
+    work = partial(unit_of_work, request)
     quiz = await service.create(engine, work, settings, principal.user, body, _now())
     response.headers["Location"] = f"/api/quizzes/{quiz.id}"
     return quiz

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo
 from pydantic import field_validator as validates
 
-from questpath.events.schemas import EventId, Topic
+from questpath.events.schemas import AchievementUnlocked, EventId, Topic
 from questpath.quizzes.drafts import (
     MAX_EXPLANATION,
     MAX_PROMPT,
@@ -172,14 +172,6 @@ class QuizPage(BaseModel):
     next_cursor: str | None
 
 
-class AchievementRead(BaseModel):
-    id: str
-    name: str
-    description: str
-    icon: str
-    points: int
-
-
 class QuizResult(BaseModel):
     id: uuid.UUID
     score: float = Field(description="0-100")
@@ -187,7 +179,7 @@ class QuizResult(BaseModel):
     total: int
     results: list[QuestionResult]
     xp_awarded: int
-    achievements_unlocked: list[AchievementRead]
+    achievements_unlocked: list[AchievementUnlocked]
 
 
 # Reviews --------------------------------------------------------------------------------------
@@ -217,7 +209,7 @@ class ReviewResult(BaseModel):
     difficulty: float
     reviews: int
     xp_awarded: int
-    achievements_unlocked: list[AchievementRead]
+    achievements_unlocked: list[AchievementUnlocked]
 
 
 class DueQuestion(BaseModel):

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -105,7 +105,7 @@ async def plan(engine: AsyncEngine, user: User, data: QuizCreate, settings: Sett
         finally:
             await session.close()
     if not found.items and not found.bank and found.generator == "offline":
-        where = "track_id" if data.track_id else "topic" if data.topic else "track_id"
+        where = "topic" if data.topic and data.track_id is None else "track_id"
         raise Invalid.field(
             where,
             "there is nothing to ask about: no track item with a title and no question in "
@@ -161,11 +161,10 @@ async def generate(found: Plan, settings: Settings) -> Drafts:
 def _top_up(found: Plan, chosen: list[Question]) -> list[Question]:
     """Fill the quiz from the bank: questions never answered first, then the soonest due."""
     taken = {q.id for q in chosen}
-    never = datetime.min.replace(tzinfo=None)
 
     def order(q: Question) -> tuple[bool, datetime]:
         card = found.cards.get(q.id)
-        return (card is not None, card.due.replace(tzinfo=None) if card else never)
+        return (card is not None, card.due if card else datetime.min.replace(tzinfo=UTC))
 
     spare = sorted((q for q in found.bank if q.id not in taken), key=order)
     return chosen + spare[: found.data.count - len(chosen)]

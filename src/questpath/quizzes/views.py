@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -133,12 +132,7 @@ async def create_quiz(
     """Make a quiz. No session is held while the questions are generated."""
     data = await forms.fields(request)
     body, errors = forms.validate(QuizCreate, quiz_body(data))
-
-    @asynccontextmanager
-    async def work() -> AsyncIterator[AsyncSession]:
-        async with unit_of_work(request) as session:
-            yield session
-
+    work = partial(unit_of_work, request)
     if body is not None:
         try:
             quiz = await service.create(engine, work, settings, principal.user, body, _now())

@@ -33,7 +33,7 @@ from questpath.tracks.schemas import (
 )
 from questpath.web import forms
 from questpath.web.dependencies import MAX_FORM_BYTES, MaybeSignedIn, SignedIn, verify_csrf
-from questpath.web.flash import Toast
+from questpath.web.flash import Toast, unlocked_toast
 from questpath.web.rendering import add_toast, redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -97,10 +97,7 @@ def _share_link(request: Request, share: ShareRead | None) -> str | None:
 
 
 def _achievement_toasts(changed: ItemChanged) -> list[Toast]:
-    return [
-        Toast("achievement", a.name, f"{a.description} (+{a.points} points)")
-        for a in changed.achievements_unlocked
-    ]
+    return [unlocked_toast(a) for a in changed.achievements_unlocked]
 
 
 # The list, importing and adopting ------------------------------------------------------------

@@ -9,6 +9,8 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Literal
 
+from questpath.events.schemas import AchievementUnlocked
+
 COOKIE = "qp_flash"
 MAX_TOASTS = 8
 
@@ -20,6 +22,12 @@ class Toast:
     kind: ToastKind
     title: str
     body: str = ""
+
+
+def unlocked_toast(achievement: AchievementUnlocked) -> Toast:
+    """The toast of an achievement just unlocked."""
+    body = f"{achievement.description} (+{achievement.points} points)"
+    return Toast("achievement", achievement.name, body)
 
 
 def _signature(payload: str, key: str) -> str:
