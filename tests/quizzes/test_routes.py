@@ -696,3 +696,16 @@ async def test_concurrent_submissions_grade_a_quiz_once(client, app, learner) ->
     kinds = [e["kind"] for e in await all_events(client, learner.headers)]
     assert kinds.count("quiz_completed") == 1
     assert await projection_differences(app, learner) == []
+
+
+async def test_a_retried_offline_review_records_once(client, learner) -> None:
+    q = await add_question(client, learner, SHORT_ANSWER)
+    at = (datetime.now(UTC) - timedelta(hours=3)).isoformat()
+    first = await review(client, learner, q["id"], rating="good", at=at, id="phone-7")
+    again = await review(client, learner, q["id"], rating="good", at=at, id="phone-7")
+    assert first.status_code == 200, first.text
+    assert again.status_code == 200, again.text
+    assert (first.json()["status"], again.json()["status"]) == ("created", "duplicate")
+    assert again.json()["next_due"] == first.json()["next_due"]
+    kinds = [e["kind"] for e in await all_events(client, learner.headers)]
+    assert kinds == ["quiz_reviewed"]

@@ -59,6 +59,11 @@ def system_event_id(event: SystemEvent) -> str:
     return rules.SYSTEM_ID_PREFIX + event.id
 
 
+async def is_recorded(session: AsyncSession, user: User, system_id: str) -> bool:
+    """Whether `user` has the system event whose own id (before the prefix) is `system_id`."""
+    return await repo.get(session, user.id, rules.SYSTEM_ID_PREFIX + system_id) is not None
+
+
 def event_row(
     owner: User,
     event_id: str,

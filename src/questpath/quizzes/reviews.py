@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from questpath.auth.models import User
 from questpath.events.rules import local_date, occurred_at_problem
 from questpath.events.schemas import AchievementUnlocked
-from questpath.events.store import Stored, SystemEvent, store_system, system_event_id
+from questpath.events.store import Stored, SystemEvent, is_recorded, store_system
 from questpath.goals import service as goals
 from questpath.problems import Invalid
 from questpath.progress import repository as progress_repo
@@ -92,10 +92,14 @@ async def record(
     return stored, changes.totals.standing().xp - before, unlocked
 
 
+def _review_id(question: Question, client_id: str | None) -> str:
+    return f"review:{question.id}:{client_id or uuid.uuid4()}"
+
+
 def review_event(question: Question, rating: int, data: ReviewIn, at: datetime) -> SystemEvent:
     recalled = rating != quiz_rules.AGAIN
     return SystemEvent(
-        id=f"review:{question.id}:{data.id or uuid.uuid4()}",
+        id=_review_id(question, data.id),
         kind="quiz_reviewed",
         topic=question.topic,
         grade=100.0 if recalled else 0.0,
@@ -151,19 +155,25 @@ async def review(
         )
     cards = await repo.cards(session, user.id, [question.id])
     before = card_state(cards.get(question.id))
-    at = _review_time(data, before, now)
-    event = review_event(question, rating, data, at)
-    stored, xp, unlocked = await record(session, rules, user, [event], now)
-    created = (user.id, system_event_id(event)) in stored.created
-    if created:
-        card = scheduling.review(before, rating, at, rules.reviews)
-        await save(session, user, {question.id: card}, cards)
-    else:
+    # Checked first, under the learner's lock: a retried offline review repeats its `at`,
+    # which the check against the card's last review would refuse.
+    repeated = data.id is not None and await is_recorded(
+        session, user, _review_id(question, data.id)
+    )
+    xp, unlocked = 0, list[AchievementUnlocked]()
+    if repeated:
         assert before is not None, "a recorded review always leaves a card"
         card = before
+    else:
+        at = _review_time(data, before, now)
+        _, xp, unlocked = await record(
+            session, rules, user, [review_event(question, rating, data, at)], now
+        )
+        card = scheduling.review(before, rating, at, rules.reviews)
+        await save(session, user, {question.id: card}, cards)
     return ReviewResult(
         question_id=question.id,
-        status="created" if created else "duplicate",
+        status="duplicate" if repeated else "created",
         correct=correct if correct is not None else rating != quiz_rules.AGAIN,
         rating=quiz_rules.RATING_NAMES[rating],
         expected=quiz_rules.expected_answer(question.type, question.answer),
