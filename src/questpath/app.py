@@ -36,6 +36,8 @@ from questpath.progress.ruleset import load_rules
 from questpath.progress.views import router as progress_pages
 from questpath.quizzes.routes import router as quizzes_router
 from questpath.quizzes.views import router as quizzes_pages
+from questpath.recorder.core import EventRecorder
+from questpath.recorder.group import GroupCommit
 from questpath.tracks.routes import router as tracks_router
 from questpath.tracks.views import router as tracks_pages
 from questpath.web.errors import install_page_errors
@@ -76,6 +78,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = create_sessionmaker(engine)
     app.state.sqlite_write_queue = asyncio.Lock() if settings.is_sqlite else None
     app.state.rules = load_rules(settings.rules_file)
+    app.state.recorder = EventRecorder(app.state.rules)
+    app.state.group_commit = GroupCommit(
+        app.state.recorder, app.state.sessionmaker, app.state.sqlite_write_queue
+    )
 
     install_problem_handlers(app)
     for router in (

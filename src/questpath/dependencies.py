@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from questpath.config import Settings
 from questpath.db import transaction
 from questpath.progress.ruleset import Rules
+from questpath.recorder.core import EventRecorder
+from questpath.recorder.group import GroupCommit
 
 
 def get_settings(request: Request) -> Settings:
@@ -23,6 +25,16 @@ def get_settings(request: Request) -> Settings:
 def get_rules(request: Request) -> Rules:
     rules: Rules = request.app.state.rules
     return rules
+
+
+def get_recorder(request: Request) -> EventRecorder:
+    recorder: EventRecorder = request.app.state.recorder
+    return recorder
+
+
+def get_group_commit(request: Request) -> GroupCommit:
+    group: GroupCommit = request.app.state.group_commit
+    return group
 
 
 def get_engine(request: Request) -> AsyncEngine:
@@ -55,6 +67,8 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[AsyncEngine, Depends(get_engine)]
 RulesDep = Annotated[Rules, Depends(get_rules)]
+RecorderDep = Annotated[EventRecorder, Depends(get_recorder)]
+GroupCommitDep = Annotated[GroupCommit, Depends(get_group_commit)]
 SessionMakerDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessionmaker)]
 # "function" scope: commit before the response is sent, so a failed commit is never reported as
 # a success to the client.

@@ -59,6 +59,13 @@ async def get(session: AsyncSession, user_id: uuid.UUID, event_id: str) -> Event
     return await session.get(Event, (user_id, event_id))
 
 
+async def exists(session: AsyncSession, user_id: uuid.UUID, event_id: str) -> bool:
+    found = await session.scalar(
+        select(Event.event_id).where(Event.user_id == user_id, Event.event_id == event_id)
+    )
+    return found is not None
+
+
 def everything(user_id: uuid.UUID) -> Select[Any]:
     """Every event of a learner, oldest first, as table rows (for streaming)."""
     stmt: Select[Any] = (

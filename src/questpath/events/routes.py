@@ -8,8 +8,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, status
 
-from questpath.auth.dependencies import EventReader, EventWriter
-from questpath.dependencies import RulesDep, SessionDep
+from questpath.auth.dependencies import BriefWriter, EventReader
+from questpath.dependencies import GroupCommitDep, SessionDep
 from questpath.events import service
 from questpath.events.schemas import (
     EventBatchIn,
@@ -28,9 +28,8 @@ AdminUserId = Annotated[uuid.UUID | None, Query(description="admins only: whose 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def record_events(
     submission: Annotated[EventSubmission, Body()],
-    principal: EventWriter,
-    session: SessionDep,
-    rules: RulesDep,
+    principal: BriefWriter,
+    group: GroupCommitDep,
 ) -> EventsRecorded:
     """Record one event, or `{"events": [...]}` with up to 1000 in one transaction.
 
@@ -39,10 +38,7 @@ async def record_events(
     """
     batch = isinstance(submission, EventBatchIn)
     events = submission.events if isinstance(submission, EventBatchIn) else [submission]
-    report, _ = await service.record(
-        session, principal, events, datetime.now(UTC), rules, batch=batch
-    )
-    return report
+    return await service.record(group.record, principal, events, datetime.now(UTC), batch=batch)
 
 
 @router.get("")

@@ -1,16 +1,13 @@
-"""Recording events: the single write path for all progress."""
+"""The event API's use cases: check a submission and hand it to the recorder; read the log."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from questpath.auth import repository as users
-from questpath.auth.models import User
 from questpath.auth.principal import Principal
 from questpath.events import repository as repo
 from questpath.events import rules
@@ -23,130 +20,114 @@ from questpath.events.schemas import (
     EventResult,
     EventsRecorded,
 )
-from questpath.events.store import event_row, store
-from questpath.goals import service as goals
 from questpath.pagination import decode_cursor, encode_cursor
 from questpath.problems import FieldError, Forbidden, Invalid, NotFound
-from questpath.progress.ruleset import Rules
-from questpath.progress.state import Changes
+from questpath.progress.recording import Draft, EventKey, Recorded, UnknownLearner
+
+RecordDrafts = Callable[[list[Draft]], Awaitable[Recorded]]
 
 
 async def record(
-    session: AsyncSession,
+    record_drafts: RecordDrafts,
     principal: Principal,
     events: list[EventIn],
     now: datetime,
-    rules: Rules,
     *,
     batch: bool,
-) -> tuple[EventsRecorded, dict[uuid.UUID, Changes]]:
+) -> EventsRecorded:
     """Store each new event once; report every event as created or duplicate.
 
     All or nothing: one invalid event rejects the whole submission before anything is written.
-    The new events' learners have their projections brought up to date in the same transaction;
-    their changes are returned beside the report.
+    `record_drafts` is the recorder's entry (group commit for requests), which also brings the
+    learners' projections up to date in the same transaction.
     """
-
-    def field(index: int, name: str) -> str:
-        return f"events[{index}].{name}" if batch else name
-
-    owners = await _owners(session, principal, events, field)
-    errors = _rule_errors(events, now, field)
-    if errors:
-        raise Invalid(errors)
-
-    keys: list[tuple[uuid.UUID, str]] = []
-    first_index: dict[tuple[uuid.UUID, str], int] = {}
-    rows: list[dict[str, Any]] = []
-    for index, event in enumerate(events):
-        owner = owners[event.user_id or principal.user.id]
-        key = (owner.id, event.id or str(uuid.uuid4()))
-        keys.append(key)
-        if key not in first_index:  # a repeat inside one batch duplicates its first appearance
-            first_index[key] = index
-            rows.append(
-                event_row(
-                    owner,
-                    key[1],
-                    event.kind,
-                    event.occurred_at or now,
-                    now,
-                    topic=event.topic,
-                    grade=event.grade,
-                    time_spent_seconds=event.time_spent_seconds,
-                    hints_used=event.hints_used,
-                    metadata=event.metadata,
-                    api_key_id=principal.api_key.id if principal.api_key else None,
-                )
-            )
-
-    stored = await store(session, rows, now, rules)
-    created, changes = stored.created, stored.changes
-    for user_id in sorted({user_id for user_id, _ in created}):
-        await goals.settle(session, rules, owners[user_id], now)
-    results = [
-        EventResult(
-            index=index,
-            id=key[1],
-            user_id=key[0],
-            status="created" if key in created and first_index[key] == index else "duplicate",
-        )
-        for index, key in enumerate(keys)
-    ]
-    unlocked = [
-        AchievementUnlocked(user_id=user_id, **achievement.model_dump())
-        for user_id, change in changes.items()
-        for achievement in change.unlocked
-    ]
-    report = EventsRecorded(
-        created=len(created),
-        duplicates=len(results) - len(created),
-        results=results,
-        achievements_unlocked=unlocked,
-    )
-    return report, changes
+    drafts = to_drafts(principal, events, now, batch=batch)
+    try:
+        recorded = await record_drafts(drafts)
+    except UnknownLearner as exc:
+        raise Invalid(
+            [
+                FieldError(_field(batch, i, "user_id"), f"no learner has the id {d.user_id}")
+                for i, d in enumerate(drafts)
+                if d.user_id in exc.user_ids
+            ]
+        ) from exc
+    return report(drafts, recorded)
 
 
-def _rule_errors(
-    events: list[EventIn], now: datetime, field: Callable[[int, str], str]
-) -> list[FieldError]:
-    """What the event rules refuse in `events`, each named by its field."""
+def to_drafts(
+    principal: Principal, events: list[EventIn], now: datetime, *, batch: bool
+) -> list[Draft]:
+    """The events as drafts for the recorder, after checking the event rules and that the
+    caller may write for each learner named; raise 422 or 403 naming the field otherwise."""
+    others = [i for i, e in enumerate(events) if e.user_id and e.user_id != principal.user.id]
+    if others and not rules.may_record_for_others(
+        principal.user.role, principal.has_scope("events:write")
+    ):
+        field = _field(batch, others[0], "user_id")
+        raise Forbidden(f"{field}: you may record events only for yourself")
     errors = []
     for index, event in enumerate(events):
         errors += [
-            FieldError(field(index, name), f"is required for {event.kind} events")
+            FieldError(_field(batch, index, name), f"is required for {event.kind} events")
             for name in rules.missing_fields(event.kind, event.present_fields())
         ]
         if event.occurred_at is not None and (
             problem := rules.occurred_at_problem(event.occurred_at, now)
         ):
-            errors.append(FieldError(field(index, "occurred_at"), problem))
-    return errors
-
-
-async def _owners(
-    session: AsyncSession,
-    principal: Principal,
-    events: list[EventIn],
-    field: Callable[[int, str], str],
-) -> dict[uuid.UUID, User]:
-    """The learners the events belong to, after checking the caller may write for each."""
-    owners = {principal.user.id: principal.user}
-    others = {e.user_id for e in events if e.user_id and e.user_id != principal.user.id}
-    if not others:
-        return owners
-    if not rules.may_record_for_others(principal.user.role, principal.has_scope("events:write")):
-        index = next(i for i, e in enumerate(events) if e.user_id in others)
-        raise Forbidden(f"{field(index, 'user_id')}: you may record events only for yourself")
-    found = await users.get_users(session, others)
-    missing = [
-        FieldError(field(i, "user_id"), f"no learner has the id {e.user_id}")
-        for i, e in enumerate(events)
-        if e.user_id in others and e.user_id not in found
+            errors.append(FieldError(_field(batch, index, "occurred_at"), problem))
+    if errors:
+        raise Invalid(errors)
+    api_key_id = principal.api_key.id if principal.api_key else None
+    return [
+        Draft(
+            user_id=event.user_id or principal.user.id,
+            id=event.id or str(uuid.uuid4()),
+            kind=event.kind,
+            occurred_at=event.occurred_at or now,
+            topic=event.topic,
+            grade=event.grade,
+            time_spent_seconds=event.time_spent_seconds,
+            hints_used=event.hints_used,
+            metadata=event.metadata,
+            api_key_id=api_key_id,
+        )
+        for event in events
     ]
-    if missing:
-        raise Invalid(missing)
-    return owners | found
+
+
+def _field(batch: bool, index: int, name: str) -> str:
+    return f"events[{index}].{name}" if batch else name
+
+
+def report(drafts: list[Draft], recorded: Recorded) -> EventsRecorded:
+    """Each draft as created (the first of its key, when the recorder inserted it) or as a
+    duplicate, and what the new events unlocked."""
+    first_index: dict[EventKey, int] = {}
+    for index, draft in enumerate(drafts):
+        first_index.setdefault(draft.key, index)
+    results = [
+        EventResult(
+            index=index,
+            id=draft.id,
+            user_id=draft.user_id,
+            status="created"
+            if draft.key in recorded.created and first_index[draft.key] == index
+            else "duplicate",
+        )
+        for index, draft in enumerate(drafts)
+    ]
+    created = sum(1 for result in results if result.status == "created")
+    return EventsRecorded(
+        created=created,
+        duplicates=len(results) - created,
+        results=results,
+        achievements_unlocked=[
+            AchievementUnlocked(user_id=user_id, **achievement.model_dump())
+            for user_id, change in recorded.changes.items()
+            for achievement in change.unlocked
+        ],
+    )
 
 
 async def list_events(

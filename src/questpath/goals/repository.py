@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import date
 
 from sqlalchemy import func, or_, select
@@ -49,6 +50,16 @@ async def active(session: AsyncSession, user_id: uuid.UUID) -> list[Goal]:
         .execution_options(populate_existing=True)
     )
     return list(await session.scalars(stmt))
+
+
+async def with_active_goals(
+    session: AsyncSession, user_ids: Collection[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Which of the learners have an active goal (one statement for a whole group)."""
+    rows = await session.scalars(
+        select(Goal.user_id).where(Goal.user_id.in_(user_ids), Goal.status == "active").distinct()
+    )
+    return set(rows)
 
 
 async def count_active(session: AsyncSession, user_id: uuid.UUID) -> int:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from questpath.auth.dependencies import EventReader, EventWriter
 from questpath.auth.models import User
-from questpath.dependencies import RulesDep, SessionDep
+from questpath.dependencies import RecorderDep, RulesDep, SessionDep
 from questpath.goals import service
 from questpath.goals.rules import Status
 from questpath.goals.schemas import GoalCreate, GoalList, GoalRead, GoalUpdate
@@ -37,10 +37,10 @@ WritingLearner = Annotated[User, Depends(_writer)]
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def create_goal(
-    body: GoalCreate, user: WritingLearner, session: SessionDep, rules: RulesDep
+    body: GoalCreate, user: WritingLearner, session: SessionDep, recorder: RecorderDep
 ) -> GoalRead:
     """Set a goal. One already met is achieved at once; at most 100 may be active."""
-    return await service.create(session, rules, user, body, _now())
+    return await service.create(session, recorder, user, body, _now())
 
 
 @router.get("")
@@ -65,10 +65,14 @@ async def read_goal(
 
 @router.patch("/{goal_id}")
 async def update_goal(
-    goal_id: uuid.UUID, body: GoalUpdate, user: WritingLearner, session: SessionDep, rules: RulesDep
+    goal_id: uuid.UUID,
+    body: GoalUpdate,
+    user: WritingLearner,
+    session: SessionDep,
+    recorder: RecorderDep,
 ) -> GoalRead:
     """Change the title, description or date, or abandon or resume the goal."""
-    return await service.update(session, rules, user, goal_id, body, _now())
+    return await service.update(session, recorder, user, goal_id, body, _now())
 
 
 @router.delete("/{goal_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -1,8 +1,8 @@
 """Goal use cases: set, read, change and drop goals, and settle the ones reached.
 
 Progress is read from the progress projections and the tracks, never from the event log, so
-measuring a goal costs a few indexed reads. This module must not import the events or progress
-services: both call `settle`.
+measuring a goal costs a few indexed reads. `settle` decides which goals are reached; the
+recorder records their `goal_achieved` events.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth.models import User
 from questpath.events.rules import local_date
-from questpath.events.store import SystemEvent, store_system
 from questpath.goals import repository as repo
 from questpath.goals import rules as goal_rules
 from questpath.goals.models import Goal
@@ -38,6 +37,7 @@ from questpath.goals.schemas import (
 from questpath.problems import Conflict, Invalid, NotFound
 from questpath.progress import repository as progress_repo
 from questpath.progress import rules as progress_rules
+from questpath.progress.recording import Recorder, SystemEvent
 from questpath.progress.ruleset import Rules
 from questpath.progress.state import TopicRow, Totals
 from questpath.tracks.completion import completion
@@ -55,8 +55,9 @@ def target_of(goal: Goal) -> Target:
 
 
 async def create(
-    session: AsyncSession, rules: Rules, user: User, data: GoalCreate, now: datetime
+    session: AsyncSession, recorder: Recorder, user: User, data: GoalCreate, now: datetime
 ) -> GoalRead:
+    rules = recorder.rules
     # One writer per learner: the active-goal limit and the exercise baseline hold under
     # concurrent requests.
     await progress_repo.lock_learner(session, user.id)
@@ -64,7 +65,7 @@ async def create(
     await _check_room(session, user.id)
     baseline = 0
     if isinstance(data.target, Exercises):
-        totals, topics = await _progress_facts(session, user, [data.target])
+        totals, topics = await _progress_facts(session, user.id, [data.target])
         baseline = _exercises(data.target, totals, topics)
     goal = Goal(
         user_id=user.id,
@@ -80,18 +81,19 @@ async def create(
         updated_at=now,
     )
     await repo.add(session, goal)
-    await settle(session, rules, user, now)  # a goal met already is achieved at once
+    await recorder.settle(session, user.id, now)  # a goal met already is achieved at once
     return await _read_one(session, rules, user, goal, now)
 
 
 async def update(
     session: AsyncSession,
-    rules: Rules,
+    recorder: Recorder,
     user: User,
     goal_id: uuid.UUID,
     data: GoalUpdate,
     now: datetime,
 ) -> GoalRead:
+    rules = recorder.rules
     await progress_repo.lock_learner(session, user.id)
     goal = await _get(session, user, goal_id)
     if data.status is not None:
@@ -108,7 +110,7 @@ async def update(
         goal.target_date = data.target_date
     goal.updated_at = now
     await session.flush()
-    await settle(session, rules, user, now)  # a resumed goal may be met already
+    await recorder.settle(session, user.id, now)  # a resumed goal may be met already
     return await _read_one(session, rules, user, goal, now)
 
 
@@ -166,7 +168,7 @@ async def list_goals(
 ) -> GoalList:
     today = local_date(now, user.timezone)
     goals = await repo.list_goals(session, user.id, status, today)
-    measured = await _measure(session, rules, user, goals, today)
+    measured = await _measure(session, rules, user.id, goals, today)
     return GoalList(items=[_read(goal, p, today) for goal, p in zip(goals, measured, strict=True)])
 
 
@@ -180,7 +182,7 @@ async def _read_one(
     session: AsyncSession, rules: Rules, user: User, goal: Goal, now: datetime
 ) -> GoalRead:
     today = local_date(now, user.timezone)
-    [measured] = await _measure(session, rules, user, [goal], today)
+    [measured] = await _measure(session, rules, user.id, [goal], today)
     return _read(goal, measured, today)
 
 
@@ -204,26 +206,27 @@ def _read(goal: Goal, measured: GoalProgress, today: date) -> GoalRead:
 # Achieving goals ------------------------------------------------------------------------------
 
 
-async def settle(session: AsyncSession, rules: Rules, user: User, now: datetime) -> list[uuid.UUID]:
-    """Achieve every active goal of the learner whose target is reached now; return their ids.
+async def settle(
+    session: AsyncSession, rules: Rules, user_id: uuid.UUID, today: date, now: datetime
+) -> list[SystemEvent]:
+    """Achieve every active goal of the learner whose target is reached now, and return the
+    `goal_achieved` events to record for them (the recorder records them).
 
-    Each is achieved once: its status moves to achieved for good and one `goal_achieved` event
-    is recorded. Call it after anything that may move a learner's progress, in the same
-    transaction; without active goals it costs one indexed query. Flush pending changes first.
+    Each is achieved once: its status moves to achieved for good. Call it, through the recorder,
+    after anything that may move a learner's progress, in the same transaction, holding the
+    learner's lock. Flush pending changes first.
     """
-    goals = await repo.active(session, user.id)
+    goals = await repo.active(session, user_id)
     if not goals:
         return []
-    measured = await _measure(session, rules, user, goals, local_date(now, user.timezone))
+    measured = await _measure(session, rules, user_id, goals, today)
     reached = [goal for goal, p in zip(goals, measured, strict=True) if p.reached]
-    if not reached:
-        return []
     for goal in reached:
         goal.status = "achieved"
         goal.achieved_at = now
         goal.updated_at = now
     await session.flush()
-    events = [
+    return [
         SystemEvent(
             id=f"goal:{goal.id}",
             kind="goal_achieved",
@@ -232,25 +235,23 @@ async def settle(session: AsyncSession, rules: Rules, user: User, now: datetime)
         )
         for goal in reached
     ]
-    await store_system(session, user, events, now, rules)
-    return [goal.id for goal in reached]
 
 
 # Measuring goals ------------------------------------------------------------------------------
 
 
 async def _measure(
-    session: AsyncSession, rules: Rules, user: User, goals: Sequence[Goal], today: date
+    session: AsyncSession, rules: Rules, user_id: uuid.UUID, goals: Sequence[Goal], today: date
 ) -> list[GoalProgress]:
     """Each goal's progress, reading each fact the goals need once."""
     targets = [target_of(goal) for goal in goals]
-    totals, topics = await _progress_facts(session, user, targets)
+    totals, topics = await _progress_facts(session, user_id, targets)
     completions: dict[TrackPart, Completion | None] = {}
     for target in targets:
         if isinstance(target, FinishTrack | FinishCategory):
             part = _track_part(target)
             if part not in completions:
-                completions[part] = await completion(session, user.id, *part)
+                completions[part] = await completion(session, user_id, *part)
 
     def reading(target: Target, baseline: int) -> Reading | None:
         match target:
@@ -276,7 +277,7 @@ async def _measure(
 
 
 async def _progress_facts(
-    session: AsyncSession, user: User, targets: Sequence[Target]
+    session: AsyncSession, user_id: uuid.UUID, targets: Sequence[Target]
 ) -> tuple[Totals, dict[str, TopicRow]]:
     """The learner's totals and the topic rows the targets name, read only when needed."""
     needs_totals = any(
@@ -284,8 +285,8 @@ async def _progress_facts(
         for t in targets
     )
     names = {t.topic for t in targets if isinstance(t, Exercises | SkillLevel) and t.topic}
-    totals = await progress_repo.totals(session, user.id) if needs_totals else Totals()
-    topics = await progress_repo.topics(session, user.id, names) if names else {}
+    totals = await progress_repo.totals(session, user_id) if needs_totals else Totals()
+    topics = await progress_repo.topics(session, user_id, names) if names else {}
     return totals, topics
 
 

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth.models import User
-from questpath.dependencies import RulesDep, SessionDep
+from questpath.dependencies import RecorderDep, RulesDep, SessionDep
 from questpath.goals import service
 from questpath.goals.rules import ChosenStatus, Status
 from questpath.goals.schemas import (
@@ -240,7 +240,11 @@ async def new_goal_page(
 
 @router.post("/goals/new")
 async def create_goal(
-    request: Request, principal: SignedIn, session: SessionDep, rules: RulesDep
+    request: Request,
+    principal: SignedIn,
+    session: SessionDep,
+    rules: RulesDep,
+    recorder: RecorderDep,
 ) -> Response:
     data = await forms.fields(request)
     kind = data.get("type", "")
@@ -249,7 +253,7 @@ async def create_goal(
     status_code = 422
     if goal is not None:
         try:
-            created = await service.create(session, rules, principal.user, goal, _now())
+            created = await service.create(session, recorder, principal.user, goal, _now())
         except Problem as problem:
             errors, status_code = forms.problem_errors(problem), problem.status
         else:
@@ -308,7 +312,12 @@ async def edit_goal_page(
 
 @router.post("/goals/{goal_id}/edit")
 async def edit_goal(
-    goal_id: uuid.UUID, request: Request, principal: SignedIn, session: SessionDep, rules: RulesDep
+    goal_id: uuid.UUID,
+    request: Request,
+    principal: SignedIn,
+    session: SessionDep,
+    rules: RulesDep,
+    recorder: RecorderDep,
 ) -> Response:
     data = await forms.fields(request)
     form, errors = forms.validate(GoalEditForm, data)
@@ -316,7 +325,7 @@ async def edit_goal(
         update = GoalUpdate(
             title=form.title, description=form.description, target_date=form.target_date
         )
-        goal = await service.update(session, rules, principal.user, goal_id, update, _now())
+        goal = await service.update(session, recorder, principal.user, goal_id, update, _now())
         add_toast(request, Toast("success", f"Goal saved: {goal.title}"))
         return redirect(request, "/goals")
     goal = await service.read(session, rules, principal.user, goal_id, _now())
@@ -325,14 +334,19 @@ async def edit_goal(
 
 @router.post("/goals/{goal_id}/status")
 async def change_status(
-    goal_id: uuid.UUID, request: Request, principal: SignedIn, session: SessionDep, rules: RulesDep
+    goal_id: uuid.UUID,
+    request: Request,
+    principal: SignedIn,
+    session: SessionDep,
+    rules: RulesDep,
+    recorder: RecorderDep,
 ) -> Response:
     form, errors = forms.validate(StatusForm, await forms.fields(request))
     status_code = 422
     if form is not None:
         try:
             goal = await service.update(
-                session, rules, principal.user, goal_id, GoalUpdate(status=form.status), _now()
+                session, recorder, principal.user, goal_id, GoalUpdate(status=form.status), _now()
             )
         except Conflict as problem:
             errors, status_code = {"form": problem.detail}, problem.status

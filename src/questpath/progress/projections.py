@@ -9,16 +9,26 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.events.rules import PROGRESS_KINDS
 from questpath.progress import repository as repo
+from questpath.progress import rules as r
 from questpath.progress.rules import EventFacts
 from questpath.progress.ruleset import Rules
-from questpath.progress.state import Changes, advance, rows_needed, unlock_dates
+from questpath.progress.state import (
+    Changes,
+    DayRow,
+    Prefix,
+    TopicDay,
+    Totals,
+    advance,
+    rows_needed,
+    unlock_dates,
+)
 
 
 def facts_of(row: Mapping[str, Any]) -> EventFacts:
@@ -32,55 +42,61 @@ def facts_of(row: Mapping[str, Any]) -> EventFacts:
     )
 
 
-async def lock_learners(session: AsyncSession, user_ids: Iterable[uuid.UUID]) -> None:
-    """Take each learner's projection lock, in a fixed order so that concurrent batches cannot
-    deadlock. Call before inserting their events: a writer then never waits, lock in hand, for
-    another's uncommitted copy of the same event."""
-    for user_id in sorted(set(user_ids)):
-        await repo.lock_learner(session, user_id)
-
-
 async def apply(
     session: AsyncSession, rules: Rules, events: Iterable[Mapping[str, Any]], now: datetime
 ) -> dict[uuid.UUID, Changes]:
     """Fold new events into their learners' projections; return each learner's changes.
 
-    The caller holds the learners' locks (`lock_learners`).
+    The caller holds the learners' locks. The rows of every learner in the batch are read and
+    written together, one statement per table; only a learner whose events reach back before
+    their last active date has the later days read on their own.
     """
     by_learner: dict[uuid.UUID, list[EventFacts]] = defaultdict(list)
     for event in events:
         if event["kind"] in PROGRESS_KINDS:
             by_learner[event["user_id"]].append(facts_of(event))
+    if not by_learner:
+        return {}
+    ids = sorted(by_learner)
+    all_facts = [f for facts in by_learner.values() for f in facts]
+    dates = {f.local_date for f in all_facts}
+    names = {f.topic for f in all_facts if f.topic is not None}
+    totals = await repo.totals_of(session, ids)
+    unlocked = await repo.unlocked_of(session, ids)
+    days = await repo.days_of(session, ids, dates)
+    topics = await repo.topics_of(session, ids, names)
+    topic_days = await repo.topic_days_of(session, ids, dates, names)
+
     changes = {}
-    for user_id in sorted(by_learner):
-        changes[user_id] = await _apply_for(session, rules, user_id, by_learner[user_id], now)
-    return changes
-
-
-async def _apply_for(
-    session: AsyncSession,
-    rules: Rules,
-    user_id: uuid.UUID,
-    facts: list[EventFacts],
-    now: datetime,
-) -> Changes:
-    totals = await repo.totals(session, user_id)
-    unlocked = await repo.unlocked(session, user_id)
-    dates, tail_from = rows_needed(totals, facts)
-    changes = advance(
-        totals,
-        await repo.days_for_update(session, user_id, dates, tail_from),
-        await repo.topics(session, user_id, {f.topic for f in facts if f.topic is not None}),
-        await repo.topic_days(
-            session, user_id, {(f.local_date, f.topic) for f in facts if f.topic is not None}
-        ),
-        set(unlocked),
-        facts,
-        rules,
-        now,
-    )
-    await repo.write(session, user_id, changes)
-    await _date_unlocks(session, rules, user_id, facts, changes, unlocked, now)
+    for user_id in ids:
+        facts, before = by_learner[user_id], totals.get(user_id, Totals())
+        own_dates, tail_from = rows_needed(before, facts)
+        if tail_from is not None:  # a late event: the days after it may change too
+            learner_days = await repo.days_for_update(session, user_id, own_dates, tail_from)
+        else:
+            learner_days = {d: row for d, row in days[user_id].items() if d in own_dates}
+        changes[user_id] = advance(
+            before,
+            learner_days,
+            topics[user_id],
+            topic_days[user_id],
+            set(unlocked[user_id]),
+            facts,
+            rules,
+            now,
+        )
+    await repo.write_all(session, changes)
+    for user_id in ids:
+        await _date_unlocks(
+            session,
+            rules,
+            user_id,
+            by_learner[user_id],
+            totals.get(user_id, Totals()),
+            changes[user_id],
+            unlocked[user_id],
+            now,
+        )
     return changes
 
 
@@ -89,22 +105,22 @@ async def _date_unlocks(
     rules: Rules,
     user_id: uuid.UUID,
     facts: list[EventFacts],
+    before: Totals,
     changes: Changes,
     unlocked: dict[str, Any],
     now: datetime,
 ) -> None:
     """Store new unlocks, and file every unlock under the local date on which the log reached
-    it. Only dates from the batch's earliest on can change, so only they are walked."""
+    it. Only dates from the batch's earliest on can change, so only they are walked; the
+    standing before them is the totals less those days."""
     first = min(f.local_date for f in facts)
     movable = {a: row.local_date for a, row in unlocked.items() if row.local_date > first}
     if not changes.unlocked and not movable:
         return
-    dates = unlock_dates(
-        await repo.prefix_before(session, user_id, first),
-        await repo.days_between(session, user_id, first, None),
-        await repo.topic_days_since(session, user_id, first),
-        rules,
-    )
+    days = await repo.days_between(session, user_id, first, None)
+    topic_days = await repo.topic_days_since(session, user_id, first)
+    prefix = await _prefix_before(session, user_id, first, before, changes.totals, days, topic_days)
+    dates = unlock_dates(prefix, days, topic_days, rules)
     latest = max(f.local_date for f in facts)
     await repo.add_unlocked(
         session,
@@ -122,4 +138,34 @@ async def _date_unlocks(
         session,
         user_id,
         {a: dates[a] for a, day in movable.items() if a in dates and dates[a] != day},
+    )
+
+
+async def _prefix_before(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    first: date,
+    before: Totals,
+    after: Totals,
+    days: Mapping[date, DayRow],
+    topic_days: Mapping[TopicDay, r.Tally],
+) -> Prefix:
+    """The standing at the end of the day before `first`: the totals less the days from `first`
+    on (both as written), so it costs the days after `first`, not the whole history."""
+    topics = await repo.topics(session, user_id)
+    topic_exercises = {topic: row.tally.exercises for topic, row in topics.items()}
+    for (_, topic), tally in topic_days.items():
+        topic_exercises[topic] -= tally.exercises
+    in_order = before.streak.last_date is None or first > before.streak.last_date
+    longest = (
+        before.longest_streak
+        if in_order
+        else await repo.longest_streak_before(session, user_id, first)
+    )
+    return Prefix(
+        totals=after.tally - r.total(row.tally for row in days.values()),
+        bonus_xp=after.bonus_xp - sum(row.streak.bonus_xp for row in days.values()),
+        longest_streak=longest,
+        active_days=after.active_days - len(days),
+        topic_exercises=topic_exercises,
     )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterable
+from collections import defaultdict
+from collections.abc import AsyncIterator, Collection, Iterable, Mapping
 from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, func, select, tuple_, update
+from sqlalchemy import ColumnElement, Select, bindparam, delete, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from questpath.auth.models import User
@@ -26,7 +27,6 @@ from questpath.progress.models import (
 from questpath.progress.state import (
     Changes,
     DayRow,
-    Prefix,
     Projection,
     TopicDay,
     TopicRow,
@@ -77,17 +77,59 @@ def _topic(row: Any) -> TopicRow:
 
 
 async def lock_learner(session: AsyncSession, user_id: uuid.UUID) -> None:
-    """Serialise projection updates per learner (PostgreSQL row lock; SQLite has one writer).
+    """Serialise projection updates for one learner; see `lock_learners`."""
+    await lock_learners(session, [user_id])
 
-    FOR NO KEY UPDATE, not FOR UPDATE: inserting an event takes FOR KEY SHARE on its user row
-    (the foreign key check), which FOR UPDATE would wait for.
+
+async def lock_learners(
+    session: AsyncSession, user_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """Serialise projection updates per learner, and return each existing learner's timezone
+    as it stands under the lock (PostgreSQL row locks; SQLite has one writer anyway).
+
+    One statement locks them all in id order, so concurrent writers cannot deadlock. FOR NO KEY
+    UPDATE, not FOR UPDATE: inserting an event takes FOR KEY SHARE on its user row (the foreign
+    key check), which FOR UPDATE would wait for.
     """
-    await session.execute(select(User.id).where(User.id == user_id).with_for_update(key_share=True))
+    rows = await session.execute(_LOCK_LEARNERS, {"ids": sorted(set(user_ids))})
+    return {row.id: row.timezone for row in rows}
+
+
+_LOCK_LEARNERS = (
+    select(User.id, User.timezone)
+    .where(User.id.in_(bindparam("ids", expanding=True)))
+    .order_by(User.id)
+    .with_for_update(key_share=True)
+)
 
 
 async def totals(session: AsyncSession, user_id: uuid.UUID) -> Totals:
-    result = await session.execute(_rows(ProgressTotals).where(ProgressTotals.user_id == user_id))
-    return _totals(result.one_or_none())
+    return (await totals_of(session, [user_id])).get(user_id, Totals())
+
+
+async def totals_of(
+    session: AsyncSession, user_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, Totals]:
+    """The totals of the learners that have any."""
+    result = await session.execute(
+        _rows(ProgressTotals).where(ProgressTotals.user_id.in_(user_ids))
+    )
+    return {row.user_id: _totals(row) for row in result}
+
+
+async def days_of(
+    session: AsyncSession, user_ids: Collection[uuid.UUID], dates: Collection[date]
+) -> dict[uuid.UUID, dict[date, DayRow]]:
+    """The learners' day rows among `dates` (one statement for a whole group of learners)."""
+    found: dict[uuid.UUID, dict[date, DayRow]] = defaultdict(dict)
+    rows = await session.execute(
+        _rows(ProgressDay).where(
+            ProgressDay.user_id.in_(user_ids), ProgressDay.local_date.in_(dates)
+        )
+    )
+    for row in rows:
+        found[row.user_id][row.local_date] = _day(row)
+    return found
 
 
 async def days_for_update(
@@ -142,6 +184,43 @@ async def topics(
     return {row.topic: _topic(row) for row in rows}
 
 
+async def topics_of(
+    session: AsyncSession, user_ids: Collection[uuid.UUID], names: Collection[str]
+) -> dict[uuid.UUID, dict[str, TopicRow]]:
+    """The learners' rows among the topics `names`."""
+    found: dict[uuid.UUID, dict[str, TopicRow]] = defaultdict(dict)
+    if names:
+        rows = await session.execute(
+            _rows(ProgressTopic).where(
+                ProgressTopic.user_id.in_(user_ids), ProgressTopic.topic.in_(names)
+            )
+        )
+        for row in rows:
+            found[row.user_id][row.topic] = _topic(row)
+    return found
+
+
+async def topic_days_of(
+    session: AsyncSession,
+    user_ids: Collection[uuid.UUID],
+    dates: Collection[date],
+    names: Collection[str],
+) -> dict[uuid.UUID, dict[TopicDay, r.Tally]]:
+    """The learners' topic-day rows on any of `dates` in any of `names`."""
+    found: dict[uuid.UUID, dict[TopicDay, r.Tally]] = defaultdict(dict)
+    if names:
+        rows = await session.execute(
+            _rows(ProgressTopicDay).where(
+                ProgressTopicDay.user_id.in_(user_ids),
+                ProgressTopicDay.local_date.in_(dates),
+                ProgressTopicDay.topic.in_(names),
+            )
+        )
+        for row in rows:
+            found[row.user_id][(row.local_date, row.topic)] = _tally(row)
+    return found
+
+
 async def topic_days(
     session: AsyncSession, user_id: uuid.UUID, keys: set[TopicDay]
 ) -> dict[TopicDay, r.Tally]:
@@ -187,38 +266,28 @@ async def new_topics_since(session: AsyncSession, user_id: uuid.UUID, first: dat
 
 async def unlocked(session: AsyncSession, user_id: uuid.UUID) -> dict[str, Any]:
     """The learner's unlocked achievements by id: rows with unlocked_at and local_date."""
+    return (await unlocked_of(session, [user_id])).get(user_id, {})
+
+
+async def unlocked_of(
+    session: AsyncSession, user_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, Any]]:
+    found: dict[uuid.UUID, dict[str, Any]] = defaultdict(dict)
     rows = await session.execute(
-        _rows(UnlockedAchievement).where(UnlockedAchievement.user_id == user_id)
+        _rows(UnlockedAchievement).where(UnlockedAchievement.user_id.in_(user_ids))
     )
-    return {row.achievement_id: row for row in rows}
+    for row in rows:
+        found[row.user_id][row.achievement_id] = row
+    return found
 
 
-async def prefix_before(session: AsyncSession, user_id: uuid.UUID, day: date) -> Prefix:
-    """The learner's cumulative standing over every active date before `day`."""
-    earlier = (ProgressDay.user_id == user_id) & (ProgressDay.local_date < day)
-    sums = (
-        await session.execute(
-            select(
-                *(func.coalesce(func.sum(getattr(ProgressDay, n)), 0) for n in r.TALLY_FIELDS),
-                func.coalesce(func.sum(ProgressDay.bonus_xp), 0),
-                func.coalesce(func.max(ProgressDay.streak), 0),
-                func.count(),
-            ).where(earlier)
+async def longest_streak_before(session: AsyncSession, user_id: uuid.UUID, day: date) -> int:
+    longest = await session.scalar(
+        select(func.coalesce(func.max(ProgressDay.streak), 0)).where(
+            ProgressDay.user_id == user_id, ProgressDay.local_date < day
         )
-    ).one()
-    topic_rows = await session.execute(
-        select(ProgressTopicDay.topic, func.sum(ProgressTopicDay.exercises))
-        .where(ProgressTopicDay.user_id == user_id, ProgressTopicDay.local_date < day)
-        .group_by(ProgressTopicDay.topic)
     )
-    counts = [int(v) for v in sums]
-    return Prefix(
-        totals=r.Tally(*counts[: len(r.TALLY_FIELDS)]),
-        bonus_xp=counts[-3],
-        longest_streak=counts[-2],
-        active_days=counts[-1],
-        topic_exercises={topic: int(n) for topic, n in topic_rows},
-    )
+    return int(longest or 0)
 
 
 async def topic_days_since(
@@ -347,18 +416,33 @@ def _topic_row(user_id: uuid.UUID, topic: str, row: TopicRow) -> dict[str, Any]:
 
 
 async def write(session: AsyncSession, user_id: uuid.UUID, changes: Changes) -> None:
-    await _upsert(session, ProgressTotals, ["user_id"], [_totals_row(user_id, changes.totals)])
+    await write_all(session, {user_id: changes})
+
+
+async def write_all(session: AsyncSession, changes: Mapping[uuid.UUID, Changes]) -> None:
+    """Write the learners' changed rows: one statement per table for them all."""
+    learners = sorted(changes.items())
+    await _upsert(
+        session,
+        ProgressTotals,
+        ["user_id"],
+        [_totals_row(user_id, c.totals) for user_id, c in learners],
+    )
     await _upsert(
         session,
         ProgressDay,
         ["user_id", "local_date"],
-        [_day_row(user_id, row) for _, row in sorted(changes.days.items())],
+        [_day_row(user_id, row) for user_id, c in learners for _, row in sorted(c.days.items())],
     )
     await _upsert(
         session,
         ProgressTopic,
         ["user_id", "topic"],
-        [_topic_row(user_id, t, row) for t, row in sorted(changes.topics.items())],
+        [
+            _topic_row(user_id, t, row)
+            for user_id, c in learners
+            for t, row in sorted(c.topics.items())
+        ],
     )
     await _upsert(
         session,
@@ -366,7 +450,8 @@ async def write(session: AsyncSession, user_id: uuid.UUID, changes: Changes) -> 
         ["user_id", "local_date", "topic"],
         [
             {"user_id": user_id, "local_date": d, "topic": t, **tally.as_dict()}
-            for (d, t), tally in sorted(changes.topic_days.items())
+            for user_id, c in learners
+            for (d, t), tally in sorted(c.topic_days.items())
         ],
     )
 

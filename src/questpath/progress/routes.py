@@ -13,7 +13,7 @@ from sse_starlette import EventSourceResponse
 
 from questpath.auth.dependencies import EventReader, EventWriter, ReaderOrBrowser
 from questpath.auth.models import User
-from questpath.dependencies import EngineDep, RulesDep, SessionDep, SettingsDep
+from questpath.dependencies import EngineDep, RecorderDep, RulesDep, SessionDep, SettingsDep
 from questpath.downloads import attachment
 from questpath.progress import export, service, stream
 from questpath.progress.schemas import (
@@ -69,10 +69,15 @@ async def read_badges(user: Learner, session: SessionDep, rules: RulesDep) -> Ba
 
 @router.post("/update-streak")
 async def update_streak(
-    principal: EventWriter, session: SessionDep, rules: RulesDep, body: StreakUpdateIn | None = None
+    principal: EventWriter,
+    session: SessionDep,
+    recorder: RecorderDep,
+    body: StreakUpdateIn | None = None,
 ) -> StreakUpdateRead:
     """Check in for the day: records a `check_in` event, which keeps the streak alive."""
-    return await service.update_streak(session, rules, principal, body or StreakUpdateIn(), _now())
+    return await service.update_streak(
+        session, recorder, principal, body or StreakUpdateIn(), _now()
+    )
 
 
 @router.get("/statistics")
@@ -105,10 +110,12 @@ async def read_skill_levels(user: Learner, session: SessionDep, rules: RulesDep)
 
 @router.post("/calculate-skill-level")
 async def calculate_skill_level(
-    body: SkillLevelIn, principal: EventWriter, session: SessionDep, rules: RulesDep
+    body: SkillLevelIn, principal: EventWriter, session: SessionDep, recorder: RecorderDep
 ) -> SkillLevelChange:
     """Recalculate one topic's level from its exercises under the current rules."""
-    return await service.calculate_skill_level(session, rules, principal.user, body.topic, _now())
+    return await service.calculate_skill_level(
+        session, recorder, principal.user, body.topic, _now()
+    )
 
 
 @router.get(

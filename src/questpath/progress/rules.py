@@ -76,6 +76,9 @@ class Tally:
     def __add__(self, other: Tally) -> Tally:
         return Tally(*map(operator.add, _tally_values(self), _tally_values(other)))
 
+    def __sub__(self, other: Tally) -> Tally:
+        return Tally(*map(operator.sub, _tally_values(self), _tally_values(other)))
+
     def as_dict(self) -> dict[str, int]:
         return dict(zip(TALLY_FIELDS, _tally_values(self), strict=True))
 

@@ -13,10 +13,10 @@ from questpath.auth.principal import Principal
 from questpath.events import rules as event_rules
 from questpath.events import service as events
 from questpath.events.schemas import EventIn
-from questpath.goals import service as goals
 from questpath.problems import Invalid, NotFound
 from questpath.progress import repository as repo
 from questpath.progress import rules as r
+from questpath.progress.recording import Recorder
 from questpath.progress.ruleset import Rank, Rules
 from questpath.progress.schemas import (
     AchievementRead,
@@ -221,7 +221,11 @@ async def badges(session: AsyncSession, rules: Rules, user: User, now: datetime)
 
 
 async def update_streak(
-    session: AsyncSession, rules: Rules, principal: Principal, body: StreakUpdateIn, now: datetime
+    session: AsyncSession,
+    recorder: Recorder,
+    principal: Principal,
+    body: StreakUpdateIn,
+    now: datetime,
 ) -> StreakUpdateRead:
     """Record a check-in event and report how it moved the streak."""
     user = principal.user
@@ -230,9 +234,9 @@ async def update_streak(
     await repo.lock_learner(session, user.id)  # so "longest before" is the one this changes
     before = await repo.totals(session, user.id)
     check_in = EventIn(id=body.id, kind="check_in", occurred_at=body.at)
-    _, changes = await events.record(session, principal, [check_in], now, rules, batch=False)
+    drafts = events.to_drafts(principal, [check_in], now, batch=False)
+    change = (await recorder.record(session, drafts, now)).changes.get(user.id)
     day = event_rules.local_date(body.at or now, user.timezone)
-    change = changes.get(user.id)
     if change is None:
         # Only a client's own id can repeat: nothing changed; report the check-in stored under it.
         day = (await events.get_event(session, principal, body.id or "", None)).local_date
@@ -420,9 +424,10 @@ def _skill_level(
 
 
 async def calculate_skill_level(
-    session: AsyncSession, rules: Rules, user: User, topic: str, now: datetime
+    session: AsyncSession, recorder: Recorder, user: User, topic: str, now: datetime
 ) -> SkillLevelChange:
     """Recalculate a topic's level from its counters (after a rules change, say) and store it."""
+    rules = recorder.rules
     await repo.lock_learner(session, user.id)
     row = (await repo.topics(session, user.id, [topic])).get(topic)
     if row is None:
@@ -436,5 +441,5 @@ async def calculate_skill_level(
         )
     updated = TopicRow(row.tally, row.first_exercise_date, level, row.level, now)
     await repo.update_topic_level(session, user.id, topic, updated)
-    await goals.settle(session, rules, user, now)  # a skill-level goal may be met now
+    await recorder.settle(session, user.id, now)  # a skill-level goal may be met now
     return SkillLevelChange(topic=topic, level=level, previous_level=row.level, changed=True)

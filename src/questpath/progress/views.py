@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from questpath.auth.principal import Principal
-from questpath.dependencies import RulesDep, SessionDep
+from questpath.dependencies import RecorderDep, RulesDep, SessionDep
 from questpath.events import service as events
 from questpath.events.schemas import MAX_SECONDS, AchievementUnlocked, EventIn, Topic
 from questpath.problems import Problem
@@ -180,16 +180,16 @@ async def log_activity(
     activity: Annotated[Activity, Path()],
     principal: SignedIn,
     session: SessionDep,
-    rules: RulesDep,
+    recorder: RecorderDep,
 ) -> Response:
     values = await forms.fields(request)
     form, errors = forms.validate(ActivityForm, values)
     errors = _missing(activity, values) | errors
     if form is not None and not errors:
         try:
-            report, _ = await events.record(
-                session, principal, [form.event(activity)], _now(), rules, batch=False
-            )
+            now = _now()
+            drafts = events.to_drafts(principal, [form.event(activity)], now, batch=False)
+            report = events.report(drafts, await recorder.record(session, drafts, now))
         except Problem as problem:
             errors = forms.problem_errors(problem, FORM_FIELDS)
         else:
@@ -199,7 +199,7 @@ async def log_activity(
         request,
         principal,
         session,
-        rules,
+        recorder.rules,
         active=activity,
         values=values,
         errors=errors,

@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 from pydantic import BaseModel, ConfigDict
 
 from questpath.auth.principal import Principal
-from questpath.dependencies import RulesDep, SessionDep
+from questpath.dependencies import RecorderDep, SessionDep
 from questpath.events.schemas import AchievementUnlocked
 from questpath.problems import Problem
 from questpath.quizzes import bank, reviews
@@ -192,7 +192,7 @@ async def review_question(
     request: Request,
     principal: SignedIn,
     session: SessionDep,
-    rules: RulesDep,
+    recorder: RecorderDep,
 ) -> Response:
     data = await forms.fields(request)
     form, errors = forms.validate(ReviewForm, data)
@@ -205,7 +205,7 @@ async def review_question(
         )
         try:
             result = await reviews.review(
-                session, rules, principal.user, question_id, review, _now()
+                session, recorder, principal.user, question_id, review, _now()
             )
         except Problem as problem:
             errors = forms.problem_errors(problem)

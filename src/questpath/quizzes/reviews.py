@@ -10,13 +10,13 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth.models import User
+from questpath.events import repository as log
 from questpath.events.rules import local_date, occurred_at_problem
 from questpath.events.schemas import AchievementUnlocked
-from questpath.events.store import Stored, SystemEvent, is_recorded, store_system
-from questpath.goals import service as goals
 from questpath.problems import Invalid
 from questpath.progress import repository as progress_repo
 from questpath.progress import rules as progress_rules
+from questpath.progress.recording import Recorded, Recorder, SystemEvent, system_event_id
 from questpath.progress.ruleset import Rules
 from questpath.quizzes import bank, scheduling
 from questpath.quizzes import repository as repo
@@ -78,13 +78,12 @@ async def save(
 
 
 async def record(
-    session: AsyncSession, rules: Rules, user: User, events: list[SystemEvent], now: datetime
-) -> tuple[Stored, int, list[AchievementUnlocked]]:
-    """Store quiz events with their progress; return what was stored, the XP they earned and
-    what they unlocked. The caller holds the learner's lock."""
+    session: AsyncSession, recorder: Recorder, user: User, events: list[SystemEvent], now: datetime
+) -> tuple[Recorded, int, list[AchievementUnlocked]]:
+    """Record quiz events; return what was stored, the XP they earned and what they
+    unlocked. The caller holds the learner's lock."""
     before = (await progress_repo.totals(session, user.id)).standing().xp
-    stored = await store_system(session, user, events, now, rules)
-    await goals.settle(session, rules, user, now)
+    stored = await recorder.record(session, [e.draft(user.id) for e in events], now)
     changes = stored.changes.get(user.id)
     if changes is None:
         return stored, 0, []
@@ -126,7 +125,7 @@ def _review_time(data: ReviewIn, card: CardState | None, now: datetime) -> datet
 
 async def review(
     session: AsyncSession,
-    rules: Rules,
+    recorder: Recorder,
     user: User,
     question_id: uuid.UUID,
     data: ReviewIn,
@@ -138,6 +137,7 @@ async def review(
         raise Invalid.field(
             "answer", "give the answer, a rating (again, hard, good, easy), or both"
         )
+    rules = recorder.rules
     await progress_repo.lock_learner(session, user.id)
     question = await bank.own_question(session, user, question_id)
     correct: bool | None = None
@@ -157,8 +157,10 @@ async def review(
     before = card_state(cards.get(question.id))
     # Checked first, under the learner's lock: a retried offline review repeats its `at`,
     # which the check against the card's last review would refuse.
-    repeated = data.id is not None and await is_recorded(
-        session, user, _review_id(question, data.id)
+    repeated = data.id is not None and await log.exists(
+        session,
+        user.id,
+        system_event_id(SystemEvent(_review_id(question, data.id), "quiz_reviewed")),
     )
     xp, unlocked = 0, list[AchievementUnlocked]()
     if repeated:
@@ -167,7 +169,7 @@ async def review(
     else:
         at = _review_time(data, before, now)
         _, xp, unlocked = await record(
-            session, rules, user, [review_event(question, rating, data, at)], now
+            session, recorder, user, [review_event(question, rating, data, at)], now
         )
         card = scheduling.review(before, rating, at, rules.reviews)
         await save(session, user, {question.id: card}, cards)

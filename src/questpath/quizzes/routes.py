@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from starlette.datastructures import UploadFile
 
 from questpath.auth.dependencies import BriefWriter, EventReader, EventWriter
-from questpath.dependencies import EngineDep, RulesDep, SessionDep, SettingsDep, unit_of_work
+from questpath.dependencies import EngineDep, RecorderDep, SessionDep, SettingsDep, unit_of_work
 from questpath.pagination import Cursor, Limit
 from questpath.problems import Invalid, UnsupportedMediaType
 from questpath.quizzes import bank, reviews, service
@@ -175,10 +175,10 @@ async def submit_quiz(
     body: QuizSubmit,
     principal: EventWriter,
     session: SessionDep,
-    rules: RulesDep,
+    recorder: RecorderDep,
 ) -> QuizResult:
     """Grade a quiz (once) and record it as a `quiz_completed` event graded by its score."""
-    return await service.submit(session, rules, principal.user, quiz_id, body, _now())
+    return await service.submit(session, recorder, principal.user, quiz_id, body, _now())
 
 
 # Reviews --------------------------------------------------------------------------------------
@@ -206,8 +206,8 @@ async def review_question(
     body: ReviewIn,
     principal: EventWriter,
     session: SessionDep,
-    rules: RulesDep,
+    recorder: RecorderDep,
 ) -> ReviewResult:
     """Review a question: answer it, rate it, or both. Reschedules its card and records a
     `quiz_reviewed` event (2 XP, at most 50 XP of reviews a day)."""
-    return await reviews.review(session, rules, principal.user, question_id, body, _now())
+    return await reviews.review(session, recorder, principal.user, question_id, body, _now())

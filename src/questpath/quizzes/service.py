@@ -18,11 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from questpath.auth.models import User
 from questpath.config import Settings
 from questpath.db import read_snapshot
-from questpath.events.store import SystemEvent, system_event_id
 from questpath.pagination import created_cursor, decode_created_cursor
 from questpath.problems import Conflict, FieldError, Invalid, NotFound
 from questpath.progress import repository as progress_repo
-from questpath.progress.ruleset import Rules
+from questpath.progress.recording import Recorder, SystemEvent, system_event_id
 from questpath.quizzes import bank, llm, offline, reviews
 from questpath.quizzes import repository as repo
 from questpath.quizzes import rules as quiz_rules
@@ -273,7 +272,7 @@ def _answers_by_question(quiz: Quiz, data: QuizSubmit) -> dict[str, int]:
 
 async def submit(
     session: AsyncSession,
-    rules: Rules,
+    recorder: Recorder,
     user: User,
     quiz_id: uuid.UUID,
     data: QuizSubmit,
@@ -282,6 +281,7 @@ async def submit(
     """Grade a quiz once. Its answers become the first reviews of their questions' cards, and a
     `quiz_completed` event graded by the score carries XP, streaks and skill levels along.
     Questions left unanswered count as wrong."""
+    rules = recorder.rules
     await progress_repo.lock_learner(session, user.id)
     quiz = await repo.quiz_for_update(session, user.id, quiz_id)
     if quiz is None:
@@ -323,7 +323,7 @@ async def submit(
             "ratings": ratings,
         },
     )
-    stored, xp, unlocked = await reviews.record(session, rules, user, [event], now)
+    stored, xp, unlocked = await reviews.record(session, recorder, user, [event], now)
     if (user.id, system_event_id(event)) not in stored.created:
         raise Conflict("this quiz was submitted already")
     cards = await reviews.advance_cards(

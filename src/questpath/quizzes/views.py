@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from questpath.auth.models import User
 from questpath.auth.principal import Principal
 from questpath.config import Settings
-from questpath.dependencies import EngineDep, RulesDep, SessionDep, SettingsDep, unit_of_work
+from questpath.dependencies import EngineDep, RecorderDep, SessionDep, SettingsDep, unit_of_work
 from questpath.pagination import Cursor
 from questpath.problems import Conflict, Invalid, NotFound, Problem
 from questpath.quizzes import bank_views, review_views, service
@@ -255,7 +255,7 @@ async def submit_quiz(
     request: Request,
     principal: SignedIn,
     session: SessionDep,
-    rules: RulesDep,
+    recorder: RecorderDep,
 ) -> Response:
     data = await forms.fields(request)
     quiz = await service.read(session, principal.user, quiz_id)
@@ -268,7 +268,7 @@ async def submit_quiz(
     ]
     try:
         result = await service.submit(
-            session, rules, principal.user, quiz_id, QuizSubmit(answers=answers), _now()
+            session, recorder, principal.user, quiz_id, QuizSubmit(answers=answers), _now()
         )
     except Conflict:
         return _already_submitted(request, quiz_id)

@@ -10,11 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth.models import User
 from questpath.events.schemas import AchievementUnlocked
-from questpath.events.store import SystemEvent, store_system, system_event_id
-from questpath.goals import service as goals
 from questpath.problems import Invalid, NotFound
+from questpath.progress.recording import Recorder, SystemEvent, system_event_id
 from questpath.progress.rules import EventFacts, event_xp
-from questpath.progress.ruleset import Rules
 from questpath.tracks import repository as repo
 from questpath.tracks import tree
 from questpath.tracks.drafts import ItemDraft
@@ -94,7 +92,7 @@ async def update_item(
     item_id: uuid.UUID,
     changes: ItemUpdate,
     now: datetime,
-    rules: Rules,
+    recorder: Recorder,
 ) -> ItemChanged:
     """Change an item. Marking it done records `item_completed` (its XP is awarded once, however
     often it is reopened), and `category_finished` / `track_finished` for what it finishes;
@@ -126,18 +124,17 @@ async def update_item(
         )
     if "state" in values:
         events += _finished_events(track, root, item.category_id)
-    stored = await store_system(session, user, events, now, rules)
-    await goals.settle(session, rules, user, now)
+    stored = await recorder.record(session, [e.draft(user.id) for e in events], now)
     recorded = [e.kind for e in events if (user.id, system_event_id(e)) in stored.created]
-    changed = stored.changes.get(user.id)
     return ItemChanged(
         item=item_read(node),
         track_progress=completion_read(root.completion),
         events_recorded=recorded,
-        xp_awarded=sum(event_xp(EventFacts(kind, now.date()), rules.xp) for kind in recorded),
+        xp_awarded=sum(
+            event_xp(EventFacts(kind, now.date()), recorder.rules.xp) for kind in recorded
+        ),
         achievements_unlocked=[
-            AchievementUnlocked(user_id=user.id, **a.model_dump())
-            for a in (changed.unlocked if changed else [])
+            AchievementUnlocked(user_id=user.id, **a.model_dump()) for a in stored.unlocked(user.id)
         ],
     )
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request, Response
 from starlette.datastructures import UploadFile
 
 from questpath.auth.dependencies import EventReader, EventWriter
-from questpath.dependencies import RulesDep, SessionDep
+from questpath.dependencies import RecorderDep, RulesDep, SessionDep
 from questpath.downloads import attachment
 from questpath.problems import Invalid, UnsupportedMediaType
 from questpath.tracks import items, learning_path, service
@@ -156,11 +156,13 @@ async def update_item(
     body: ItemUpdate,
     principal: EventWriter,
     session: SessionDep,
-    rules: RulesDep,
+    recorder: RecorderDep,
 ) -> ItemChanged:
     """Change an item. Marking it done records `item_completed` (XP once per item); reopening
     records `item_reopened` and removes nothing."""
-    return await items.update_item(session, principal.user, track_id, item_id, body, _now(), rules)
+    return await items.update_item(
+        session, principal.user, track_id, item_id, body, _now(), recorder
+    )
 
 
 @router.delete("/tracks/{track_id}/items/{item_id}", status_code=204)

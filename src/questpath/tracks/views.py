@@ -18,7 +18,7 @@ from starlette.datastructures import UploadFile
 
 from questpath.auth.models import User
 from questpath.auth.principal import Principal
-from questpath.dependencies import RulesDep, SessionDep
+from questpath.dependencies import RecorderDep, RulesDep, SessionDep
 from questpath.downloads import attachment
 from questpath.problems import Invalid, Problem
 from questpath.tracks import items, service
@@ -243,7 +243,7 @@ async def change_state(
     request: Request,
     principal: SignedIn,
     session: SessionDep,
-    rules: RulesDep,
+    recorder: RecorderDep,
 ) -> Response:
     """The same change as PATCH /api/tracks/{id}/items/{item_id}. htmx gets the item back with
     the progress it moved and the achievements it unlocked; a plain form post goes back to the
@@ -252,7 +252,7 @@ async def change_state(
     if form is None:
         raise Invalid.field("state", errors.get("state", "is invalid"))
     changed = await items.update_item(
-        session, principal.user, track_id, item_id, ItemUpdate(state=form.state), _now(), rules
+        session, principal.user, track_id, item_id, ItemUpdate(state=form.state), _now(), recorder
     )
     unlocked = _achievement_toasts(changed)
     if request.headers.get("HX-Request"):

@@ -1,0 +1,115 @@
+"""The one write path of the event log, inside a caller's transaction.
+
+lock the learners (one statement, id order) → insert the new events (idempotent by learner and
+event id) → fold them into the projections (one statement per table for all learners) → settle
+goals → record what settling achieved. Everything in the caller's transaction, so the log and
+everything derived from it commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from questpath.events import repository as log
+from questpath.events.rules import local_date
+from questpath.goals import repository as goals_repo
+from questpath.goals import service as goals
+from questpath.progress import projections
+from questpath.progress import repository as progress_repo
+from questpath.progress.recording import Draft, EventKey, Recorded, UnknownLearner
+from questpath.progress.ruleset import Rules
+
+
+class EventRecorder:
+    """Implements `progress.recording.Recorder` for the domains, and serves group commit."""
+
+    def __init__(self, rules: Rules) -> None:
+        self._rules = rules
+
+    @property
+    def rules(self) -> Rules:
+        return self._rules
+
+    async def record(self, session: AsyncSession, drafts: list[Draft], now: datetime) -> Recorded:
+        timezones = await lock(session, {d.user_id for d in drafts})
+        return await self.record_locked(session, drafts, timezones, now)
+
+    async def settle(self, session: AsyncSession, user_id: uuid.UUID, now: datetime) -> None:
+        timezones = await lock(session, {user_id})
+        await self._settle(session, {user_id}, timezones, now)
+
+    async def record_locked(
+        self,
+        session: AsyncSession,
+        drafts: list[Draft],
+        timezones: Mapping[uuid.UUID, str],
+        now: datetime,
+    ) -> Recorded:
+        """Record `drafts`, whose learners the caller has locked (`timezones` comes from
+        `lock`). A key repeated among the drafts is stored once, as its first draft."""
+        rows: dict[EventKey, dict[str, Any]] = {}
+        for draft in drafts:
+            rows.setdefault(draft.key, _row(draft, timezones[draft.user_id], now))
+        created = await log.insert_new(session, list(rows.values()))
+        changes = await projections.apply(
+            session, self._rules, (row for key, row in rows.items() if key in created), now
+        )
+        achieved = await self._settle(session, {key[0] for key in created}, timezones, now)
+        return Recorded(created | achieved.created, changes)
+
+    async def _settle(
+        self,
+        session: AsyncSession,
+        user_ids: set[uuid.UUID],
+        timezones: Mapping[uuid.UUID, str],
+        now: datetime,
+    ) -> Recorded:
+        """Achieve the goals the learners reached, recording a `goal_achieved` event for each."""
+        if not user_ids:
+            return Recorded()
+        await session.flush()
+        drafts = []
+        for user_id in sorted(await goals_repo.with_active_goals(session, user_ids)):
+            today = local_date(now, timezones[user_id])
+            reached = await goals.settle(session, self._rules, user_id, today, now)
+            drafts += [event.draft(user_id) for event in reached]
+        if not drafts:
+            return Recorded()
+        # goal_achieved does not count for progress, so recording it cannot reach another goal.
+        created: set[EventKey] = await log.insert_new(
+            session, [_row(d, timezones[d.user_id], now) for d in drafts]
+        )
+        return Recorded(created)
+
+
+async def lock(session: AsyncSession, user_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Lock the learners for recording; return their timezones. Raise `UnknownLearner` for ids
+    that name no learner."""
+    timezones = await progress_repo.lock_learners(session, user_ids)
+    if missing := set(user_ids) - timezones.keys():
+        raise UnknownLearner(missing)
+    return timezones
+
+
+def _row(draft: Draft, timezone: str, now: datetime) -> dict[str, Any]:
+    """A row of the event log, its local date fixed in the learner's timezone now."""
+    occurred_at = draft.occurred_at or now
+    return {
+        "user_id": draft.user_id,
+        "event_id": draft.id,
+        "kind": draft.kind,
+        "occurred_at": occurred_at,
+        "recorded_at": now,
+        "local_date": local_date(occurred_at, timezone),
+        "topic": draft.topic,
+        "grade": draft.grade,
+        "time_spent_seconds": draft.time_spent_seconds,
+        "hints_used": draft.hints_used,
+        "meta": draft.metadata,
+        "recorded_by_api_key": draft.api_key_id,
+    }
