@@ -7,6 +7,7 @@ way a power cut or the OOM killer would.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import signal
@@ -101,6 +102,10 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=STOP_TIMEOUT)
     except subprocess.TimeoutExpired:
         _kill_group(process)
+        return
+    # A worker the supervisor was still starting can outlive it; the group still names it.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 class Servers:
