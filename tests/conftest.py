@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -22,6 +22,7 @@ from questpath.app import create_app
 from questpath.config import Settings
 from questpath.db import create_engine, migrate
 from tests.helpers import Account, empty_tables, register_account
+from tests.servers import Server, Servers
 
 BACKENDS = [
     b for b in os.environ.get("QUESTPATH_TEST_DATABASES", "sqlite,postgresql").split(",") if b
@@ -62,6 +63,18 @@ def new_database(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], st
     return make
 
 
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    return name
+
+
+@pytest.fixture
+def migrated_url(backend: str, new_database: Callable[[str], str]) -> str:
+    """A fresh migrated database of its own, for a test that starts server processes."""
+    return new_database(backend)
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, new_database: Callable[[str], str]) -> str:
     backend: str = request.param
@@ -98,3 +111,11 @@ async def learner(client: httpx.AsyncClient) -> Account:
 @pytest.fixture
 async def other_learner(client: httpx.AsyncClient) -> Account:
     return await register_account(client, "other@example.com")
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[Callable[..., Server]]:
+    """Start `questpath serve` on a free port; every server started is stopped at teardown."""
+    servers = Servers(tmp_path)
+    yield servers.start
+    servers.stop_all()

@@ -6,135 +6,19 @@ import asyncio
 import json
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
-import httpx
-import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 import questpath
 from questpath.db import create_engine
-from tests.conftest import BACKENDS
 from tests.helpers import PASSWORD, Account, all_events, register_account
+from tests.servers import Server
 
-QUESTPATH = Path(sys.executable).parent / "questpath"
-READY_TIMEOUT = 30.0
-STOP_TIMEOUT = 10.0
 MIB = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Server:
-    process: subprocess.Popen[bytes]
-    port: int
-    stdout: Path
-    stderr: Path
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def output(self) -> str:
-        return self.stdout.read_text(errors="replace")
-
-    def logs(self) -> str:
-        return self.stderr.read_text(errors="replace")
-
-    def client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=self.base_url, timeout=30)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _started_workers(server: Server) -> set[str]:
-    return set(re.findall(r"Started server process \[(\d+)\]", server.logs()))
-
-
-def _wait_until_ready(server: Server, workers: int) -> None:
-    """Poll /health (bounded) until it answers 200 and every worker has started."""
-    deadline = time.monotonic() + READY_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            pytest.fail(
-                f"`questpath serve` exited with {server.process.returncode}\n"
-                f"stdout:\n{server.output()}\nstderr:\n{server.logs()}"
-            )
-        try:
-            healthy = httpx.get(f"{server.base_url}/health", timeout=2).status_code == 200
-        except httpx.TransportError:
-            healthy = False
-        if healthy and len(_started_workers(server)) == workers:
-            return
-        time.sleep(0.1)
-    pytest.fail(
-        f"`questpath serve` was not ready within {READY_TIMEOUT} s\n"
-        f"stdout:\n{server.output()}\nstderr:\n{server.logs()}"
-    )
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-    try:
-        process.wait(timeout=STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=STOP_TIMEOUT)
-
-
-@pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest) -> str:
-    name: str = request.param
-    return name
-
-
-@pytest.fixture
-def migrated_url(backend: str, new_database: Callable[[str], str]) -> str:
-    return new_database(backend)
-
-
-@pytest.fixture
-def serve(tmp_path: Path) -> Iterator[Callable[..., Server]]:
-    """Start `questpath serve` on a free port; every server started is stopped at teardown."""
-    processes: list[subprocess.Popen[bytes]] = []
-
-    def start(database_url: str, *, workers: int = 1) -> Server:
-        port = _free_port()
-        name = f"serve-{len(processes)}"
-        stdout, stderr = tmp_path / f"{name}.out", tmp_path / f"{name}.err"
-        env = {
-            **os.environ,
-            "QUESTPATH_DATABASE_URL": database_url,
-            "QUESTPATH_DATA_DIR": str(tmp_path),
-            "PYTHONUNBUFFERED": "1",
-        }
-        args = [str(QUESTPATH), "serve", "--port", str(port)]
-        if workers > 1:
-            args += ["--workers", str(workers)]
-        with stdout.open("wb") as out, stderr.open("wb") as err:
-            process = subprocess.Popen(args, stdout=out, stderr=err, env=env)
-        processes.append(process)
-        server = Server(process, port, stdout, stderr)
-        _wait_until_ready(server, workers)
-        assert f"http://127.0.0.1:{port}" in server.output()
-        return server
-
-    yield start
-    for process in processes:
-        _stop(process)
 
 
 async def test_served_health_is_ok_and_serve_prints_the_address(

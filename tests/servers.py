@@ -1,0 +1,164 @@
+"""Real QuestPath processes for tests: `questpath serve` on loopback, and the `questpath` command.
+
+Each server runs in its own process group, so a test can kill it with every worker at once, the
+way a power cut or the OOM killer would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+QUESTPATH = Path(sys.executable).parent / "questpath"
+# Generous: on a busy machine each worker takes seconds to import the app.
+READY_TIMEOUT = 120.0
+STOP_TIMEOUT = 10.0
+COMMAND_TIMEOUT = 120.0
+
+
+@dataclass(frozen=True)
+class Server:
+    process: subprocess.Popen[bytes]
+    port: int
+    database_url: str
+    data_dir: Path
+    stdout: Path
+    stderr: Path
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def output(self) -> str:
+        return self.stdout.read_text(errors="replace")
+
+    def logs(self) -> str:
+        return self.stderr.read_text(errors="replace")
+
+    def client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.base_url, timeout=30)
+
+    def kill(self) -> None:
+        """SIGKILL the server and its workers together: no shutdown code runs anywhere."""
+        _kill_group(self.process)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _started_workers(server: Server) -> set[str]:
+    return set(re.findall(r"Started server process \[(\d+)\]", server.logs()))
+
+
+def _wait_until_ready(server: Server, workers: int) -> None:
+    """Poll /health (bounded) until it answers 200 and every worker has started."""
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            pytest.fail(
+                f"`questpath serve` exited with {server.process.returncode}\n"
+                f"stdout:\n{server.output()}\nstderr:\n{server.logs()}"
+            )
+        try:
+            healthy = httpx.get(f"{server.base_url}/health", timeout=2).status_code == 200
+        except httpx.TransportError:
+            healthy = False
+        if healthy and len(_started_workers(server)) == workers:
+            return
+        time.sleep(0.1)
+    pytest.fail(
+        f"`questpath serve` was not ready within {READY_TIMEOUT} s\n"
+        f"stdout:\n{server.output()}\nstderr:\n{server.logs()}"
+    )
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    # Signalled before the leader is reaped, so its group id cannot belong to anyone else yet.
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=STOP_TIMEOUT)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return  # killed by its test, or exited on its own (a supervisor stops its workers)
+    process.terminate()
+    try:
+        process.wait(timeout=STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        return
+    # A worker the supervisor was still starting can outlive it; the group still names it.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+class Servers:
+    """Starts `questpath serve` processes sharing one data directory (so one signing key: tokens
+    survive a restart); `stop_all` ends every one of them and their workers."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.processes: list[subprocess.Popen[bytes]] = []
+
+    def start(self, database_url: str, *, workers: int = 1) -> Server:
+        port = _free_port()
+        name = f"serve-{len(self.processes)}"
+        stdout, stderr = self.data_dir / f"{name}.out", self.data_dir / f"{name}.err"
+        env = {
+            **os.environ,
+            "QUESTPATH_DATABASE_URL": database_url,
+            "QUESTPATH_DATA_DIR": str(self.data_dir),
+            "PYTHONUNBUFFERED": "1",
+        }
+        args = [str(QUESTPATH), "serve", "--port", str(port)]
+        if workers > 1:
+            args += ["--workers", str(workers)]
+        with stdout.open("wb") as out, stderr.open("wb") as err:
+            process = subprocess.Popen(
+                args, stdout=out, stderr=err, env=env, start_new_session=True
+            )
+        self.processes.append(process)
+        server = Server(process, port, database_url, self.data_dir, stdout, stderr)
+        _wait_until_ready(server, workers)
+        assert f"http://127.0.0.1:{port}" in server.output()
+        return server
+
+    def stop_all(self) -> None:
+        for process in self.processes:
+            _stop(process)
+
+
+async def run_questpath(
+    database_url: str, data_dir: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed `questpath` command on `database_url`, off the event loop."""
+    return await asyncio.to_thread(
+        subprocess.run,
+        [str(QUESTPATH), *args],
+        env={
+            **os.environ,
+            "QUESTPATH_DATABASE_URL": database_url,
+            "QUESTPATH_DATA_DIR": str(data_dir),
+            **(env or {}),
+        },
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT,
+        check=False,
+    )
