@@ -54,6 +54,9 @@ def serve(
         workers=workers,
         log_config=None,
         proxy_headers=True,
+        # A worker that starts slowly on a busy machine is not a dead one: the 5 s default
+        # restarted new workers over and over before they could answer.
+        timeout_worker_healthcheck=60,
     )
 
 
