@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
 
 from questpath.config import Settings
 from questpath.db import transaction
@@ -36,19 +37,31 @@ def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
 
 
 @asynccontextmanager
-async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
-    """One transaction: committed when the body succeeds, rolled back when it raises.
+async def writing(app: Starlette) -> AsyncIterator[AsyncSession]:
+    """A unit of work that may write: committed when the body succeeds, rolled back when it raises.
 
-    On SQLite every transaction takes the one write lock. Queue for it here, in arrival order,
+    On SQLite every writer takes the one write lock. Queue for it here, in arrival order,
     rather than in SQLite's busy handler, whose growing sleeps starve unlucky requests.
     """
-    queue: asyncio.Lock | None = request.app.state.sqlite_write_queue
-    async with queue or nullcontext(), transaction(get_sessionmaker(request)) as session:
+    queue: asyncio.Lock | None = app.state.sqlite_write_queue
+    async with queue or nullcontext(), transaction(app.state.sessionmaker) as session:
         yield session
 
 
+@asynccontextmanager
+async def reading(app: Starlette) -> AsyncIterator[AsyncSession]:
+    """A read-only unit of work: no queue and no write lock on SQLite, where WAL readers never
+    wait for writers; a write in it fails on both backends."""
+    async with transaction(app.state.read_sessionmaker) as session:
+        yield session
+
+
+def unit_of_work(request: Request) -> AbstractAsyncContextManager[AsyncSession]:
+    return writing(request.app)
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with unit_of_work(request) as session:
+    async with writing(request.app) as session:
         yield session
 
 

@@ -10,8 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth import repository as users
-from questpath.auth.models import User
-from questpath.auth.principal import Principal
+from questpath.auth.principal import Principal, UserLike
 from questpath.events import repository as repo
 from questpath.events import rules
 from questpath.events.models import Event
@@ -129,9 +128,9 @@ async def _owners(
     principal: Principal,
     events: list[EventIn],
     field: Callable[[int, str], str],
-) -> dict[uuid.UUID, User]:
+) -> dict[uuid.UUID, UserLike]:
     """The learners the events belong to, after checking the caller may write for each."""
-    owners = {principal.user.id: principal.user}
+    owners: dict[uuid.UUID, UserLike] = {principal.user.id: principal.user}
     others = {e.user_id for e in events if e.user_id and e.user_id != principal.user.id}
     if not others:
         return owners

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from questpath.auth.models import User
+from questpath.auth.principal import UserLike
 from questpath.events import repository as repo
 from questpath.events import rules
 from questpath.progress import projections
@@ -59,13 +59,13 @@ def system_event_id(event: SystemEvent) -> str:
     return rules.SYSTEM_ID_PREFIX + event.id
 
 
-async def is_recorded(session: AsyncSession, user: User, system_id: str) -> bool:
+async def is_recorded(session: AsyncSession, user: UserLike, system_id: str) -> bool:
     """Whether `user` has the system event whose own id (before the prefix) is `system_id`."""
     return await repo.get(session, user.id, rules.SYSTEM_ID_PREFIX + system_id) is not None
 
 
 def event_row(
-    owner: User,
+    owner: UserLike,
     event_id: str,
     kind: str,
     occurred_at: datetime,
@@ -97,7 +97,7 @@ def event_row(
 
 async def store_system(
     session: AsyncSession,
-    user: User,
+    user: UserLike,
     events: Iterable[SystemEvent],
     now: datetime,
     rules_: Rules,

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from questpath.auth.models import User
+from questpath.auth.principal import UserLike
 from questpath.events.rules import local_date
 from questpath.events.store import SystemEvent, store_system
 from questpath.goals import repository as repo
@@ -55,7 +55,7 @@ def target_of(goal: Goal) -> Target:
 
 
 async def create(
-    session: AsyncSession, rules: Rules, user: User, data: GoalCreate, now: datetime
+    session: AsyncSession, rules: Rules, user: UserLike, data: GoalCreate, now: datetime
 ) -> GoalRead:
     # One writer per learner: the active-goal limit and the exercise baseline hold under
     # concurrent requests.
@@ -87,7 +87,7 @@ async def create(
 async def update(
     session: AsyncSession,
     rules: Rules,
-    user: User,
+    user: UserLike,
     goal_id: uuid.UUID,
     data: GoalUpdate,
     now: datetime,
@@ -112,12 +112,12 @@ async def update(
     return await _read_one(session, rules, user, goal, now)
 
 
-async def delete(session: AsyncSession, user: User, goal_id: uuid.UUID) -> None:
+async def delete(session: AsyncSession, user: UserLike, goal_id: uuid.UUID) -> None:
     """Drop a goal. A `goal_achieved` event it recorded stays in the log."""
     await repo.delete(session, await _get(session, user, goal_id))
 
 
-async def _get(session: AsyncSession, user: User, goal_id: uuid.UUID) -> Goal:
+async def _get(session: AsyncSession, user: UserLike, goal_id: uuid.UUID) -> Goal:
     """The learner's goal; another learner's is as missing as one that never existed."""
     goal = await repo.get(session, user.id, goal_id)
     if goal is None:
@@ -133,7 +133,9 @@ async def _check_room(session: AsyncSession, user_id: uuid.UUID) -> None:
         )
 
 
-async def _check_target(session: AsyncSession, rules: Rules, user: User, target: Target) -> None:
+async def _check_target(
+    session: AsyncSession, rules: Rules, user: UserLike, target: Target
+) -> None:
     """Refuse targets that name what does not exist: a track or category the learner does not
     have, a skill level or rank the rules do not know."""
     if isinstance(target, FinishTrack | FinishCategory):
@@ -162,7 +164,7 @@ async def _check_target(session: AsyncSession, rules: Rules, user: User, target:
 
 
 async def list_goals(
-    session: AsyncSession, rules: Rules, user: User, status: Status | None, now: datetime
+    session: AsyncSession, rules: Rules, user: UserLike, status: Status | None, now: datetime
 ) -> GoalList:
     today = local_date(now, user.timezone)
     goals = await repo.list_goals(session, user.id, status, today)
@@ -171,13 +173,13 @@ async def list_goals(
 
 
 async def read(
-    session: AsyncSession, rules: Rules, user: User, goal_id: uuid.UUID, now: datetime
+    session: AsyncSession, rules: Rules, user: UserLike, goal_id: uuid.UUID, now: datetime
 ) -> GoalRead:
     return await _read_one(session, rules, user, await _get(session, user, goal_id), now)
 
 
 async def _read_one(
-    session: AsyncSession, rules: Rules, user: User, goal: Goal, now: datetime
+    session: AsyncSession, rules: Rules, user: UserLike, goal: Goal, now: datetime
 ) -> GoalRead:
     today = local_date(now, user.timezone)
     [measured] = await _measure(session, rules, user, [goal], today)
@@ -204,7 +206,9 @@ def _read(goal: Goal, measured: GoalProgress, today: date) -> GoalRead:
 # Achieving goals ------------------------------------------------------------------------------
 
 
-async def settle(session: AsyncSession, rules: Rules, user: User, now: datetime) -> list[uuid.UUID]:
+async def settle(
+    session: AsyncSession, rules: Rules, user: UserLike, now: datetime
+) -> list[uuid.UUID]:
     """Achieve every active goal of the learner whose target is reached now; return their ids.
 
     Each is achieved once: its status moves to achieved for good and one `goal_achieved` event
@@ -240,7 +244,7 @@ async def settle(session: AsyncSession, rules: Rules, user: User, now: datetime)
 
 
 async def _measure(
-    session: AsyncSession, rules: Rules, user: User, goals: Sequence[Goal], today: date
+    session: AsyncSession, rules: Rules, user: UserLike, goals: Sequence[Goal], today: date
 ) -> list[GoalProgress]:
     """Each goal's progress, reading each fact the goals need once."""
     targets = [target_of(goal) for goal in goals]
@@ -276,7 +280,7 @@ async def _measure(
 
 
 async def _progress_facts(
-    session: AsyncSession, user: User, targets: Sequence[Target]
+    session: AsyncSession, user: UserLike, targets: Sequence[Target]
 ) -> tuple[Totals, dict[str, TopicRow]]:
     """The learner's totals and the topic rows the targets name, read only when needed."""
     needs_totals = any(

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from questpath.auth.models import User
+from questpath.auth.principal import UserLike
 from questpath.events.schemas import AchievementUnlocked
 from questpath.events.store import SystemEvent, store_system, system_event_id
 from questpath.goals import service as goals
@@ -25,7 +25,7 @@ from questpath.tracks.service import completion_read, item_read, item_row, load_
 
 
 async def _own_item(
-    session: AsyncSession, user: User, track_id: uuid.UUID, item_id: uuid.UUID
+    session: AsyncSession, user: UserLike, track_id: uuid.UUID, item_id: uuid.UUID
 ) -> tuple[Track, TrackItem]:
     track = await own_track(session, user, track_id)
     item = await repo.item(session, user.id, item_id)
@@ -35,7 +35,7 @@ async def _own_item(
 
 
 async def add_item(
-    session: AsyncSession, user: User, track_id: uuid.UUID, new: ItemCreate, now: datetime
+    session: AsyncSession, user: UserLike, track_id: uuid.UUID, new: ItemCreate, now: datetime
 ) -> ItemRead:
     """Add an item at the end of its category, or under another item."""
     track = await own_track(session, user, track_id)
@@ -80,7 +80,7 @@ async def _node_of(session: AsyncSession, track: Track, item_id: uuid.UUID) -> t
 
 
 async def delete_item(
-    session: AsyncSession, user: User, track_id: uuid.UUID, item_id: uuid.UUID
+    session: AsyncSession, user: UserLike, track_id: uuid.UUID, item_id: uuid.UUID
 ) -> None:
     """Delete an item and its sub-items. Events already recorded for them stay in the log."""
     await _own_item(session, user, track_id, item_id)
@@ -89,7 +89,7 @@ async def delete_item(
 
 async def update_item(
     session: AsyncSession,
-    user: User,
+    user: UserLike,
     track_id: uuid.UUID,
     item_id: uuid.UUID,
     changes: ItemUpdate,
