@@ -84,8 +84,12 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     def _begin_immediate(conn: Any) -> None:
         # Take the write lock up front: a deferred transaction that reads and then writes fails at
         # once with SQLITE_BUSY when another writer got in between, instead of waiting its turn.
-        # Read-only transactions (see read_only) begin deferred and never block writers.
-        read_only = conn.get_execution_options().get(READ_ONLY_OPTION, False)
+        # Read-only transactions (see read_only) begin deferred and never block or wait for
+        # writers; query_only makes a write in one fail loudly, as PostgreSQL's read-only does.
+        read_only = bool(conn.get_execution_options().get(READ_ONLY_OPTION, False))
+        if conn.info.get(READ_ONLY_OPTION, False) != read_only:  # a pragma only when it changes
+            conn.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
+            conn.info[READ_ONLY_OPTION] = read_only
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine

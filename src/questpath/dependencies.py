@@ -15,6 +15,8 @@ from questpath.config import Settings
 from questpath.db import transaction
 from questpath.progress.ruleset import Rules
 
+READ_METHODS = frozenset({"GET", "HEAD"})
+
 
 def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
@@ -61,7 +63,10 @@ def unit_of_work(request: Request) -> AbstractAsyncContextManager[AsyncSession]:
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with writing(request.app) as session:
+    """The request's unit of work: read-only for GET and HEAD, which change nothing (what they
+    must record, such as a session's extension, takes a brief write of its own)."""
+    work = reading if request.method in READ_METHODS else writing
+    async with work(request.app) as session:
         yield session
 
 
