@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 
 import swagger_ui_bundle
@@ -13,10 +14,13 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from questpath import __version__
+from questpath.auth.authentication import Authenticator
+from questpath.auth.cache import CredentialCache
 from questpath.auth.routes import router as auth_router
 from questpath.auth.views import router as auth_pages
 from questpath.config import Settings, get_settings
-from questpath.db import create_engine, create_sessionmaker
+from questpath.db import create_engine, create_sessionmaker, read_only
+from questpath.dependencies import reading, writing
 from questpath.events.routes import router as events_router
 from questpath.goals.routes import router as goals_router
 from questpath.goals.views import router as goals_pages
@@ -76,7 +80,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
+    app.state.read_sessionmaker = create_sessionmaker(read_only(engine))
     app.state.sqlite_write_queue = asyncio.Lock() if settings.is_sqlite else None
+    app.state.authenticator = Authenticator(
+        CredentialCache(ttl=settings.auth_cache_seconds),
+        read=partial(reading, app),
+        write=partial(writing, app),
+        settings=settings,
+    )
     app.state.rules = load_rules(settings.rules_file)
     app.state.recorder = EventRecorder(app.state.rules)
     app.state.group_commit = GroupCommit(

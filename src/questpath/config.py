@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     login_max_failures_per_email: int = Field(default=5, ge=1)
     login_max_failures_per_ip: int = Field(default=20, ge=1)
     session_days: int = Field(default=14, ge=1)
+    # How long a checked credential is reused: a revoke or sign-out elsewhere shows within it.
+    auth_cache_seconds: float = Field(default=1.0, ge=0, le=1)
     stream_poll_seconds: float = Field(default=2.0, gt=0, le=60)
     rules_file: Path | None = None
     # An OpenAI-compatible chat-completions server for quiz generation; off while unset.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +25,7 @@ from sqlalchemy.types import TypeDecorator
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 READ_ONLY_OPTION = "questpath_read_only"
+AFTER_COMMIT = "questpath_after_commit"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -83,24 +84,32 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     def _begin_immediate(conn: Any) -> None:
         # Take the write lock up front: a deferred transaction that reads and then writes fails at
         # once with SQLITE_BUSY when another writer got in between, instead of waiting its turn.
-        # Read-only snapshots (see read_snapshot) begin deferred and never block writers.
-        read_only = conn.get_execution_options().get(READ_ONLY_OPTION, False)
+        # Read-only transactions (see read_only) begin deferred and never block or wait for
+        # writers; query_only makes a write in one fail loudly, as PostgreSQL's read-only does.
+        read_only = bool(conn.get_execution_options().get(READ_ONLY_OPTION, False))
+        if conn.info.get(READ_ONLY_OPTION, False) != read_only:  # a pragma only when it changes
+            conn.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
+            conn.info[READ_ONLY_OPTION] = read_only
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
 
+def read_only(engine: AsyncEngine) -> AsyncEngine:
+    """The same engine and pool, in read-only transactions that see one consistent state of the
+    database throughout. They never take or wait for SQLite's write lock, and a write in one
+    fails on both backends."""
+    options: dict[str, Any] = {READ_ONLY_OPTION: True}
+    if engine.dialect.name == "postgresql":
+        options |= {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+    return engine.execution_options(**options)
+
+
 @asynccontextmanager
 async def read_snapshot(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
-    """A read-only transaction that sees one consistent state of the database throughout, for
-    long reads such as exports; it never holds a write lock."""
-    async with engine.connect() as conn:
-        options: dict[str, Any] = {READ_ONLY_OPTION: True}
-        if conn.dialect.name == "postgresql":
-            options |= {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
-        await conn.execution_options(**options)
-        async with conn.begin():
-            yield conn
+    """A read-only transaction on a bare connection, for long reads such as exports."""
+    async with read_only(engine).connect() as conn, conn.begin():
+        yield conn
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -110,8 +119,17 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
 @asynccontextmanager
 async def transaction(maker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     """One unit of work: commit when the body succeeds, roll back when it raises."""
-    async with maker() as session, session.begin():
-        yield session
+    async with maker() as session:
+        async with session.begin():
+            yield session
+        for action in session.info.pop(AFTER_COMMIT, []):
+            action()
+
+
+def after_commit(session: AsyncSession, action: Callable[[], None]) -> None:
+    """Run `action` once the unit of work of `session` has committed, never when it rolls back:
+    for in-process state (caches) that must not get ahead of the database."""
+    session.info.setdefault(AFTER_COMMIT, []).append(action)
 
 
 def dialect_of(session: AsyncSession) -> str:

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
 
 from questpath.config import Settings
 from questpath.db import transaction
 from questpath.progress.ruleset import Rules
 from questpath.recorder.core import EventRecorder
 from questpath.recorder.group import GroupCommit
+
+READ_METHODS = frozenset({"GET", "HEAD"})
 
 
 def get_settings(request: Request) -> Settings:
@@ -48,19 +51,34 @@ def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
 
 
 @asynccontextmanager
-async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
-    """One transaction: committed when the body succeeds, rolled back when it raises.
+async def writing(app: Starlette) -> AsyncIterator[AsyncSession]:
+    """A unit of work that may write: committed when the body succeeds, rolled back when it raises.
 
-    On SQLite every transaction takes the one write lock. Queue for it here, in arrival order,
+    On SQLite every writer takes the one write lock. Queue for it here, in arrival order,
     rather than in SQLite's busy handler, whose growing sleeps starve unlucky requests.
     """
-    queue: asyncio.Lock | None = request.app.state.sqlite_write_queue
-    async with queue or nullcontext(), transaction(get_sessionmaker(request)) as session:
+    queue: asyncio.Lock | None = app.state.sqlite_write_queue
+    async with queue or nullcontext(), transaction(app.state.sessionmaker) as session:
         yield session
 
 
+@asynccontextmanager
+async def reading(app: Starlette) -> AsyncIterator[AsyncSession]:
+    """A read-only unit of work: no queue and no write lock on SQLite, where WAL readers never
+    wait for writers; a write in it fails on both backends."""
+    async with transaction(app.state.read_sessionmaker) as session:
+        yield session
+
+
+def unit_of_work(request: Request) -> AbstractAsyncContextManager[AsyncSession]:
+    return writing(request.app)
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with unit_of_work(request) as session:
+    """The request's unit of work: read-only for GET and HEAD, which change nothing (what they
+    must record, such as a session's extension, takes a brief write of its own)."""
+    work = reading if request.method in READ_METHODS else writing
+    async with work(request.app) as session:
         yield session
 
 

@@ -1,5 +1,6 @@
-"""The pure rules of identity: password strength, sign-in throttling, timezones, scopes, and the
-credentials (access tokens, API-key secrets) they are checked with. No database."""
+"""The pure rules of identity: password strength, sign-in throttling, timezones, scopes, when
+an API key's use and a browser session's extension are due, and the credentials (access
+tokens, API-key secrets) they are checked with. No database."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ from questpath.auth.rules import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
     SCOPES,
+    api_key_use_due,
+    extended_session_end,
     is_known_timezone,
     password_problem,
     sign_in_retry_after,
@@ -334,3 +337,36 @@ def test_hashing_an_api_key_is_deterministic_and_tells_secrets_apart() -> None:
 
     assert hash_api_key(key.secret) == hash_api_key(key.secret)
     assert hash_api_key(key.secret + "x") != key.secret_hash
+
+
+# API keys' last use and browser sessions' extension
+
+NOON = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("last_used", "due"),
+    [
+        (None, True),
+        (NOON - timedelta(seconds=1), False),
+        (NOON - timedelta(seconds=59, microseconds=999_999), False),
+        (NOON - timedelta(minutes=1), True),
+        (NOON - timedelta(days=3), True),
+    ],
+)
+def test_an_api_keys_use_is_worth_recording_once_a_minute(
+    last_used: datetime | None, due: bool
+) -> None:
+    assert api_key_use_due(last_used, NOON) is due
+
+
+@pytest.mark.parametrize(
+    ("left", "extended"),
+    [(timedelta(days=13), False), (timedelta(days=7), False), (timedelta(days=6, hours=23), True)],
+)
+def test_a_session_used_in_the_second_half_of_its_life_gets_its_whole_life_again(
+    left: timedelta, extended: bool
+) -> None:
+    lifetime = timedelta(days=14)
+    new_end = extended_session_end(NOON + left, NOON, lifetime)
+    assert new_end == (NOON + lifetime if extended else None)

@@ -1,58 +1,54 @@
-"""Who is calling: the Principal behind the bearer token, and the checks routes declare."""
+"""Who is calling: the Principal behind the bearer token, and the checks routes declare.
+
+None of these takes the request's unit of work: a credential is checked from the cache or in a
+brief read-only transaction (see authentication.py), so checking one never waits for a writer.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import BackgroundTasks, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from questpath.auth import service
+from questpath.auth.authentication import Authenticator
+from questpath.auth.cache import CredentialCache
 from questpath.auth.credentials import SESSION_COOKIE
 from questpath.auth.principal import Principal
-from questpath.dependencies import SessionDep, SettingsDep, unit_of_work
 from questpath.problems import Forbidden, Unauthorized
 
 bearer = HTTPBearer(
     auto_error=False,
     description="An access token from /api/auth/login, or an API key starting with qp_.",
 )
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+SIGN_IN = "sign in: send 'Authorization: Bearer <access token or API key>'"
+
+
+def get_authenticator(request: Request) -> Authenticator:
+    authenticator: Authenticator = request.app.state.authenticator
+    return authenticator
+
+
+def get_credential_cache(request: Request) -> CredentialCache:
+    return get_authenticator(request).cache
+
+
+AuthenticatorDep = Annotated[Authenticator, Depends(get_authenticator)]
+CredentialCacheDep = Annotated[CredentialCache, Depends(get_credential_cache)]
 
 
 async def current_principal(
-    session: SessionDep,
-    settings: SettingsDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    authenticator: AuthenticatorDep, background: BackgroundTasks, credentials: Credentials
 ) -> Principal:
     if credentials is None or not credentials.credentials:
-        raise Unauthorized("sign in: send 'Authorization: Bearer <access token or API key>'")
-    return await service.authenticate(session, credentials.credentials, settings, datetime.now(UTC))
+        raise Unauthorized(SIGN_IN)
+    return await authenticator.bearer(credentials.credentials, background.add_task)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
-
-
-async def brief_writer(
-    request: Request,
-    settings: SettingsDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> Principal:
-    """Like EventWriter, but in a transaction of its own that ends before the route runs: for
-    routes that wait on an outside service and must not hold the database meanwhile."""
-    if credentials is None or not credentials.credentials:
-        raise Unauthorized("sign in: send 'Authorization: Bearer <access token or API key>'")
-    async with unit_of_work(request) as session:
-        principal = await service.authenticate(
-            session, credentials.credentials, settings, datetime.now(UTC)
-        )
-    if not principal.has_scope("events:write"):
-        raise Forbidden("this API key lacks the scope 'events:write'")
-    return principal
-
-
-BriefWriter = Annotated[Principal, Depends(brief_writer)]
 
 
 async def current_person(principal: CurrentPrincipal) -> Principal:
@@ -80,27 +76,24 @@ EventWriter = Annotated[Principal, Depends(scoped("events:write"))]
 
 async def current_reader_or_browser(
     request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    authenticator: AuthenticatorDep,
+    background: BackgroundTasks,
+    credentials: Credentials,
 ) -> Principal:
     """A bearer token or API key with `events:read`, or else a signed-in browser's session.
 
     For GET endpoints a browser opens directly (EventSource cannot send headers); they change
     nothing, so the session cookie needs no CSRF token.
     """
-    now = datetime.now(UTC)
     if credentials is not None and credentials.credentials:
-        principal = await service.authenticate(session, credentials.credentials, settings, now)
+        principal = await authenticator.bearer(credentials.credentials, background.add_task)
         if not principal.has_scope("events:read"):
             raise Forbidden("this API key lacks the scope 'events:read'")
         return principal
     cookie = request.cookies.get(SESSION_COOKIE)
-    browser = (
-        await service.web_session_principal(session, cookie, settings, now) if cookie else None
-    )
+    browser = await authenticator.browser(cookie, background.add_task) if cookie else None
     if browser is None:
-        raise Unauthorized("sign in: send 'Authorization: Bearer <access token or API key>'")
+        raise Unauthorized(SIGN_IN)
     return browser
 
 

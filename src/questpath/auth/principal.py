@@ -1,18 +1,86 @@
-"""Who is making a request: a person signed in with a token, or an integration's API key."""
+"""Who is making a request: a person signed in with a token, or an integration's API key.
+
+A principal is a snapshot taken when the credential was checked, shared by every request that
+reuses the cached check: nothing in it is a database row, and nothing changes it.
+"""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
 from questpath.auth.models import ApiKey, User
 from questpath.problems import Forbidden
 
 
-@dataclass(frozen=True)
+class UserLike(Protocol):
+    """What the domains read of a learner: the row (`User`) or a `UserSnapshot`, both read-only
+    through this type. Code that changes a user loads the row in its own session."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def display_name(self) -> str: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def updated_at(self) -> datetime: ...
+
+
+@dataclass(frozen=True, slots=True)
+class UserSnapshot:
+    id: uuid.UUID
+    email: str
+    display_name: str
+    timezone: str
+    role: str
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> UserSnapshot:
+        return cls(
+            id=user.id,
+            email=user.email,
+            display_name=user.display_name,
+            timezone=user.timezone,
+            role=user.role,
+            created_at=user.created_at,
+            updated_at=user.updated_at,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeySnapshot:
+    id: uuid.UUID
+    user_id: uuid.UUID
+    secret_hash: str
+    scopes: frozenset[str]
+    last_used_at: datetime | None
+
+    @classmethod
+    def of(cls, key: ApiKey) -> ApiKeySnapshot:
+        return cls(
+            id=key.id,
+            user_id=key.user_id,
+            secret_hash=key.secret_hash,
+            scopes=frozenset(key.scopes),
+            last_used_at=key.last_used_at,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Principal:
-    user: User
-    api_key: ApiKey | None = None
+    user: UserSnapshot
+    api_key: ApiKeySnapshot | None = None
 
     @property
     def is_admin(self) -> bool:

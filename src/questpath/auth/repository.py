@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth.models import ApiKey, LoginFailures, User, WebSession
+from questpath.auth.principal import UserLike
 from questpath.db import dialect_of, insert_for
 
 
@@ -16,7 +17,8 @@ async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
     return await session.get(User, user_id)
 
 
-async def get_users(session: AsyncSession, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, User]:
+async def get_users(session: AsyncSession, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, UserLike]:
+    """Learners by id, to read (a change to a user loads its row with get_user)."""
     rows = await session.scalars(select(User).where(User.id.in_(user_ids)))
     return {user.id: user for user in rows}
 
@@ -32,6 +34,21 @@ async def add(session: AsyncSession, row: User | ApiKey) -> None:
 
 async def get_api_key_by_hash(session: AsyncSession, secret_hash: str) -> ApiKey | None:
     return await session.scalar(select(ApiKey).where(ApiKey.secret_hash == secret_hash))
+
+
+async def record_api_key_use(
+    session: AsyncSession, key_id: uuid.UUID, now: datetime, unless_since: datetime
+) -> None:
+    """Set the key's last use to `now`, unless another request or process already recorded one
+    at or after `unless_since`."""
+    await session.execute(
+        update(ApiKey)
+        .where(
+            ApiKey.id == key_id,
+            or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < unless_since),
+        )
+        .values(last_used_at=now)
+    )
 
 
 async def get_api_key(
@@ -102,6 +119,21 @@ async def get_web_session(
     session: AsyncSession, user_id: uuid.UUID, token_hash: str
 ) -> WebSession | None:
     return await session.get(WebSession, (user_id, token_hash))
+
+
+async def extend_web_session(
+    session: AsyncSession, user_id: uuid.UUID, token_hash: str, now: datetime, expires_at: datetime
+) -> None:
+    """Move a session's end later (never earlier) and note when it was seen."""
+    await session.execute(
+        update(WebSession)
+        .where(
+            WebSession.user_id == user_id,
+            WebSession.token_hash == token_hash,
+            WebSession.expires_at < expires_at,
+        )
+        .values(expires_at=expires_at, last_seen_at=now)
+    )
 
 
 async def add_web_session(session: AsyncSession, row: WebSession) -> None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Request, Response, status
 
 from questpath.auth import service
-from questpath.auth.dependencies import CurrentPerson, CurrentPrincipal
+from questpath.auth.dependencies import CredentialCacheDep, CurrentPerson, CurrentPrincipal
 from questpath.auth.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -52,8 +52,10 @@ async def read_me(principal: CurrentPrincipal) -> UserRead:
 
 
 @router.patch("/users/me")
-async def update_me(data: UserUpdate, principal: CurrentPerson, session: SessionDep) -> UserRead:
-    user = await service.update_profile(session, principal.user, data, datetime.now(UTC))
+async def update_me(
+    data: UserUpdate, principal: CurrentPerson, session: SessionDep, cache: CredentialCacheDep
+) -> UserRead:
+    user = await service.update_profile(session, cache, principal.user.id, data, datetime.now(UTC))
     return UserRead.model_validate(user)
 
 
@@ -73,7 +75,7 @@ async def list_api_keys(principal: CurrentPerson, session: SessionDep) -> ApiKey
 
 @router.delete("/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["api keys"])
 async def revoke_api_key(
-    key_id: uuid.UUID, principal: CurrentPerson, session: SessionDep
+    key_id: uuid.UUID, principal: CurrentPerson, session: SessionDep, cache: CredentialCacheDep
 ) -> Response:
-    await service.revoke_api_key(session, principal, key_id, datetime.now(UTC))
+    await service.revoke_api_key(session, cache, principal, key_id, datetime.now(UTC))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,4 +1,4 @@
-"""Pure rules of identity: passwords, timezones, sign-in throttling, API-key scopes."""
+"""Pure rules of identity: passwords, timezones, sign-in throttling, API keys, browser sessions."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
+# How precisely an API key's last use is kept: coarse, so that reads do not each become a write.
+API_KEY_USE_RESOLUTION = timedelta(minutes=1)
 
 SCOPES = {
     "events:read": "read the key owner's events",
@@ -66,3 +68,18 @@ def sign_in_retry_after(
 
 def unknown_scopes(scopes: list[str]) -> list[str]:
     return [scope for scope in scopes if scope not in SCOPES]
+
+
+def api_key_use_due(last_used_at: datetime | None, now: datetime) -> bool:
+    """Whether a use of an API key at `now` is worth recording: at most once a minute."""
+    return last_used_at is None or now - last_used_at >= API_KEY_USE_RESOLUTION
+
+
+def extended_session_end(
+    expires_at: datetime, now: datetime, lifetime: timedelta
+) -> datetime | None:
+    """The new end of a browser session used at `now`, or None to leave it: sessions slide,
+    and one used within the last half of its lifetime gets the full lifetime again."""
+    if expires_at - now < lifetime / 2:
+        return now + lifetime
+    return None

@@ -1,9 +1,13 @@
-"""Use cases of identity: sign-up, sign-in, profiles, API keys, and authenticating requests."""
+"""Use cases of identity: sign-up, sign-in, profiles, API keys and browser sessions.
+
+Checking the credentials of a request is authentication.py's; what changes one here drops it
+from this process's credential cache once the change commits."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from functools import partial
 
 from anyio import to_thread
 from sqlalchemy.exc import IntegrityError
@@ -11,11 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from questpath.auth import credentials, rules
 from questpath.auth import repository as repo
+from questpath.auth.cache import CredentialCache
 from questpath.auth.models import ApiKey, User, WebSession
 from questpath.auth.principal import Principal
 from questpath.auth.schemas import ApiKeyCreate, TokenRead, UserCreate, UserUpdate
 from questpath.config import Settings
-from questpath.db import transaction
+from questpath.db import after_commit, transaction
 from questpath.problems import (
     Conflict,
     FieldError,
@@ -104,8 +109,15 @@ def issue_token(user: User, settings: Settings, now: datetime) -> TokenRead:
 
 
 async def update_profile(
-    session: AsyncSession, user: User, data: UserUpdate, now: datetime
+    session: AsyncSession,
+    cache: CredentialCache,
+    user_id: uuid.UUID,
+    data: UserUpdate,
+    now: datetime,
 ) -> User:
+    user = await repo.get_user(session, user_id)
+    if user is None:
+        raise NotFound("this account no longer exists")
     if data.display_name is not None:
         user.display_name = data.display_name
     if data.timezone is not None:
@@ -113,6 +125,7 @@ async def update_profile(
         user.timezone = data.timezone
     user.updated_at = now
     await session.flush()
+    after_commit(session, partial(cache.forget_user, user_id))
     return user
 
 
@@ -132,29 +145,6 @@ async def create_admin(
     user.role = "admin"
     await session.flush()
     return user, True
-
-
-async def authenticate(
-    session: AsyncSession, bearer: str, settings: Settings, now: datetime
-) -> Principal:
-    if bearer.startswith(credentials.API_KEY_PREFIX):
-        key = await repo.get_api_key_by_hash(session, credentials.hash_api_key(bearer))
-        if key is None or key.revoked_at is not None:
-            raise Unauthorized("the API key is not valid or has been revoked")
-        owner = await repo.get_user(session, key.user_id)
-        if owner is None:
-            raise Unauthorized("the API key is not valid or has been revoked")
-        if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=5):
-            key.last_used_at = now  # coarse, so that reads do not each become a write
-        return Principal(user=owner, api_key=key)
-    try:
-        user_id = credentials.user_id_from_token(bearer, settings.signing_key())
-    except credentials.InvalidToken as exc:
-        raise Unauthorized(str(exc)) from exc
-    user = await repo.get_user(session, user_id)
-    if user is None:
-        raise Unauthorized("the account behind this access token no longer exists")
-    return Principal(user=user)
 
 
 async def create_api_key(
@@ -186,7 +176,11 @@ async def list_api_keys(session: AsyncSession, principal: Principal) -> list[Api
 
 
 async def revoke_api_key(
-    session: AsyncSession, principal: Principal, key_id: uuid.UUID, now: datetime
+    session: AsyncSession,
+    cache: CredentialCache,
+    principal: Principal,
+    key_id: uuid.UUID,
+    now: datetime,
 ) -> None:
     key = await repo.get_api_key(session, principal.user.id, key_id)
     if key is None:
@@ -194,6 +188,8 @@ async def revoke_api_key(
     if key.revoked_at is None:
         key.revoked_at = now
         await session.flush()
+        # Other server processes stop accepting it when their cache entry ends (within a second).
+        after_commit(session, partial(cache.forget_api_key, key.secret_hash))
 
 
 async def start_web_session(
@@ -213,33 +209,11 @@ async def start_web_session(
     return new.cookie
 
 
-async def web_session_principal(
-    session: AsyncSession, cookie: str, settings: Settings, now: datetime
-) -> Principal | None:
-    """The person a session cookie signs in, or None for a missing, expired or ended session.
-
-    Sessions slide: one used within its last half is extended to the full lifetime again.
-    """
-    key = credentials.parse_session_cookie(cookie)
-    if key is None:
-        return None
-    row = await repo.get_web_session(session, *key)
-    if row is None or row.expires_at <= now:
-        return None
-    user = await repo.get_user(session, row.user_id)
-    if user is None:
-        return None
-    lifetime = timedelta(days=settings.session_days)
-    if row.expires_at - now < lifetime / 2:
-        row.expires_at = now + lifetime
-        row.last_seen_at = now
-    return Principal(user=user)
-
-
-async def end_web_session(session: AsyncSession, cookie: str) -> None:
+async def end_web_session(session: AsyncSession, cache: CredentialCache, cookie: str) -> None:
     key = credentials.parse_session_cookie(cookie)
     if key is not None:
         await repo.delete_web_session(session, *key)
+        after_commit(session, partial(cache.forget_web_session, key[1]))
 
 
 def require_person(principal: Principal) -> None:

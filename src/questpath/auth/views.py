@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from questpath.auth import rules, service
 from questpath.auth.credentials import SESSION_COOKIE
+from questpath.auth.dependencies import CredentialCacheDep
 from questpath.auth.schemas import (
     ApiKeyCreate,
     DisplayName,
@@ -155,10 +156,10 @@ async def sign_in(
 
 
 @router.post("/sign-out")
-async def sign_out(request: Request, session: SessionDep) -> Response:
+async def sign_out(request: Request, session: SessionDep, cache: CredentialCacheDep) -> Response:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        await service.end_web_session(session, cookie)
+        await service.end_web_session(session, cache, cookie)
     add_toast(request, Toast("success", "You are signed out."))
     response = redirect(request, "/sign-in")
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -197,14 +198,16 @@ async def settings_page(request: Request, principal: SignedIn, session: SessionD
 
 
 @router.post("/settings/profile")
-async def update_profile(request: Request, principal: SignedIn, session: SessionDep) -> Response:
+async def update_profile(
+    request: Request, principal: SignedIn, session: SessionDep, cache: CredentialCacheDep
+) -> Response:
     form, errors = forms.validate(ProfileForm, await forms.fields(request))
     if form is None:
         return await _settings_page(
             request, principal, session, profile_errors=errors, status_code=422
         )
     update = UserUpdate(display_name=form.display_name, timezone=form.timezone)
-    await service.update_profile(session, principal.user, update, datetime.now(UTC))
+    await service.update_profile(session, cache, principal.user.id, update, datetime.now(UTC))
     add_toast(request, Toast("success", "Settings saved."))
     return redirect(request, "/settings")
 
@@ -231,8 +234,12 @@ async def create_api_key(request: Request, principal: SignedIn, session: Session
 
 @router.post("/settings/api-keys/{key_id}/revoke")
 async def revoke_api_key(
-    key_id: uuid.UUID, request: Request, principal: SignedIn, session: SessionDep
+    key_id: uuid.UUID,
+    request: Request,
+    principal: SignedIn,
+    session: SessionDep,
+    cache: CredentialCacheDep,
 ) -> Response:
-    await service.revoke_api_key(session, principal, key_id, datetime.now(UTC))
+    await service.revoke_api_key(session, cache, principal, key_id, datetime.now(UTC))
     add_toast(request, Toast("success", "The API key is revoked."))
     return redirect(request, "/settings")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, status
 
-from questpath.auth.dependencies import BriefWriter, EventReader
+from questpath.auth.dependencies import EventReader, EventWriter
 from questpath.dependencies import GroupCommitDep, SessionDep
 from questpath.events import service
 from questpath.events.schemas import (
@@ -28,7 +28,7 @@ AdminUserId = Annotated[uuid.UUID | None, Query(description="admins only: whose 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def record_events(
     submission: Annotated[EventSubmission, Body()],
-    principal: BriefWriter,
+    principal: EventWriter,
     group: GroupCommitDep,
 ) -> EventsRecorded:
     """Record one event, or `{"events": [...]}` with up to 1000 in one transaction.

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from questpath.auth.dependencies import EventReader, EventWriter
-from questpath.auth.models import User
+from questpath.auth.principal import UserLike
 from questpath.dependencies import RecorderDep, RulesDep, SessionDep
 from questpath.goals import service
 from questpath.goals.rules import Status
@@ -23,16 +23,16 @@ def _now() -> datetime:
 
 
 # A learner sees and changes only their own goals; an API key needs the events scopes.
-async def _reader(principal: EventReader) -> User:
+async def _reader(principal: EventReader) -> UserLike:
     return principal.user
 
 
-async def _writer(principal: EventWriter) -> User:
+async def _writer(principal: EventWriter) -> UserLike:
     return principal.user
 
 
-Learner = Annotated[User, Depends(_reader)]
-WritingLearner = Annotated[User, Depends(_writer)]
+Learner = Annotated[UserLike, Depends(_reader)]
+WritingLearner = Annotated[UserLike, Depends(_writer)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from questpath.auth.models import User
+from questpath.auth.principal import UserLike
 from questpath.events.rules import local_date
 from questpath.goals import repository as repo
 from questpath.goals import rules as goal_rules
@@ -55,7 +55,7 @@ def target_of(goal: Goal) -> Target:
 
 
 async def create(
-    session: AsyncSession, recorder: Recorder, user: User, data: GoalCreate, now: datetime
+    session: AsyncSession, recorder: Recorder, user: UserLike, data: GoalCreate, now: datetime
 ) -> GoalRead:
     rules = recorder.rules
     # One writer per learner: the active-goal limit and the exercise baseline hold under
@@ -88,7 +88,7 @@ async def create(
 async def update(
     session: AsyncSession,
     recorder: Recorder,
-    user: User,
+    user: UserLike,
     goal_id: uuid.UUID,
     data: GoalUpdate,
     now: datetime,
@@ -114,12 +114,12 @@ async def update(
     return await _read_one(session, rules, user, goal, now)
 
 
-async def delete(session: AsyncSession, user: User, goal_id: uuid.UUID) -> None:
+async def delete(session: AsyncSession, user: UserLike, goal_id: uuid.UUID) -> None:
     """Drop a goal. A `goal_achieved` event it recorded stays in the log."""
     await repo.delete(session, await _get(session, user, goal_id))
 
 
-async def _get(session: AsyncSession, user: User, goal_id: uuid.UUID) -> Goal:
+async def _get(session: AsyncSession, user: UserLike, goal_id: uuid.UUID) -> Goal:
     """The learner's goal; another learner's is as missing as one that never existed."""
     goal = await repo.get(session, user.id, goal_id)
     if goal is None:
@@ -135,7 +135,9 @@ async def _check_room(session: AsyncSession, user_id: uuid.UUID) -> None:
         )
 
 
-async def _check_target(session: AsyncSession, rules: Rules, user: User, target: Target) -> None:
+async def _check_target(
+    session: AsyncSession, rules: Rules, user: UserLike, target: Target
+) -> None:
     """Refuse targets that name what does not exist: a track or category the learner does not
     have, a skill level or rank the rules do not know."""
     if isinstance(target, FinishTrack | FinishCategory):
@@ -164,7 +166,7 @@ async def _check_target(session: AsyncSession, rules: Rules, user: User, target:
 
 
 async def list_goals(
-    session: AsyncSession, rules: Rules, user: User, status: Status | None, now: datetime
+    session: AsyncSession, rules: Rules, user: UserLike, status: Status | None, now: datetime
 ) -> GoalList:
     today = local_date(now, user.timezone)
     goals = await repo.list_goals(session, user.id, status, today)
@@ -173,13 +175,13 @@ async def list_goals(
 
 
 async def read(
-    session: AsyncSession, rules: Rules, user: User, goal_id: uuid.UUID, now: datetime
+    session: AsyncSession, rules: Rules, user: UserLike, goal_id: uuid.UUID, now: datetime
 ) -> GoalRead:
     return await _read_one(session, rules, user, await _get(session, user, goal_id), now)
 
 
 async def _read_one(
-    session: AsyncSession, rules: Rules, user: User, goal: Goal, now: datetime
+    session: AsyncSession, rules: Rules, user: UserLike, goal: Goal, now: datetime
 ) -> GoalRead:
     today = local_date(now, user.timezone)
     [measured] = await _measure(session, rules, user.id, [goal], today)

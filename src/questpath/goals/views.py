@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from questpath.auth.models import User
+from questpath.auth.principal import UserLike
 from questpath.dependencies import RecorderDep, RulesDep, SessionDep
 from questpath.goals import service
 from questpath.goals.rules import ChosenStatus, Status
@@ -147,7 +147,7 @@ def _category_paths(
 
 
 async def _tracks(
-    session: AsyncSession, user: User, categories_of: set[uuid.UUID] | None = None
+    session: AsyncSession, user: UserLike, categories_of: set[uuid.UUID] | None = None
 ) -> list[TrackChoice]:
     """The learner's tracks, with the categories of those in `categories_of` (None: all)."""
     choices = []
@@ -161,7 +161,7 @@ async def _tracks(
 
 
 async def _labels(
-    session: AsyncSession, user: User, rules: Rules, goals: list[GoalRead]
+    session: AsyncSession, user: UserLike, rules: Rules, goals: list[GoalRead]
 ) -> dict[str, dict[Any, str]]:
     """What the goals' targets name, as the learner reads it: ranks, tracks and categories."""
     tracks: list[TrackChoice] = []
@@ -208,7 +208,7 @@ async def goals_page(
 
 async def _new_goal_page(
     request: Request,
-    user: User,
+    user: UserLike,
     session: AsyncSession,
     rules: Rules,
     form: dict[str, str],
@@ -278,7 +278,7 @@ async def _edit_page(
     goal: GoalRead,
     rules: Rules,
     session: AsyncSession,
-    user: User,
+    user: UserLike,
     form: dict[str, str] | None = None,
     errors: forms.Errors | None = None,
     status_code: int = 200,

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from questpath import __version__
-from questpath.auth.models import User
+from questpath.auth.principal import UserLike
 from questpath.db import read_snapshot
 from questpath.events import repository as events
 from questpath.progress import service
@@ -72,7 +72,7 @@ def _event(row: Any, rules: Rules, reviews_by_day: Counter[date]) -> dict[str, A
 
 
 async def _event_chunks(
-    conn: Any, user: User, rules: Rules
+    conn: Any, user: UserLike, rules: Rules
 ) -> AsyncIterator[Sequence[dict[str, Any]]]:
     result = await conn.stream(events.everything(user.id).execution_options(yield_per=CHUNK_ROWS))
     reviews_by_day: Counter[date] = Counter()
@@ -81,7 +81,7 @@ async def _event_chunks(
 
 
 async def stream(
-    engine: AsyncEngine, user: User, rules: Rules, fmt: ExportFormat, now: datetime
+    engine: AsyncEngine, user: UserLike, rules: Rules, fmt: ExportFormat, now: datetime
 ) -> AsyncIterator[bytes]:
     async with read_snapshot(engine) as conn:
         if fmt == "csv":
@@ -92,7 +92,7 @@ async def stream(
                 yield chunk
 
 
-async def _csv(conn: Any, user: User, rules: Rules) -> AsyncIterator[bytes]:
+async def _csv(conn: Any, user: UserLike, rules: Rules) -> AsyncIterator[bytes]:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
@@ -107,7 +107,7 @@ async def _csv(conn: Any, user: User, rules: Rules) -> AsyncIterator[bytes]:
         yield buffer.getvalue().encode()
 
 
-async def _json(conn: Any, user: User, rules: Rules, now: datetime) -> AsyncIterator[bytes]:
+async def _json(conn: Any, user: UserLike, rules: Rules, now: datetime) -> AsyncIterator[bytes]:
     session = AsyncSession(bind=conn)
     try:
         head = {

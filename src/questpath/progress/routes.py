@@ -12,7 +12,7 @@ from pydantic import AwareDatetime
 from sse_starlette import EventSourceResponse
 
 from questpath.auth.dependencies import EventReader, EventWriter, ReaderOrBrowser
-from questpath.auth.models import User
+from questpath.auth.principal import UserLike
 from questpath.dependencies import EngineDep, RecorderDep, RulesDep, SessionDep, SettingsDep
 from questpath.downloads import attachment
 from questpath.progress import export, service, stream
@@ -41,11 +41,11 @@ def _now() -> datetime:
 
 async def _learner(
     principal: EventReader, session: SessionDep, user_id: AdminUserId = None
-) -> User:
+) -> UserLike:
     return await service.learner(session, principal, user_id)
 
 
-Learner = Annotated[User, Depends(_learner)]
+Learner = Annotated[UserLike, Depends(_learner)]
 
 
 @router.get("")

@@ -8,8 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth import repository as users
-from questpath.auth.models import User
-from questpath.auth.principal import Principal
+from questpath.auth.principal import Principal, UserLike
 from questpath.events import rules as event_rules
 from questpath.events import service as events
 from questpath.events.schemas import EventIn
@@ -42,7 +41,9 @@ from questpath.progress.schemas import (
 from questpath.progress.state import DayRow, TopicRow, Totals
 
 
-async def learner(session: AsyncSession, principal: Principal, user_id: uuid.UUID | None) -> User:
+async def learner(
+    session: AsyncSession, principal: Principal, user_id: uuid.UUID | None
+) -> UserLike:
     """Whose progress a request reads: the caller's own, or for admins anyone's."""
     user_id = principal.readable_user_id(user_id, "progress")
     if user_id == principal.user.id:
@@ -53,14 +54,16 @@ async def learner(session: AsyncSession, principal: Principal, user_id: uuid.UUI
     return user
 
 
-def today_for(user: User, now: datetime) -> date:
+def today_for(user: UserLike, now: datetime) -> date:
     return event_rules.local_date(now, user.timezone)
 
 
 # The whole picture -----------------------------------------------------------------------------
 
 
-async def progress(session: AsyncSession, rules: Rules, user: User, now: datetime) -> ProgressRead:
+async def progress(
+    session: AsyncSession, rules: Rules, user: UserLike, now: datetime
+) -> ProgressRead:
     today = today_for(user, now)
     totals = await repo.totals(session, user.id)
     xp = totals.standing().xp
@@ -157,7 +160,7 @@ async def _window_gains(
 
 
 async def achievements(
-    session: AsyncSession, rules: Rules, user: User, now: datetime
+    session: AsyncSession, rules: Rules, user: UserLike, now: datetime
 ) -> AchievementsRead:
     today = today_for(user, now)
     totals = await repo.totals(session, user.id)
@@ -192,7 +195,7 @@ async def achievements(
     return AchievementsRead(achievements=items)
 
 
-async def badges(session: AsyncSession, rules: Rules, user: User, now: datetime) -> BadgesRead:
+async def badges(session: AsyncSession, rules: Rules, user: UserLike, now: datetime) -> BadgesRead:
     listing = await achievements(session, rules, user, now)
     earned: list[Badge] = []
     available: list[Badge] = []
@@ -270,7 +273,7 @@ async def update_streak(
 
 
 async def statistics(
-    session: AsyncSession, rules: Rules, user: User, period: str, now: datetime
+    session: AsyncSession, rules: Rules, user: UserLike, period: str, now: datetime
 ) -> StatisticsRead:
     today = today_for(user, now)
     start = r.period_start(period, today)
@@ -323,7 +326,7 @@ def _trend_point(day: date, row: DayRow | None) -> TrendPoint:
 
 async def history(
     session: AsyncSession,
-    user: User,
+    user: UserLike,
     days: int | None,
     start: date | None,
     end: date | None,
@@ -374,7 +377,7 @@ async def snapshots(
 
 
 async def skill_levels(
-    session: AsyncSession, rules: Rules, user: User, now: datetime
+    session: AsyncSession, rules: Rules, user: UserLike, now: datetime
 ) -> SkillLevelsRead:
     return SkillLevelsRead(
         skill_levels=await _skill_levels(session, rules, user.id, today_for(user, now))
@@ -424,7 +427,7 @@ def _skill_level(
 
 
 async def calculate_skill_level(
-    session: AsyncSession, recorder: Recorder, user: User, topic: str, now: datetime
+    session: AsyncSession, recorder: Recorder, user: UserLike, topic: str, now: datetime
 ) -> SkillLevelChange:
     """Recalculate a topic's level from its counters (after a rules change, say) and store it."""
     rules = recorder.rules

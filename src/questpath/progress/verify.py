@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from questpath.auth.models import User
+from questpath.auth.principal import UserLike
 from questpath.db import create_sessionmaker, read_snapshot, transaction
 from questpath.progress import repository as repo
 from questpath.progress.rules import TALLY_FIELDS, Tally
@@ -104,14 +104,14 @@ def card_differences(stored: dict[str, Any], expected: dict[str, Any]) -> list[D
     return found
 
 
-async def _recompute(session: AsyncSession, user: User, rules: Rules) -> Projection:
+async def _recompute(session: AsyncSession, user: UserLike, rules: Rules) -> Projection:
     rollup = Rollup()
     async for facts in repo.stream_facts(session, user.id):
         rollup.add(facts, rules)
     return project(rollup, rules)
 
 
-async def verify(engine: AsyncEngine, user: User, rules: Rules) -> list[Difference]:
+async def verify(engine: AsyncEngine, user: UserLike, rules: Rules) -> list[Difference]:
     async with read_snapshot(engine) as conn:
         session = AsyncSession(bind=conn)
         try:
@@ -125,7 +125,7 @@ async def verify(engine: AsyncEngine, user: User, rules: Rules) -> list[Differen
             await session.close()
 
 
-async def repair(session: AsyncSession, user: User, rules: Rules, now: datetime) -> None:
+async def repair(session: AsyncSession, user: UserLike, rules: Rules, now: datetime) -> None:
     """Rewrite a learner's projections from the log. Unlocked achievements are never revoked;
     ones the log reaches but that are missing are unlocked now."""
     await repo.lock_learner(session, user.id)

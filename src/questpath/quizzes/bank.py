@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from questpath.auth.models import User
+from questpath.auth.principal import UserLike
 from questpath.pagination import created_cursor, decode_created_cursor
 from questpath.problems import Invalid, NotFound
 from questpath.quizzes import csv_import
@@ -77,7 +77,7 @@ def snapshot_of(question: Question) -> dict[str, object]:
     }
 
 
-def new_question(user: User, draft: QuestionDraft, source: Source, now: datetime) -> Question:
+def new_question(user: UserLike, draft: QuestionDraft, source: Source, now: datetime) -> Question:
     return Question(
         user_id=user.id,
         id=uuid.uuid4(),
@@ -94,7 +94,10 @@ def new_question(user: User, draft: QuestionDraft, source: Source, now: datetime
 
 
 async def keep(
-    session: AsyncSession, user: User, drafts: Iterable[tuple[QuestionDraft, Source]], now: datetime
+    session: AsyncSession,
+    user: UserLike,
+    drafts: Iterable[tuple[QuestionDraft, Source]],
+    now: datetime,
 ) -> list[Question]:
     """Store generated drafts, reusing the stored question where one asks the same."""
     pending = list(drafts)
@@ -112,7 +115,7 @@ async def keep(
     return list(kept.values())
 
 
-async def own_question(session: AsyncSession, user: User, question_id: uuid.UUID) -> Question:
+async def own_question(session: AsyncSession, user: UserLike, question_id: uuid.UUID) -> Question:
     question = await repo.question(session, user.id, question_id)
     if question is None:
         raise NotFound(f"no question with the id {question_id}")
@@ -120,7 +123,7 @@ async def own_question(session: AsyncSession, user: User, question_id: uuid.UUID
 
 
 async def create(
-    session: AsyncSession, user: User, data: QuestionCreate, now: datetime
+    session: AsyncSession, user: UserLike, data: QuestionCreate, now: datetime
 ) -> QuestionRead:
     draft = QuestionDraft(
         data.type, data.prompt, data.answer, data.explanation, data.topic, data.item_id
@@ -130,14 +133,18 @@ async def create(
     return question_read(question, None)
 
 
-async def read(session: AsyncSession, user: User, question_id: uuid.UUID) -> QuestionRead:
+async def read(session: AsyncSession, user: UserLike, question_id: uuid.UUID) -> QuestionRead:
     question = await own_question(session, user, question_id)
     cards = await repo.cards(session, user.id, [question.id])
     return question_read(question, cards.get(question.id))
 
 
 async def update(
-    session: AsyncSession, user: User, question_id: uuid.UUID, data: QuestionUpdate, now: datetime
+    session: AsyncSession,
+    user: UserLike,
+    question_id: uuid.UUID,
+    data: QuestionUpdate,
+    now: datetime,
 ) -> QuestionRead:
     question = await own_question(session, user, question_id)
     values = data.model_dump(exclude_unset=True)
@@ -158,7 +165,7 @@ async def update(
     return question_read(question, cards.get(question.id))
 
 
-async def delete(session: AsyncSession, user: User, question_id: uuid.UUID) -> None:
+async def delete(session: AsyncSession, user: UserLike, question_id: uuid.UUID) -> None:
     """Remove a question and its review card; its quiz answers and reviews stay in the log."""
     await own_question(session, user, question_id)
     await repo.delete_question(session, user.id, question_id)
@@ -166,7 +173,7 @@ async def delete(session: AsyncSession, user: User, question_id: uuid.UUID) -> N
 
 async def page(
     session: AsyncSession,
-    user: User,
+    user: UserLike,
     cursor: str | None,
     limit: int,
     topic: str | None,
@@ -185,7 +192,7 @@ async def page(
     )
 
 
-async def everything(session: AsyncSession, user: User) -> list[QuestionRead]:
+async def everything(session: AsyncSession, user: UserLike) -> list[QuestionRead]:
     """The whole bank with its cards, oldest first: for the export."""
     questions = await repo.bank(session, user.id, None, None)
     cards = await repo.cards(session, user.id)
@@ -202,7 +209,7 @@ def decode_csv(data: bytes) -> str:
 
 
 async def import_csv(
-    session: AsyncSession, user: User, data: bytes, now: datetime
+    session: AsyncSession, user: UserLike, data: bytes, now: datetime
 ) -> QuestionsImported:
     """Store every question of a CSV file, or none: each bad row is reported."""
     parsed = csv_import.parse(decode_csv(data))

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from questpath.auth.models import User
+from questpath.auth.principal import UserLike
 from questpath.events import repository as log
 from questpath.events.rules import local_date, occurred_at_problem
 from questpath.events.schemas import AchievementUnlocked
@@ -51,7 +51,7 @@ def card_state(card: ReviewCard | None) -> CardState | None:
 async def advance_cards(
     session: AsyncSession,
     rules: Rules,
-    user: User,
+    user: UserLike,
     ratings: dict[uuid.UUID, int],
     now: datetime,
 ) -> dict[uuid.UUID, CardState]:
@@ -68,7 +68,7 @@ async def advance_cards(
 
 async def save(
     session: AsyncSession,
-    user: User,
+    user: UserLike,
     states: dict[uuid.UUID, CardState],
     stored: dict[uuid.UUID, ReviewCard],
 ) -> None:
@@ -78,7 +78,11 @@ async def save(
 
 
 async def record(
-    session: AsyncSession, recorder: Recorder, user: User, events: list[SystemEvent], now: datetime
+    session: AsyncSession,
+    recorder: Recorder,
+    user: UserLike,
+    events: list[SystemEvent],
+    now: datetime,
 ) -> tuple[Recorded, int, list[AchievementUnlocked]]:
     """Record quiz events; return what was stored, the XP they earned and what they
     unlocked. The caller holds the learner's lock."""
@@ -126,7 +130,7 @@ def _review_time(data: ReviewIn, card: CardState | None, now: datetime) -> datet
 async def review(
     session: AsyncSession,
     recorder: Recorder,
-    user: User,
+    user: UserLike,
     question_id: uuid.UUID,
     data: ReviewIn,
     now: datetime,
@@ -189,7 +193,7 @@ async def review(
     )
 
 
-async def due(session: AsyncSession, user: User, limit: int, now: datetime) -> DueList:
+async def due(session: AsyncSession, user: UserLike, limit: int, now: datetime) -> DueList:
     """The questions due now, most overdue first."""
     rows = await repo.due(session, user.id, now, limit)
     return DueList(
@@ -203,11 +207,11 @@ async def due(session: AsyncSession, user: User, limit: int, now: datetime) -> D
     )
 
 
-async def count_due(session: AsyncSession, user: User, now: datetime) -> int:
+async def count_due(session: AsyncSession, user: UserLike, now: datetime) -> int:
     return await repo.count_due(session, user.id, now)
 
 
-async def forecast(session: AsyncSession, user: User, now: datetime) -> Forecast:
+async def forecast(session: AsyncSession, user: UserLike, now: datetime) -> Forecast:
     today = local_date(now, user.timezone)
     end = scheduling.forecast_end(today, user.timezone)
     days = scheduling.forecast(await repo.dues_before(session, user.id, end), today, user.timezone)
@@ -226,7 +230,9 @@ async def forecast(session: AsyncSession, user: User, now: datetime) -> Forecast
 # The cards as a projection of the log --------------------------------------------------------
 
 
-async def expected_cards(session: AsyncSession, user: User, rules: Rules) -> dict[str, CardState]:
+async def expected_cards(
+    session: AsyncSession, user: UserLike, rules: Rules
+) -> dict[str, CardState]:
     """The cards the log gives, for the questions still in the bank."""
     events = await repo.review_events(session, user.id)
     cards = scheduling.project_cards(
@@ -236,12 +242,12 @@ async def expected_cards(session: AsyncSession, user: User, rules: Rules) -> dic
     return {qid: card for qid, card in cards.items() if uuid.UUID(qid) in kept}
 
 
-async def stored_cards(session: AsyncSession, user: User) -> dict[str, CardState]:
+async def stored_cards(session: AsyncSession, user: UserLike) -> dict[str, CardState]:
     stored = await repo.cards(session, user.id)
     return {str(qid): state for qid, card in stored.items() if (state := card_state(card))}
 
 
-async def rebuild_cards(session: AsyncSession, user: User, rules: Rules) -> None:
+async def rebuild_cards(session: AsyncSession, user: UserLike, rules: Rules) -> None:
     """Rewrite the learner's cards from the log."""
     expected = await expected_cards(session, user, rules)
     await repo.delete_cards(session, user.id)

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 from starlette.datastructures import UploadFile
 
-from questpath.auth.dependencies import BriefWriter, EventReader, EventWriter
+from questpath.auth.dependencies import EventReader, EventWriter
 from questpath.dependencies import EngineDep, RecorderDep, SessionDep, SettingsDep, unit_of_work
 from questpath.pagination import Cursor, Limit
 from questpath.problems import Invalid, UnsupportedMediaType
@@ -139,7 +139,7 @@ async def delete_question(
 @router.post("/quizzes", status_code=status.HTTP_201_CREATED)
 async def create_quiz(
     body: QuizCreate,
-    principal: BriefWriter,
+    principal: EventWriter,
     request: Request,
     engine: EngineDep,
     settings: SettingsDep,

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from questpath.auth.models import User
+from questpath.auth.principal import UserLike
 from questpath.config import Settings
 from questpath.db import read_snapshot
 from questpath.pagination import created_cursor, decode_created_cursor
@@ -83,7 +83,7 @@ def _generator(data: QuizCreate, settings: Settings) -> str:
     return data.generator
 
 
-async def plan(engine: AsyncEngine, user: User, data: QuizCreate, settings: Settings) -> Plan:
+async def plan(engine: AsyncEngine, user: UserLike, data: QuizCreate, settings: Settings) -> Plan:
     """Read what the quiz may ask about, in a snapshot that never blocks a writer."""
     found = Plan(uuid.uuid4(), data, _generator(data, settings))
     async with read_snapshot(engine) as conn:
@@ -185,7 +185,7 @@ def quiz_read(quiz: Quiz) -> QuizRead:
 
 
 async def store(
-    session: AsyncSession, user: User, found: Plan, made: Drafts, now: datetime
+    session: AsyncSession, user: UserLike, found: Plan, made: Drafts, now: datetime
 ) -> QuizRead:
     chosen = (await bank.keep(session, user, made.drafts, now))[: found.data.count]
     chosen = _top_up(found, chosen)
@@ -209,7 +209,7 @@ async def create(
     engine: AsyncEngine,
     unit_of_work: UnitOfWork,
     settings: Settings,
-    user: User,
+    user: UserLike,
     data: QuizCreate,
     now: datetime,
 ) -> QuizRead:
@@ -220,14 +220,14 @@ async def create(
         return await store(session, user, found, made, now)
 
 
-async def read(session: AsyncSession, user: User, quiz_id: uuid.UUID) -> QuizRead:
+async def read(session: AsyncSession, user: UserLike, quiz_id: uuid.UUID) -> QuizRead:
     quiz = await repo.quiz(session, user.id, quiz_id)
     if quiz is None:
         raise NotFound(f"no quiz with the id {quiz_id}")
     return quiz_read(quiz)
 
 
-async def page(session: AsyncSession, user: User, cursor: str | None, limit: int) -> QuizPage:
+async def page(session: AsyncSession, user: UserLike, cursor: str | None, limit: int) -> QuizPage:
     rows = await repo.quizzes_page(session, user.id, decode_created_cursor(cursor), limit + 1)
     next_cursor = None
     if len(rows) > limit:
@@ -236,7 +236,7 @@ async def page(session: AsyncSession, user: User, cursor: str | None, limit: int
     return QuizPage(items=[quiz_read(q) for q in rows[:limit]], next_cursor=next_cursor)
 
 
-async def everything(session: AsyncSession, user: User) -> list[QuizRead]:
+async def everything(session: AsyncSession, user: UserLike) -> list[QuizRead]:
     """Every quiz, oldest first: for the export."""
     return [quiz_read(q) for q in await repo.all_quizzes(session, user.id)]
 
@@ -273,7 +273,7 @@ def _answers_by_question(quiz: Quiz, data: QuizSubmit) -> dict[str, int]:
 async def submit(
     session: AsyncSession,
     recorder: Recorder,
-    user: User,
+    user: UserLike,
     quiz_id: uuid.UUID,
     data: QuizSubmit,
     now: datetime,

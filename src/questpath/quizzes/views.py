@@ -20,8 +20,7 @@ from fastapi.responses import Response
 from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from questpath.auth.models import User
-from questpath.auth.principal import Principal
+from questpath.auth.principal import Principal, UserLike
 from questpath.config import Settings
 from questpath.dependencies import EngineDep, RecorderDep, SessionDep, SettingsDep, unit_of_work
 from questpath.pagination import Cursor
@@ -32,7 +31,7 @@ from questpath.quizzes.schemas import QuizAnswer, QuizCreate, QuizRead, QuizSubm
 from questpath.tracks import service as track_service
 from questpath.tracks.views import plain_text
 from questpath.web import formatting, forms
-from questpath.web.dependencies import BriefSignedIn, SignedIn, verify_csrf
+from questpath.web.dependencies import SignedIn, verify_csrf
 from questpath.web.flash import Toast
 from questpath.web.rendering import add_toast, redirect, render
 
@@ -55,7 +54,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def _track_titles(session: AsyncSession, user: User) -> dict[uuid.UUID, str]:
+async def _track_titles(session: AsyncSession, user: UserLike) -> dict[uuid.UUID, str]:
     return {
         track.id: plain_text(track.title)
         for track in (await track_service.list_tracks(session, user)).items
@@ -76,7 +75,7 @@ def quiz_label(quiz: QuizRead, tracks: dict[uuid.UUID, str]) -> str:
 async def _quizzes_page(
     request: Request,
     session: AsyncSession,
-    user: User,
+    user: UserLike,
     settings: Settings,
     *,
     cursor: str | None = None,
@@ -127,7 +126,7 @@ def quiz_body(data: dict[str, str]) -> dict[str, Any]:
 
 @router.post("/quizzes")
 async def create_quiz(
-    request: Request, principal: BriefSignedIn, engine: EngineDep, settings: SettingsDep
+    request: Request, principal: SignedIn, engine: EngineDep, settings: SettingsDep
 ) -> Response:
     """Make a quiz. No session is held while the questions are generated."""
     data = await forms.fields(request)

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from questpath.auth.models import User
+from questpath.auth.principal import UserLike
 from questpath.events.schemas import AchievementUnlocked
 from questpath.problems import Invalid, NotFound
 from questpath.progress.recording import Recorder, SystemEvent, system_event_id
@@ -23,7 +23,7 @@ from questpath.tracks.service import completion_read, item_read, item_row, load_
 
 
 async def _own_item(
-    session: AsyncSession, user: User, track_id: uuid.UUID, item_id: uuid.UUID
+    session: AsyncSession, user: UserLike, track_id: uuid.UUID, item_id: uuid.UUID
 ) -> tuple[Track, TrackItem]:
     track = await own_track(session, user, track_id)
     item = await repo.item(session, user.id, item_id)
@@ -33,7 +33,7 @@ async def _own_item(
 
 
 async def add_item(
-    session: AsyncSession, user: User, track_id: uuid.UUID, new: ItemCreate, now: datetime
+    session: AsyncSession, user: UserLike, track_id: uuid.UUID, new: ItemCreate, now: datetime
 ) -> ItemRead:
     """Add an item at the end of its category, or under another item."""
     track = await own_track(session, user, track_id)
@@ -78,7 +78,7 @@ async def _node_of(session: AsyncSession, track: Track, item_id: uuid.UUID) -> t
 
 
 async def delete_item(
-    session: AsyncSession, user: User, track_id: uuid.UUID, item_id: uuid.UUID
+    session: AsyncSession, user: UserLike, track_id: uuid.UUID, item_id: uuid.UUID
 ) -> None:
     """Delete an item and its sub-items. Events already recorded for them stay in the log."""
     await _own_item(session, user, track_id, item_id)
@@ -87,7 +87,7 @@ async def delete_item(
 
 async def update_item(
     session: AsyncSession,
-    user: User,
+    user: UserLike,
     track_id: uuid.UUID,
     item_id: uuid.UUID,
     changes: ItemUpdate,

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from questpath.auth.models import User
+from questpath.auth.principal import UserLike
 from questpath.tracks import repository as repo
 from questpath.tracks import tree
 from questpath.tracks.models import Track, TrackCategory, TrackItem
@@ -15,7 +15,7 @@ from questpath.tracks.rules import is_open, learning_path_key
 from questpath.tracks.schemas import LearningPath, PathGroup, PathItem
 
 
-async def learning_path(session: AsyncSession, user: User, limit: int) -> LearningPath:
+async def learning_path(session: AsyncSession, user: UserLike, limit: int) -> LearningPath:
     """Open items across the learner's tracks: sooner horizons first, then higher priority, then
     earlier due dates, then older tracks and document order."""
     tracks = await repo.tracks(session, user.id)

@@ -13,7 +13,7 @@ from http import HTTPStatus
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth import repository as users
-from questpath.auth.models import User
+from questpath.auth.principal import UserLike
 from questpath.problems import Invalid, NotFound, Problem
 from questpath.progress.ruleset import Rules
 from questpath.tracks import markdown, markdown_export, tree
@@ -108,7 +108,7 @@ def _summary(track: Track, completion: Completion) -> TrackSummary:
     )
 
 
-async def own_track(session: AsyncSession, user: User, track_id: uuid.UUID) -> Track:
+async def own_track(session: AsyncSession, user: UserLike, track_id: uuid.UUID) -> Track:
     """The caller's track; 404 alike for another learner's and for none at all."""
     track = await repo.track(session, user.id, track_id)
     if track is None:
@@ -124,7 +124,7 @@ async def load_tree(session: AsyncSession, track: Track) -> tree.CategoryNode:
     )
 
 
-async def all_trees(session: AsyncSession, user: User) -> list[tuple[Track, tree.CategoryNode]]:
+async def all_trees(session: AsyncSession, user: UserLike) -> list[tuple[Track, tree.CategoryNode]]:
     """Every track of the learner with its tree, in two queries."""
     categories: defaultdict[uuid.UUID, list[TrackCategory]] = defaultdict(list)
     items: defaultdict[uuid.UUID, list[TrackItem]] = defaultdict(list)
@@ -138,7 +138,7 @@ async def all_trees(session: AsyncSession, user: User) -> list[tuple[Track, tree
     ]
 
 
-async def list_tracks(session: AsyncSession, user: User) -> TrackList:
+async def list_tracks(session: AsyncSession, user: UserLike) -> TrackList:
     counts = await repo.state_counts(session, user.id)
     return TrackList(
         items=[
@@ -148,7 +148,7 @@ async def list_tracks(session: AsyncSession, user: User) -> TrackList:
     )
 
 
-async def read_track(session: AsyncSession, user: User, track_id: uuid.UUID) -> TrackRead:
+async def read_track(session: AsyncSession, user: UserLike, track_id: uuid.UUID) -> TrackRead:
     track = await own_track(session, user, track_id)
     root = await load_tree(session, track)
     share = await repo.share_of(session, user.id, track.id)
@@ -184,7 +184,7 @@ def decode_document(data: bytes) -> str:
 
 
 async def import_markdown(
-    session: AsyncSession, user: User, data: bytes, title: str | None, now: datetime
+    session: AsyncSession, user: UserLike, data: bytes, title: str | None, now: datetime
 ) -> TrackSummary:
     text = decode_document(data)
     try:
@@ -196,7 +196,7 @@ async def import_markdown(
 
 async def create_track(
     session: AsyncSession,
-    user: User,
+    user: UserLike,
     draft: TrackDraft,
     now: datetime,
     template_id: str | None = None,
@@ -279,7 +279,7 @@ def item_row(
 
 
 async def export_track(
-    session: AsyncSession, user: User, track_id: uuid.UUID, export_format: str
+    session: AsyncSession, user: UserLike, track_id: uuid.UUID, export_format: str
 ) -> tuple[str, str]:
     """The track as a document: its text and its file name."""
     if export_format == "markdown":
@@ -301,7 +301,7 @@ def _file_name(title: str, extension: str) -> str:
 
 
 async def update_track(
-    session: AsyncSession, user: User, track_id: uuid.UUID, changes: TrackUpdate, now: datetime
+    session: AsyncSession, user: UserLike, track_id: uuid.UUID, changes: TrackUpdate, now: datetime
 ) -> TrackSummary:
     track = await own_track(session, user, track_id)
     values = changes.set_fields(not_null=("title", "description"))
@@ -313,7 +313,7 @@ async def update_track(
     return _summary(track, (await load_tree(session, track)).completion)
 
 
-async def delete_track(session: AsyncSession, user: User, track_id: uuid.UUID) -> None:
+async def delete_track(session: AsyncSession, user: UserLike, track_id: uuid.UUID) -> None:
     """Delete a track and everything in it. Its events stay in the log: XP and achievements
     earned on it are kept."""
     await own_track(session, user, track_id)
@@ -324,7 +324,7 @@ async def delete_track(session: AsyncSession, user: User, track_id: uuid.UUID) -
 
 
 async def share_track(
-    session: AsyncSession, user: User, track_id: uuid.UUID, now: datetime
+    session: AsyncSession, user: UserLike, track_id: uuid.UUID, now: datetime
 ) -> tuple[ShareRead, bool]:
     """The track's read-only link, made now if it has none; and whether it was made now."""
     await own_track(session, user, track_id)
@@ -338,7 +338,7 @@ async def share_track(
     return _share_read(share), True
 
 
-async def unshare_track(session: AsyncSession, user: User, track_id: uuid.UUID) -> None:
+async def unshare_track(session: AsyncSession, user: UserLike, track_id: uuid.UUID) -> None:
     """Revoke the link: it stops working at once, and a new share gets a new token."""
     await own_track(session, user, track_id)
     await repo.delete_share(session, user.id, track_id)
@@ -382,7 +382,7 @@ def _all_categories(category: CategoryDraft) -> Iterator[CategoryDraft]:
 
 
 async def adopt_template(
-    session: AsyncSession, user: User, template_id: str, rules: Rules, now: datetime
+    session: AsyncSession, user: UserLike, template_id: str, rules: Rules, now: datetime
 ) -> TrackSummary:
     """A copy of the template as the learner's own track; adopting again makes another copy."""
     draft = templates(rules).get(template_id)

@@ -16,8 +16,7 @@ from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict
 from starlette.datastructures import UploadFile
 
-from questpath.auth.models import User
-from questpath.auth.principal import Principal
+from questpath.auth.principal import Principal, UserLike
 from questpath.dependencies import RecorderDep, RulesDep, SessionDep
 from questpath.downloads import attachment
 from questpath.problems import Invalid, Problem
@@ -81,7 +80,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _today(user: User) -> date:
+def _today(user: UserLike) -> date:
     return datetime.now(ZoneInfo(user.timezone)).date()
 
 

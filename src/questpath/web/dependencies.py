@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import BackgroundTasks, Depends, Request
 
-from questpath.auth import service as auth_service
 from questpath.auth.credentials import SESSION_COOKIE
+from questpath.auth.dependencies import AuthenticatorDep
 from questpath.auth.principal import Principal
 from questpath.auth.schemas import UserRead
-from questpath.dependencies import SessionDep, SettingsDep, unit_of_work
+from questpath.dependencies import SettingsDep
 from questpath.problems import Forbidden, Unauthorized
 from questpath.web import csrf
 
@@ -29,15 +28,12 @@ class SignInRequired(Unauthorized):
 
 
 async def page_principal(
-    request: Request, session: SessionDep, settings: SettingsDep
+    request: Request, authenticator: AuthenticatorDep, background: BackgroundTasks
 ) -> Principal | None:
+    """The signed-in browser's person, checked without the page's unit of work (see
+    auth/authentication.py), so a page that waits on an outside service holds no database."""
     cookie = request.cookies.get(SESSION_COOKIE)
-    principal = None
-    if cookie:
-        principal = await auth_service.web_session_principal(
-            session, cookie, settings, datetime.now(UTC)
-        )
-    # Templates get a snapshot: a view that fails rolls the session back, which expires the row.
+    principal = await authenticator.browser(cookie, background.add_task) if cookie else None
     request.state.page_user = UserRead.model_validate(principal.user) if principal else None
     return principal
 
@@ -52,25 +48,6 @@ async def signed_in(principal: MaybeSignedIn) -> Principal:
 
 
 SignedIn = Annotated[Principal, Depends(signed_in)]
-
-
-async def brief_signed_in(request: Request, settings: SettingsDep) -> Principal:
-    """Like SignedIn, but read in a transaction of its own that ends before the view runs: for
-    pages that wait on an outside service and must not hold the database meanwhile."""
-    cookie = request.cookies.get(SESSION_COOKIE)
-    principal = None
-    if cookie:
-        async with unit_of_work(request) as session:
-            principal = await auth_service.web_session_principal(
-                session, cookie, settings, datetime.now(UTC)
-            )
-    request.state.page_user = UserRead.model_validate(principal.user) if principal else None
-    if principal is None:
-        raise SignInRequired
-    return principal
-
-
-BriefSignedIn = Annotated[Principal, Depends(brief_signed_in)]
 
 
 async def verify_csrf(request: Request, settings: SettingsDep) -> None:
