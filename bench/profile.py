@@ -20,6 +20,7 @@ from bench.servers import PYTHON
 
 PY_SPY = PYTHON.parent / "py-spy"
 RATE = 100
+OWN_CODE = "questpath/"
 FRAME = re.compile(r"^(?P<function>.*) \((?P<file>.*?)(?::\d+)?\)$")
 
 
@@ -28,6 +29,7 @@ class Profile:
     samples: int
     own: list[tuple[str, float]]  # function, share of samples in which it was the innermost
     total: list[tuple[str, float]]  # function, share of samples in which it was on the stack
+    ours: list[tuple[str, float]]  # the same, for QuestPath's own functions only
 
 
 class Profiler:
@@ -96,7 +98,7 @@ def summarise(lines: list[str], top: int) -> Profile:
             stacks.append(([function_name(frame) for frame in stack.split(";")], int(count_text)))
     samples = sum(count for _, count in stacks)
     if not samples:
-        return Profile(0, [], [])
+        return Profile(0, [], [], [])
     shared = _shared_prefixes([frames for frames, _ in stacks])
     own: Counter[str] = Counter()
     total: Counter[str] = Counter()
@@ -108,7 +110,8 @@ def summarise(lines: list[str], top: int) -> Profile:
     def shares(counter: Counter[str]) -> list[tuple[str, float]]:
         return [(name, count / samples) for name, count in counter.most_common(top)]
 
-    return Profile(samples, shares(own), shares(total))
+    ours = Counter({name: n for name, n in total.items() if f"({OWN_CODE}" in name})
+    return Profile(samples, shares(own), shares(total), shares(ours))
 
 
 def _shared_prefixes(stacks: list[list[str]]) -> dict[str, int]:

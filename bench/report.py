@@ -105,8 +105,9 @@ def results(config: Config, noop: NoopResult, backends: list[BackendResult], min
                 f"py-spy, {r.profile.samples:,} samples of the server's threads while the "
                 "phase ran (its figures above include the profiler's overhead). *Own*: the "
                 "function itself was running; *total*: it was on the stack, less the frames "
-                "every sample of a thread shares. `Runner.run`'s own time is the event loop's C "
-                "code (uvloop, httptools), which py-spy does not see into.",
+                "every sample of a thread shares; the last column lists QuestPath's own "
+                "functions only. `Runner.run`'s own time is the event loop's C code (uvloop, "
+                "httptools), which py-spy does not see into.",
                 tables.profile(r.profile),
             ]
     return "\n\n".join(section for section in sections if section)
@@ -184,7 +185,8 @@ hardware.
 - **`questpath verify`** runs at the end on each database the run used and recomputes every
   learner's projections from the event log; the report gives its result.
 - **`--profile`** samples the server with py-spy during the SQLite single-event phase (a) and
-  lists the 15 functions with the most samples of their own and on the stack.
+  lists the 15 functions with the most samples of their own, the 15 most often on the stack,
+  and the 15 of QuestPath's own code most often on the stack.
 
 PostgreSQL is a throwaway server that the benchmark starts itself (initdb in a temp dir,
 127.0.0.1) with its default settings, durability included: `fsync`, `synchronous_commit` and

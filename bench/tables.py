@@ -279,13 +279,21 @@ def verified(results: list[BackendResult]) -> str:
 
 
 def profile(p: Profile) -> str:
-    header = ["#", "Function (own time)", "Share", "Function (total time)", "Share"]
+    header = [
+        "#",
+        "Own time",
+        "Share",
+        "Total time",
+        "Share",
+        "Total time, QuestPath's code",
+        "Share",
+    ]
+    columns = (p.own, p.total, p.ours)
     rows = []
-    for n in range(max(len(p.own), len(p.total))):
-        own = p.own[n] if n < len(p.own) else ("", 0.0)
-        total = p.total[n] if n < len(p.total) else ("", 0.0)
-        rows.append(
-            [str(n + 1), f"`{own[0]}`", f"{100 * own[1]:.1f}%", f"`{total[0]}`",
-             f"{100 * total[1]:.1f}%"]
-        )  # fmt: skip
+    for n in range(max(len(column) for column in columns)):
+        row = [str(n + 1)]
+        for column in columns:
+            name, share = column[n] if n < len(column) else ("", 0.0)
+            row += [f"`{name}`" if name else "", f"{100 * share:.1f}%" if name else ""]
+        rows.append(row)
     return table(header, rows)
