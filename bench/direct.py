@@ -7,6 +7,9 @@
   authentication, duplicate detection or projection updates.
 - The export's ceiling: the export's own query read through a server-side cursor, no output.
 - Loading a long history through the service layer in-process, when HTTP would be too slow.
+- Setup that would be slow over HTTP: a thousand learners for the integration key to record for
+  (no password: nobody signs in as them), and removing ceiling (a)'s rows afterwards so that
+  `questpath verify` checks only what QuestPath itself recorded.
 """
 
 from __future__ import annotations
@@ -17,10 +20,11 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.load import CpuMeter, Job, Phase, drive
+from bench.workload import TIMEZONE
 from questpath.auth.models import User
 from questpath.auth.principal import Principal
 from questpath.db import create_engine, create_sessionmaker, transaction
@@ -34,7 +38,7 @@ Rows = list[dict[str, Any]]
 
 
 def _insert_job(engine: AsyncEngine, rows: Rows) -> Job:
-    statement = insert(Event.__table__)
+    statement = insert(Event)
 
     async def job() -> int:
         async with engine.begin() as conn:
@@ -66,6 +70,44 @@ async def count_events(database_url: str) -> int:
             return int(await conn.scalar(select(func.count()).select_from(Event)) or 0)
     finally:
         await engine.dispose()
+
+
+async def remove_events(database_url: str, id_prefix: str) -> int:
+    """Delete the events whose id starts with `id_prefix`; how many there were."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as conn:
+            result = await conn.execute(delete(Event).where(Event.event_id.startswith(id_prefix)))
+            return int(result.rowcount)
+    finally:
+        await engine.dispose()
+
+
+async def add_learners(database_url: str, count: int, label: str) -> list[str]:
+    """`count` learner accounts in one transaction; their ids. Their password hash matches no
+    password, so no one can sign in as them."""
+    now = datetime.now(UTC)
+    ids = [uuid.uuid4() for _ in range(count)]
+    rows = [
+        {
+            "id": user_id,
+            "email": f"{label}-{n}-{user_id.hex[:8]}@bench.example.com",
+            "password_hash": "!",
+            "display_name": f"{label} {n}",
+            "timezone": TIMEZONE,
+            "role": "learner",
+            "created_at": now,
+            "updated_at": now,
+        }
+        for n, user_id in enumerate(ids)
+    ]
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(insert(User), rows)
+    finally:
+        await engine.dispose()
+    return [str(user_id) for user_id in ids]
 
 
 async def read_history(database_url: str, user_id: str) -> tuple[int, float]:

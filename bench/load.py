@@ -1,18 +1,18 @@
-"""Load generation: concurrent clients, each timing its own requests, and what a run measured."""
+"""Load generation: concurrent clients, each timing its own requests, and what a phase measured.
+
+The requests go through `bench.http`, encoded before the clock starts.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import secrets
 import statistics
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import httpx
-
-from bench.workload import TIMEZONE
+from bench.http import Connection
 
 T = TypeVar("T")
 Job = Callable[[], Awaitable[int]]  # one request (or transaction); returns the events it carried
@@ -50,6 +50,10 @@ class Phase:
         return self.events / self.seconds
 
     @property
+    def requests_per_second(self) -> float:
+        return self.requests / self.seconds
+
+    @property
     def p50_ms(self) -> float:
         return percentile(self.latencies, 50) * 1000
 
@@ -69,6 +73,20 @@ class Phase:
         return None if seconds is None else 100 * seconds / self.seconds
 
 
+class Metered:
+    """The wall clock and CPU meters read at the start of a phase; `phase()` reads them again."""
+
+    def __init__(self, meters: dict[str, CpuMeter]) -> None:
+        self.meters = meters
+        self.before = {name: meter() for name, meter in meters.items()}
+        self.started = time.perf_counter()
+
+    def phase(self, events: int, latencies: list[float]) -> Phase:
+        seconds = time.perf_counter() - self.started
+        cpu = {name: meter() - self.before[name] for name, meter in self.meters.items()}
+        return Phase(events, len(latencies), seconds, latencies, cpu)
+
+
 async def drive(clients: Sequence[Sequence[Job]], meters: dict[str, CpuMeter]) -> Phase:
     """Run each client's jobs one after another, all clients at once; time every job."""
     latencies: list[float] = []
@@ -81,74 +99,35 @@ async def drive(clients: Sequence[Sequence[Job]], meters: dict[str, CpuMeter]) -
             latencies.append(time.perf_counter() - started)
         return moved
 
-    before = {name: meter() for name, meter in meters.items()}
-    started = time.perf_counter()
+    metered = Metered(meters)
     moved = await asyncio.gather(*(client(jobs) for jobs in clients))
-    seconds = time.perf_counter() - started
-    cpu = {name: meter() - before[name] for name, meter in meters.items()}
-    return Phase(sum(moved), len(latencies), seconds, latencies, cpu)
+    return metered.phase(sum(moved), latencies)
 
 
 class BenchError(RuntimeError):
     pass
 
 
-def http_client(base_url: str, token: str | None = None) -> httpx.AsyncClient:
-    """One client with one connection, kept alive across its requests."""
-    headers = {"content-type": "application/json"}
-    if token:
-        headers["authorization"] = f"Bearer {token}"
-    return httpx.AsyncClient(
-        base_url=base_url,
-        headers=headers,
-        timeout=httpx.Timeout(300),
-        limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-    )
+def post_job(connection: Connection, request: bytes, events: int) -> Job:
+    """An encoded `POST /api/events` that must answer 201; it carries `events` events."""
 
-
-def post_job(client: httpx.AsyncClient, body: bytes, events: int) -> Job:
     async def job() -> int:
-        response = await client.post("/api/events", content=body)
-        if response.status_code != 201:
-            raise BenchError(f"POST /api/events: {response.status_code} {response.text[:500]}")
+        response = await connection.send(request)
+        if response.status != 201:
+            raise BenchError(f"POST /api/events: {response.status} {response.text()}")
         return events
 
     return job
 
 
-def get_job(client: httpx.AsyncClient, path: str) -> Job:
+def get_job(connection: Connection, request: bytes) -> Job:
+    """An encoded GET that must answer 200."""
+
     async def job() -> int:
-        response = await client.get(path)
-        if response.status_code != 200:
-            raise BenchError(f"GET {path}: {response.status_code} {response.text[:500]}")
+        response = await connection.send(request)
+        if response.status != 200:
+            line = request.split(b"\r\n", 1)[0].decode()
+            raise BenchError(f"{line}: {response.status} {response.text()}")
         return 0
 
     return job
-
-
-@dataclass(frozen=True)
-class Learner:
-    id: str
-    token: str
-
-
-async def register(base_url: str, count: int, label: str) -> list[Learner]:
-    """`count` new learner accounts (a few at a time: the server hashes passwords in threads)."""
-    learners: list[Learner] = []
-    limit = asyncio.Semaphore(4)
-
-    async def one(n: int) -> None:
-        body = {
-            "email": f"{label}-{n}-{secrets.token_hex(4)}@bench.example.com",
-            "password": "bench-" + secrets.token_urlsafe(18),
-            "timezone": TIMEZONE,
-        }
-        async with limit, httpx.AsyncClient(base_url=base_url, timeout=60) as client:
-            response = await client.post("/api/auth/register", json=body)
-        if response.status_code != 201:
-            raise BenchError(f"register: {response.status_code} {response.text[:500]}")
-        data = response.json()
-        learners.append(Learner(data["user"]["id"], data["access_token"]))
-
-    await asyncio.gather(*(one(n) for n in range(count)))
-    return learners

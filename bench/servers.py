@@ -1,6 +1,7 @@
 """The servers under load, each a separate process: `questpath serve` and the no-op app.
 
-Both run uvicorn with one worker and its defaults (uvloop, httptools), on 127.0.0.1.
+Both run uvicorn with its defaults (uvloop, httptools) on 127.0.0.1; the no-op app with one
+worker, `questpath serve` with as many as asked for (`--workers`).
 Also the /proc readings the benchmark takes of processes: CPU time and peak resident memory.
 """
 
@@ -19,7 +20,7 @@ import httpx
 PYTHON = Path(sys.executable)
 QUESTPATH = PYTHON.parent / "questpath"
 ROOT = Path(__file__).resolve().parent.parent
-READY_TIMEOUT = 60.0
+READY_TIMEOUT = 180.0  # a busy 2-core machine takes a while to import and migrate
 STOP_TIMEOUT = 15.0
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -73,12 +74,20 @@ class Server:
                 raise RuntimeError(f"{self.name} exited early:\n{self.output()}")
             try:
                 if httpx.get(self.base_url + self.ready_path, timeout=2).status_code == 200:
+                    self.settle(deadline)
                     return self
             except httpx.TransportError:
                 pass
             time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"{self.name} was not ready within {READY_TIMEOUT} s:\n{self.output()}")
+
+    def settle(self, deadline: float) -> None:
+        """Wait for a multi-worker server's workers: one answering does not mean all started."""
+
+    def cpu_time(self) -> float:
+        """The server's CPU seconds so far: the process and, with several workers, its workers."""
+        return tree_cpu_seconds(self.pid)
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")[-4000:]
@@ -107,23 +116,49 @@ class QuestPathServer(Server):
 
     name = "questpath"
 
-    def __init__(self, workdir: Path, database_url: str, secret_key: str) -> None:
+    def __init__(self, workdir: Path, database_url: str, secret_key: str, workers: int = 1) -> None:
         super().__init__(workdir)
         self.database_url = database_url
         self.secret_key = secret_key
+        self.workers = workers
 
     def command(self) -> list[str]:
-        return [str(QUESTPATH), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        return [
+            str(QUESTPATH), "serve", "--host", "127.0.0.1", "--port", str(self.port),
+            "--workers", str(self.workers),
+        ]  # fmt: skip
 
     def environment(self) -> dict[str, str]:
-        return {
-            **os.environ,
-            "QUESTPATH_DATABASE_URL": self.database_url,
-            "QUESTPATH_DATA_DIR": str(self.workdir / "data"),
-            "QUESTPATH_SECRET_KEY": self.secret_key,
-            "QUESTPATH_LOG_LEVEL": "WARNING",
-            "QUESTPATH_LOG_JSON": "true",
-        }
+        return questpath_environment(self.workdir, self.database_url, self.secret_key)
+
+    def settle(self, deadline: float) -> None:
+        """With several workers, wait until each has started and gone idle (its CPU time
+        stops growing): the supervisor answers nothing itself, and the log is off."""
+        if self.workers == 1:
+            return
+        last: dict[int, float] = {}
+        while time.monotonic() < deadline:
+            workers = [pid for pid in children(self.pid) if b"spawn_main" in _cmdline(pid)]
+            now = {pid: cpu_seconds(pid) for pid in workers}
+            # An idle worker still answers the supervisor's pings: allow a tick of CPU.
+            started = len(now) >= self.workers and now.keys() == last.keys()
+            if started and all(now[pid] - last[pid] <= 0.02 for pid in now):
+                return
+            last = now
+            time.sleep(0.5)
+        raise RuntimeError(f"{self.name}: {self.workers} workers did not start:\n{self.output()}")
+
+
+def questpath_environment(workdir: Path, database_url: str, secret_key: str) -> dict[str, str]:
+    """What `questpath` (the server or a CLI command) runs with in the benchmark."""
+    return {
+        **os.environ,
+        "QUESTPATH_DATABASE_URL": database_url,
+        "QUESTPATH_DATA_DIR": str(workdir / "data"),
+        "QUESTPATH_SECRET_KEY": secret_key,
+        "QUESTPATH_LOG_LEVEL": "WARNING",
+        "QUESTPATH_LOG_JSON": "true",
+    }
 
 
 class NoopServer(Server):
@@ -159,18 +194,40 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
-def tree_cpu_seconds(root: int) -> float:
-    """CPU time of `root` and its direct children (PostgreSQL's postmaster and backends)."""
-    total = cpu_seconds(root)
+def _cmdline(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read()
+    except (FileNotFoundError, ProcessLookupError):
+        return b""
+
+
+def children(root: int) -> list[int]:
+    """The live direct children of `root`."""
+    found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
-            fields = _stat_fields(int(entry))
+            if int(_stat_fields(int(entry))[1]) == root:
+                found.append(int(entry))
         except (FileNotFoundError, ProcessLookupError):
             continue
-        if int(fields[1]) == root:
-            total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return found
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU time of `root` and its children (PostgreSQL's postmaster and backends, uvicorn's
+    supervisor and workers): the live ones, and those that exited and were reaped by `root`
+    (the kernel adds those to its cutime and cstime), so that a closed connection's backend
+    does not take its CPU time out of the sum."""
+    fields = _stat_fields(root)
+    total = sum(int(v) for v in fields[11:15]) / CLOCK_TICKS
+    for pid in children(root):
+        try:
+            total += cpu_seconds(pid)
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # exited between the listing and the reading: counted once it is reaped
     return total
 
 

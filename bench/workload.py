@@ -27,9 +27,17 @@ TOPICS = (
     "docker",
     "typescript",
 )
+# The histories whose cost must not grow with their length touch more topics, so that a long
+# one has many projection rows (one per topic and per topic-day).
+WIDE_TOPICS = (
+    *TOPICS, "rust", "go", "linux", "networking", "security", "css", "react", "kubernetes",
+    "statistics", "regex", "bash", "design",
+)  # fmt: skip
 
 
-def _event(rng: random.Random, event_id: str, occurred_at: datetime) -> dict[str, Any]:
+def _event(
+    rng: random.Random, event_id: str, occurred_at: datetime, topics: tuple[str, ...]
+) -> dict[str, Any]:
     """One event as the API takes it: mostly graded exercises, some study, projects, check-ins."""
     event: dict[str, Any] = {
         "id": event_id,
@@ -39,7 +47,7 @@ def _event(rng: random.Random, event_id: str, occurred_at: datetime) -> dict[str
     if roll < 0.80:
         event |= {
             "kind": "exercise_completed",
-            "topic": rng.choice(TOPICS),
+            "topic": rng.choice(topics),
             "grade": float(rng.randint(40, 100)),
             "time_spent_seconds": rng.randint(60, 3600),
             "hints_used": rng.choice((0, 0, 0, 1, 1, 2, 3)),
@@ -47,18 +55,23 @@ def _event(rng: random.Random, event_id: str, occurred_at: datetime) -> dict[str
     elif roll < 0.90:
         event |= {
             "kind": "study_session",
-            "topic": rng.choice(TOPICS),
+            "topic": rng.choice(topics),
             "time_spent_seconds": rng.randint(300, 7200),
         }
     elif roll < 0.95:
-        event |= {"kind": "project_completed", "topic": rng.choice(TOPICS)}
+        event |= {"kind": "project_completed", "topic": rng.choice(topics)}
     else:
         event |= {"kind": "check_in"}
     return event
 
 
 def history(
-    prefix: str, count: int, days: float, end: datetime, seed: int = 0
+    prefix: str,
+    count: int,
+    days: float,
+    end: datetime,
+    topics: tuple[str, ...] = TOPICS,
+    seed: int = 0,
 ) -> Iterator[dict[str, Any]]:
     """`count` events spread evenly over the `days` days before `end`, oldest first."""
     rng = random.Random(f"{prefix}/{seed}")
@@ -66,7 +79,7 @@ def history(
     step = span / max(count, 1)
     start = end - span
     for n in range(count):
-        yield _event(rng, f"{prefix}-{n}", start + step * (n + 1))
+        yield _event(rng, f"{prefix}-{n}", start + step * (n + 1), topics)
 
 
 def recent_end() -> datetime:
@@ -80,7 +93,10 @@ def chunks(events: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[st
         yield chunk
 
 
-def single_body(event: dict[str, Any]) -> bytes:
+def single_body(event: dict[str, Any], user_id: str | None = None) -> bytes:
+    """One event's request body; with `user_id`, recorded for that learner (integration keys)."""
+    if user_id is not None:
+        event = {**event, "user_id": user_id}
     return json.dumps(event, separators=(",", ":")).encode()
 
 
