@@ -26,13 +26,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bench.load import CpuMeter, Job, Phase, drive
 from bench.workload import TIMEZONE
 from questpath.auth.models import User
-from questpath.auth.principal import Principal
+from questpath.auth.principal import Principal, UserSnapshot
 from questpath.db import create_engine, create_sessionmaker, transaction
 from questpath.events import repository as event_queries
 from questpath.events import service
 from questpath.events.models import Event
 from questpath.events.schemas import EventIn
 from questpath.progress.ruleset import load_rules
+from questpath.recorder.core import EventRecorder
 
 Rows = list[dict[str, Any]]
 
@@ -130,26 +131,25 @@ async def record_in_process(
     database_url: str, user_id: str, batches: Iterable[list[dict[str, Any]]]
 ) -> list[float]:
     """Record each batch as POST /api/events would, minus HTTP: validate the events, then
-    `questpath.events.service.record` in one `questpath.db.transaction`. Returns each batch's
-    seconds."""
+    the recorder, in one `questpath.db.transaction`. Returns each batch's seconds."""
     engine = create_engine(database_url)
     maker = create_sessionmaker(engine)
-    rules = load_rules(None)
+    recorder = EventRecorder(load_rules(None))
     seconds = []
     try:
         async with maker() as session:
             user = await session.get(User, uuid.UUID(user_id))
         assert user is not None
-        principal = Principal(user=user)
+        principal = Principal(user=UserSnapshot.of(user))
         for batch in batches:
             started = time.perf_counter()
             events = [EventIn.model_validate(event) for event in batch]
+            now = datetime.now(UTC)
+            drafts = service.to_drafts(principal, events, now, batch=True)
             async with transaction(maker) as session:
-                report, _ = await service.record(
-                    session, principal, events, datetime.now(UTC), rules, batch=True
-                )
-            if report.created != len(batch):
-                raise RuntimeError(f"{len(batch) - report.created} events were duplicates")
+                recorded = await recorder.record(session, drafts, now)
+            if len(recorded.created) != len(batch):
+                raise RuntimeError(f"{len(batch) - len(recorded.created)} events were duplicates")
             seconds.append(time.perf_counter() - started)
     finally:
         await engine.dispose()
