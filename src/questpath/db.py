@@ -23,6 +23,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from questpath import sqlite_driver
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 READ_ONLY_OPTION = "questpath_read_only"
 AFTER_COMMIT = "questpath_after_commit"
@@ -67,6 +69,8 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
 
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    if url.get_driver_name() == "aiosqlite":  # the same driver, one thread trip per statement
+        url = url.set(drivername=f"sqlite+{sqlite_driver.DRIVER}")
     engine = create_async_engine(url, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")
