@@ -9,7 +9,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, delete, func, select, tuple_, update
+from sqlalchemy import ColumnElement, Select, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from questpath.auth.models import User
@@ -111,10 +111,15 @@ async def totals_of(
     session: AsyncSession, user_ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, Totals]:
     """The totals of the learners that have any."""
-    result = await session.execute(
-        _rows(ProgressTotals).where(ProgressTotals.user_id.in_(user_ids))
-    )
+    result = await session.execute(_TOTALS_OF, {"ids": list(user_ids)})
     return {row.user_id: _totals(row) for row in result}
+
+
+# The statements of the hot paths are built once: building one costs more than running it on
+# SQLite, and a reused statement keeps its cache key.
+_TOTALS_OF = _rows(ProgressTotals).where(
+    ProgressTotals.user_id.in_(bindparam("ids", expanding=True))
+)
 
 
 async def days_of(
@@ -122,14 +127,16 @@ async def days_of(
 ) -> dict[uuid.UUID, dict[date, DayRow]]:
     """The learners' day rows among `dates` (one statement for a whole group of learners)."""
     found: dict[uuid.UUID, dict[date, DayRow]] = defaultdict(dict)
-    rows = await session.execute(
-        _rows(ProgressDay).where(
-            ProgressDay.user_id.in_(user_ids), ProgressDay.local_date.in_(dates)
-        )
-    )
+    rows = await session.execute(_DAYS_OF, {"ids": list(user_ids), "dates": list(dates)})
     for row in rows:
         found[row.user_id][row.local_date] = _day(row)
     return found
+
+
+_DAYS_OF = _rows(ProgressDay).where(
+    ProgressDay.user_id.in_(bindparam("ids", expanding=True)),
+    ProgressDay.local_date.in_(bindparam("dates", expanding=True)),
+)
 
 
 async def days_for_update(
@@ -156,13 +163,20 @@ async def days_for_update(
 async def days_between(
     session: AsyncSession, user_id: uuid.UUID, first: date | None, last: date | None
 ) -> dict[date, DayRow]:
-    stmt = _rows(ProgressDay).where(ProgressDay.user_id == user_id)
-    if first is not None:
-        stmt = stmt.where(ProgressDay.local_date >= first)
-    if last is not None:
-        stmt = stmt.where(ProgressDay.local_date <= last)
-    rows = await session.execute(stmt.order_by(ProgressDay.local_date))
+    bounds = {"user_id": user_id, "first": first or date.min, "last": last or date.max}
+    rows = await session.execute(_DAYS_BETWEEN, bounds)
     return {row.local_date: _day(row) for row in rows}
+
+
+_DAYS_BETWEEN = (
+    _rows(ProgressDay)
+    .where(
+        ProgressDay.user_id == bindparam("user_id"),
+        ProgressDay.local_date >= bindparam("first"),
+        ProgressDay.local_date <= bindparam("last"),
+    )
+    .order_by(ProgressDay.local_date)
+)
 
 
 async def exercises_before(session: AsyncSession, user_id: uuid.UUID, day: date) -> int:
@@ -177,11 +191,22 @@ async def exercises_before(session: AsyncSession, user_id: uuid.UUID, day: date)
 async def topics(
     session: AsyncSession, user_id: uuid.UUID, names: Iterable[str] | None = None
 ) -> dict[str, TopicRow]:
-    stmt = _rows(ProgressTopic).where(ProgressTopic.user_id == user_id)
-    if names is not None:
-        stmt = stmt.where(ProgressTopic.topic.in_(set(names)))
-    rows = await session.execute(stmt.order_by(ProgressTopic.topic))
+    if names is None:
+        rows = await session.execute(_TOPICS, {"user_id": user_id})
+    else:
+        rows = await session.execute(
+            _rows(ProgressTopic)
+            .where(ProgressTopic.user_id == user_id, ProgressTopic.topic.in_(set(names)))
+            .order_by(ProgressTopic.topic)
+        )
     return {row.topic: _topic(row) for row in rows}
+
+
+_TOPICS = (
+    _rows(ProgressTopic)
+    .where(ProgressTopic.user_id == bindparam("user_id"))
+    .order_by(ProgressTopic.topic)
+)
 
 
 async def topics_of(
@@ -190,14 +215,16 @@ async def topics_of(
     """The learners' rows among the topics `names`."""
     found: dict[uuid.UUID, dict[str, TopicRow]] = defaultdict(dict)
     if names:
-        rows = await session.execute(
-            _rows(ProgressTopic).where(
-                ProgressTopic.user_id.in_(user_ids), ProgressTopic.topic.in_(names)
-            )
-        )
+        rows = await session.execute(_TOPICS_OF, {"ids": list(user_ids), "names": list(names)})
         for row in rows:
             found[row.user_id][row.topic] = _topic(row)
     return found
+
+
+_TOPICS_OF = _rows(ProgressTopic).where(
+    ProgressTopic.user_id.in_(bindparam("ids", expanding=True)),
+    ProgressTopic.topic.in_(bindparam("names", expanding=True)),
+)
 
 
 async def topic_days_of(
@@ -209,59 +236,41 @@ async def topic_days_of(
     """The learners' topic-day rows on any of `dates` in any of `names`."""
     found: dict[uuid.UUID, dict[TopicDay, r.Tally]] = defaultdict(dict)
     if names:
-        rows = await session.execute(
-            _rows(ProgressTopicDay).where(
-                ProgressTopicDay.user_id.in_(user_ids),
-                ProgressTopicDay.local_date.in_(dates),
-                ProgressTopicDay.topic.in_(names),
-            )
-        )
-        for row in rows:
+        keys = {"ids": list(user_ids), "dates": list(dates), "names": list(names)}
+        for row in await session.execute(_TOPIC_DAYS_OF, keys):
             found[row.user_id][(row.local_date, row.topic)] = _tally(row)
     return found
 
 
-async def topic_days(
-    session: AsyncSession, user_id: uuid.UUID, keys: set[TopicDay]
-) -> dict[TopicDay, r.Tally]:
-    if not keys:
-        return {}
-    rows = await session.execute(
-        _rows(ProgressTopicDay).where(
-            ProgressTopicDay.user_id == user_id,
-            tuple_(ProgressTopicDay.local_date, ProgressTopicDay.topic).in_(list(keys)),
-        )
-    )
-    return {(row.local_date, row.topic): _tally(row) for row in rows}
+_TOPIC_DAYS_OF = _rows(ProgressTopicDay).where(
+    ProgressTopicDay.user_id.in_(bindparam("ids", expanding=True)),
+    ProgressTopicDay.local_date.in_(bindparam("dates", expanding=True)),
+    ProgressTopicDay.topic.in_(bindparam("names", expanding=True)),
+)
 
 
 async def topic_tallies_between(
     session: AsyncSession, user_id: uuid.UUID, first: date, last: date
 ) -> dict[str, r.Tally]:
     """Each topic's counters summed over the local dates `first`..`last`."""
-    rows = await session.execute(
-        select(
-            ProgressTopicDay.topic,
-            *(func.sum(getattr(ProgressTopicDay, name)) for name in r.TALLY_FIELDS),
-        )
-        .where(
-            ProgressTopicDay.user_id == user_id,
-            ProgressTopicDay.local_date >= first,
-            ProgressTopicDay.local_date <= last,
-        )
-        .group_by(ProgressTopicDay.topic)
-        .order_by(ProgressTopicDay.topic)
-    )
+    bounds = {"user_id": user_id, "first": first, "last": last}
+    rows = await session.execute(_TOPIC_TALLIES_BETWEEN, bounds)
     return {row[0]: r.Tally(*(int(v) for v in row[1:])) for row in rows}
 
 
-async def new_topics_since(session: AsyncSession, user_id: uuid.UUID, first: date) -> int:
-    count = await session.scalar(
-        select(func.count()).where(
-            ProgressTopic.user_id == user_id, ProgressTopic.first_exercise_date >= first
-        )
+_TOPIC_TALLIES_BETWEEN = (
+    select(
+        ProgressTopicDay.topic,
+        *(func.sum(getattr(ProgressTopicDay, name)) for name in r.TALLY_FIELDS),
     )
-    return int(count or 0)
+    .where(
+        ProgressTopicDay.user_id == bindparam("user_id"),
+        ProgressTopicDay.local_date >= bindparam("first"),
+        ProgressTopicDay.local_date <= bindparam("last"),
+    )
+    .group_by(ProgressTopicDay.topic)
+    .order_by(ProgressTopicDay.topic)
+)
 
 
 async def unlocked(session: AsyncSession, user_id: uuid.UUID) -> dict[str, Any]:
@@ -273,12 +282,14 @@ async def unlocked_of(
     session: AsyncSession, user_ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, dict[str, Any]]:
     found: dict[uuid.UUID, dict[str, Any]] = defaultdict(dict)
-    rows = await session.execute(
-        _rows(UnlockedAchievement).where(UnlockedAchievement.user_id.in_(user_ids))
-    )
-    for row in rows:
+    for row in await session.execute(_UNLOCKED_OF, {"ids": list(user_ids)}):
         found[row.user_id][row.achievement_id] = row
     return found
+
+
+_UNLOCKED_OF = _rows(UnlockedAchievement).where(
+    UnlockedAchievement.user_id.in_(bindparam("ids", expanding=True))
+)
 
 
 async def longest_streak_before(session: AsyncSession, user_id: uuid.UUID, day: date) -> int:

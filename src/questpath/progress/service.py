@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -71,7 +72,8 @@ async def progress(
     standing = r.rank_for(totals.tally.projects, rules.ranks)
     streak = r.streak_on(totals.streak, today)
     unlocked = await repo.unlocked(session, user.id)
-    gains = await _window_gains(session, rules, user.id, today)
+    topics = await repo.topics(session, user.id)
+    gains = await _window_gains(session, rules, user.id, today, topics)
     window = rules.predictions.window_days
     return ProgressRead(
         today=today,
@@ -99,7 +101,7 @@ async def progress(
         hints_used=totals.tally.hints_used,
         achievements_unlocked=len(unlocked),
         achievement_points=sum(a.points for a in rules.achievements if a.id in unlocked),
-        skill_levels=await _skill_levels(session, rules, user.id, today),
+        skill_levels=await _skill_levels(session, rules, user.id, today, topics),
         predictions=Predictions(
             window_days=window,
             next_level_eta=r.eta(
@@ -144,15 +146,22 @@ def _rank_requirements(totals: Totals, standing: r.RankStanding) -> list[Require
 
 
 async def _window_gains(
-    session: AsyncSession, rules: Rules, user_id: uuid.UUID, today: date
+    session: AsyncSession,
+    rules: Rules,
+    user_id: uuid.UUID,
+    today: date,
+    topics: Mapping[str, TopicRow],
 ) -> r.WindowGains:
+    """What the learner gained over the prediction window; `topics` are all their topic rows."""
     first = today - timedelta(days=rules.predictions.window_days - 1)
     days = await repo.days_between(session, user_id, first, today)
     return r.WindowGains(
         totals=r.total(row.tally for row in days.values()),
         bonus_xp=sum(row.streak.bonus_xp for row in days.values()),
         active_days=len(days),
-        new_topics=await repo.new_topics_since(session, user_id, first),
+        new_topics=sum(
+            1 for row in topics.values() if (row.first_exercise_date or date.min) >= first
+        ),
     )
 
 
@@ -167,7 +176,8 @@ async def achievements(
     values = r.metric_values(totals.standing(), rules.levels)
     current_streak = r.streak_on(totals.streak, today).current
     unlocked = await repo.unlocked(session, user.id)
-    gains = await _window_gains(session, rules, user.id, today)
+    topics = await repo.topics(session, user.id)
+    gains = await _window_gains(session, rules, user.id, today, topics)
     items = []
     for a in rules.achievements:
         row = unlocked.get(a.id)
@@ -380,14 +390,20 @@ async def skill_levels(
     session: AsyncSession, rules: Rules, user: UserLike, now: datetime
 ) -> SkillLevelsRead:
     return SkillLevelsRead(
-        skill_levels=await _skill_levels(session, rules, user.id, today_for(user, now))
+        skill_levels=await _skill_levels(
+            session, rules, user.id, today_for(user, now), await repo.topics(session, user.id)
+        )
     )
 
 
 async def _skill_levels(
-    session: AsyncSession, rules: Rules, user_id: uuid.UUID, today: date
+    session: AsyncSession,
+    rules: Rules,
+    user_id: uuid.UUID,
+    today: date,
+    topics: Mapping[str, TopicRow],
 ) -> list[SkillLevelRead]:
-    topics = await repo.topics(session, user_id)
+    """Each topic's level and what the next one needs; `topics` are all the learner's rows."""
     if not topics:
         return []
     window = rules.predictions.window_days
