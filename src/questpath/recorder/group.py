@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections import deque
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -53,7 +54,7 @@ class GroupCommit:
         self.recorder = recorder
         self._maker = maker
         self._write_queue = write_queue  # SQLite: the app-wide queue for its one write lock
-        self._pending: list[_Submission] = []
+        self._pending: deque[_Submission] = deque()
         self._writer: asyncio.Task[None] | None = None
 
     async def record(self, drafts: list[Draft]) -> Recorded:
@@ -74,7 +75,7 @@ class GroupCommit:
             while self._pending and (
                 not group or size + len(self._pending[0].drafts) <= MAX_GROUP_DRAFTS
             ):
-                submission = self._pending.pop(0)
+                submission = self._pending.popleft()
                 group.append(submission)
                 size += len(submission.drafts)
             try:
