@@ -6,21 +6,24 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import make_url
 
 from questpath.app import create_app
-from questpath.auth.models import ApiKey, LoginFailures, WebSession
+from questpath.auth.models import ApiKey, LoginFailures, User, WebSession
 from questpath.config import Settings
+from questpath.db import create_engine
 from questpath.dependencies import SessionDep
+from questpath.progress.models import ProgressTotals
 from tests.helpers import Account, assert_problem
 from tests.web.browsing import sign_up
 
@@ -153,31 +156,51 @@ async def test_a_use_recorded_by_another_instance_is_not_written_again(
 # Reads and SQLite's write lock
 
 
-@contextmanager
-def write_lock_held_elsewhere(settings: Settings) -> Iterator[None]:
-    """Another connection to the SQLite file holds the write lock, as a long writer would."""
-    path = make_url(settings.database_url).database
-    assert path
-    other = sqlite3.connect(path, isolation_level=None)
+@asynccontextmanager
+async def writer_elsewhere(settings: Settings, learner: Account) -> AsyncIterator[None]:
+    """Another connection holds a write open, as a long writer would: on SQLite the one write
+    lock; on PostgreSQL the learner's row lock and an uncommitted change to their totals."""
+    if settings.is_sqlite:
+        path = make_url(settings.database_url).database
+        assert path
+        other = sqlite3.connect(path, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("DELETE FROM login_failures")
+            yield
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        return
+    engine = create_engine(settings.database_url)
     try:
-        other.execute("BEGIN IMMEDIATE")
-        other.execute("DELETE FROM login_failures")
-        yield
+        async with engine.connect() as conn, conn.begin() as transaction:
+            learner_id = uuid.UUID(learner.id)
+            await conn.execute(select(User.id).where(User.id == learner_id).with_for_update())
+            await conn.execute(
+                update(ProgressTotals)
+                .where(ProgressTotals.user_id == learner_id)
+                .values(xp=ProgressTotals.xp + 1)
+            )
+            yield
+            await transaction.rollback()
     finally:
-        other.execute("ROLLBACK")
-        other.close()
+        await engine.dispose()
 
 
 async def test_a_get_does_not_wait_for_a_writer(
     client: httpx.AsyncClient, learner: Account, settings: Settings
 ) -> None:
-    if not settings.is_sqlite:
-        pytest.skip("PostgreSQL readers never wait for writers; SQLite has one write lock")
     secret = await create_key(client, learner, ["events:read"])
+    await client.post(
+        "/api/events",
+        json={"kind": "exercise_completed", "topic": "sql", "grade": 80},
+        headers=learner.headers,
+    )
     # Used once, so that no write of its last use is due while the lock is held.
     assert (await client.get("/api/users/me", headers=key_headers(secret))).status_code == 200
 
-    with write_lock_held_elsewhere(settings):
+    async with writer_elsewhere(settings, learner):
         started = time.monotonic()
         for path, headers in [
             ("/api/users/me", learner.headers),
