@@ -27,16 +27,18 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 SIGN_IN = "sign in: send 'Authorization: Bearer <access token or API key>'"
 
 
-def get_authenticator(request: Request) -> Authenticator:
+async def get_authenticator(request: Request) -> Authenticator:
     authenticator: Authenticator = request.app.state.authenticator
     return authenticator
 
 
-def get_credential_cache(request: Request) -> CredentialCache:
-    return get_authenticator(request).cache
-
-
 AuthenticatorDep = Annotated[Authenticator, Depends(get_authenticator)]
+
+
+async def get_credential_cache(authenticator: AuthenticatorDep) -> CredentialCache:
+    return authenticator.cache
+
+
 CredentialCacheDep = Annotated[CredentialCache, Depends(get_credential_cache)]
 
 
