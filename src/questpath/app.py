@@ -19,9 +19,12 @@ from questpath.auth.cache import CredentialCache
 from questpath.auth.routes import router as auth_router
 from questpath.auth.views import router as auth_pages
 from questpath.config import Settings, get_settings
+from questpath.dashboard.views import router as dashboard_pages
 from questpath.db import create_engine, create_sessionmaker, read_only
 from questpath.dependencies import reading, writing
 from questpath.events.routes import router as events_router
+from questpath.export.routes import router as export_router
+from questpath.export.views import router as export_pages
 from questpath.goals.routes import router as goals_router
 from questpath.goals.views import router as goals_pages
 from questpath.health import router as health_router
@@ -36,12 +39,12 @@ from questpath.observability import (
 from questpath.problems import install_problem_handlers
 from questpath.progress.history_views import router as history_pages
 from questpath.progress.routes import router as progress_router
-from questpath.progress.ruleset import load_rules
-from questpath.progress.views import router as progress_pages
 from questpath.quizzes.routes import router as quizzes_router
 from questpath.quizzes.views import router as quizzes_pages
 from questpath.recorder.core import EventRecorder
 from questpath.recorder.group import GroupCommit
+from questpath.recorder.routes import router as record_router
+from questpath.ruleset import load_ruleset
 from questpath.tracks.routes import router as tracks_router
 from questpath.tracks.views import router as tracks_pages
 from questpath.web.errors import install_page_errors
@@ -88,8 +91,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         write=partial(writing, app),
         settings=settings,
     )
-    app.state.rules = load_rules(settings.rules_file)
-    app.state.recorder = EventRecorder(app.state.rules)
+    app.state.ruleset = load_ruleset(settings.rules_file)
+    app.state.recorder = EventRecorder(app.state.ruleset)
     app.state.group_commit = GroupCommit(
         app.state.recorder, app.state.sessionmaker, app.state.sqlite_write_queue
     )
@@ -98,14 +101,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (
         health_router,
         auth_router,
+        record_router,
         events_router,
         progress_router,
+        export_router,
         tracks_router,
         goals_router,
         quizzes_router,
         auth_pages,
-        progress_pages,
+        dashboard_pages,
         history_pages,
+        export_pages,
         tracks_pages,
         goals_pages,
         quizzes_pages,

@@ -15,9 +15,8 @@ from questpath.events import service as events
 from questpath.events.schemas import EventIn
 from questpath.problems import Invalid, NotFound
 from questpath.progress import repository as repo
-from questpath.progress import rules as r
+from questpath.progress import rules
 from questpath.progress.recording import Recorder
-from questpath.progress.ruleset import Rank, Rules
 from questpath.progress.schemas import (
     AchievementRead,
     AchievementsRead,
@@ -40,6 +39,7 @@ from questpath.progress.schemas import (
     UnlockedRead,
 )
 from questpath.progress.state import DayRow, TopicRow, Totals
+from questpath.ruleset import Rank, Ruleset
 
 
 async def learner(
@@ -63,18 +63,18 @@ def today_for(user: UserLike, now: datetime) -> date:
 
 
 async def progress(
-    session: AsyncSession, rules: Rules, user: UserLike, now: datetime
+    session: AsyncSession, ruleset: Ruleset, user: UserLike, now: datetime
 ) -> ProgressRead:
     today = today_for(user, now)
     totals = await repo.totals(session, user.id)
     xp = totals.standing().xp
-    level = r.level_for_xp(xp, rules.levels)
-    standing = r.rank_for(totals.tally.projects, rules.ranks)
-    streak = r.streak_on(totals.streak, today)
+    level = rules.level_for_xp(xp, ruleset.levels)
+    standing = rules.rank_for(totals.tally.projects, ruleset.ranks)
+    streak = rules.streak_on(totals.streak, today)
     unlocked = await repo.unlocked(session, user.id)
     topics = await repo.topics(session, user.id)
-    gains = await _window_gains(session, rules, user.id, today, topics)
-    window = rules.predictions.window_days
+    gains = await _window_gains(session, ruleset, user.id, today, topics)
+    window = ruleset.predictions.window_days
     return ProgressRead(
         today=today,
         timezone=user.timezone,
@@ -83,11 +83,11 @@ async def progress(
         xp_to_next_level=level.xp_to_next_level(xp),
         xp_for_current_level=level.xp_at_level_start,
         xp_for_next_level=level.xp_at_next_level,
-        level_progress_percent=r.progress_percent(
+        level_progress_percent=rules.progress_percent(
             xp - level.xp_at_level_start, level.xp_at_next_level - level.xp_at_level_start
         ),
-        rank=_rank(standing.rank, rules),
-        next_rank=_rank(standing.next_rank, rules) if standing.next_rank else None,
+        rank=_rank(standing.rank, ruleset),
+        next_rank=_rank(standing.next_rank, ruleset) if standing.next_rank else None,
         rank_requirements_missing=_rank_requirements(totals, standing),
         exercises_completed=totals.tally.exercises,
         projects_completed=totals.tally.projects,
@@ -100,22 +100,24 @@ async def progress(
         average_grade=totals.tally.average_grade,
         hints_used=totals.tally.hints_used,
         achievements_unlocked=len(unlocked),
-        achievement_points=sum(a.points for a in rules.achievements if a.id in unlocked),
-        skill_levels=await _skill_levels(session, rules, user.id, today, topics),
+        achievement_points=sum(a.points for a in ruleset.achievements if a.id in unlocked),
+        skill_levels=await _skill_levels(session, ruleset, user.id, today, topics),
         predictions=Predictions(
             window_days=window,
-            next_level_eta=r.eta(
+            next_level_eta=rules.eta(
                 level.xp_to_next_level(xp), gains.totals.xp + gains.bonus_xp, window, today
             ),
-            next_rank_eta=r.eta(standing.projects_missing, gains.totals.projects, window, today)
+            next_rank_eta=rules.eta(standing.projects_missing, gains.totals.projects, window, today)
             if standing.next_rank
             else None,
         ),
     )
 
 
-def _rank(rank: Rank, rules: Rules) -> RankRead:
-    later = [other.min_projects for other in rules.ranks if other.min_projects > rank.min_projects]
+def _rank(rank: Rank, ruleset: Ruleset) -> RankRead:
+    later = [
+        other.min_projects for other in ruleset.ranks if other.min_projects > rank.min_projects
+    ]
     return RankRead(
         id=rank.id,
         name=rank.name,
@@ -129,7 +131,7 @@ def _rank(rank: Rank, rules: Rules) -> RankRead:
     )
 
 
-def _rank_requirements(totals: Totals, standing: r.RankStanding) -> list[Requirement]:
+def _rank_requirements(totals: Totals, standing: rules.RankStanding) -> list[Requirement]:
     if standing.next_rank is None:
         return []
     missing = standing.projects_missing
@@ -147,16 +149,16 @@ def _rank_requirements(totals: Totals, standing: r.RankStanding) -> list[Require
 
 async def _window_gains(
     session: AsyncSession,
-    rules: Rules,
+    ruleset: Ruleset,
     user_id: uuid.UUID,
     today: date,
     topics: Mapping[str, TopicRow],
-) -> r.WindowGains:
+) -> rules.WindowGains:
     """What the learner gained over the prediction window; `topics` are all their topic rows."""
-    first = today - timedelta(days=rules.predictions.window_days - 1)
+    first = today - timedelta(days=ruleset.predictions.window_days - 1)
     days = await repo.days_between(session, user_id, first, today)
-    return r.WindowGains(
-        totals=r.total(row.tally for row in days.values()),
+    return rules.WindowGains(
+        totals=rules.total(row.tally for row in days.values()),
         bonus_xp=sum(row.streak.bonus_xp for row in days.values()),
         active_days=len(days),
         new_topics=sum(
@@ -169,17 +171,17 @@ async def _window_gains(
 
 
 async def achievements(
-    session: AsyncSession, rules: Rules, user: UserLike, now: datetime
+    session: AsyncSession, ruleset: Ruleset, user: UserLike, now: datetime
 ) -> AchievementsRead:
     today = today_for(user, now)
     totals = await repo.totals(session, user.id)
-    values = r.metric_values(totals.standing(), rules.levels)
-    current_streak = r.streak_on(totals.streak, today).current
+    values = rules.metric_values(totals.standing(), ruleset.levels)
+    current_streak = rules.streak_on(totals.streak, today).current
     unlocked = await repo.unlocked(session, user.id)
     topics = await repo.topics(session, user.id)
-    gains = await _window_gains(session, rules, user.id, today, topics)
+    gains = await _window_gains(session, ruleset, user.id, today, topics)
     items = []
-    for a in rules.achievements:
+    for a in ruleset.achievements:
         row = unlocked.get(a.id)
         current = values[a.metric]
         items.append(
@@ -194,19 +196,21 @@ async def achievements(
                 unlocked=row is not None,
                 unlocked_at=row.unlocked_at if row is not None else None,
                 # Unlocked stays unlocked even if the rules file later raised the threshold.
-                progress=100 if row is not None else r.progress_percent(current, a.threshold),
+                progress=100 if row is not None else rules.progress_percent(current, a.threshold),
                 current=current,
                 target=a.threshold,
                 eta=None
                 if row is not None
-                else r.achievement_eta(a, values, current_streak, gains, rules, today),
+                else rules.achievement_eta(a, values, current_streak, gains, ruleset, today),
             )
         )
     return AchievementsRead(achievements=items)
 
 
-async def badges(session: AsyncSession, rules: Rules, user: UserLike, now: datetime) -> BadgesRead:
-    listing = await achievements(session, rules, user, now)
+async def badges(
+    session: AsyncSession, ruleset: Ruleset, user: UserLike, now: datetime
+) -> BadgesRead:
+    listing = await achievements(session, ruleset, user, now)
     earned: list[Badge] = []
     available: list[Badge] = []
     for a in listing.achievements:
@@ -244,7 +248,7 @@ async def update_streak(
     user = principal.user
     if body.at is not None and (problem := event_rules.occurred_at_problem(body.at, now)):
         raise Invalid.field("at", problem)
-    await repo.lock_learner(session, user.id)  # so "longest before" is the one this changes
+    await recorder.lock(session, user.id)  # so "longest before" is the one this changes
     before = await repo.totals(session, user.id)
     check_in = EventIn(id=body.id, kind="check_in", occurred_at=body.at)
     drafts = events.to_drafts(principal, [check_in], now, batch=False)
@@ -262,13 +266,13 @@ async def update_streak(
             change.unlocked,
         )
         streak_day = change.days[day].streak
-    streak = r.streak_on(totals.streak, today_for(user, now))
+    streak = rules.streak_on(totals.streak, today_for(user, now))
     return StreakUpdateRead(
         date=day,
         current_streak=streak.current,
         longest_streak=totals.longest_streak,
         streak_freezes=streak.freezes,
-        status=r.streak_status(streak_day, already_active),
+        status=rules.streak_status(streak_day, already_active),
         new_record=totals.longest_streak > before.longest_streak,
         achievements_unlocked=[
             UnlockedRead(
@@ -283,20 +287,20 @@ async def update_streak(
 
 
 async def statistics(
-    session: AsyncSession, rules: Rules, user: UserLike, period: str, now: datetime
+    session: AsyncSession, ruleset: Ruleset, user: UserLike, period: str, now: datetime
 ) -> StatisticsRead:
     today = today_for(user, now)
-    start = r.period_start(period, today)
+    start = rules.period_start(period, today)
     if start is None:
         totals = await repo.totals(session, user.id)
         tally, bonus = totals.tally, totals.bonus_xp
         topic_tallies = {t: row.tally for t, row in (await repo.topics(session, user.id)).items()}
     else:
         in_period = await repo.days_between(session, user.id, start, today)
-        tally = r.total(row.tally for row in in_period.values())
+        tally = rules.total(row.tally for row in in_period.values())
         bonus = sum(row.streak.bonus_xp for row in in_period.values())
         topic_tallies = await repo.topic_tallies_between(session, user.id, start, today)
-    week = r.last_days(7, today)
+    week = rules.last_days(7, today)
     trend_days = await repo.days_between(session, user.id, week[0], today)
     return StatisticsRead(
         period=period,
@@ -324,7 +328,7 @@ async def statistics(
 
 
 def _trend_point(day: date, row: DayRow | None) -> TrendPoint:
-    tally = row.tally if row else r.Tally()
+    tally = row.tally if row else rules.Tally()
     return TrendPoint(
         date=day,
         exercises_completed=tally.exercises,
@@ -343,8 +347,8 @@ async def history(
     now: datetime,
 ) -> HistoryRead:
     try:
-        first, last = r.history_range(days, start, end, today_for(user, now))
-    except r.RangeProblem as problem:
+        first, last = rules.history_range(days, start, end, today_for(user, now))
+    except rules.RangeProblem as problem:
         raise Invalid.field(problem.field, problem.message) from problem
     return HistoryRead(
         start_date=first, end_date=last, snapshots=await snapshots(session, user.id, first, last)
@@ -387,18 +391,18 @@ async def snapshots(
 
 
 async def skill_levels(
-    session: AsyncSession, rules: Rules, user: UserLike, now: datetime
+    session: AsyncSession, ruleset: Ruleset, user: UserLike, now: datetime
 ) -> SkillLevelsRead:
     return SkillLevelsRead(
         skill_levels=await _skill_levels(
-            session, rules, user.id, today_for(user, now), await repo.topics(session, user.id)
+            session, ruleset, user.id, today_for(user, now), await repo.topics(session, user.id)
         )
     )
 
 
 async def _skill_levels(
     session: AsyncSession,
-    rules: Rules,
+    ruleset: Ruleset,
     user_id: uuid.UUID,
     today: date,
     topics: Mapping[str, TopicRow],
@@ -406,27 +410,29 @@ async def _skill_levels(
     """Each topic's level and what the next one needs; `topics` are all the learner's rows."""
     if not topics:
         return []
-    window = rules.predictions.window_days
+    window = ruleset.predictions.window_days
     recent = await repo.topic_tallies_between(
         session, user_id, today - timedelta(days=window - 1), today
     )
     return [
-        _skill_level(topic, row, recent.get(topic, r.Tally()), rules, today)
+        _skill_level(topic, row, recent.get(topic, rules.Tally()), ruleset, today)
         for topic, row in topics.items()
         if row.tally.exercises
     ]
 
 
 def _skill_level(
-    topic: str, row: TopicRow, recent: r.Tally, rules: Rules, today: date
+    topic: str, row: TopicRow, recent: rules.Tally, ruleset: Ruleset, today: date
 ) -> SkillLevelRead:
-    following = r.next_skill_level(row.level, rules.skill_levels)
+    following = rules.next_skill_level(row.level, ruleset.skill_levels)
     exercises_missing, eta = 0, None
     if following is not None:
         _, min_exercises, min_grade = following
         exercises_missing = max(0, min_exercises - row.tally.exercises)
         if (row.tally.average_grade or 0) >= min_grade:
-            eta = r.eta(exercises_missing, recent.exercises, rules.predictions.window_days, today)
+            eta = rules.eta(
+                exercises_missing, recent.exercises, ruleset.predictions.window_days, today
+            )
     return SkillLevelRead(
         topic=topic,
         level=row.level,
@@ -446,14 +452,16 @@ async def calculate_skill_level(
     session: AsyncSession, recorder: Recorder, user: UserLike, topic: str, now: datetime
 ) -> SkillLevelChange:
     """Recalculate a topic's level from its counters (after a rules change, say) and store it."""
-    rules = recorder.rules
-    await repo.lock_learner(session, user.id)
+    ruleset = recorder.ruleset
+    await recorder.lock(session, user.id)
     row = (await repo.topics(session, user.id, [topic])).get(topic)
     if row is None:
         return SkillLevelChange(
-            topic=topic, level=rules.skill_levels.base_level, previous_level=None, changed=False
+            topic=topic, level=ruleset.skill_levels.base_level, previous_level=None, changed=False
         )
-    level = r.skill_level_for(row.tally.exercises, row.tally.average_grade, rules.skill_levels)
+    level = rules.skill_level_for(
+        row.tally.exercises, row.tally.average_grade, ruleset.skill_levels
+    )
     if level == row.level:
         return SkillLevelChange(
             topic=topic, level=level, previous_level=row.previous_level, changed=False

@@ -8,17 +8,26 @@ from typing import TypeVar
 
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
+from starlette._utils import AwaitableOrContextManager
+from starlette.datastructures import FormData
 
+from questpath.config import Settings
 from questpath.problems import Problem, field_path
-from questpath.web.dependencies import MAX_FORM_BYTES
 
 Model = TypeVar("Model", bound=BaseModel)
 Errors = dict[str, str]
 
 
+def parse(request: Request) -> AwaitableOrContextManager[FormData]:
+    """The posted form (await it, or use it with `async with` to close its uploads), each part
+    capped at the body limit, QUESTPATH_MAX_BODY_BYTES."""
+    settings: Settings = request.app.state.settings
+    return request.form(max_part_size=settings.max_body_bytes)
+
+
 async def fields(request: Request) -> dict[str, str]:
     """The form's text fields, stripped; empty ones are left out, so they read as "not given"."""
-    form = await request.form(max_part_size=MAX_FORM_BYTES)
+    form = await parse(request)
     values = {}
     for name, value in form.multi_items():
         if isinstance(value, str) and value.strip():
