@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
-from pathlib import Path
 
 import swagger_ui_bundle
 from fastapi import FastAPI
@@ -48,9 +47,8 @@ from questpath.ruleset import load_ruleset
 from questpath.tracks.routes import router as tracks_router
 from questpath.tracks.views import router as tracks_pages
 from questpath.web.errors import install_page_errors
-from questpath.web.rendering import STATIC_DIR as WEB_STATIC_DIR
+from questpath.web.rendering import STATIC_DIR
 
-STATIC_DIR = Path(__file__).parent / "static"
 # The start-up script is a file rather than inline, so the strict CSP applies to /docs as well.
 API_DOCS_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>QuestPath API</title>
@@ -58,7 +56,7 @@ API_DOCS_PAGE = """<!doctype html>
 <link rel="stylesheet" href="/static/swagger-ui/swagger-ui.css"></head>
 <body><div id="swagger-ui"></div>
 <script src="/static/swagger-ui/swagger-ui-bundle.js"></script>
-<script src="/static/questpath/api-docs.js"></script></body></html>
+<script src="/static/web/api-docs.js"></script></body></html>
 """
 
 
@@ -118,7 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router)
     install_page_errors(app)
-    app.mount("/static/web", StaticFiles(directory=WEB_STATIC_DIR))
+    app.mount("/static/web", StaticFiles(directory=STATIC_DIR))
     _mount_api_docs(app)
 
     # Added innermost first; a request passes: request id, access log, headers, errors, size limit.
@@ -133,7 +131,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _mount_api_docs(app: FastAPI) -> None:
     """Swagger UI served from the installed package, so /docs works with no network."""
     app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path))
-    app.mount("/static/questpath", StaticFiles(directory=STATIC_DIR))
 
     @app.get("/docs", include_in_schema=False)
     async def api_docs() -> HTMLResponse:

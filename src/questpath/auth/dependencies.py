@@ -78,6 +78,14 @@ EventReader = Annotated[Principal, Depends(scoped("events:read"))]
 EventWriter = Annotated[Principal, Depends(scoped("events:write"))]
 
 
+async def _browser(
+    request: Request, authenticator: Authenticator, background: BackgroundTasks
+) -> Principal | None:
+    """The person signed in with this browser's session cookie, if any."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    return await authenticator.browser(cookie, background.add_task) if cookie else None
+
+
 async def current_reader_or_browser(
     request: Request,
     authenticator: AuthenticatorDep,
@@ -94,8 +102,7 @@ async def current_reader_or_browser(
         if not principal.has_scope("events:read"):
             raise Forbidden("this API key lacks the scope 'events:read'")
         return principal
-    cookie = request.cookies.get(SESSION_COOKIE)
-    browser = await authenticator.browser(cookie, background.add_task) if cookie else None
+    browser = await _browser(request, authenticator, background)
     if browser is None:
         raise Unauthorized(SIGN_IN)
     return browser
@@ -109,8 +116,7 @@ async def page_principal(
 ) -> Principal | None:
     """The signed-in browser's person, checked without the page's unit of work (see
     authentication.py), so a page that waits on an outside service holds no database."""
-    cookie = request.cookies.get(SESSION_COOKIE)
-    principal = await authenticator.browser(cookie, background.add_task) if cookie else None
+    principal = await _browser(request, authenticator, background)
     request.state.page_user = UserRead.model_validate(principal.user) if principal else None
     return principal
 

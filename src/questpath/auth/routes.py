@@ -30,7 +30,6 @@ router = APIRouter(prefix="/api", tags=["auth"])
 async def register(
     data: UserCreate, session: SessionDep, settings: SettingsDep, now: Now
 ) -> RegistrationRead:
-    now = now
     user = await service.register(session, data, now)
     token = service.issue_token(user, settings, now)
     return RegistrationRead(**token.model_dump(), user=UserRead.model_validate(user))
@@ -40,7 +39,6 @@ async def register(
 async def login(
     data: LoginRequest, request: Request, maker: SessionMakerDep, settings: SettingsDep, now: Now
 ) -> TokenRead:
-    now = now
     client_ip = request.client.host if request.client else "unknown"
     user = await service.sign_in(maker, data.email, data.password, client_ip, settings, now)
     return service.issue_token(user, settings, now)

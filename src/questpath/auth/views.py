@@ -98,7 +98,6 @@ async def sign_up(
     data = await forms.fields(request)
     form, errors = forms.validate(SignUpForm, data)
     if form is not None:
-        now = now
         try:
             user = await service.register(session, UserCreate(**form.model_dump()), now)
         except Problem as problem:
@@ -140,7 +139,6 @@ async def sign_in(
     form, errors = forms.validate(SignInForm, data)
     status_code = 422
     if form is not None:
-        now = now
         client_ip = request.client.host if request.client else "unknown"
         try:
             user = await service.sign_in(maker, form.email, form.password, client_ip, settings, now)

@@ -35,7 +35,6 @@ async def export_progress(
     fmt: Annotated[export.ExportFormat, Query(alias="format")] = "json",
 ) -> Response:
     """Everything recorded for the learner, streamed as a download."""
-    now = now
     return attachment(
         export.stream(engine, user, ruleset, fmt, now),
         export.MEDIA_TYPES[fmt],

@@ -26,7 +26,6 @@ async def export_page(
     fmt: Annotated[export.ExportFormat, Query(alias="format")] = "json",
 ) -> Response:
     """The same download as GET /api/progress/export, for the signed-in browser."""
-    now = now
     return attachment(
         export.stream(engine, principal.user, ruleset, fmt, now),
         export.MEDIA_TYPES[fmt],

@@ -126,11 +126,7 @@ def form_errors(errors: forms.Errors, kind: str) -> forms.Errors:
     any other goes above the form."""
     renamed = {"target": "type", "target.type": "type"}
     renamed.update({f"target.{t}": f for t, f in TARGET_FIELDS.get(kind, {}).items()})
-    shown: forms.Errors = {}
-    for name, message in errors.items():
-        target = name if name in GOAL_FIELDS or name == "form" else renamed.get(name, "form")
-        shown.setdefault(target, message)
-    return shown
+    return forms.placed(errors.items(), GOAL_FIELDS, renamed)
 
 
 # Names of what targets point at ---------------------------------------------------------------

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -62,18 +64,60 @@ def today_for(user: UserLike, now: datetime) -> date:
 # The whole picture -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ProgressRows:
+    """The projection rows a learner's progress is computed from, each read once."""
+
+    today: date
+    totals: Totals
+    unlocked: Mapping[str, Any]
+    topics: Mapping[str, TopicRow]
+    days: Mapping[date, DayRow]  # every active day from `first_day` on
+    first_day: date
+    recent_topics: Mapping[str, rules.Tally]  # over the prediction window (if read)
+
+
+async def read_rows(
+    session: AsyncSession,
+    ruleset: Ruleset,
+    user: UserLike,
+    now: datetime,
+    *,
+    since: date | None = None,
+    recent_topics: bool = True,
+) -> ProgressRows:
+    """The rows for `progress_of` and `achievements_of`; the days from `since` as well, when it
+    is earlier than the prediction window. `recent_topics` reads what skill levels need."""
+    today = today_for(user, now)
+    window_first = _window_first(ruleset, today)
+    first_day = min(since or window_first, window_first)
+    topics = await repo.topics(session, user.id)
+    return ProgressRows(
+        today=today,
+        totals=await repo.totals(session, user.id),
+        unlocked=await repo.unlocked(session, user.id),
+        topics=topics,
+        days=await repo.days_between(session, user.id, first_day, None),
+        first_day=first_day,
+        recent_topics=await repo.topic_tallies_between(session, user.id, window_first, today)
+        if recent_topics and topics
+        else {},
+    )
+
+
 async def progress(
     session: AsyncSession, ruleset: Ruleset, user: UserLike, now: datetime
 ) -> ProgressRead:
-    today = today_for(user, now)
-    totals = await repo.totals(session, user.id)
+    return progress_of(await read_rows(session, ruleset, user, now), ruleset, user)
+
+
+def progress_of(rows: ProgressRows, ruleset: Ruleset, user: UserLike) -> ProgressRead:
+    today, totals, unlocked = rows.today, rows.totals, rows.unlocked
     xp = totals.standing().xp
     level = rules.level_for_xp(xp, ruleset.levels)
     standing = rules.rank_for(totals.tally.projects, ruleset.ranks)
     streak = rules.streak_on(totals.streak, today)
-    unlocked = await repo.unlocked(session, user.id)
-    topics = await repo.topics(session, user.id)
-    gains = await _window_gains(session, ruleset, user.id, today, topics)
+    gains = _window_gains(rows, ruleset)
     window = ruleset.predictions.window_days
     return ProgressRead(
         today=today,
@@ -101,7 +145,7 @@ async def progress(
         hints_used=totals.tally.hints_used,
         achievements_unlocked=len(unlocked),
         achievement_points=sum(a.points for a in ruleset.achievements if a.id in unlocked),
-        skill_levels=await _skill_levels(session, ruleset, user.id, today, topics),
+        skill_levels=_skill_levels(ruleset, today, rows.topics, rows.recent_topics),
         predictions=Predictions(
             window_days=window,
             next_level_eta=rules.eta(
@@ -147,22 +191,20 @@ def _rank_requirements(totals: Totals, standing: rules.RankStanding) -> list[Req
     ]
 
 
-async def _window_gains(
-    session: AsyncSession,
-    ruleset: Ruleset,
-    user_id: uuid.UUID,
-    today: date,
-    topics: Mapping[str, TopicRow],
-) -> rules.WindowGains:
-    """What the learner gained over the prediction window; `topics` are all their topic rows."""
-    first = today - timedelta(days=ruleset.predictions.window_days - 1)
-    days = await repo.days_between(session, user_id, first, today)
+def _window_first(ruleset: Ruleset, today: date) -> date:
+    return today - timedelta(days=ruleset.predictions.window_days - 1)
+
+
+def _window_gains(rows: ProgressRows, ruleset: Ruleset) -> rules.WindowGains:
+    """What the learner gained over the prediction window."""
+    first = _window_first(ruleset, rows.today)
+    days = [row for day, row in rows.days.items() if first <= day <= rows.today]
     return rules.WindowGains(
-        totals=rules.total(row.tally for row in days.values()),
-        bonus_xp=sum(row.streak.bonus_xp for row in days.values()),
+        totals=rules.total(row.tally for row in days),
+        bonus_xp=sum(row.streak.bonus_xp for row in days),
         active_days=len(days),
         new_topics=sum(
-            1 for row in topics.values() if (row.first_exercise_date or date.min) >= first
+            1 for row in rows.topics.values() if (row.first_exercise_date or date.min) >= first
         ),
     )
 
@@ -173,13 +215,15 @@ async def _window_gains(
 async def achievements(
     session: AsyncSession, ruleset: Ruleset, user: UserLike, now: datetime
 ) -> AchievementsRead:
-    today = today_for(user, now)
-    totals = await repo.totals(session, user.id)
-    values = rules.metric_values(totals.standing(), ruleset.levels)
-    current_streak = rules.streak_on(totals.streak, today).current
-    unlocked = await repo.unlocked(session, user.id)
-    topics = await repo.topics(session, user.id)
-    gains = await _window_gains(session, ruleset, user.id, today, topics)
+    rows = await read_rows(session, ruleset, user, now, recent_topics=False)
+    return achievements_of(rows, ruleset)
+
+
+def achievements_of(rows: ProgressRows, ruleset: Ruleset) -> AchievementsRead:
+    today, unlocked = rows.today, rows.unlocked
+    values = rules.metric_values(rows.totals.standing(), ruleset.levels)
+    current_streak = rules.streak_on(rows.totals.streak, today).current
+    gains = _window_gains(rows, ruleset)
     items = []
     for a in ruleset.achievements:
         row = unlocked.get(a.id)
@@ -210,7 +254,10 @@ async def achievements(
 async def badges(
     session: AsyncSession, ruleset: Ruleset, user: UserLike, now: datetime
 ) -> BadgesRead:
-    listing = await achievements(session, ruleset, user, now)
+    return badges_of(await achievements(session, ruleset, user, now), now)
+
+
+def badges_of(listing: AchievementsRead, now: datetime) -> BadgesRead:
     earned: list[Badge] = []
     available: list[Badge] = []
     for a in listing.achievements:
@@ -361,11 +408,28 @@ async def snapshots(
     """One snapshot per active local date from `first` to `last` (None: without that bound)."""
     rows = await repo.days_between(session, user_id, first, last)
     cumulative = await repo.exercises_before(session, user_id, first) if first else 0
+    return snapshots_of(rows, await repo.unlocked(session, user_id), cumulative)
+
+
+def recent_snapshots(rows: ProgressRows, first: date) -> list[Snapshot]:
+    """One snapshot per active local date from `first` (not before `rows.first_day`) to today.
+    The exercises before `first` are the totals less those of the days from `first` on."""
+    later = {day: row for day, row in rows.days.items() if day >= first}
+    before = rows.totals.tally.exercises - sum(row.tally.exercises for row in later.values())
+    shown = {day: row for day, row in later.items() if day <= rows.today}
+    return snapshots_of(shown, rows.unlocked, before)
+
+
+def snapshots_of(
+    days: Mapping[date, DayRow], unlocked: Mapping[str, Any], exercises_before: int
+) -> list[Snapshot]:
+    """Snapshots of `days`, in order; `exercises_before` counts the exercises before them."""
+    cumulative = exercises_before
     unlocked_on: dict[date, list[str]] = {}
-    for achievement_id, row in sorted((await repo.unlocked(session, user_id)).items()):
+    for achievement_id, row in sorted(unlocked.items()):
         unlocked_on.setdefault(row.local_date, []).append(achievement_id)
     result = []
-    for day, row in rows.items():
+    for day, row in days.items():
         cumulative += row.tally.exercises
         result.append(
             Snapshot(
@@ -393,27 +457,24 @@ async def snapshots(
 async def skill_levels(
     session: AsyncSession, ruleset: Ruleset, user: UserLike, now: datetime
 ) -> SkillLevelsRead:
-    return SkillLevelsRead(
-        skill_levels=await _skill_levels(
-            session, ruleset, user.id, today_for(user, now), await repo.topics(session, user.id)
-        )
+    today = today_for(user, now)
+    topics = await repo.topics(session, user.id)
+    recent = (
+        await repo.topic_tallies_between(session, user.id, _window_first(ruleset, today), today)
+        if topics
+        else {}
     )
+    return SkillLevelsRead(skill_levels=_skill_levels(ruleset, today, topics, recent))
 
 
-async def _skill_levels(
-    session: AsyncSession,
+def _skill_levels(
     ruleset: Ruleset,
-    user_id: uuid.UUID,
     today: date,
     topics: Mapping[str, TopicRow],
+    recent: Mapping[str, rules.Tally],
 ) -> list[SkillLevelRead]:
-    """Each topic's level and what the next one needs; `topics` are all the learner's rows."""
-    if not topics:
-        return []
-    window = ruleset.predictions.window_days
-    recent = await repo.topic_tallies_between(
-        session, user_id, today - timedelta(days=window - 1), today
-    )
+    """Each topic's level and what the next one needs; `topics` are all the learner's rows and
+    `recent` their tallies over the prediction window."""
     return [
         _skill_level(topic, row, recent.get(topic, rules.Tally()), ruleset, today)
         for topic, row in topics.items()

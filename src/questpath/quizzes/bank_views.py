@@ -36,6 +36,7 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 PAGE_SIZE = 25
 SOURCES: dict[str, str] = {"authored": "Yours", "offline": "Offline generator", "llm": "LLM"}
 QUESTION_FIELDS = ("type", "prompt", "explanation", "topic")
+ANSWER_FIELDS = ("correct_option", "options", "truth", "accepted")
 ROW_ERROR = re.compile(r"rows\[(\d+)\](?:\.(\w+))?")
 
 
@@ -62,23 +63,23 @@ def answer_of(kind: str, data: dict[str, str]) -> dict[str, Any]:
 
 def form_errors(errors: forms.Errors, kind: str, data: dict[str, str]) -> forms.Errors:
     """Errors about the answer data renamed to the form field that holds it."""
-    shown: forms.Errors = {}
-    for name, message in errors.items():
-        field = name if name in QUESTION_FIELDS else "form"
-        if name == "answer":
-            if kind == "multiple_choice" and message.startswith("correct"):
-                count = len(_lines(data.get("options", "")))
-                field, message = "correct_option", f"give a number from 1 to {count}"
-            elif kind == "multiple_choice":
-                field = "options"
-            elif kind == "true_false":
-                field, message = "truth", "choose true or false"
-            elif kind == "cloze" and "blank" in message:
-                field = "prompt"
-            else:
-                field = "accepted"
-        shown.setdefault(field, message)
-    return shown
+
+    def beside_its_field(name: str, message: str) -> tuple[str, str]:
+        if name != "answer":
+            return (name if name in QUESTION_FIELDS else "form"), message
+        if kind == "multiple_choice" and message.startswith("correct"):
+            count = len(_lines(data.get("options", "")))
+            return "correct_option", f"give a number from 1 to {count}"
+        if kind == "multiple_choice":
+            return "options", message
+        if kind == "true_false":
+            return "truth", "choose true or false"
+        if kind == "cloze" and "blank" in message:
+            return "prompt", message
+        return "accepted", message
+
+    shown = [beside_its_field(name, message) for name, message in errors.items()]
+    return forms.placed(shown, (*QUESTION_FIELDS, *ANSWER_FIELDS))
 
 
 # The bank -------------------------------------------------------------------------------------

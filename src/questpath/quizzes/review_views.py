@@ -172,7 +172,7 @@ async def _review_page(
             "due": due.items[0] if due.items else None,
             "total_due": due.total_due,
             "forecast": forecast,
-            "chart": forecast_chart(forecast),
+            "forecast_chart": forecast_chart(forecast),
             "next_due": _next_due(forecast),
             "form": form,
             "errors": errors or {},
@@ -237,9 +237,8 @@ async def review_question(
 
 def _shown(errors: forms.Errors) -> forms.Errors:
     """A problem with the answer goes beside it; any other above the form."""
-    shown: forms.Errors = {}
-    for name, message in errors.items():
-        if name == "rating":
-            message = "choose one of the ratings: Again, Hard, Good or Easy"
-        shown.setdefault("answer" if name == "answer" else "form", message)
-    return shown
+    rating = "choose one of the ratings: Again, Hard, Good or Easy"
+    return forms.placed(
+        ((name, rating if name == "rating" else message) for name, message in errors.items()),
+        ("answer",),
+    )

@@ -32,7 +32,6 @@ from questpath.quizzes import bank_views, review_views, service
 from questpath.quizzes.review_views import answer_text, due_text, given_value, prompt_html
 from questpath.quizzes.schemas import QuizAnswer, QuizCreate, QuizRead, QuizSubmit
 from questpath.tracks import service as track_service
-from questpath.tracks.views import plain_text
 from questpath.web import formatting, forms
 from questpath.web.dependencies import verify_csrf
 from questpath.web.flash import Toast
@@ -55,7 +54,7 @@ ANSWER_ERROR = re.compile(r"answers\[(\d+)\]")
 
 async def _track_titles(session: AsyncSession, user: UserLike) -> dict[uuid.UUID, str]:
     return {
-        track.id: plain_text(track.title)
+        track.id: formatting.plain_text(track.title)
         for track in (await track_service.list_tracks(session, user)).items
     }
 
@@ -143,9 +142,7 @@ async def create_quiz(
             body_text = f"{count} question{'' if count == 1 else 's'}"
             add_toast(request, Toast("success", "Your quiz is ready", body_text))
             return redirect(request, f"/quizzes/{quiz.id}")
-    shown: forms.Errors = {}
-    for name, message in errors.items():
-        shown.setdefault(name if name in QUIZ_FIELDS else "form", message)
+    shown = forms.placed(errors.items(), QUIZ_FIELDS)
     async with work() as session:
         return await _quizzes_page(
             request, session, principal.user, settings, form=data, errors=shown, status_code=422

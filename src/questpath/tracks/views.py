@@ -10,8 +10,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from markdown_it import MarkdownIt
-from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict
 from starlette.datastructures import UploadFile
 
@@ -36,29 +34,12 @@ from questpath.tracks.schemas import (
 from questpath.web import forms
 from questpath.web.dependencies import verify_csrf
 from questpath.web.flash import Toast, unlocked_toast
+from questpath.web.formatting import block_markdown, inline_markdown, plain_text
 from questpath.web.rendering import add_toast, redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
 STATE_NAMES = {"todo": "to do", "in_progress": "in progress", "done": "done", "skipped": "skipped"}
-
-# Titles, descriptions and notes keep the Markdown they were written in. Raw HTML in them is
-# shown as text, and links to javascript: and the like are dropped; images would be refused by
-# the Content-Security-Policy anyway.
-_markdown = MarkdownIt("commonmark", {"html": False}).disable("image")
-
-
-def inline_markdown(text: str) -> Markup:
-    return Markup(_markdown.renderInline(text))  # noqa: S704 (html is off: markdown-it escapes it)
-
-
-def block_markdown(text: str) -> Markup:
-    return Markup(_markdown.render(text))  # noqa: S704 (html is off: markdown-it escapes it)
-
-
-def plain_text(text: str) -> str:
-    """A Markdown title as plain text, for labels, toasts and the page's <title>."""
-    return inline_markdown(text).striptags()
 
 
 class ImportForm(BaseModel):

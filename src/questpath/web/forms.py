@@ -3,7 +3,7 @@ beside the field it concerns."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import TypeVar
 
 from fastapi import Request
@@ -47,6 +47,22 @@ def validate(model: type[Model], data: Mapping[str, object]) -> tuple[Model | No
                 message = "this field is required"
             errors.setdefault(name, message)
         return None, errors
+
+
+def placed(
+    errors: Iterable[tuple[str, str]],
+    fields: Collection[str],
+    renamed: Mapping[str, str] | None = None,
+) -> Errors:
+    """Errors ready to show again beside the form: each under the form field it concerns
+    (`renamed` maps other names to form fields), or above the form ("form") when the form has
+    no such field. The first message for a field wins."""
+    renamed = renamed or {}
+    shown: Errors = {}
+    for name, message in errors:
+        field = renamed.get(name, name)
+        shown.setdefault(field if field in fields else "form", message)
+    return shown
 
 
 def problem_errors(problem: Problem, renamed: Mapping[str, str] | None = None) -> Errors:
