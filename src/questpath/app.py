@@ -22,8 +22,8 @@ from questpath.dashboard.views import router as dashboard_pages
 from questpath.db import create_engine, create_sessionmaker, read_only
 from questpath.dependencies import reading, writing
 from questpath.events.routes import router as events_router
+from questpath.export.routes import pages as export_pages
 from questpath.export.routes import router as export_router
-from questpath.export.views import router as export_pages
 from questpath.goals.routes import router as goals_router
 from questpath.goals.views import router as goals_pages
 from questpath.health import router as health_router
