@@ -55,13 +55,13 @@ def placed(
     renamed: Mapping[str, str] | None = None,
 ) -> Errors:
     """Errors ready to show again beside the form: each under the form field it concerns
-    (`renamed` maps other names to form fields), or above the form ("form") when the form has
-    no such field. The first message for a field wins."""
+    (one of `fields`, or the form field `renamed` maps its name to), or above the form
+    ("form") when the form has no such field. The first message for a field wins."""
     renamed = renamed or {}
     shown: Errors = {}
     for name, message in errors:
-        field = renamed.get(name, name)
-        shown.setdefault(field if field in fields else "form", message)
+        field = renamed.get(name, name if name in fields else "form")
+        shown.setdefault(field, message)
     return shown
 
 
