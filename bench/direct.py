@@ -32,8 +32,8 @@ from questpath.events import repository as event_queries
 from questpath.events import service
 from questpath.events.models import Event
 from questpath.events.schemas import EventIn
-from questpath.progress.ruleset import load_rules
 from questpath.recorder.core import EventRecorder
+from questpath.ruleset import load_ruleset
 
 Rows = list[dict[str, Any]]
 
@@ -134,7 +134,7 @@ async def record_in_process(
     the recorder, in one `questpath.db.transaction`. Returns each batch's seconds."""
     engine = create_engine(database_url)
     maker = create_sessionmaker(engine)
-    recorder = EventRecorder(load_rules(None))
+    recorder = EventRecorder(load_ruleset(None))
     seconds = []
     try:
         async with maker() as session:

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import httpx
+import hypothesis
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
@@ -28,6 +29,11 @@ BACKENDS = [
     b for b in os.environ.get("QUESTPATH_TEST_DATABASES", "sqlite,postgresql").split(",") if b
 ]
 TEST_SECRET = "test-signing-key-" + "x" * 40
+
+# No per-example time limit: speed is measured by the benchmarks, and on a busy two-core machine a
+# timed example fails for reasons that have nothing to do with the code.
+hypothesis.settings.register_profile("questpath", deadline=None)
+hypothesis.settings.load_profile("questpath")
 
 
 def pytest_configure(config: pytest.Config) -> None:

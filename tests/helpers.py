@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from questpath.auth import service as auth_service
 from questpath.auth.models import User
 from questpath.db import Base, transaction
-from questpath.progress.verify import Difference, verify
+from questpath.verify import Difference, verify
 
 PASSWORD = "a long and unusual passphrase"
 PROBLEM_JSON = "application/problem+json"
@@ -177,4 +177,4 @@ async def projection_differences(app: FastAPI, account: Account) -> list[Differe
         user = await session.get(User, uuid.UUID(account.id))
         assert user is not None
         session.expunge(user)
-    return await verify(app.state.engine, user, app.state.rules)
+    return await verify(app.state.engine, user, app.state.ruleset)

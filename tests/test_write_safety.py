@@ -20,8 +20,8 @@ import pytest
 
 from questpath.auth import repository as users
 from questpath.db import create_engine, create_sessionmaker
-from questpath.progress.ruleset import load_rules
-from questpath.progress.verify import verify
+from questpath.ruleset import load_ruleset
+from questpath.verify import verify
 from tests.conftest import BACKENDS
 from tests.helpers import (
     ADMIN_PASSWORD,
@@ -75,7 +75,9 @@ async def assert_projections_match_the_log(server: Server) -> None:
     try:
         async with create_sessionmaker(engine)() as session:
             learners = await users.list_users(session)
-        found = {learner.email: await verify(engine, learner, load_rules()) for learner in learners}
+        found = {
+            learner.email: await verify(engine, learner, load_ruleset()) for learner in learners
+        }
     finally:
         await engine.dispose()
     assert learners

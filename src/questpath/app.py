@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
-from pathlib import Path
 
 import swagger_ui_bundle
 from fastapi import FastAPI
@@ -19,9 +18,12 @@ from questpath.auth.cache import CredentialCache
 from questpath.auth.routes import router as auth_router
 from questpath.auth.views import router as auth_pages
 from questpath.config import Settings, get_settings
+from questpath.dashboard.views import router as dashboard_pages
 from questpath.db import create_engine, create_sessionmaker, read_only
 from questpath.dependencies import reading, writing
 from questpath.events.routes import router as events_router
+from questpath.export.routes import pages as export_pages
+from questpath.export.routes import router as export_router
 from questpath.goals.routes import router as goals_router
 from questpath.goals.views import router as goals_pages
 from questpath.health import router as health_router
@@ -36,18 +38,17 @@ from questpath.observability import (
 from questpath.problems import install_problem_handlers
 from questpath.progress.history_views import router as history_pages
 from questpath.progress.routes import router as progress_router
-from questpath.progress.ruleset import load_rules
-from questpath.progress.views import router as progress_pages
 from questpath.quizzes.routes import router as quizzes_router
 from questpath.quizzes.views import router as quizzes_pages
 from questpath.recorder.core import EventRecorder
 from questpath.recorder.group import GroupCommit
+from questpath.recorder.routes import router as record_router
+from questpath.ruleset import load_ruleset
 from questpath.tracks.routes import router as tracks_router
 from questpath.tracks.views import router as tracks_pages
 from questpath.web.errors import install_page_errors
-from questpath.web.rendering import STATIC_DIR as WEB_STATIC_DIR
+from questpath.web.rendering import STATIC_DIR
 
-STATIC_DIR = Path(__file__).parent / "static"
 # The start-up script is a file rather than inline, so the strict CSP applies to /docs as well.
 API_DOCS_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>QuestPath API</title>
@@ -55,7 +56,7 @@ API_DOCS_PAGE = """<!doctype html>
 <link rel="stylesheet" href="/static/swagger-ui/swagger-ui.css"></head>
 <body><div id="swagger-ui"></div>
 <script src="/static/swagger-ui/swagger-ui-bundle.js"></script>
-<script src="/static/questpath/api-docs.js"></script></body></html>
+<script src="/static/web/api-docs.js"></script></body></html>
 """
 
 
@@ -88,8 +89,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         write=partial(writing, app),
         settings=settings,
     )
-    app.state.rules = load_rules(settings.rules_file)
-    app.state.recorder = EventRecorder(app.state.rules)
+    app.state.ruleset = load_ruleset(settings.rules_file)
+    app.state.recorder = EventRecorder(app.state.ruleset)
     app.state.group_commit = GroupCommit(
         app.state.recorder, app.state.sessionmaker, app.state.sqlite_write_queue
     )
@@ -98,21 +99,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (
         health_router,
         auth_router,
+        record_router,
         events_router,
         progress_router,
+        export_router,
         tracks_router,
         goals_router,
         quizzes_router,
         auth_pages,
-        progress_pages,
+        dashboard_pages,
         history_pages,
+        export_pages,
         tracks_pages,
         goals_pages,
         quizzes_pages,
     ):
         app.include_router(router)
     install_page_errors(app)
-    app.mount("/static/web", StaticFiles(directory=WEB_STATIC_DIR))
+    app.mount("/static/web", StaticFiles(directory=STATIC_DIR))
     _mount_api_docs(app)
 
     # Added innermost first; a request passes: request id, access log, headers, errors, size limit.
@@ -127,7 +131,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _mount_api_docs(app: FastAPI) -> None:
     """Swagger UI served from the installed package, so /docs works with no network."""
     app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path))
-    app.mount("/static/questpath", StaticFiles(directory=STATIC_DIR))
 
     @app.get("/docs", include_in_schema=False)
     async def api_docs() -> HTMLResponse:

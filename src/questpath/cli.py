@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -14,14 +13,14 @@ import uvicorn
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from questpath import __version__
+from questpath import __version__, verify
 from questpath.auth import repository as users
 from questpath.auth import service as auth_service
+from questpath.clock import utc_now
 from questpath.config import get_settings
 from questpath.db import create_engine, create_sessionmaker, migrate, transaction
 from questpath.problems import Problem
-from questpath.progress import verify
-from questpath.progress.ruleset import Rules, RulesFileError, load_rules
+from questpath.ruleset import Ruleset, RulesFileError, load_ruleset
 from questpath.tracks import service as track_service
 from questpath.tracks.schemas import ExportFormat, TrackSummary
 
@@ -43,7 +42,7 @@ def serve(
 ) -> None:
     """Apply pending migrations, then serve the web app and the API."""
     settings = get_settings()
-    _migrate(settings.database_url, _rules(settings.rules_file))
+    _migrate(settings.database_url, _ruleset(settings.rules_file))
     settings.signing_key()  # create the development key once, before workers race to do it
     typer.echo(f"QuestPath {__version__} is running at http://{host}:{port}  (Ctrl+C stops it)")
     uvicorn.run(
@@ -64,18 +63,18 @@ def serve(
 def migrate_command() -> None:
     """Apply pending database migrations and exit."""
     settings = get_settings()
-    _migrate(settings.database_url, _rules(settings.rules_file))
+    _migrate(settings.database_url, _ruleset(settings.rules_file))
     typer.echo("The database schema is up to date.")
 
 
-def _migrate(database_url: str, rules: Rules) -> None:
+def _migrate(database_url: str, ruleset: Ruleset) -> None:
     """Apply pending migrations, then build progress for learners whose events predate it."""
     migrate(database_url)
 
     async def build() -> int:
         engine = create_engine(database_url)
         try:
-            return await verify.build_missing(engine, rules, datetime.now(UTC))
+            return await verify.build_missing(engine, ruleset, utc_now())
         finally:
             await engine.dispose()
 
@@ -105,7 +104,7 @@ def create_admin(
 
     async def run(session: AsyncSession) -> tuple[str, bool]:
         user, created = await auth_service.create_admin(
-            session, email, password, display_name, datetime.now(UTC)
+            session, email, password, display_name, utc_now()
         )
         return user.email, created
 
@@ -151,7 +150,7 @@ def track_import(
     data = file.read_bytes()
 
     async def run(session: AsyncSession) -> TrackSummary:
-        return await track_service.import_for(session, user, data, title, datetime.now(UTC))
+        return await track_service.import_for(session, user, data, title, utc_now())
 
     track = _in_transaction(settings.database_url, run)
     typer.echo(
@@ -200,7 +199,7 @@ def verify_command(
     Exits 1 when any learner's stored projections differ from the recomputation.
     """
     settings = get_settings()
-    rules = _rules(settings.rules_file)
+    ruleset = _ruleset(settings.rules_file)
 
     async def run() -> tuple[int, int]:
         engine = create_engine(settings.database_url)
@@ -213,7 +212,7 @@ def verify_command(
                 typer.echo(f"Error: no account has the e-mail address {user}", err=True)
                 raise typer.Exit(code=2)
             for learner in learners:
-                found = await verify.verify(engine, learner, rules)
+                found = await verify.verify(engine, learner, ruleset)
                 checked += 1
                 if not found:
                     continue
@@ -222,7 +221,7 @@ def verify_command(
                     typer.echo(f"{learner.email}: {difference}")
                 if repair:
                     async with transaction(maker) as session:
-                        await verify.repair(session, learner, rules, datetime.now(UTC))
+                        await verify.repair(session, learner, ruleset, utc_now())
                     typer.echo(f"{learner.email}: projections rewritten from the event log")
         finally:
             await engine.dispose()
@@ -236,9 +235,9 @@ def verify_command(
     typer.echo(f"Verified {checked} {noun}: every projection equals a recomputation from the log.")
 
 
-def _rules(path: Path | None) -> Rules:
+def _ruleset(path: Path | None) -> Ruleset:
     try:
-        return load_rules(path)
+        return load_ruleset(path)
     except RulesFileError as error:
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(code=2) from error

@@ -13,9 +13,7 @@ from starlette.applications import Starlette
 
 from questpath.config import Settings
 from questpath.db import transaction
-from questpath.progress.ruleset import Rules
-from questpath.recorder.core import EventRecorder
-from questpath.recorder.group import GroupCommit
+from questpath.ruleset import Ruleset
 
 READ_METHODS = frozenset({"GET", "HEAD"})
 
@@ -25,19 +23,9 @@ async def get_settings(request: Request) -> Settings:
     return settings
 
 
-async def get_rules(request: Request) -> Rules:
-    rules: Rules = request.app.state.rules
-    return rules
-
-
-async def get_recorder(request: Request) -> EventRecorder:
-    recorder: EventRecorder = request.app.state.recorder
-    return recorder
-
-
-async def get_group_commit(request: Request) -> GroupCommit:
-    group: GroupCommit = request.app.state.group_commit
-    return group
+async def get_ruleset(request: Request) -> Ruleset:
+    ruleset: Ruleset = request.app.state.ruleset
+    return ruleset
 
 
 async def get_engine(request: Request) -> AsyncEngine:
@@ -84,9 +72,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[AsyncEngine, Depends(get_engine)]
-RulesDep = Annotated[Rules, Depends(get_rules)]
-RecorderDep = Annotated[EventRecorder, Depends(get_recorder)]
-GroupCommitDep = Annotated[GroupCommit, Depends(get_group_commit)]
+RulesetDep = Annotated[Ruleset, Depends(get_ruleset)]
 SessionMakerDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessionmaker)]
 # "function" scope: commit before the response is sent, so a failed commit is never reported as
 # a success to the client.

@@ -17,10 +17,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from questpath.goals import rules as g
-from questpath.progress.ruleset import default_rules
+from questpath.ruleset import default_ruleset
 from questpath.tracks.rules import Completion
 
-RULES = default_rules()
+RULES = default_ruleset()
 TODAY = date(2026, 3, 15)
 NON_FINISH = [t for t in g.GOAL_TYPES if t not in g.FINISH_TYPES]
 

@@ -153,9 +153,9 @@ async def test_a_rank_goal_offers_the_ranks_of_the_rules(
 ) -> None:
     account = await signed_up(client)
     form = (await client.get("/goals/new")).text
-    assert _options(form, "rank") == [rank.id for rank in app.state.rules.ranks]
+    assert _options(form, "rank") == [rank.id for rank in app.state.ruleset.ranks]
     assert _options(form, "skill_level") == [
-        level.name for level in app.state.rules.skill_levels.levels
+        level.name for level in app.state.ruleset.skill_levels.levels
     ]
 
     response = await _new_goal(client, {"title": "Competent", "type": "rank", "rank": "competent"})
@@ -163,7 +163,7 @@ async def test_a_rank_goal_offers_the_ranks_of_the_rules(
     assert response.status_code == 303
     [goal] = await _goals(client, account)
     assert goal["target"] == {"type": "rank", "rank": "competent"}
-    competent = next(r for r in app.state.rules.ranks if r.id == "competent")
+    competent = next(r for r in app.state.ruleset.ranks if r.id == "competent")
     card = _goal_card((await client.get("/goals")).text, "Competent")
     assert f"Reach the rank {competent.icon} {competent.name}" in card
     assert f"0 of {competent.min_projects} projects" in card

@@ -10,7 +10,7 @@ import httpx
 from fastapi import FastAPI
 
 from questpath.auth import repository as users
-from questpath.progress.verify import verify
+from questpath.verify import verify
 from tests.helpers import Account, post_events
 
 START = datetime(2025, 3, 1, 12, tzinfo=UTC)
@@ -48,4 +48,4 @@ async def test_concurrent_requests_for_one_learner_count_each_event_once(
     async with app.state.sessionmaker() as session:
         user = await users.get_user(session, uuid.UUID(learner.id))
     assert user is not None
-    assert await verify(app.state.engine, user, app.state.rules) == []
+    assert await verify(app.state.engine, user, app.state.ruleset) == []

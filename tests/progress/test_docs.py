@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from questpath.progress.rules import xp_for_level
-from questpath.progress.ruleset import default_rules
+from questpath.ruleset import default_ruleset
 
-RULES = default_rules()
+RULES = default_ruleset()
 DOC = (Path(__file__).parents[2] / "docs" / "rules.md").read_text(encoding="utf-8")
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from questpath.auth import repository as users
 from questpath.config import Settings
-from questpath.progress.verify import verify
+from questpath.verify import verify
 from tests.helpers import Account, post_events
 
 START = datetime(2015, 1, 1, 12, tzinfo=UTC)
@@ -52,7 +52,7 @@ async def test_a_late_day_joining_two_long_runs_rewrites_every_later_day(
     async with app.state.sessionmaker() as session:
         user = await users.get_user(session, uuid.UUID(learner.id))
     assert user is not None
-    assert await verify(app.state.engine, user, app.state.rules) == []
+    assert await verify(app.state.engine, user, app.state.ruleset) == []
 
 
 async def test_migrating_builds_the_progress_of_events_recorded_before_projections(

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-import questpath.progress.ruleset
+import questpath.ruleset
 from questpath.app import create_app
 from questpath.config import Settings
 from tests.helpers import (
@@ -31,7 +31,7 @@ from tests.helpers import (
     register_account,
 )
 
-RULES_TOML = Path(questpath.progress.ruleset.__file__).parent / "rules.toml"
+RULES_TOML = Path(questpath.ruleset.__file__).parent / "rules.toml"
 SEED = tomllib.loads(RULES_TOML.read_text())
 RANKS = {rank["id"]: rank for rank in SEED["ranks"]}
 CATALOGUE = {a["id"]: a for a in SEED["achievements"]}

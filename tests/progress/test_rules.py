@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 from questpath.events.rules import PROGRESS_KINDS
 from questpath.progress import rules as r
-from questpath.progress.ruleset import Achievement, LevelRules, default_rules
+from questpath.ruleset import Achievement, LevelRules, default_ruleset
 
-RULES = default_rules()
+RULES = default_ruleset()
 XP = RULES.xp
 LEVELS = RULES.levels
 STREAKS = RULES.streaks
@@ -232,10 +232,10 @@ def test_a_level_starts_exactly_at_its_xp_and_not_one_point_earlier(level) -> No
     xp=st.integers(0, 10**12),
 )
 def test_level_for_xp_inverts_xp_for_level_under_any_level_rules(first, increase, xp) -> None:
-    rules = LevelRules(first_level_cost=first, cost_increase=increase)
-    info = r.level_for_xp(xp, rules)
-    assert r.xp_for_level(info.level, rules) <= xp < r.xp_for_level(info.level + 1, rules)
-    assert r.level_for_xp(r.xp_for_level(info.level, rules), rules).level == info.level
+    ruleset = LevelRules(first_level_cost=first, cost_increase=increase)
+    info = r.level_for_xp(xp, ruleset)
+    assert r.xp_for_level(info.level, ruleset) <= xp < r.xp_for_level(info.level + 1, ruleset)
+    assert r.level_for_xp(r.xp_for_level(info.level, ruleset), ruleset).level == info.level
 
 
 @pytest.mark.parametrize("xp", [10**15, 10**18 + 7, 10**24, 10**30])
@@ -955,7 +955,7 @@ def test_metric_values_reads_every_metric_from_the_standing() -> None:
 
 
 def test_metric_values_cover_every_metric_an_achievement_may_use() -> None:
-    from questpath.progress.ruleset import METRICS
+    from questpath.ruleset import METRICS
 
     assert set(r.metric_values(STANDING, LEVELS)) == set(METRICS)
 

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 
 from questpath.events.rules import PROGRESS_KINDS
 from questpath.progress import rules as r
-from questpath.progress.ruleset import default_rules
 from questpath.progress.state import (
     DayRow,
     Prefix,
@@ -23,8 +22,9 @@ from questpath.progress.state import (
     rows_needed,
     unlock_dates,
 )
+from questpath.ruleset import default_ruleset
 
-RULES = default_rules()
+RULES = default_ruleset()
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 START = date(2025, 1, 1)
 

@@ -15,9 +15,9 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 from sqlalchemy import delete, update
 
+from questpath import verify
 from questpath.auth.models import User
 from questpath.db import transaction
-from questpath.progress import verify
 from questpath.quizzes.models import ReviewCard
 from questpath.quizzes.scheduling import FORECAST_DAYS
 from tests.helpers import (
@@ -640,7 +640,7 @@ async def test_verify_recomputes_the_cards_from_the_log_and_repair_rebuilds_them
     async with transaction(app.state.sessionmaker) as session:
         user = await session.get(User, uuid.UUID(learner.id))
         assert user is not None
-        await verify.repair(session, user, app.state.rules, datetime.now(UTC))
+        await verify.repair(session, user, app.state.ruleset, datetime.now(UTC))
     assert await projection_differences(app, learner) == []
     card_after = (await read_json(client, f"/api/questions/{qid}", learner.headers))["card"]
     assert card_after == card_before

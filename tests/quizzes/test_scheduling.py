@@ -9,11 +9,11 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from questpath.progress.ruleset import default_rules
 from questpath.quizzes import scheduling as s
 from questpath.quizzes.rules import AGAIN, EASY, GOOD, HARD
+from questpath.ruleset import default_ruleset
 
-RULES = default_rules().reviews
+RULES = default_ruleset().reviews
 START = datetime(2026, 1, 1, 9, tzinfo=UTC)
 
 

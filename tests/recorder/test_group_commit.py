@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.exc import IntegrityError
 
-from questpath.progress.recording import Draft, Recorded, UnknownLearner
+from questpath.events.drafts import Draft, UnknownLearner
+from questpath.progress.recording import Recorded
 from questpath.recorder.group import GroupCommit
 from tests.helpers import (
     Account,

@@ -591,7 +591,7 @@ async def test_the_learning_progression_template_can_be_adopted_as_an_own_track(
 ) -> None:
     templates = await read_json(client, "/api/track-templates", learner.headers)
     assert [t["id"] for t in templates] == ["learning-progression"]
-    ranks = app.state.rules.ranks
+    ranks = app.state.ruleset.ranks
     expected_items = sum(len(r.what_you_can_do) + len(r.next_steps) for r in ranks)
     assert templates[0]["items"] == expected_items
     adopted = await client.post(

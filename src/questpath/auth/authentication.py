@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 import structlog
@@ -23,6 +23,7 @@ from questpath.auth import credentials, rules
 from questpath.auth import repository as repo
 from questpath.auth.cache import CredentialCache, WebSessionSnapshot
 from questpath.auth.principal import ApiKeySnapshot, Principal, UserSnapshot
+from questpath.clock import utc_now
 from questpath.config import Settings
 from questpath.problems import Unauthorized
 
@@ -32,10 +33,6 @@ Clock = Callable[[], datetime]
 
 KEY_REFUSED = "the API key is not valid or has been revoked"
 log = structlog.get_logger("questpath.auth")
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Authenticator:

@@ -17,7 +17,9 @@ from questpath.auth.authentication import Authenticator
 from questpath.auth.cache import CredentialCache
 from questpath.auth.credentials import SESSION_COOKIE
 from questpath.auth.principal import Principal
+from questpath.auth.schemas import UserRead
 from questpath.problems import Forbidden, Unauthorized
+from questpath.web.errors import SignInRequired
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -76,6 +78,14 @@ EventReader = Annotated[Principal, Depends(scoped("events:read"))]
 EventWriter = Annotated[Principal, Depends(scoped("events:write"))]
 
 
+async def _browser(
+    request: Request, authenticator: Authenticator, background: BackgroundTasks
+) -> Principal | None:
+    """The person signed in with this browser's session cookie, if any."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    return await authenticator.browser(cookie, background.add_task) if cookie else None
+
+
 async def current_reader_or_browser(
     request: Request,
     authenticator: AuthenticatorDep,
@@ -92,11 +102,33 @@ async def current_reader_or_browser(
         if not principal.has_scope("events:read"):
             raise Forbidden("this API key lacks the scope 'events:read'")
         return principal
-    cookie = request.cookies.get(SESSION_COOKIE)
-    browser = await authenticator.browser(cookie, background.add_task) if cookie else None
+    browser = await _browser(request, authenticator, background)
     if browser is None:
         raise Unauthorized(SIGN_IN)
     return browser
 
 
 ReaderOrBrowser = Annotated[Principal, Depends(current_reader_or_browser)]
+
+
+async def page_principal(
+    request: Request, authenticator: AuthenticatorDep, background: BackgroundTasks
+) -> Principal | None:
+    """The signed-in browser's person, checked without the page's unit of work (see
+    authentication.py), so a page that waits on an outside service holds no database."""
+    principal = await _browser(request, authenticator, background)
+    request.state.page_user = UserRead.model_validate(principal.user) if principal else None
+    return principal
+
+
+MaybeSignedIn = Annotated[Principal | None, Depends(page_principal)]
+
+
+async def signed_in(principal: MaybeSignedIn) -> Principal:
+    """A page's signed-in person; without one, the page redirects to the sign-in."""
+    if principal is None:
+        raise SignInRequired
+    return principal
+
+
+SignedIn = Annotated[Principal, Depends(signed_in)]

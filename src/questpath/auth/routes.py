@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request, Response, status
 
@@ -21,6 +20,7 @@ from questpath.auth.schemas import (
     UserRead,
     UserUpdate,
 )
+from questpath.clock import Now
 from questpath.dependencies import SessionDep, SessionMakerDep, SettingsDep
 
 router = APIRouter(prefix="/api", tags=["auth"])
@@ -28,9 +28,8 @@ router = APIRouter(prefix="/api", tags=["auth"])
 
 @router.post("/auth/register", status_code=status.HTTP_201_CREATED)
 async def register(
-    data: UserCreate, session: SessionDep, settings: SettingsDep
+    data: UserCreate, session: SessionDep, settings: SettingsDep, now: Now
 ) -> RegistrationRead:
-    now = datetime.now(UTC)
     user = await service.register(session, data, now)
     token = service.issue_token(user, settings, now)
     return RegistrationRead(**token.model_dump(), user=UserRead.model_validate(user))
@@ -38,9 +37,8 @@ async def register(
 
 @router.post("/auth/login")
 async def login(
-    data: LoginRequest, request: Request, maker: SessionMakerDep, settings: SettingsDep
+    data: LoginRequest, request: Request, maker: SessionMakerDep, settings: SettingsDep, now: Now
 ) -> TokenRead:
-    now = datetime.now(UTC)
     client_ip = request.client.host if request.client else "unknown"
     user = await service.sign_in(maker, data.email, data.password, client_ip, settings, now)
     return service.issue_token(user, settings, now)
@@ -53,17 +51,21 @@ async def read_me(principal: CurrentPrincipal) -> UserRead:
 
 @router.patch("/users/me")
 async def update_me(
-    data: UserUpdate, principal: CurrentPerson, session: SessionDep, cache: CredentialCacheDep
+    data: UserUpdate,
+    principal: CurrentPerson,
+    session: SessionDep,
+    cache: CredentialCacheDep,
+    now: Now,
 ) -> UserRead:
-    user = await service.update_profile(session, cache, principal.user.id, data, datetime.now(UTC))
+    user = await service.update_profile(session, cache, principal.user.id, data, now)
     return UserRead.model_validate(user)
 
 
 @router.post("/api-keys", status_code=status.HTTP_201_CREATED, tags=["api keys"])
 async def create_api_key(
-    data: ApiKeyCreate, principal: CurrentPerson, session: SessionDep
+    data: ApiKeyCreate, principal: CurrentPerson, session: SessionDep, now: Now
 ) -> ApiKeyCreated:
-    key, secret = await service.create_api_key(session, principal, data, datetime.now(UTC))
+    key, secret = await service.create_api_key(session, principal, data, now)
     return ApiKeyCreated(**ApiKeyRead.model_validate(key).model_dump(), secret=secret)
 
 
@@ -75,7 +77,11 @@ async def list_api_keys(principal: CurrentPerson, session: SessionDep) -> ApiKey
 
 @router.delete("/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["api keys"])
 async def revoke_api_key(
-    key_id: uuid.UUID, principal: CurrentPerson, session: SessionDep, cache: CredentialCacheDep
+    key_id: uuid.UUID,
+    principal: CurrentPerson,
+    session: SessionDep,
+    cache: CredentialCacheDep,
+    now: Now,
 ) -> Response:
-    await service.revoke_api_key(session, cache, principal, key_id, datetime.now(UTC))
+    await service.revoke_api_key(session, cache, principal, key_id, now)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

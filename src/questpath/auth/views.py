@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -12,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from questpath.auth import rules, service
 from questpath.auth.credentials import SESSION_COOKIE
-from questpath.auth.dependencies import CredentialCacheDep
+from questpath.auth.dependencies import CredentialCacheDep, MaybeSignedIn, SignedIn
 from questpath.auth.schemas import (
     ApiKeyCreate,
     DisplayName,
@@ -21,10 +20,11 @@ from questpath.auth.schemas import (
     UserCreate,
     UserUpdate,
 )
+from questpath.clock import Now
 from questpath.dependencies import SessionDep, SessionMakerDep, SettingsDep
 from questpath.problems import Problem
 from questpath.web import csrf, forms
-from questpath.web.dependencies import MaybeSignedIn, SignedIn, verify_csrf
+from questpath.web.dependencies import verify_csrf
 from questpath.web.flash import Toast
 from questpath.web.rendering import add_toast, redirect, render, set_cookie
 
@@ -92,11 +92,12 @@ async def sign_up_page(request: Request, principal: MaybeSignedIn) -> Response:
 
 
 @router.post("/sign-up")
-async def sign_up(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+async def sign_up(
+    request: Request, session: SessionDep, settings: SettingsDep, now: Now
+) -> Response:
     data = await forms.fields(request)
     form, errors = forms.validate(SignUpForm, data)
     if form is not None:
-        now = datetime.now(UTC)
         try:
             user = await service.register(session, UserCreate(**form.model_dump()), now)
         except Problem as problem:
@@ -131,13 +132,13 @@ async def sign_in(
     session: SessionDep,
     maker: SessionMakerDep,
     settings: SettingsDep,
+    now: Now,
     next_path: NextPath = "/",
 ) -> Response:
     data = await forms.fields(request)
     form, errors = forms.validate(SignInForm, data)
     status_code = 422
     if form is not None:
-        now = datetime.now(UTC)
         client_ip = request.client.host if request.client else "unknown"
         try:
             user = await service.sign_in(maker, form.email, form.password, client_ip, settings, now)
@@ -199,7 +200,7 @@ async def settings_page(request: Request, principal: SignedIn, session: SessionD
 
 @router.post("/settings/profile")
 async def update_profile(
-    request: Request, principal: SignedIn, session: SessionDep, cache: CredentialCacheDep
+    request: Request, principal: SignedIn, session: SessionDep, cache: CredentialCacheDep, now: Now
 ) -> Response:
     form, errors = forms.validate(ProfileForm, await forms.fields(request))
     if form is None:
@@ -207,13 +208,15 @@ async def update_profile(
             request, principal, session, profile_errors=errors, status_code=422
         )
     update = UserUpdate(display_name=form.display_name, timezone=form.timezone)
-    await service.update_profile(session, cache, principal.user.id, update, datetime.now(UTC))
+    await service.update_profile(session, cache, principal.user.id, update, now)
     add_toast(request, Toast("success", "Settings saved."))
     return redirect(request, "/settings")
 
 
 @router.post("/settings/api-keys")
-async def create_api_key(request: Request, principal: SignedIn, session: SessionDep) -> Response:
+async def create_api_key(
+    request: Request, principal: SignedIn, session: SessionDep, now: Now
+) -> Response:
     form_data = await request.form()
     data = {
         "name": str(form_data.get("name") or "").strip(),
@@ -223,7 +226,7 @@ async def create_api_key(request: Request, principal: SignedIn, session: Session
     if form is not None:
         try:
             key, secret = await service.create_api_key(
-                session, principal, ApiKeyCreate(**form.model_dump()), datetime.now(UTC)
+                session, principal, ApiKeyCreate(**form.model_dump()), now
             )
         except Problem as problem:
             errors = forms.problem_errors(problem)
@@ -239,7 +242,8 @@ async def revoke_api_key(
     principal: SignedIn,
     session: SessionDep,
     cache: CredentialCacheDep,
+    now: Now,
 ) -> Response:
-    await service.revoke_api_key(session, cache, principal, key_id, datetime.now(UTC))
+    await service.revoke_api_key(session, cache, principal, key_id, now)
     add_toast(request, Toast("success", "The API key is revoked."))
     return redirect(request, "/settings")

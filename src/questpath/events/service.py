@@ -1,9 +1,9 @@
-"""The event API's use cases: check a submission and hand it to the recorder; read the log."""
+"""The event API's use cases: check a submission and turn it into drafts for the recorder;
+read the log."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,48 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from questpath.auth.principal import Principal
 from questpath.events import repository as repo
 from questpath.events import rules
+from questpath.events.drafts import Draft
 from questpath.events.models import Event
 from questpath.events.schemas import (
-    AchievementUnlocked,
     EventIn,
     EventPage,
     EventRead,
-    EventResult,
-    EventsRecorded,
 )
 from questpath.pagination import decode_cursor, encode_cursor
 from questpath.problems import FieldError, Forbidden, Invalid, NotFound
-from questpath.progress.recording import Draft, EventKey, Recorded, UnknownLearner
-
-RecordDrafts = Callable[[list[Draft]], Awaitable[Recorded]]
-
-
-async def record(
-    record_drafts: RecordDrafts,
-    principal: Principal,
-    events: list[EventIn],
-    now: datetime,
-    *,
-    batch: bool,
-) -> EventsRecorded:
-    """Store each new event once; report every event as created or duplicate.
-
-    All or nothing: one invalid event rejects the whole submission before anything is written.
-    `record_drafts` is the recorder's entry (group commit for requests), which also brings the
-    learners' projections up to date in the same transaction.
-    """
-    drafts = to_drafts(principal, events, now, batch=batch)
-    try:
-        recorded = await record_drafts(drafts)
-    except UnknownLearner as exc:
-        raise Invalid(
-            [
-                FieldError(_field(batch, i, "user_id"), f"no learner has the id {d.user_id}")
-                for i, d in enumerate(drafts)
-                if d.user_id in exc.user_ids
-            ]
-        ) from exc
-    return report(drafts, recorded)
 
 
 def to_drafts(
@@ -64,18 +31,18 @@ def to_drafts(
     if others and not rules.may_record_for_others(
         principal.user.role, principal.has_scope("events:write")
     ):
-        field = _field(batch, others[0], "user_id")
+        field = field_name(batch, others[0], "user_id")
         raise Forbidden(f"{field}: you may record events only for yourself")
     errors = []
     for index, event in enumerate(events):
         errors += [
-            FieldError(_field(batch, index, name), f"is required for {event.kind} events")
+            FieldError(field_name(batch, index, name), f"is required for {event.kind} events")
             for name in rules.missing_fields(event.kind, event.present_fields())
         ]
         if event.occurred_at is not None and (
             problem := rules.occurred_at_problem(event.occurred_at, now)
         ):
-            errors.append(FieldError(_field(batch, index, "occurred_at"), problem))
+            errors.append(FieldError(field_name(batch, index, "occurred_at"), problem))
     if errors:
         raise Invalid(errors)
     api_key_id = principal.api_key.id if principal.api_key else None
@@ -96,38 +63,8 @@ def to_drafts(
     ]
 
 
-def _field(batch: bool, index: int, name: str) -> str:
+def field_name(batch: bool, index: int, name: str) -> str:
     return f"events[{index}].{name}" if batch else name
-
-
-def report(drafts: list[Draft], recorded: Recorded) -> EventsRecorded:
-    """Each draft as created (the first of its key, when the recorder inserted it) or as a
-    duplicate, and what the new events unlocked."""
-    first_index: dict[EventKey, int] = {}
-    for index, draft in enumerate(drafts):
-        first_index.setdefault(draft.key, index)
-    results = [
-        EventResult(
-            index=index,
-            id=draft.id,
-            user_id=draft.user_id,
-            status="created"
-            if draft.key in recorded.created and first_index[draft.key] == index
-            else "duplicate",
-        )
-        for index, draft in enumerate(drafts)
-    ]
-    created = sum(1 for result in results if result.status == "created")
-    return EventsRecorded(
-        created=created,
-        duplicates=len(results) - created,
-        results=results,
-        achievements_unlocked=[
-            AchievementUnlocked(user_id=user_id, **achievement.model_dump())
-            for user_id, change in recorded.changes.items()
-            for achievement in change.unlocked
-        ],
-    )
 
 
 async def list_events(

@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from questpath.auth.dependencies import EventReader, EventWriter
 from questpath.auth.principal import UserLike
-from questpath.dependencies import RecorderDep, RulesDep, SessionDep
+from questpath.clock import Now
+from questpath.dependencies import RulesetDep, SessionDep
 from questpath.goals import service
 from questpath.goals.rules import Status
 from questpath.goals.schemas import GoalCreate, GoalList, GoalRead, GoalUpdate
+from questpath.progress.dependencies import RecorderDep
 
 router = APIRouter(prefix="/api/goals", tags=["goals"])
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 # A learner sees and changes only their own goals; an API key needs the events scopes.
@@ -37,30 +34,31 @@ WritingLearner = Annotated[UserLike, Depends(_writer)]
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def create_goal(
-    body: GoalCreate, user: WritingLearner, session: SessionDep, recorder: RecorderDep
+    body: GoalCreate, user: WritingLearner, session: SessionDep, recorder: RecorderDep, now: Now
 ) -> GoalRead:
     """Set a goal. One already met is achieved at once; at most 100 may be active."""
-    return await service.create(session, recorder, user, body, _now())
+    return await service.create(session, recorder, user, body, now)
 
 
 @router.get("")
 async def list_goals(
     user: Learner,
     session: SessionDep,
-    rules: RulesDep,
+    ruleset: RulesetDep,
+    now: Now,
     goal_status: Annotated[
         Status | None, Query(alias="status", description="only goals showing this status")
     ] = None,
 ) -> GoalList:
     """The learner's goals with their progress, newest first."""
-    return await service.list_goals(session, rules, user, goal_status, _now())
+    return await service.list_goals(session, ruleset, user, goal_status, now)
 
 
 @router.get("/{goal_id}")
 async def read_goal(
-    goal_id: uuid.UUID, user: Learner, session: SessionDep, rules: RulesDep
+    goal_id: uuid.UUID, user: Learner, session: SessionDep, ruleset: RulesetDep, now: Now
 ) -> GoalRead:
-    return await service.read(session, rules, user, goal_id, _now())
+    return await service.read(session, ruleset, user, goal_id, now)
 
 
 @router.patch("/{goal_id}")
@@ -70,9 +68,10 @@ async def update_goal(
     user: WritingLearner,
     session: SessionDep,
     recorder: RecorderDep,
+    now: Now,
 ) -> GoalRead:
     """Change the title, description or date, or abandon or resume the goal."""
-    return await service.update(session, recorder, user, goal_id, body, _now())
+    return await service.update(session, recorder, user, goal_id, body, now)
 
 
 @router.delete("/{goal_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal, get_args
 
-from questpath.progress.ruleset import Rank, SkillLevelRules
+from questpath.ruleset import Rank, SkillLevelRules
 from questpath.tracks.rules import Completion
 
 GoalType = Literal["finish_track", "finish_category", "exercises", "skill_level", "streak", "rank"]

@@ -15,6 +15,7 @@ from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth.principal import UserLike
+from questpath.events.drafts import SystemEvent
 from questpath.events.rules import local_date
 from questpath.goals import repository as repo
 from questpath.goals import rules as goal_rules
@@ -37,9 +38,9 @@ from questpath.goals.schemas import (
 from questpath.problems import Conflict, Invalid, NotFound
 from questpath.progress import repository as progress_repo
 from questpath.progress import rules as progress_rules
-from questpath.progress.recording import Recorder, SystemEvent
-from questpath.progress.ruleset import Rules
+from questpath.progress.recording import Recorder
 from questpath.progress.state import TopicRow, Totals
+from questpath.ruleset import Ruleset
 from questpath.tracks.completion import completion
 from questpath.tracks.rules import Completion
 
@@ -57,11 +58,11 @@ def target_of(goal: Goal) -> Target:
 async def create(
     session: AsyncSession, recorder: Recorder, user: UserLike, data: GoalCreate, now: datetime
 ) -> GoalRead:
-    rules = recorder.rules
+    ruleset = recorder.ruleset
     # One writer per learner: the active-goal limit and the exercise baseline hold under
     # concurrent requests.
-    await progress_repo.lock_learner(session, user.id)
-    await _check_target(session, rules, user, data.target)
+    await recorder.lock(session, user.id)
+    await _check_target(session, ruleset, user, data.target)
     await _check_room(session, user.id)
     baseline = 0
     if isinstance(data.target, Exercises):
@@ -82,7 +83,7 @@ async def create(
     )
     await repo.add(session, goal)
     await recorder.settle(session, user.id, now)  # a goal met already is achieved at once
-    return await _read_one(session, rules, user, goal, now)
+    return await _read_one(session, ruleset, user, goal, now)
 
 
 async def update(
@@ -93,8 +94,8 @@ async def update(
     data: GoalUpdate,
     now: datetime,
 ) -> GoalRead:
-    rules = recorder.rules
-    await progress_repo.lock_learner(session, user.id)
+    ruleset = recorder.ruleset
+    await recorder.lock(session, user.id)
     goal = await _get(session, user, goal_id)
     if data.status is not None:
         if problem := goal_rules.status_change_problem(goal.status, data.status):
@@ -111,7 +112,7 @@ async def update(
     goal.updated_at = now
     await session.flush()
     await recorder.settle(session, user.id, now)  # a resumed goal may be met already
-    return await _read_one(session, rules, user, goal, now)
+    return await _read_one(session, ruleset, user, goal, now)
 
 
 async def delete(session: AsyncSession, user: UserLike, goal_id: uuid.UUID) -> None:
@@ -136,7 +137,7 @@ async def _check_room(session: AsyncSession, user_id: uuid.UUID) -> None:
 
 
 async def _check_target(
-    session: AsyncSession, rules: Rules, user: UserLike, target: Target
+    session: AsyncSession, ruleset: Ruleset, user: UserLike, target: Target
 ) -> None:
     """Refuse targets that name what does not exist: a track or category the learner does not
     have, a skill level or rank the rules do not know."""
@@ -153,11 +154,11 @@ async def _check_target(
                 f"the track has no category with the id {target.category_id}",
             )
     elif isinstance(target, SkillLevel):
-        levels = [level.name for level in rules.skill_levels.levels]
+        levels = [level.name for level in ruleset.skill_levels.levels]
         if target.level not in levels:
             raise Invalid.field("target.level", f"should be one of: {', '.join(levels)}")
     elif isinstance(target, RankTarget):
-        ranks = [rank.id for rank in rules.ranks]
+        ranks = [rank.id for rank in ruleset.ranks]
         if target.rank not in ranks:
             raise Invalid.field("target.rank", f"should be one of: {', '.join(ranks)}")
 
@@ -166,25 +167,25 @@ async def _check_target(
 
 
 async def list_goals(
-    session: AsyncSession, rules: Rules, user: UserLike, status: Status | None, now: datetime
+    session: AsyncSession, ruleset: Ruleset, user: UserLike, status: Status | None, now: datetime
 ) -> GoalList:
     today = local_date(now, user.timezone)
     goals = await repo.list_goals(session, user.id, status, today)
-    measured = await _measure(session, rules, user.id, goals, today)
+    measured = await _measure(session, ruleset, user.id, goals, today)
     return GoalList(items=[_read(goal, p, today) for goal, p in zip(goals, measured, strict=True)])
 
 
 async def read(
-    session: AsyncSession, rules: Rules, user: UserLike, goal_id: uuid.UUID, now: datetime
+    session: AsyncSession, ruleset: Ruleset, user: UserLike, goal_id: uuid.UUID, now: datetime
 ) -> GoalRead:
-    return await _read_one(session, rules, user, await _get(session, user, goal_id), now)
+    return await _read_one(session, ruleset, user, await _get(session, user, goal_id), now)
 
 
 async def _read_one(
-    session: AsyncSession, rules: Rules, user: UserLike, goal: Goal, now: datetime
+    session: AsyncSession, ruleset: Ruleset, user: UserLike, goal: Goal, now: datetime
 ) -> GoalRead:
     today = local_date(now, user.timezone)
-    [measured] = await _measure(session, rules, user.id, [goal], today)
+    [measured] = await _measure(session, ruleset, user.id, [goal], today)
     return _read(goal, measured, today)
 
 
@@ -209,7 +210,7 @@ def _read(goal: Goal, measured: GoalProgress, today: date) -> GoalRead:
 
 
 async def settle(
-    session: AsyncSession, rules: Rules, user_id: uuid.UUID, today: date, now: datetime
+    session: AsyncSession, ruleset: Ruleset, user_id: uuid.UUID, today: date, now: datetime
 ) -> list[SystemEvent]:
     """Achieve every active goal of the learner whose target is reached now, and return the
     `goal_achieved` events to record for them (the recorder records them).
@@ -221,7 +222,7 @@ async def settle(
     goals = await repo.active(session, user_id)
     if not goals:
         return []
-    measured = await _measure(session, rules, user_id, goals, today)
+    measured = await _measure(session, ruleset, user_id, goals, today)
     reached = [goal for goal, p in zip(goals, measured, strict=True) if p.reached]
     for goal in reached:
         goal.status = "achieved"
@@ -243,7 +244,7 @@ async def settle(
 
 
 async def _measure(
-    session: AsyncSession, rules: Rules, user_id: uuid.UUID, goals: Sequence[Goal], today: date
+    session: AsyncSession, ruleset: Ruleset, user_id: uuid.UUID, goals: Sequence[Goal], today: date
 ) -> list[GoalProgress]:
     """Each goal's progress, reading each fact the goals need once."""
     targets = [target_of(goal) for goal in goals]
@@ -265,12 +266,12 @@ async def _measure(
             case SkillLevel():
                 row = topics.get(target.topic)
                 level = row.level if row is not None else None
-                return goal_rules.skill_level_reading(level, target.level, rules.skill_levels)
+                return goal_rules.skill_level_reading(level, target.level, ruleset.skill_levels)
             case Streak():
                 streak = progress_rules.streak_on(totals.streak, today).current
                 return goal_rules.streak_reading(streak, target.days)
             case RankTarget():
-                return goal_rules.rank_reading(totals.tally.projects, target.rank, rules.ranks)
+                return goal_rules.rank_reading(totals.tally.projects, target.rank, ruleset.ranks)
 
     return [
         goal_rules.progress_of(target.type, reading(target, goal.baseline))

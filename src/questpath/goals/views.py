@@ -10,7 +10,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -18,8 +18,10 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from questpath.auth.dependencies import SignedIn
 from questpath.auth.principal import UserLike
-from questpath.dependencies import RecorderDep, RulesDep, SessionDep
+from questpath.clock import Now
+from questpath.dependencies import RulesetDep, SessionDep
 from questpath.goals import service
 from questpath.goals.rules import ChosenStatus, Status
 from questpath.goals.schemas import (
@@ -32,11 +34,12 @@ from questpath.goals.schemas import (
     Title,
 )
 from questpath.problems import Conflict, Problem
-from questpath.progress.ruleset import Rules
+from questpath.progress.dependencies import RecorderDep
+from questpath.ruleset import Ruleset
 from questpath.tracks import service as track_service
 from questpath.tracks.schemas import CategoryRead
 from questpath.web import forms
-from questpath.web.dependencies import SignedIn, verify_csrf
+from questpath.web.dependencies import verify_csrf
 from questpath.web.flash import Toast
 from questpath.web.rendering import add_toast, redirect, render
 
@@ -95,10 +98,6 @@ class TrackChoice:
     categories: list[tuple[uuid.UUID, str]]  # each with its path of titles
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 # Reading the new-goal form --------------------------------------------------------------------
 
 
@@ -127,11 +126,7 @@ def form_errors(errors: forms.Errors, kind: str) -> forms.Errors:
     any other goes above the form."""
     renamed = {"target": "type", "target.type": "type"}
     renamed.update({f"target.{t}": f for t, f in TARGET_FIELDS.get(kind, {}).items()})
-    shown: forms.Errors = {}
-    for name, message in errors.items():
-        target = name if name in GOAL_FIELDS or name == "form" else renamed.get(name, "form")
-        shown.setdefault(target, message)
-    return shown
+    return forms.placed(errors.items(), GOAL_FIELDS, renamed)
 
 
 # Names of what targets point at ---------------------------------------------------------------
@@ -161,7 +156,7 @@ async def _tracks(
 
 
 async def _labels(
-    session: AsyncSession, user: UserLike, rules: Rules, goals: list[GoalRead]
+    session: AsyncSession, user: UserLike, ruleset: Ruleset, goals: list[GoalRead]
 ) -> dict[str, dict[Any, str]]:
     """What the goals' targets name, as the learner reads it: ranks, tracks and categories."""
     tracks: list[TrackChoice] = []
@@ -169,7 +164,7 @@ async def _labels(
         categories_of = {g.target.track_id for g in goals if isinstance(g.target, FinishCategory)}
         tracks = await _tracks(session, user, categories_of)
     return {
-        "ranks": {rank.id: f"{rank.icon} {rank.name}" for rank in rules.ranks},
+        "ranks": {rank.id: f"{rank.icon} {rank.name}" for rank in ruleset.ranks},
         "tracks": {track.id: track.title for track in tracks},
         "categories": {
             category_id: f"{track.title} — {path}"
@@ -187,10 +182,11 @@ async def goals_page(
     request: Request,
     principal: SignedIn,
     session: SessionDep,
-    rules: RulesDep,
+    ruleset: RulesetDep,
+    now: Now,
     goal_status: Annotated[Status | None, Query(alias="status")] = None,
 ) -> Response:
-    goals = await service.list_goals(session, rules, principal.user, goal_status, _now())
+    goals = await service.list_goals(session, ruleset, principal.user, goal_status, now)
     return render(
         request,
         "goals/list.html",
@@ -198,7 +194,7 @@ async def goals_page(
             "goals": goals.items,
             "status": goal_status or "",
             "filters": STATUS_FILTERS,
-            "labels": await _labels(session, principal.user, rules, goals.items),
+            "labels": await _labels(session, principal.user, ruleset, goals.items),
         },
     )
 
@@ -210,7 +206,7 @@ async def _new_goal_page(
     request: Request,
     user: UserLike,
     session: AsyncSession,
-    rules: Rules,
+    ruleset: Ruleset,
     form: dict[str, str],
     errors: forms.Errors,
     status_code: int = 200,
@@ -223,8 +219,8 @@ async def _new_goal_page(
             "form": form,
             "errors": errors,
             "types": TYPES,
-            "ranks": rules.ranks,
-            "levels": [level.name for level in rules.skill_levels.levels],
+            "ranks": ruleset.ranks,
+            "levels": [level.name for level in ruleset.skill_levels.levels],
             "tracks": tracks,
         },
         status_code=status_code,
@@ -233,9 +229,11 @@ async def _new_goal_page(
 
 @router.get("/goals/new")
 async def new_goal_page(
-    request: Request, principal: SignedIn, session: SessionDep, rules: RulesDep
+    request: Request, principal: SignedIn, session: SessionDep, ruleset: RulesetDep
 ) -> Response:
-    return await _new_goal_page(request, principal.user, session, rules, {"type": "exercises"}, {})
+    return await _new_goal_page(
+        request, principal.user, session, ruleset, {"type": "exercises"}, {}
+    )
 
 
 @router.post("/goals/new")
@@ -243,8 +241,9 @@ async def create_goal(
     request: Request,
     principal: SignedIn,
     session: SessionDep,
-    rules: RulesDep,
+    ruleset: RulesetDep,
     recorder: RecorderDep,
+    now: Now,
 ) -> Response:
     data = await forms.fields(request)
     kind = data.get("type", "")
@@ -253,14 +252,14 @@ async def create_goal(
     status_code = 422
     if goal is not None:
         try:
-            created = await service.create(session, recorder, principal.user, goal, _now())
+            created = await service.create(session, recorder, principal.user, goal, now)
         except Problem as problem:
             errors, status_code = forms.problem_errors(problem), problem.status
         else:
             add_toast(request, _created_toast(created))
             return redirect(request, "/goals")
     return await _new_goal_page(
-        request, principal.user, session, rules, data, form_errors(errors, kind), status_code
+        request, principal.user, session, ruleset, data, form_errors(errors, kind), status_code
     )
 
 
@@ -276,7 +275,7 @@ def _created_toast(goal: GoalRead) -> Toast:
 async def _edit_page(
     request: Request,
     goal: GoalRead,
-    rules: Rules,
+    ruleset: Ruleset,
     session: AsyncSession,
     user: UserLike,
     form: dict[str, str] | None = None,
@@ -296,7 +295,7 @@ async def _edit_page(
             "goal": goal,
             "form": form,
             "errors": errors or {},
-            "labels": await _labels(session, user, rules, [goal]),
+            "labels": await _labels(session, user, ruleset, [goal]),
         },
         status_code=status_code,
     )
@@ -304,10 +303,15 @@ async def _edit_page(
 
 @router.get("/goals/{goal_id}/edit")
 async def edit_goal_page(
-    goal_id: uuid.UUID, request: Request, principal: SignedIn, session: SessionDep, rules: RulesDep
+    goal_id: uuid.UUID,
+    request: Request,
+    principal: SignedIn,
+    session: SessionDep,
+    ruleset: RulesetDep,
+    now: Now,
 ) -> Response:
-    goal = await service.read(session, rules, principal.user, goal_id, _now())
-    return await _edit_page(request, goal, rules, session, principal.user)
+    goal = await service.read(session, ruleset, principal.user, goal_id, now)
+    return await _edit_page(request, goal, ruleset, session, principal.user)
 
 
 @router.post("/goals/{goal_id}/edit")
@@ -316,8 +320,9 @@ async def edit_goal(
     request: Request,
     principal: SignedIn,
     session: SessionDep,
-    rules: RulesDep,
+    ruleset: RulesetDep,
     recorder: RecorderDep,
+    now: Now,
 ) -> Response:
     data = await forms.fields(request)
     form, errors = forms.validate(GoalEditForm, data)
@@ -325,11 +330,11 @@ async def edit_goal(
         update = GoalUpdate(
             title=form.title, description=form.description, target_date=form.target_date
         )
-        goal = await service.update(session, recorder, principal.user, goal_id, update, _now())
+        goal = await service.update(session, recorder, principal.user, goal_id, update, now)
         add_toast(request, Toast("success", f"Goal saved: {goal.title}"))
         return redirect(request, "/goals")
-    goal = await service.read(session, rules, principal.user, goal_id, _now())
-    return await _edit_page(request, goal, rules, session, principal.user, data, errors, 422)
+    goal = await service.read(session, ruleset, principal.user, goal_id, now)
+    return await _edit_page(request, goal, ruleset, session, principal.user, data, errors, 422)
 
 
 @router.post("/goals/{goal_id}/status")
@@ -338,25 +343,26 @@ async def change_status(
     request: Request,
     principal: SignedIn,
     session: SessionDep,
-    rules: RulesDep,
+    ruleset: RulesetDep,
     recorder: RecorderDep,
+    now: Now,
 ) -> Response:
     form, errors = forms.validate(StatusForm, await forms.fields(request))
     status_code = 422
     if form is not None:
         try:
             goal = await service.update(
-                session, recorder, principal.user, goal_id, GoalUpdate(status=form.status), _now()
+                session, recorder, principal.user, goal_id, GoalUpdate(status=form.status), now
             )
         except Conflict as problem:
             errors, status_code = {"form": problem.detail}, problem.status
         else:
             add_toast(request, _status_toast(goal, form.status))
             return redirect(request, "/goals")
-    goal = await service.read(session, rules, principal.user, goal_id, _now())
+    goal = await service.read(session, ruleset, principal.user, goal_id, now)
     errors = {"form": errors.get("status", "")} if "status" in errors else errors
     return await _edit_page(
-        request, goal, rules, session, principal.user, errors=errors, status_code=status_code
+        request, goal, ruleset, session, principal.user, errors=errors, status_code=status_code
     )
 
 

@@ -1,21 +1,22 @@
-"""Pages of the learner's record over time: statistics by period, day-by-day history, export."""
+"""Pages of the learner's record over time: statistics by period and day-by-day history."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict
 
-from questpath.dependencies import EngineDep, RulesDep, SessionDep
-from questpath.downloads import attachment
+from questpath.auth.dependencies import SignedIn
+from questpath.clock import Now
+from questpath.dependencies import RulesetDep, SessionDep
 from questpath.problems import Problem
-from questpath.progress import export, service
+from questpath.progress import service
 from questpath.progress.schemas import Period, StatisticsRead
 from questpath.web import forms
-from questpath.web.dependencies import SignedIn, verify_csrf
+from questpath.web.dependencies import verify_csrf
 from questpath.web.rendering import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -69,10 +70,11 @@ async def statistics_page(
     request: Request,
     principal: SignedIn,
     session: SessionDep,
-    rules: RulesDep,
+    ruleset: RulesetDep,
+    now: Now,
     period: Period = "weekly",
 ) -> Response:
-    stats = await service.statistics(session, rules, principal.user, period, datetime.now(UTC))
+    stats = await service.statistics(session, ruleset, principal.user, period, now)
     return render(
         request,
         "progress/statistics.html",
@@ -90,7 +92,8 @@ async def history_page(
     request: Request,
     principal: SignedIn,
     session: SessionDep,
-    rules: RulesDep,
+    ruleset: RulesetDep,
+    now: Now,
     start_date: DateText = None,
     end_date: DateText = None,
 ) -> Response:
@@ -104,7 +107,7 @@ async def history_page(
     if dates is not None:
         try:
             history = await service.history(
-                session, principal.user, None, dates.start_date, dates.end_date, datetime.now(UTC)
+                session, principal.user, None, dates.start_date, dates.end_date, now
             )
         except Problem as problem:
             errors = forms.problem_errors(problem)
@@ -117,23 +120,7 @@ async def history_page(
             "form": entered,
             "errors": errors,
             "history": history,
-            "achievements": {a.id: a for a in rules.achievements},
+            "achievements": {a.id: a for a in ruleset.achievements},
         },
         status_code=200 if history is not None else 422,
-    )
-
-
-@router.get("/history/export")
-async def export_page(
-    principal: SignedIn,
-    engine: EngineDep,
-    rules: RulesDep,
-    fmt: Annotated[export.ExportFormat, Query(alias="format")] = "json",
-) -> Response:
-    """The same download as GET /api/progress/export, for the signed-in browser."""
-    now = datetime.now(UTC)
-    return attachment(
-        export.stream(engine, principal.user, rules, fmt, now),
-        export.MEDIA_TYPES[fmt],
-        export.filename(fmt, now),
     )

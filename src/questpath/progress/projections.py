@@ -16,9 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.events.rules import PROGRESS_KINDS
 from questpath.progress import repository as repo
-from questpath.progress import rules as r
+from questpath.progress import rules
 from questpath.progress.rules import EventFacts
-from questpath.progress.ruleset import Rules
 from questpath.progress.state import (
     Changes,
     DayRow,
@@ -29,6 +28,7 @@ from questpath.progress.state import (
     rows_needed,
     unlock_dates,
 )
+from questpath.ruleset import Ruleset
 
 
 def facts_of(row: Mapping[str, Any]) -> EventFacts:
@@ -43,7 +43,7 @@ def facts_of(row: Mapping[str, Any]) -> EventFacts:
 
 
 async def apply(
-    session: AsyncSession, rules: Rules, events: Iterable[Mapping[str, Any]], now: datetime
+    session: AsyncSession, ruleset: Ruleset, events: Iterable[Mapping[str, Any]], now: datetime
 ) -> dict[uuid.UUID, Changes]:
     """Fold new events into their learners' projections; return each learner's changes.
 
@@ -82,14 +82,14 @@ async def apply(
             topic_days[user_id],
             set(unlocked[user_id]),
             facts,
-            rules,
+            ruleset,
             now,
         )
     await repo.write_all(session, changes)
     for user_id in ids:
         await _date_unlocks(
             session,
-            rules,
+            ruleset,
             user_id,
             by_learner[user_id],
             totals.get(user_id, Totals()),
@@ -102,7 +102,7 @@ async def apply(
 
 async def _date_unlocks(
     session: AsyncSession,
-    rules: Rules,
+    ruleset: Ruleset,
     user_id: uuid.UUID,
     facts: list[EventFacts],
     before: Totals,
@@ -120,7 +120,7 @@ async def _date_unlocks(
     days = await repo.days_between(session, user_id, first, None)
     topic_days = await repo.topic_days_since(session, user_id, first)
     prefix = await _prefix_before(session, user_id, first, before, changes.totals, days, topic_days)
-    dates = unlock_dates(prefix, days, topic_days, rules)
+    dates = unlock_dates(prefix, days, topic_days, ruleset)
     latest = max(f.local_date for f in facts)
     await repo.add_unlocked(
         session,
@@ -148,7 +148,7 @@ async def _prefix_before(
     before: Totals,
     after: Totals,
     days: Mapping[date, DayRow],
-    topic_days: Mapping[TopicDay, r.Tally],
+    topic_days: Mapping[TopicDay, rules.Tally],
 ) -> Prefix:
     """The standing at the end of the day before `first`: the totals less the days from `first`
     on (both as written), so it costs the days after `first`, not the whole history."""
@@ -163,7 +163,7 @@ async def _prefix_before(
         else await repo.longest_streak_before(session, user_id, first)
     )
     return Prefix(
-        totals=after.tally - r.total(row.tally for row in days.values()),
+        totals=after.tally - rules.total(row.tally for row in days.values()),
         bonus_xp=after.bonus_xp - sum(row.streak.bonus_xp for row in days.values()),
         longest_streak=longest,
         active_days=after.active_days - len(days),

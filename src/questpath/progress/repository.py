@@ -16,7 +16,7 @@ from questpath.auth.models import User
 from questpath.db import Base, dialect_of, insert_for
 from questpath.events.models import Event
 from questpath.events.rules import PROGRESS_KINDS
-from questpath.progress import rules as r
+from questpath.progress import rules
 from questpath.progress.models import (
     ProgressDay,
     ProgressTopic,
@@ -40,8 +40,8 @@ def _rows(model: type[Base]) -> Select[Any]:
     return select(model.__table__)
 
 
-def _tally(row: Any) -> r.Tally:
-    return r.Tally(*(getattr(row, name) for name in r.TALLY_FIELDS))
+def _tally(row: Any) -> rules.Tally:
+    return rules.Tally(*(getattr(row, name) for name in rules.TALLY_FIELDS))
 
 
 def _totals(row: Any) -> Totals:
@@ -52,14 +52,16 @@ def _totals(row: Any) -> Totals:
         bonus_xp=row.bonus_xp,
         active_days=row.active_days,
         longest_streak=row.longest_streak,
-        streak=r.StreakState(row.streak_last_date, row.streak_run, row.streak_freezes),
+        streak=rules.StreakState(row.streak_last_date, row.streak_run, row.streak_freezes),
         distinct_topics=row.distinct_topics,
         top_topic_exercises=row.top_topic_exercises,
     )
 
 
 def _day(row: Any) -> DayRow:
-    streak = r.StreakDay(row.local_date, row.streak, row.freezes, row.freezes_spent, row.bonus_xp)
+    streak = rules.StreakDay(
+        row.local_date, row.streak, row.freezes, row.freezes_spent, row.bonus_xp
+    )
     return DayRow(_tally(row), streak)
 
 
@@ -74,33 +76,6 @@ def _topic(row: Any) -> TopicRow:
 
 
 # Reading --------------------------------------------------------------------------------------
-
-
-async def lock_learner(session: AsyncSession, user_id: uuid.UUID) -> None:
-    """Serialise projection updates for one learner; see `lock_learners`."""
-    await lock_learners(session, [user_id])
-
-
-async def lock_learners(
-    session: AsyncSession, user_ids: Iterable[uuid.UUID]
-) -> dict[uuid.UUID, str]:
-    """Serialise projection updates per learner, and return each existing learner's timezone
-    as it stands under the lock (PostgreSQL row locks; SQLite has one writer anyway).
-
-    One statement locks them all in id order, so concurrent writers cannot deadlock. FOR NO KEY
-    UPDATE, not FOR UPDATE: inserting an event takes FOR KEY SHARE on its user row (the foreign
-    key check), which FOR UPDATE would wait for.
-    """
-    rows = await session.execute(_LOCK_LEARNERS, {"ids": sorted(set(user_ids))})
-    return {row.id: row.timezone for row in rows}
-
-
-_LOCK_LEARNERS = (
-    select(User.id, User.timezone)
-    .where(User.id.in_(bindparam("ids", expanding=True)))
-    .order_by(User.id)
-    .with_for_update(key_share=True)
-)
 
 
 async def totals(session: AsyncSession, user_id: uuid.UUID) -> Totals:
@@ -232,9 +207,9 @@ async def topic_days_of(
     user_ids: Collection[uuid.UUID],
     dates: Collection[date],
     names: Collection[str],
-) -> dict[uuid.UUID, dict[TopicDay, r.Tally]]:
+) -> dict[uuid.UUID, dict[TopicDay, rules.Tally]]:
     """The learners' topic-day rows on any of `dates` in any of `names`."""
-    found: dict[uuid.UUID, dict[TopicDay, r.Tally]] = defaultdict(dict)
+    found: dict[uuid.UUID, dict[TopicDay, rules.Tally]] = defaultdict(dict)
     if names:
         keys = {"ids": list(user_ids), "dates": list(dates), "names": list(names)}
         for row in await session.execute(_TOPIC_DAYS_OF, keys):
@@ -251,17 +226,17 @@ _TOPIC_DAYS_OF = _rows(ProgressTopicDay).where(
 
 async def topic_tallies_between(
     session: AsyncSession, user_id: uuid.UUID, first: date, last: date
-) -> dict[str, r.Tally]:
+) -> dict[str, rules.Tally]:
     """Each topic's counters summed over the local dates `first`..`last`."""
     bounds = {"user_id": user_id, "first": first, "last": last}
     rows = await session.execute(_TOPIC_TALLIES_BETWEEN, bounds)
-    return {row[0]: r.Tally(*(int(v) for v in row[1:])) for row in rows}
+    return {row[0]: rules.Tally(*(int(v) for v in row[1:])) for row in rows}
 
 
 _TOPIC_TALLIES_BETWEEN = (
     select(
         ProgressTopicDay.topic,
-        *(func.sum(getattr(ProgressTopicDay, name)) for name in r.TALLY_FIELDS),
+        *(func.sum(getattr(ProgressTopicDay, name)) for name in rules.TALLY_FIELDS),
     )
     .where(
         ProgressTopicDay.user_id == bindparam("user_id"),
@@ -303,7 +278,7 @@ async def longest_streak_before(session: AsyncSession, user_id: uuid.UUID, day: 
 
 async def topic_days_since(
     session: AsyncSession, user_id: uuid.UUID, first: date
-) -> dict[TopicDay, r.Tally]:
+) -> dict[TopicDay, rules.Tally]:
     rows = await session.execute(
         _rows(ProgressTopicDay).where(
             ProgressTopicDay.user_id == user_id, ProgressTopicDay.local_date >= first
@@ -350,10 +325,12 @@ def event_facts(user_id: uuid.UUID) -> FactsQuery:
     ).where(Event.user_id == user_id, Event.kind.in_(PROGRESS_KINDS))
 
 
-async def stream_facts(session: AsyncSession, user_id: uuid.UUID) -> AsyncIterator[r.EventFacts]:
+async def stream_facts(
+    session: AsyncSession, user_id: uuid.UUID
+) -> AsyncIterator[rules.EventFacts]:
     result = await session.stream(event_facts(user_id).execution_options(yield_per=5000))
     async for row in result:
-        yield r.EventFacts(*row)
+        yield rules.EventFacts(*row)
 
 
 # Writing --------------------------------------------------------------------------------------

@@ -1,21 +1,19 @@
-"""Progress API: the learner's standing, achievements, streaks, statistics, history, export."""
+"""Progress API: the learner's standing, achievements, streaks, statistics and history."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query
-from fastapi.responses import Response, StreamingResponse
+from fastapi import APIRouter, Header, Query
 from pydantic import AwareDatetime
 from sse_starlette import EventSourceResponse
 
-from questpath.auth.dependencies import EventReader, EventWriter, ReaderOrBrowser
-from questpath.auth.principal import UserLike
-from questpath.dependencies import EngineDep, RecorderDep, RulesDep, SessionDep, SettingsDep
-from questpath.downloads import attachment
-from questpath.progress import export, service, stream
+from questpath.auth.dependencies import EventWriter, ReaderOrBrowser
+from questpath.clock import Now
+from questpath.dependencies import EngineDep, RulesetDep, SessionDep, SettingsDep
+from questpath.progress import service, stream
+from questpath.progress.dependencies import Learner, RecorderDep
 from questpath.progress.schemas import (
     AchievementsRead,
     BadgesRead,
@@ -32,39 +30,28 @@ from questpath.progress.schemas import (
 
 router = APIRouter(prefix="/api/progress", tags=["progress"])
 
-AdminUserId = Annotated[uuid.UUID | None, Query(description="admins only: whose progress")]
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-async def _learner(
-    principal: EventReader, session: SessionDep, user_id: AdminUserId = None
-) -> UserLike:
-    return await service.learner(session, principal, user_id)
-
-
-Learner = Annotated[UserLike, Depends(_learner)]
-
 
 @router.get("")
-async def read_progress(user: Learner, session: SessionDep, rules: RulesDep) -> ProgressRead:
+async def read_progress(
+    user: Learner, session: SessionDep, ruleset: RulesetDep, now: Now
+) -> ProgressRead:
     """XP, level, rank, streaks, totals, skill levels and predictions in one read."""
-    return await service.progress(session, rules, user, _now())
+    return await service.progress(session, ruleset, user, now)
 
 
 @router.get("/achievements")
 async def read_achievements(
-    user: Learner, session: SessionDep, rules: RulesDep
+    user: Learner, session: SessionDep, ruleset: RulesetDep, now: Now
 ) -> AchievementsRead:
     """Every achievement: unlocked ones with their date, locked ones with progress and an ETA."""
-    return await service.achievements(session, rules, user, _now())
+    return await service.achievements(session, ruleset, user, now)
 
 
 @router.get("/badges")
-async def read_badges(user: Learner, session: SessionDep, rules: RulesDep) -> BadgesRead:
-    return await service.badges(session, rules, user, _now())
+async def read_badges(
+    user: Learner, session: SessionDep, ruleset: RulesetDep, now: Now
+) -> BadgesRead:
+    return await service.badges(session, ruleset, user, now)
 
 
 @router.post("/update-streak")
@@ -72,76 +59,51 @@ async def update_streak(
     principal: EventWriter,
     session: SessionDep,
     recorder: RecorderDep,
+    now: Now,
     body: StreakUpdateIn | None = None,
 ) -> StreakUpdateRead:
     """Check in for the day: records a `check_in` event, which keeps the streak alive."""
-    return await service.update_streak(
-        session, recorder, principal, body or StreakUpdateIn(), _now()
-    )
+    return await service.update_streak(session, recorder, principal, body or StreakUpdateIn(), now)
 
 
 @router.get("/statistics")
 async def read_statistics(
     user: Learner,
     session: SessionDep,
-    rules: RulesDep,
+    ruleset: RulesetDep,
+    now: Now,
     period: Period = "all",
 ) -> StatisticsRead:
     """Performance over today, the last 7 or 30 local days, or all time."""
-    return await service.statistics(session, rules, user, period, _now())
+    return await service.statistics(session, ruleset, user, period, now)
 
 
 @router.get("/history")
 async def read_history(
     user: Learner,
     session: SessionDep,
+    now: Now,
     days: Annotated[int | None, Query(description="the last N local days (1-366)")] = None,
     start_date: Annotated[date | None, Query(description="first local date, inclusive")] = None,
     end_date: Annotated[date | None, Query(description="last local date, inclusive")] = None,
 ) -> HistoryRead:
     """One snapshot per local date with activity; the last 30 days unless a range is given."""
-    return await service.history(session, user, days, start_date, end_date, _now())
+    return await service.history(session, user, days, start_date, end_date, now)
 
 
 @router.get("/skill-levels")
-async def read_skill_levels(user: Learner, session: SessionDep, rules: RulesDep) -> SkillLevelsRead:
-    return await service.skill_levels(session, rules, user, _now())
+async def read_skill_levels(
+    user: Learner, session: SessionDep, ruleset: RulesetDep, now: Now
+) -> SkillLevelsRead:
+    return await service.skill_levels(session, ruleset, user, now)
 
 
 @router.post("/calculate-skill-level")
 async def calculate_skill_level(
-    body: SkillLevelIn, principal: EventWriter, session: SessionDep, recorder: RecorderDep
+    body: SkillLevelIn, principal: EventWriter, session: SessionDep, recorder: RecorderDep, now: Now
 ) -> SkillLevelChange:
     """Recalculate one topic's level from its exercises under the current rules."""
-    return await service.calculate_skill_level(
-        session, recorder, principal.user, body.topic, _now()
-    )
-
-
-@router.get(
-    "/export",
-    response_class=StreamingResponse,
-    responses={
-        200: {
-            "description": "JSON: profile, progress, achievements, skill levels, history and "
-            "every event. CSV: one row per event, with a header row.",
-            "content": {"application/json": {}, "text/csv": {}},
-        }
-    },
-)
-async def export_progress(
-    user: Learner,
-    engine: EngineDep,
-    rules: RulesDep,
-    fmt: Annotated[export.ExportFormat, Query(alias="format")] = "json",
-) -> Response:
-    """Everything recorded for the learner, streamed as a download."""
-    now = _now()
-    return attachment(
-        export.stream(engine, user, rules, fmt, now),
-        export.MEDIA_TYPES[fmt],
-        export.filename(fmt, now),
-    )
+    return await service.calculate_skill_level(session, recorder, principal.user, body.topic, now)
 
 
 @router.get(
@@ -161,8 +123,9 @@ async def export_progress(
 async def stream_progress(
     principal: ReaderOrBrowser,
     engine: EngineDep,
-    rules: RulesDep,
+    ruleset: RulesetDep,
     settings: SettingsDep,
+    now: Now,
     since: Annotated[
         AwareDatetime | None,
         Query(description="send achievements unlocked after this time; default: from now on"),
@@ -173,8 +136,8 @@ async def stream_progress(
 
     Accepts a bearer token or API key with `events:read`, or a signed-in browser's session.
     """
-    start = stream.parse_last_event_id(last_event_id) or since or _now()
+    start = stream.parse_last_event_id(last_event_id) or since or now
     events = stream.achievement_events(
-        engine, rules, principal.user.id, start, settings.stream_poll_seconds
+        engine, ruleset, principal.user.id, start, settings.stream_poll_seconds
     )
     return EventSourceResponse(events, ping=15, headers={"Cache-Control": "no-store"})

@@ -13,11 +13,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 
-from questpath.progress.ruleset import (
+from questpath.ruleset import (
     Achievement,
     LevelRules,
     Rank,
-    Rules,
+    Ruleset,
     SkillLevelRules,
     StreakRules,
     XpRules,
@@ -514,14 +514,14 @@ def achievement_eta(
     values: Mapping[str, int],
     current_streak: int,
     gains: WindowGains,
-    rules: Rules,
+    ruleset: Ruleset,
     today: date,
 ) -> date | None:
     """When a locked achievement should unlock at the learner's recent pace."""
-    window = rules.predictions.window_days
+    window = ruleset.predictions.window_days
     if achievement.metric == "level":
         # Levels cost more as they rise: predict the XP still needed, not the level count.
-        needed = xp_for_level(achievement.threshold, rules.levels) - values["xp"]
+        needed = xp_for_level(achievement.threshold, ruleset.levels) - values["xp"]
         return eta(needed, gains.totals.xp + gains.bonus_xp, window, today)
     if achievement.metric == "longest_streak":
         # Only the streak running now can reach the target.

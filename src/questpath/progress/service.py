@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,9 +17,8 @@ from questpath.events import service as events
 from questpath.events.schemas import EventIn
 from questpath.problems import Invalid, NotFound
 from questpath.progress import repository as repo
-from questpath.progress import rules as r
+from questpath.progress import rules
 from questpath.progress.recording import Recorder
-from questpath.progress.ruleset import Rank, Rules
 from questpath.progress.schemas import (
     AchievementRead,
     AchievementsRead,
@@ -40,6 +41,7 @@ from questpath.progress.schemas import (
     UnlockedRead,
 )
 from questpath.progress.state import DayRow, TopicRow, Totals
+from questpath.ruleset import Rank, Ruleset
 
 
 async def learner(
@@ -62,19 +64,61 @@ def today_for(user: UserLike, now: datetime) -> date:
 # The whole picture -----------------------------------------------------------------------------
 
 
-async def progress(
-    session: AsyncSession, rules: Rules, user: UserLike, now: datetime
-) -> ProgressRead:
+@dataclass(frozen=True)
+class ProgressRows:
+    """The projection rows a learner's progress is computed from, each read once."""
+
+    today: date
+    totals: Totals
+    unlocked: Mapping[str, Any]
+    topics: Mapping[str, TopicRow]
+    days: Mapping[date, DayRow]  # every active day from `first_day` on
+    first_day: date
+    recent_topics: Mapping[str, rules.Tally]  # over the prediction window (if read)
+
+
+async def read_rows(
+    session: AsyncSession,
+    ruleset: Ruleset,
+    user: UserLike,
+    now: datetime,
+    *,
+    since: date | None = None,
+    recent_topics: bool = True,
+) -> ProgressRows:
+    """The rows for `progress_of` and `achievements_of`; the days from `since` as well, when it
+    is earlier than the prediction window. `recent_topics` reads what skill levels need."""
     today = today_for(user, now)
-    totals = await repo.totals(session, user.id)
-    xp = totals.standing().xp
-    level = r.level_for_xp(xp, rules.levels)
-    standing = r.rank_for(totals.tally.projects, rules.ranks)
-    streak = r.streak_on(totals.streak, today)
-    unlocked = await repo.unlocked(session, user.id)
+    window_first = _window_first(ruleset, today)
+    first_day = min(since or window_first, window_first)
     topics = await repo.topics(session, user.id)
-    gains = await _window_gains(session, rules, user.id, today, topics)
-    window = rules.predictions.window_days
+    return ProgressRows(
+        today=today,
+        totals=await repo.totals(session, user.id),
+        unlocked=await repo.unlocked(session, user.id),
+        topics=topics,
+        days=await repo.days_between(session, user.id, first_day, None),
+        first_day=first_day,
+        recent_topics=await repo.topic_tallies_between(session, user.id, window_first, today)
+        if recent_topics and topics
+        else {},
+    )
+
+
+async def progress(
+    session: AsyncSession, ruleset: Ruleset, user: UserLike, now: datetime
+) -> ProgressRead:
+    return progress_of(await read_rows(session, ruleset, user, now), ruleset, user)
+
+
+def progress_of(rows: ProgressRows, ruleset: Ruleset, user: UserLike) -> ProgressRead:
+    today, totals, unlocked = rows.today, rows.totals, rows.unlocked
+    xp = totals.standing().xp
+    level = rules.level_for_xp(xp, ruleset.levels)
+    standing = rules.rank_for(totals.tally.projects, ruleset.ranks)
+    streak = rules.streak_on(totals.streak, today)
+    gains = _window_gains(rows, ruleset)
+    window = ruleset.predictions.window_days
     return ProgressRead(
         today=today,
         timezone=user.timezone,
@@ -83,11 +127,11 @@ async def progress(
         xp_to_next_level=level.xp_to_next_level(xp),
         xp_for_current_level=level.xp_at_level_start,
         xp_for_next_level=level.xp_at_next_level,
-        level_progress_percent=r.progress_percent(
+        level_progress_percent=rules.progress_percent(
             xp - level.xp_at_level_start, level.xp_at_next_level - level.xp_at_level_start
         ),
-        rank=_rank(standing.rank, rules),
-        next_rank=_rank(standing.next_rank, rules) if standing.next_rank else None,
+        rank=_rank(standing.rank, ruleset),
+        next_rank=_rank(standing.next_rank, ruleset) if standing.next_rank else None,
         rank_requirements_missing=_rank_requirements(totals, standing),
         exercises_completed=totals.tally.exercises,
         projects_completed=totals.tally.projects,
@@ -100,22 +144,24 @@ async def progress(
         average_grade=totals.tally.average_grade,
         hints_used=totals.tally.hints_used,
         achievements_unlocked=len(unlocked),
-        achievement_points=sum(a.points for a in rules.achievements if a.id in unlocked),
-        skill_levels=await _skill_levels(session, rules, user.id, today, topics),
+        achievement_points=sum(a.points for a in ruleset.achievements if a.id in unlocked),
+        skill_levels=_skill_levels(ruleset, today, rows.topics, rows.recent_topics),
         predictions=Predictions(
             window_days=window,
-            next_level_eta=r.eta(
+            next_level_eta=rules.eta(
                 level.xp_to_next_level(xp), gains.totals.xp + gains.bonus_xp, window, today
             ),
-            next_rank_eta=r.eta(standing.projects_missing, gains.totals.projects, window, today)
+            next_rank_eta=rules.eta(standing.projects_missing, gains.totals.projects, window, today)
             if standing.next_rank
             else None,
         ),
     )
 
 
-def _rank(rank: Rank, rules: Rules) -> RankRead:
-    later = [other.min_projects for other in rules.ranks if other.min_projects > rank.min_projects]
+def _rank(rank: Rank, ruleset: Ruleset) -> RankRead:
+    later = [
+        other.min_projects for other in ruleset.ranks if other.min_projects > rank.min_projects
+    ]
     return RankRead(
         id=rank.id,
         name=rank.name,
@@ -129,7 +175,7 @@ def _rank(rank: Rank, rules: Rules) -> RankRead:
     )
 
 
-def _rank_requirements(totals: Totals, standing: r.RankStanding) -> list[Requirement]:
+def _rank_requirements(totals: Totals, standing: rules.RankStanding) -> list[Requirement]:
     if standing.next_rank is None:
         return []
     missing = standing.projects_missing
@@ -145,22 +191,20 @@ def _rank_requirements(totals: Totals, standing: r.RankStanding) -> list[Require
     ]
 
 
-async def _window_gains(
-    session: AsyncSession,
-    rules: Rules,
-    user_id: uuid.UUID,
-    today: date,
-    topics: Mapping[str, TopicRow],
-) -> r.WindowGains:
-    """What the learner gained over the prediction window; `topics` are all their topic rows."""
-    first = today - timedelta(days=rules.predictions.window_days - 1)
-    days = await repo.days_between(session, user_id, first, today)
-    return r.WindowGains(
-        totals=r.total(row.tally for row in days.values()),
-        bonus_xp=sum(row.streak.bonus_xp for row in days.values()),
+def _window_first(ruleset: Ruleset, today: date) -> date:
+    return today - timedelta(days=ruleset.predictions.window_days - 1)
+
+
+def _window_gains(rows: ProgressRows, ruleset: Ruleset) -> rules.WindowGains:
+    """What the learner gained over the prediction window."""
+    first = _window_first(ruleset, rows.today)
+    days = [row for day, row in rows.days.items() if first <= day <= rows.today]
+    return rules.WindowGains(
+        totals=rules.total(row.tally for row in days),
+        bonus_xp=sum(row.streak.bonus_xp for row in days),
         active_days=len(days),
         new_topics=sum(
-            1 for row in topics.values() if (row.first_exercise_date or date.min) >= first
+            1 for row in rows.topics.values() if (row.first_exercise_date or date.min) >= first
         ),
     )
 
@@ -169,17 +213,19 @@ async def _window_gains(
 
 
 async def achievements(
-    session: AsyncSession, rules: Rules, user: UserLike, now: datetime
+    session: AsyncSession, ruleset: Ruleset, user: UserLike, now: datetime
 ) -> AchievementsRead:
-    today = today_for(user, now)
-    totals = await repo.totals(session, user.id)
-    values = r.metric_values(totals.standing(), rules.levels)
-    current_streak = r.streak_on(totals.streak, today).current
-    unlocked = await repo.unlocked(session, user.id)
-    topics = await repo.topics(session, user.id)
-    gains = await _window_gains(session, rules, user.id, today, topics)
+    rows = await read_rows(session, ruleset, user, now, recent_topics=False)
+    return achievements_of(rows, ruleset)
+
+
+def achievements_of(rows: ProgressRows, ruleset: Ruleset) -> AchievementsRead:
+    today, unlocked = rows.today, rows.unlocked
+    values = rules.metric_values(rows.totals.standing(), ruleset.levels)
+    current_streak = rules.streak_on(rows.totals.streak, today).current
+    gains = _window_gains(rows, ruleset)
     items = []
-    for a in rules.achievements:
+    for a in ruleset.achievements:
         row = unlocked.get(a.id)
         current = values[a.metric]
         items.append(
@@ -194,19 +240,24 @@ async def achievements(
                 unlocked=row is not None,
                 unlocked_at=row.unlocked_at if row is not None else None,
                 # Unlocked stays unlocked even if the rules file later raised the threshold.
-                progress=100 if row is not None else r.progress_percent(current, a.threshold),
+                progress=100 if row is not None else rules.progress_percent(current, a.threshold),
                 current=current,
                 target=a.threshold,
                 eta=None
                 if row is not None
-                else r.achievement_eta(a, values, current_streak, gains, rules, today),
+                else rules.achievement_eta(a, values, current_streak, gains, ruleset, today),
             )
         )
     return AchievementsRead(achievements=items)
 
 
-async def badges(session: AsyncSession, rules: Rules, user: UserLike, now: datetime) -> BadgesRead:
-    listing = await achievements(session, rules, user, now)
+async def badges(
+    session: AsyncSession, ruleset: Ruleset, user: UserLike, now: datetime
+) -> BadgesRead:
+    return badges_of(await achievements(session, ruleset, user, now), now)
+
+
+def badges_of(listing: AchievementsRead, now: datetime) -> BadgesRead:
     earned: list[Badge] = []
     available: list[Badge] = []
     for a in listing.achievements:
@@ -244,7 +295,7 @@ async def update_streak(
     user = principal.user
     if body.at is not None and (problem := event_rules.occurred_at_problem(body.at, now)):
         raise Invalid.field("at", problem)
-    await repo.lock_learner(session, user.id)  # so "longest before" is the one this changes
+    await recorder.lock(session, user.id)  # so "longest before" is the one this changes
     before = await repo.totals(session, user.id)
     check_in = EventIn(id=body.id, kind="check_in", occurred_at=body.at)
     drafts = events.to_drafts(principal, [check_in], now, batch=False)
@@ -262,13 +313,13 @@ async def update_streak(
             change.unlocked,
         )
         streak_day = change.days[day].streak
-    streak = r.streak_on(totals.streak, today_for(user, now))
+    streak = rules.streak_on(totals.streak, today_for(user, now))
     return StreakUpdateRead(
         date=day,
         current_streak=streak.current,
         longest_streak=totals.longest_streak,
         streak_freezes=streak.freezes,
-        status=r.streak_status(streak_day, already_active),
+        status=rules.streak_status(streak_day, already_active),
         new_record=totals.longest_streak > before.longest_streak,
         achievements_unlocked=[
             UnlockedRead(
@@ -283,20 +334,20 @@ async def update_streak(
 
 
 async def statistics(
-    session: AsyncSession, rules: Rules, user: UserLike, period: str, now: datetime
+    session: AsyncSession, ruleset: Ruleset, user: UserLike, period: str, now: datetime
 ) -> StatisticsRead:
     today = today_for(user, now)
-    start = r.period_start(period, today)
+    start = rules.period_start(period, today)
     if start is None:
         totals = await repo.totals(session, user.id)
         tally, bonus = totals.tally, totals.bonus_xp
         topic_tallies = {t: row.tally for t, row in (await repo.topics(session, user.id)).items()}
     else:
         in_period = await repo.days_between(session, user.id, start, today)
-        tally = r.total(row.tally for row in in_period.values())
+        tally = rules.total(row.tally for row in in_period.values())
         bonus = sum(row.streak.bonus_xp for row in in_period.values())
         topic_tallies = await repo.topic_tallies_between(session, user.id, start, today)
-    week = r.last_days(7, today)
+    week = rules.last_days(7, today)
     trend_days = await repo.days_between(session, user.id, week[0], today)
     return StatisticsRead(
         period=period,
@@ -324,7 +375,7 @@ async def statistics(
 
 
 def _trend_point(day: date, row: DayRow | None) -> TrendPoint:
-    tally = row.tally if row else r.Tally()
+    tally = row.tally if row else rules.Tally()
     return TrendPoint(
         date=day,
         exercises_completed=tally.exercises,
@@ -343,8 +394,8 @@ async def history(
     now: datetime,
 ) -> HistoryRead:
     try:
-        first, last = r.history_range(days, start, end, today_for(user, now))
-    except r.RangeProblem as problem:
+        first, last = rules.history_range(days, start, end, today_for(user, now))
+    except rules.RangeProblem as problem:
         raise Invalid.field(problem.field, problem.message) from problem
     return HistoryRead(
         start_date=first, end_date=last, snapshots=await snapshots(session, user.id, first, last)
@@ -357,11 +408,28 @@ async def snapshots(
     """One snapshot per active local date from `first` to `last` (None: without that bound)."""
     rows = await repo.days_between(session, user_id, first, last)
     cumulative = await repo.exercises_before(session, user_id, first) if first else 0
+    return snapshots_of(rows, await repo.unlocked(session, user_id), cumulative)
+
+
+def recent_snapshots(rows: ProgressRows, first: date) -> list[Snapshot]:
+    """One snapshot per active local date from `first` (not before `rows.first_day`) to today.
+    The exercises before `first` are the totals less those of the days from `first` on."""
+    later = {day: row for day, row in rows.days.items() if day >= first}
+    before = rows.totals.tally.exercises - sum(row.tally.exercises for row in later.values())
+    shown = {day: row for day, row in later.items() if day <= rows.today}
+    return snapshots_of(shown, rows.unlocked, before)
+
+
+def snapshots_of(
+    days: Mapping[date, DayRow], unlocked: Mapping[str, Any], exercises_before: int
+) -> list[Snapshot]:
+    """Snapshots of `days`, in order; `exercises_before` counts the exercises before them."""
+    cumulative = exercises_before
     unlocked_on: dict[date, list[str]] = {}
-    for achievement_id, row in sorted((await repo.unlocked(session, user_id)).items()):
+    for achievement_id, row in sorted(unlocked.items()):
         unlocked_on.setdefault(row.local_date, []).append(achievement_id)
     result = []
-    for day, row in rows.items():
+    for day, row in days.items():
         cumulative += row.tally.exercises
         result.append(
             Snapshot(
@@ -387,46 +455,45 @@ async def snapshots(
 
 
 async def skill_levels(
-    session: AsyncSession, rules: Rules, user: UserLike, now: datetime
+    session: AsyncSession, ruleset: Ruleset, user: UserLike, now: datetime
 ) -> SkillLevelsRead:
-    return SkillLevelsRead(
-        skill_levels=await _skill_levels(
-            session, rules, user.id, today_for(user, now), await repo.topics(session, user.id)
-        )
+    today = today_for(user, now)
+    topics = await repo.topics(session, user.id)
+    recent = (
+        await repo.topic_tallies_between(session, user.id, _window_first(ruleset, today), today)
+        if topics
+        else {}
     )
+    return SkillLevelsRead(skill_levels=_skill_levels(ruleset, today, topics, recent))
 
 
-async def _skill_levels(
-    session: AsyncSession,
-    rules: Rules,
-    user_id: uuid.UUID,
+def _skill_levels(
+    ruleset: Ruleset,
     today: date,
     topics: Mapping[str, TopicRow],
+    recent: Mapping[str, rules.Tally],
 ) -> list[SkillLevelRead]:
-    """Each topic's level and what the next one needs; `topics` are all the learner's rows."""
-    if not topics:
-        return []
-    window = rules.predictions.window_days
-    recent = await repo.topic_tallies_between(
-        session, user_id, today - timedelta(days=window - 1), today
-    )
+    """Each topic's level and what the next one needs; `topics` are all the learner's rows and
+    `recent` their tallies over the prediction window."""
     return [
-        _skill_level(topic, row, recent.get(topic, r.Tally()), rules, today)
+        _skill_level(topic, row, recent.get(topic, rules.Tally()), ruleset, today)
         for topic, row in topics.items()
         if row.tally.exercises
     ]
 
 
 def _skill_level(
-    topic: str, row: TopicRow, recent: r.Tally, rules: Rules, today: date
+    topic: str, row: TopicRow, recent: rules.Tally, ruleset: Ruleset, today: date
 ) -> SkillLevelRead:
-    following = r.next_skill_level(row.level, rules.skill_levels)
+    following = rules.next_skill_level(row.level, ruleset.skill_levels)
     exercises_missing, eta = 0, None
     if following is not None:
         _, min_exercises, min_grade = following
         exercises_missing = max(0, min_exercises - row.tally.exercises)
         if (row.tally.average_grade or 0) >= min_grade:
-            eta = r.eta(exercises_missing, recent.exercises, rules.predictions.window_days, today)
+            eta = rules.eta(
+                exercises_missing, recent.exercises, ruleset.predictions.window_days, today
+            )
     return SkillLevelRead(
         topic=topic,
         level=row.level,
@@ -446,14 +513,16 @@ async def calculate_skill_level(
     session: AsyncSession, recorder: Recorder, user: UserLike, topic: str, now: datetime
 ) -> SkillLevelChange:
     """Recalculate a topic's level from its counters (after a rules change, say) and store it."""
-    rules = recorder.rules
-    await repo.lock_learner(session, user.id)
+    ruleset = recorder.ruleset
+    await recorder.lock(session, user.id)
     row = (await repo.topics(session, user.id, [topic])).get(topic)
     if row is None:
         return SkillLevelChange(
-            topic=topic, level=rules.skill_levels.base_level, previous_level=None, changed=False
+            topic=topic, level=ruleset.skill_levels.base_level, previous_level=None, changed=False
         )
-    level = r.skill_level_for(row.tally.exercises, row.tally.average_grade, rules.skill_levels)
+    level = rules.skill_level_for(
+        row.tally.exercises, row.tally.average_grade, ruleset.skill_levels
+    )
     if level == row.level:
         return SkillLevelChange(
             topic=topic, level=level, previous_level=row.previous_level, changed=False

@@ -12,21 +12,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from questpath.progress import rules as r
-from questpath.progress.ruleset import Achievement, Rules
+from questpath.progress import rules
+from questpath.ruleset import Achievement, Ruleset
 
 TopicDay = tuple[date, str]
 
 
 @dataclass(frozen=True)
 class DayRow:
-    tally: r.Tally
-    streak: r.StreakDay
+    tally: rules.Tally
+    streak: rules.StreakDay
 
 
 @dataclass(frozen=True)
 class TopicRow:
-    tally: r.Tally
+    tally: rules.Tally
     first_exercise_date: date | None
     level: str
     previous_level: str | None = None
@@ -35,16 +35,16 @@ class TopicRow:
 
 @dataclass(frozen=True)
 class Totals:
-    tally: r.Tally = field(default_factory=r.Tally)
+    tally: rules.Tally = field(default_factory=rules.Tally)
     bonus_xp: int = 0
     active_days: int = 0
     longest_streak: int = 0
-    streak: r.StreakState = field(default_factory=r.StreakState)
+    streak: rules.StreakState = field(default_factory=rules.StreakState)
     distinct_topics: int = 0
     top_topic_exercises: int = 0
 
-    def standing(self) -> r.Standing:
-        return r.Standing(
+    def standing(self) -> rules.Standing:
+        return rules.Standing(
             totals=self.tally,
             bonus_xp=self.bonus_xp,
             longest_streak=self.longest_streak,
@@ -61,7 +61,7 @@ class Projection:
     totals: Totals
     days: dict[date, DayRow]
     topics: dict[str, TopicRow]
-    topic_days: dict[TopicDay, r.Tally]
+    topic_days: dict[TopicDay, rules.Tally]
     achievements: dict[str, date]  # unlocked id -> the local date the log reached it
 
 
@@ -72,7 +72,7 @@ class Changes:
     totals: Totals
     days: dict[date, DayRow]
     topics: dict[str, TopicRow]
-    topic_days: dict[TopicDay, r.Tally]
+    topic_days: dict[TopicDay, rules.Tally]
     new_dates: list[date]
     unlocked: list[Achievement]
 
@@ -81,14 +81,16 @@ class Changes:
 class Rollup:
     """Tallies of a set of events by day, topic and topic-day."""
 
-    total: r.Tally = field(default_factory=r.Tally)
-    days: dict[date, r.Tally] = field(default_factory=lambda: defaultdict(r.Tally))
-    topics: dict[str, r.Tally] = field(default_factory=lambda: defaultdict(r.Tally))
-    topic_days: dict[TopicDay, r.Tally] = field(default_factory=lambda: defaultdict(r.Tally))
+    total: rules.Tally = field(default_factory=rules.Tally)
+    days: dict[date, rules.Tally] = field(default_factory=lambda: defaultdict(rules.Tally))
+    topics: dict[str, rules.Tally] = field(default_factory=lambda: defaultdict(rules.Tally))
+    topic_days: dict[TopicDay, rules.Tally] = field(
+        default_factory=lambda: defaultdict(rules.Tally)
+    )
     first_exercise: dict[str, date] = field(default_factory=dict)
 
-    def add(self, facts: r.EventFacts, rules: Rules) -> None:
-        tally = r.tally_event(facts, rules.xp)
+    def add(self, facts: rules.EventFacts, ruleset: Ruleset) -> None:
+        tally = rules.tally_event(facts, ruleset.xp)
         self.total += tally
         self.days[facts.local_date] += tally
         if facts.topic is not None:
@@ -99,15 +101,17 @@ class Rollup:
                 self.first_exercise[facts.topic] = min(first, facts.local_date)
 
 
-def day_addition(before: r.Tally, added: r.Tally, rules: Rules) -> r.Tally:
+def day_addition(before: rules.Tally, added: rules.Tally, ruleset: Ruleset) -> rules.Tally:
     """`added` as it adds to a day that held `before`: with the review XP its reviews earn
     there, which the daily maximum caps, whatever order the reviews arrived in."""
     reviews = before.quiz_reviews
-    earned = r.review_xp(reviews + added.quiz_reviews, rules.xp) - r.review_xp(reviews, rules.xp)
-    return added + r.Tally(xp=earned) if earned else added
+    earned = rules.review_xp(reviews + added.quiz_reviews, ruleset.xp) - rules.review_xp(
+        reviews, ruleset.xp
+    )
+    return added + rules.Tally(xp=earned) if earned else added
 
 
-def rows_needed(totals: Totals, facts: Iterable[r.EventFacts]) -> tuple[set[date], date | None]:
+def rows_needed(totals: Totals, facts: Iterable[rules.EventFacts]) -> tuple[set[date], date | None]:
     """The day rows `advance` must see: the batch's dates, and when the batch reaches back before
     the last active date, every row from the earliest batch date on (returned as that date)."""
     dates = {f.local_date for f in facts}
@@ -122,10 +126,10 @@ def advance(
     totals: Totals,
     days: Mapping[date, DayRow],
     topics: Mapping[str, TopicRow],
-    topic_days: Mapping[TopicDay, r.Tally],
+    topic_days: Mapping[TopicDay, rules.Tally],
     unlocked: set[str],
-    facts: list[r.EventFacts],
-    rules: Rules,
+    facts: list[rules.EventFacts],
+    ruleset: Ruleset,
     now: datetime,
 ) -> Changes:
     """The rows after `facts`, from the rows before.
@@ -136,20 +140,20 @@ def advance(
     """
     batch = Rollup()
     for f in facts:
-        batch.add(f, rules)
+        batch.add(f, ruleset)
 
     added = {
-        d: day_addition(days[d].tally if d in days else r.Tally(), tally, rules)
+        d: day_addition(days[d].tally if d in days else rules.Tally(), tally, ruleset)
         for d, tally in batch.days.items()
     }
     new_dates = sorted(d for d in batch.days if d not in days)
-    changed_days = _restreak(totals, days, new_dates, rules)
+    changed_days = _restreak(totals, days, new_dates, ruleset)
     day_rows = {}
     for d in batch.days.keys() | changed_days.keys():
-        tally = days[d].tally + added.get(d, r.Tally()) if d in days else added[d]
+        tally = days[d].tally + added.get(d, rules.Tally()) if d in days else added[d]
         day_rows[d] = DayRow(tally, changed_days[d] if d in changed_days else days[d].streak)
 
-    topic_rows, distinct_topics, top_topic = _advance_topics(totals, topics, batch, rules, now)
+    topic_rows, distinct_topics, top_topic = _advance_topics(totals, topics, batch, ruleset, now)
 
     bonus_delta = sum(
         s.bonus_xp - (days[d].streak.bonus_xp if d in days else 0) for d, s in changed_days.items()
@@ -158,7 +162,7 @@ def advance(
     keeps_state = chain_end is None or (totals.streak.last_date or date.min) > chain_end
     after = replace(
         totals,
-        tally=totals.tally + r.total(added.values()),
+        tally=totals.tally + rules.total(added.values()),
         bonus_xp=totals.bonus_xp + bonus_delta,
         active_days=totals.active_days + len(new_dates),
         longest_streak=max([totals.longest_streak, *(s.streak for s in changed_days.values())]),
@@ -166,34 +170,35 @@ def advance(
         distinct_topics=distinct_topics,
         top_topic_exercises=top_topic,
     )
-    values = r.metric_values(after.standing(), rules.levels)
+    values = rules.metric_values(after.standing(), ruleset.levels)
     return Changes(
         totals=after,
         days=day_rows,
         topics=topic_rows,
         topic_days={
-            key: topic_days.get(key, r.Tally()) + tally for key, tally in batch.topic_days.items()
+            key: topic_days.get(key, rules.Tally()) + tally
+            for key, tally in batch.topic_days.items()
         },
         new_dates=new_dates,
-        unlocked=r.newly_unlocked(rules.achievements, values, unlocked),
+        unlocked=rules.newly_unlocked(ruleset.achievements, values, unlocked),
     )
 
 
 def _restreak(
-    totals: Totals, days: Mapping[date, DayRow], new_dates: list[date], rules: Rules
-) -> dict[date, r.StreakDay]:
+    totals: Totals, days: Mapping[date, DayRow], new_dates: list[date], ruleset: Ruleset
+) -> dict[date, rules.StreakDay]:
     """The streak of every day the new dates change: the new dates themselves and, for a date
     before the last active one, every later day whose streak moves."""
     if not new_dates:
         return {}
     last = totals.streak.last_date
     if last is None or new_dates[0] > last:
-        chain = r.extend_streak(totals.streak, new_dates, rules.streaks, rules.xp)
+        chain = rules.extend_streak(totals.streak, new_dates, ruleset.streaks, ruleset.xp)
         return {s.date: s for s in chain}
     earlier = [d for d in days if d < new_dates[0]]
-    start = days[max(earlier)].streak.state if earlier else r.StreakState()
+    start = days[max(earlier)].streak.state if earlier else rules.StreakState()
     later = sorted({*new_dates, *(d for d in days if d >= new_dates[0])})
-    chain = r.extend_streak(start, later, rules.streaks, rules.xp)
+    chain = rules.extend_streak(start, later, ruleset.streaks, ruleset.xp)
     return {s.date: s for s in chain if s.date not in days or days[s.date].streak != s}
 
 
@@ -201,16 +206,18 @@ def _advance_topics(
     totals: Totals,
     topics: Mapping[str, TopicRow],
     batch: Rollup,
-    rules: Rules,
+    ruleset: Ruleset,
     now: datetime,
 ) -> tuple[dict[str, TopicRow], int, int]:
     rows = {}
     distinct, top = totals.distinct_topics, totals.top_topic_exercises
     for topic, tally in batch.topics.items():
-        before = topics.get(topic) or TopicRow(r.Tally(), None, rules.skill_levels.base_level)
+        before = topics.get(topic) or TopicRow(rules.Tally(), None, ruleset.skill_levels.base_level)
         combined = before.tally + tally
         firsts = (before.first_exercise_date, batch.first_exercise.get(topic))
-        level = r.skill_level_for(combined.exercises, combined.average_grade, rules.skill_levels)
+        level = rules.skill_level_for(
+            combined.exercises, combined.average_grade, ruleset.skill_levels
+        )
         changed = level != before.level
         rows[topic] = TopicRow(
             combined,
@@ -225,36 +232,40 @@ def _advance_topics(
     return rows, distinct, top
 
 
-def recompute(facts: Iterable[r.EventFacts], rules: Rules) -> Projection:
+def recompute(facts: Iterable[rules.EventFacts], ruleset: Ruleset) -> Projection:
     """Every projection row from the whole log, in any order."""
     rollup = Rollup()
     for f in facts:
-        rollup.add(f, rules)
-    return project(rollup, rules)
+        rollup.add(f, ruleset)
+    return project(rollup, ruleset)
 
 
-def project(rollup: Rollup, rules: Rules) -> Projection:
+def project(rollup: Rollup, ruleset: Ruleset) -> Projection:
     """Every projection row from the tallies of a learner's whole log."""
-    chain = r.extend_streak(r.StreakState(), sorted(rollup.days), rules.streaks, rules.xp)
-    days = {s.date: DayRow(day_addition(r.Tally(), rollup.days[s.date], rules), s) for s in chain}
+    chain = rules.extend_streak(
+        rules.StreakState(), sorted(rollup.days), ruleset.streaks, ruleset.xp
+    )
+    days = {
+        s.date: DayRow(day_addition(rules.Tally(), rollup.days[s.date], ruleset), s) for s in chain
+    }
     topics = {
         topic: TopicRow(
             tally,
             rollup.first_exercise.get(topic),
-            r.skill_level_for(tally.exercises, tally.average_grade, rules.skill_levels),
+            rules.skill_level_for(tally.exercises, tally.average_grade, ruleset.skill_levels),
         )
         for topic, tally in rollup.topics.items()
     }
     totals = Totals(
-        tally=r.total(row.tally for row in days.values()),
+        tally=rules.total(row.tally for row in days.values()),
         bonus_xp=sum(s.bonus_xp for s in chain),
         active_days=len(chain),
         longest_streak=max((s.streak for s in chain), default=0),
-        streak=chain[-1].state if chain else r.StreakState(),
+        streak=chain[-1].state if chain else rules.StreakState(),
         distinct_topics=sum(1 for t in rollup.topics.values() if t.exercises),
         top_topic_exercises=max((t.exercises for t in rollup.topics.values()), default=0),
     )
-    achievements = unlock_dates(Prefix(), days, rollup.topic_days, rules)
+    achievements = unlock_dates(Prefix(), days, rollup.topic_days, ruleset)
     return Projection(totals, days, topics, dict(rollup.topic_days), achievements)
 
 
@@ -262,7 +273,7 @@ def project(rollup: Rollup, rules: Rules) -> Projection:
 class Prefix:
     """A learner's cumulative standing at the end of the day before some local date."""
 
-    totals: r.Tally = field(default_factory=r.Tally)
+    totals: rules.Tally = field(default_factory=rules.Tally)
     bonus_xp: int = 0
     longest_streak: int = 0
     active_days: int = 0
@@ -272,8 +283,8 @@ class Prefix:
 def unlock_dates(
     prefix: Prefix,
     days: Mapping[date, DayRow],
-    topic_days: Mapping[TopicDay, r.Tally],
-    rules: Rules,
+    topic_days: Mapping[TopicDay, rules.Tally],
+    ruleset: Ruleset,
 ) -> dict[str, date]:
     """The local date on which each achievement's metric first reached its threshold, walking
     `days` (every active date from some date on, after `prefix`) in calendar order.
@@ -289,7 +300,7 @@ def unlock_dates(
     per_topic = dict(prefix.topic_exercises)
 
     def reached() -> dict[str, int]:
-        standing = r.Standing(
+        standing = rules.Standing(
             totals=totals,
             bonus_xp=bonus,
             longest_streak=longest,
@@ -297,10 +308,10 @@ def unlock_dates(
             distinct_topics=sum(1 for n in per_topic.values() if n),
             top_topic_exercises=max(per_topic.values(), default=0),
         )
-        return r.metric_values(standing, rules.levels)
+        return rules.metric_values(standing, ruleset.levels)
 
     before = reached()
-    pending = [a for a in rules.achievements if before[a.metric] < a.threshold]
+    pending = [a for a in ruleset.achievements if before[a.metric] < a.threshold]
     dates = {}
     for day in sorted(days):
         row = days[day]

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from questpath.db import read_snapshot
 from questpath.progress import repository as repo
-from questpath.progress.ruleset import Rules
+from questpath.ruleset import Ruleset
 
 # Transactions commit in their own time: an unlock stamped a little before the last one seen
 # may become visible only later. Each poll looks this far back and skips what it already sent.
@@ -56,13 +56,13 @@ def parse_last_event_id(value: str | None) -> datetime | None:
 
 async def achievement_events(
     engine: AsyncEngine,
-    rules: Rules,
+    ruleset: Ruleset,
     user_id: uuid.UUID,
     since: datetime,
     poll_seconds: float,
 ) -> AsyncIterator[dict[str, str]]:
     """Yield an `achievement` event for each achievement unlocked after `since`, forever."""
-    definitions = {a.id: a for a in rules.achievements}
+    definitions = {a.id: a for a in ruleset.achievements}
     cursor = UnlockCursor(since)
     while True:
         async with read_snapshot(engine) as conn:

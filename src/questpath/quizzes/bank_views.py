@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
+from questpath.auth.dependencies import SignedIn
 from questpath.auth.principal import Principal
+from questpath.clock import Now
 from questpath.dependencies import SessionDep
 from questpath.pagination import Cursor
 from questpath.problems import Invalid
@@ -25,7 +27,7 @@ from questpath.quizzes.drafts import MAX_OPTIONS
 from questpath.quizzes.review_views import TYPE_NAMES, answer_text, due_text
 from questpath.quizzes.schemas import QuestionCreate
 from questpath.web import forms
-from questpath.web.dependencies import MAX_FORM_BYTES, SignedIn, verify_csrf
+from questpath.web.dependencies import verify_csrf
 from questpath.web.flash import Toast
 from questpath.web.rendering import add_toast, redirect, render
 
@@ -34,11 +36,8 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 PAGE_SIZE = 25
 SOURCES: dict[str, str] = {"authored": "Yours", "offline": "Offline generator", "llm": "LLM"}
 QUESTION_FIELDS = ("type", "prompt", "explanation", "topic")
+ANSWER_FIELDS = ("correct_option", "options", "truth", "accepted")
 ROW_ERROR = re.compile(r"rows\[(\d+)\](?:\.(\w+))?")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 # Reading the add form -------------------------------------------------------------------------
@@ -64,23 +63,23 @@ def answer_of(kind: str, data: dict[str, str]) -> dict[str, Any]:
 
 def form_errors(errors: forms.Errors, kind: str, data: dict[str, str]) -> forms.Errors:
     """Errors about the answer data renamed to the form field that holds it."""
-    shown: forms.Errors = {}
-    for name, message in errors.items():
-        field = name if name in QUESTION_FIELDS else "form"
-        if name == "answer":
-            if kind == "multiple_choice" and message.startswith("correct"):
-                count = len(_lines(data.get("options", "")))
-                field, message = "correct_option", f"give a number from 1 to {count}"
-            elif kind == "multiple_choice":
-                field = "options"
-            elif kind == "true_false":
-                field, message = "truth", "choose true or false"
-            elif kind == "cloze" and "blank" in message:
-                field = "prompt"
-            else:
-                field = "accepted"
-        shown.setdefault(field, message)
-    return shown
+
+    def beside_its_field(name: str, message: str) -> tuple[str, str]:
+        if name != "answer":
+            return (name if name in QUESTION_FIELDS else "form"), message
+        if kind == "multiple_choice" and message.startswith("correct"):
+            count = len(_lines(data.get("options", "")))
+            return "correct_option", f"give a number from 1 to {count}"
+        if kind == "multiple_choice":
+            return "options", message
+        if kind == "true_false":
+            return "truth", "choose true or false"
+        if kind == "cloze" and "blank" in message:
+            return "prompt", message
+        return "accepted", message
+
+    shown = [beside_its_field(name, message) for name, message in errors.items()]
+    return forms.placed(shown, (*QUESTION_FIELDS, *ANSWER_FIELDS))
 
 
 # The bank -------------------------------------------------------------------------------------
@@ -105,6 +104,7 @@ async def _bank_page(
     request: Request,
     principal: Principal,
     session: SessionDep,
+    now: datetime,
     *,
     cursor: str | None = None,
     form: dict[str, str] | None = None,
@@ -113,7 +113,7 @@ async def _bank_page(
     rows_refused: list[str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    user, now = principal.user, _now()
+    user, now = principal.user, now
     questions = await bank.page(session, user, cursor, PAGE_SIZE, None, None)
     rows = [
         {
@@ -149,25 +149,28 @@ async def _bank_page(
 
 @router.get("/questions")
 async def questions_page(
-    request: Request, principal: SignedIn, session: SessionDep, cursor: Cursor = None
+    request: Request, principal: SignedIn, session: SessionDep, now: Now, cursor: Cursor = None
 ) -> Response:
-    return await _bank_page(request, principal, session, cursor=cursor)
+    return await _bank_page(request, principal, session, now, cursor=cursor)
 
 
 @router.post("/questions")
-async def create_question(request: Request, principal: SignedIn, session: SessionDep) -> Response:
+async def create_question(
+    request: Request, principal: SignedIn, session: SessionDep, now: Now
+) -> Response:
     data = await forms.fields(request)
     kind = data.get("type", "")
     body = {name: data[name] for name in QUESTION_FIELDS if name in data}
     question, errors = forms.validate(QuestionCreate, {**body, "answer": answer_of(kind, data)})
     if question is not None:
-        await bank.create(session, principal.user, question, _now())
+        await bank.create(session, principal.user, question, now)
         add_toast(request, Toast("success", "Question added", "It joins your next quizzes."))
         return redirect(request, "/questions")
     return await _bank_page(
         request,
         principal,
         session,
+        now,
         form=data,
         errors=form_errors(errors, kind, data),
         status_code=422,
@@ -176,7 +179,7 @@ async def create_question(request: Request, principal: SignedIn, session: Sessio
 
 async def _uploaded(request: Request) -> bytes:
     """The bytes of the CSV file uploaded; none when no file was chosen."""
-    async with request.form(max_part_size=MAX_FORM_BYTES) as form:
+    async with forms.parse(request) as form:
         upload = form.get("file")
         if isinstance(upload, UploadFile):
             return await upload.read(bank.MAX_CSV_BYTES + 1)
@@ -184,7 +187,9 @@ async def _uploaded(request: Request) -> bytes:
 
 
 @router.post("/questions/import")
-async def import_questions(request: Request, principal: SignedIn, session: SessionDep) -> Response:
+async def import_questions(
+    request: Request, principal: SignedIn, session: SessionDep, now: Now
+) -> Response:
     uploaded = await _uploaded(request)
     file_errors: forms.Errors = {}
     refused: list[str] = []
@@ -192,7 +197,7 @@ async def import_questions(request: Request, principal: SignedIn, session: Sessi
         file_errors = {"file": "choose a CSV file to import"}
     else:
         try:
-            imported = await bank.import_csv(session, principal.user, uploaded, _now())
+            imported = await bank.import_csv(session, principal.user, uploaded, now)
         except Invalid as problem:
             if all(error.field == "file" for error in problem.errors):
                 file_errors = {"file": f"the file {problem.errors[0].message}"}
@@ -207,6 +212,7 @@ async def import_questions(request: Request, principal: SignedIn, session: Sessi
         request,
         principal,
         session,
+        now,
         file_errors=file_errors,
         rows_refused=refused,
         status_code=422,

@@ -27,6 +27,7 @@ from openai.types.chat import ChatCompletionMessageParam
 from openai.types.shared_params import ResponseFormatJSONSchema
 from pydantic import BaseModel, Field, ValidationError
 
+from questpath.clock import utc_now
 from questpath.config import Settings
 from questpath.quizzes import drafts
 from questpath.quizzes.drafts import QuestionDraft, QuestionType, SourceItem
@@ -188,7 +189,7 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
         except (TypeError, ValueError):
             return None
         when = when if when.tzinfo else when.replace(tzinfo=UTC)
-        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+        seconds = (when - (now or utc_now())).total_seconds()
     return max(seconds, 0.0) if math.isfinite(seconds) else None
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,14 +16,17 @@ from fastapi.responses import Response
 from markupsafe import Markup, escape
 from pydantic import BaseModel, ConfigDict
 
+from questpath.auth.dependencies import SignedIn
 from questpath.auth.principal import Principal
-from questpath.dependencies import RecorderDep, SessionDep
+from questpath.clock import Now
+from questpath.dependencies import SessionDep
 from questpath.events.schemas import AchievementUnlocked
 from questpath.problems import Problem
+from questpath.progress.dependencies import RecorderDep
 from questpath.quizzes import bank, reviews
 from questpath.quizzes.schemas import Forecast, RatingName, ReviewIn
 from questpath.web import formatting, forms
-from questpath.web.dependencies import SignedIn, verify_csrf
+from questpath.web.dependencies import verify_csrf
 from questpath.web.flash import Toast, unlocked_toast
 from questpath.web.rendering import add_toast, redirect, render
 
@@ -42,10 +45,6 @@ _BLANK = Markup(
     '<span class="visually-hidden">blank</span></span>'
 )
 _MAX_INDEX_DIGITS = 3
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 # Answers, as forms send them and pages show them --------------------------------------------
@@ -97,7 +96,9 @@ def due_text(due: datetime, now: datetime, timezone: str) -> str:
 
 def achievement_toasts(request: Request, unlocked: list[AchievementUnlocked]) -> None:
     for achievement in unlocked:
-        add_toast(request, unlocked_toast(achievement))
+        add_toast(
+            request, unlocked_toast(achievement.name, achievement.description, achievement.points)
+        )
 
 
 def page_helpers() -> dict[str, Any]:
@@ -152,12 +153,13 @@ async def _review_page(
     request: Request,
     principal: Principal,
     session: SessionDep,
+    now: datetime,
     *,
     form: dict[str, str] | None = None,
     errors: forms.Errors | None = None,
     status_code: int = 200,
 ) -> Response:
-    user, now = principal.user, _now()
+    user, now = principal.user, now
     due = await reviews.due(session, user, 1, now)
     forecast = await reviews.forecast(session, user, now)
     form = form or {}
@@ -170,7 +172,7 @@ async def _review_page(
             "due": due.items[0] if due.items else None,
             "total_due": due.total_due,
             "forecast": forecast,
-            "chart": forecast_chart(forecast),
+            "forecast_chart": forecast_chart(forecast),
             "next_due": _next_due(forecast),
             "form": form,
             "errors": errors or {},
@@ -182,8 +184,10 @@ async def _review_page(
 
 
 @router.get("/reviews")
-async def reviews_page(request: Request, principal: SignedIn, session: SessionDep) -> Response:
-    return await _review_page(request, principal, session)
+async def reviews_page(
+    request: Request, principal: SignedIn, session: SessionDep, now: Now
+) -> Response:
+    return await _review_page(request, principal, session, now)
 
 
 @router.post("/reviews/{question_id}")
@@ -193,6 +197,7 @@ async def review_question(
     principal: SignedIn,
     session: SessionDep,
     recorder: RecorderDep,
+    now: Now,
 ) -> Response:
     data = await forms.fields(request)
     form, errors = forms.validate(ReviewForm, data)
@@ -205,14 +210,14 @@ async def review_question(
         )
         try:
             result = await reviews.review(
-                session, recorder, principal.user, question_id, review, _now()
+                session, recorder, principal.user, question_id, review, now
             )
         except Problem as problem:
             errors = forms.problem_errors(problem)
         else:
             options = question.answer.get("options") if question.type == "multiple_choice" else None
             expected = answer_text(question.type, options, result.expected)
-            back = due_text(result.next_due, _now(), principal.user.timezone)
+            back = due_text(result.next_due, now, principal.user.timezone)
             if result.status == "duplicate":
                 add_toast(request, Toast("success", "That review was recorded already."))
                 return redirect(request, "/reviews")
@@ -226,15 +231,14 @@ async def review_question(
             achievement_toasts(request, result.achievements_unlocked)
             return redirect(request, "/reviews")
     return await _review_page(
-        request, principal, session, form=data, errors=_shown(errors), status_code=422
+        request, principal, session, now, form=data, errors=_shown(errors), status_code=422
     )
 
 
 def _shown(errors: forms.Errors) -> forms.Errors:
     """A problem with the answer goes beside it; any other above the form."""
-    shown: forms.Errors = {}
-    for name, message in errors.items():
-        if name == "rating":
-            message = "choose one of the ratings: Again, Hard, Good or Easy"
-        shown.setdefault("answer" if name == "answer" else "form", message)
-    return shown
+    rating = "choose one of the ratings: Again, Hard, Good or Easy"
+    return forms.placed(
+        ((name, rating if name == "rating" else message) for name, message in errors.items()),
+        ("answer",),
+    )

@@ -11,13 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth.principal import UserLike
 from questpath.events import repository as log
+from questpath.events.drafts import SystemEvent, system_event_id
 from questpath.events.rules import local_date, occurred_at_problem
 from questpath.events.schemas import AchievementUnlocked
 from questpath.problems import Invalid
 from questpath.progress import repository as progress_repo
 from questpath.progress import rules as progress_rules
-from questpath.progress.recording import Recorded, Recorder, SystemEvent, system_event_id
-from questpath.progress.ruleset import Rules
+from questpath.progress.recording import Recorded, Recorder
 from questpath.quizzes import bank, scheduling
 from questpath.quizzes import repository as repo
 from questpath.quizzes import rules as quiz_rules
@@ -31,6 +31,7 @@ from questpath.quizzes.schemas import (
     ReviewIn,
     ReviewResult,
 )
+from questpath.ruleset import Ruleset
 
 
 def card_state(card: ReviewCard | None) -> CardState | None:
@@ -50,7 +51,7 @@ def card_state(card: ReviewCard | None) -> CardState | None:
 
 async def advance_cards(
     session: AsyncSession,
-    rules: Rules,
+    ruleset: Ruleset,
     user: UserLike,
     ratings: dict[uuid.UUID, int],
     now: datetime,
@@ -59,7 +60,7 @@ async def advance_cards(
     questions = await repo.questions(session, user.id, ratings)
     stored = await repo.cards(session, user.id, questions)
     after = {
-        qid: scheduling.review(card_state(stored.get(qid)), ratings[qid], now, rules.reviews)
+        qid: scheduling.review(card_state(stored.get(qid)), ratings[qid], now, ruleset.reviews)
         for qid in questions
     }
     await save(session, user, after, stored)
@@ -141,8 +142,8 @@ async def review(
         raise Invalid.field(
             "answer", "give the answer, a rating (again, hard, good, easy), or both"
         )
-    rules = recorder.rules
-    await progress_repo.lock_learner(session, user.id)
+    ruleset = recorder.ruleset
+    await recorder.lock(session, user.id)
     question = await bank.own_question(session, user, question_id)
     correct: bool | None = None
     if data.answer is not None:
@@ -153,7 +154,7 @@ async def review(
         rating = quiz_rules.RATINGS[data.rating]
     else:
         assert correct is not None
-        reviews = rules.reviews
+        reviews = ruleset.reviews
         rating = quiz_rules.rating_for(
             correct, data.time_spent_seconds, reviews.fast_seconds, reviews.slow_seconds
         )
@@ -175,7 +176,7 @@ async def review(
         _, xp, unlocked = await record(
             session, recorder, user, [review_event(question, rating, data, at)], now
         )
-        card = scheduling.review(before, rating, at, rules.reviews)
+        card = scheduling.review(before, rating, at, ruleset.reviews)
         await save(session, user, {question.id: card}, cards)
     return ReviewResult(
         question_id=question.id,
@@ -231,12 +232,12 @@ async def forecast(session: AsyncSession, user: UserLike, now: datetime) -> Fore
 
 
 async def expected_cards(
-    session: AsyncSession, user: UserLike, rules: Rules
+    session: AsyncSession, user: UserLike, ruleset: Ruleset
 ) -> dict[str, CardState]:
     """The cards the log gives, for the questions still in the bank."""
     events = await repo.review_events(session, user.id)
     cards = scheduling.project_cards(
-        ((e.kind, e.meta, e.occurred_at) for e in events), rules.reviews
+        ((e.kind, e.meta, e.occurred_at) for e in events), ruleset.reviews
     )
     kept = await repo.questions(session, user.id, (uuid.UUID(qid) for qid in cards))
     return {qid: card for qid, card in cards.items() if uuid.UUID(qid) in kept}
@@ -247,8 +248,8 @@ async def stored_cards(session: AsyncSession, user: UserLike) -> dict[str, CardS
     return {str(qid): state for qid, card in stored.items() if (state := card_state(card))}
 
 
-async def rebuild_cards(session: AsyncSession, user: UserLike, rules: Rules) -> None:
+async def rebuild_cards(session: AsyncSession, user: UserLike, ruleset: Ruleset) -> None:
     """Rewrite the learner's cards from the log."""
-    expected = await expected_cards(session, user, rules)
+    expected = await expected_cards(session, user, ruleset)
     await repo.delete_cards(session, user.id)
     await save(session, user, {uuid.UUID(qid): state for qid, state in expected.items()}, {})

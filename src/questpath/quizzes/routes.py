@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated
 
@@ -11,9 +10,11 @@ from fastapi import APIRouter, Query, Request, Response, status
 from starlette.datastructures import UploadFile
 
 from questpath.auth.dependencies import EventReader, EventWriter
-from questpath.dependencies import EngineDep, RecorderDep, SessionDep, SettingsDep, unit_of_work
+from questpath.clock import Now
+from questpath.dependencies import EngineDep, SessionDep, SettingsDep, unit_of_work
 from questpath.pagination import Cursor, Limit
 from questpath.problems import Invalid, UnsupportedMediaType
+from questpath.progress.dependencies import RecorderDep
 from questpath.quizzes import bank, reviews, service
 from questpath.quizzes.drafts import Source
 from questpath.quizzes.schemas import (
@@ -37,19 +38,15 @@ router = APIRouter(prefix="/api", tags=["quizzes"])
 CSV_TYPES = {"text/csv", "text/plain", "application/csv"}
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 # Question bank --------------------------------------------------------------------------------
 
 
 @router.post("/questions", status_code=status.HTTP_201_CREATED)
 async def create_question(
-    body: QuestionCreate, principal: EventWriter, session: SessionDep, response: Response
+    body: QuestionCreate, principal: EventWriter, session: SessionDep, response: Response, now: Now
 ) -> QuestionRead:
     """Add a question to the bank."""
-    question = await bank.create(session, principal.user, body, _now())
+    question = await bank.create(session, principal.user, body, now)
     response.headers["Location"] = f"/api/questions/{question.id}"
     return question
 
@@ -102,12 +99,12 @@ async def _csv(request: Request) -> bytes:
     },
 )
 async def import_questions(
-    request: Request, principal: EventWriter, session: SessionDep
+    request: Request, principal: EventWriter, session: SessionDep, now: Now
 ) -> QuestionsImported:
     """Import questions from CSV with a header row: prompt, answer, and optionally explanation,
     topic, type and options. All or nothing: each bad row is reported as `rows[N].column`, N
     being its line in the file."""
-    return await bank.import_csv(session, principal.user, await _csv(request), _now())
+    return await bank.import_csv(session, principal.user, await _csv(request), now)
 
 
 @router.get("/questions/{question_id}")
@@ -119,10 +116,14 @@ async def read_question(
 
 @router.patch("/questions/{question_id}")
 async def update_question(
-    question_id: uuid.UUID, body: QuestionUpdate, principal: EventWriter, session: SessionDep
+    question_id: uuid.UUID,
+    body: QuestionUpdate,
+    principal: EventWriter,
+    session: SessionDep,
+    now: Now,
 ) -> QuestionRead:
     """Change a question. Its review card and past answers stay."""
-    return await bank.update(session, principal.user, question_id, body, _now())
+    return await bank.update(session, principal.user, question_id, body, now)
 
 
 @router.delete("/questions/{question_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -144,13 +145,14 @@ async def create_quiz(
     engine: EngineDep,
     settings: SettingsDep,
     response: Response,
+    now: Now,
 ) -> QuizRead:
     """Make a quiz about a track's items or a topic: new questions from the generator (the LLM
     when configured, with the offline generator as its fallback), topped up from the bank.
     The questions come without their answers."""
 
     work = partial(unit_of_work, request)
-    quiz = await service.create(engine, work, settings, principal.user, body, _now())
+    quiz = await service.create(engine, work, settings, principal.user, body, now)
     response.headers["Location"] = f"/api/quizzes/{quiz.id}"
     return quiz
 
@@ -176,9 +178,10 @@ async def submit_quiz(
     principal: EventWriter,
     session: SessionDep,
     recorder: RecorderDep,
+    now: Now,
 ) -> QuizResult:
     """Grade a quiz (once) and record it as a `quiz_completed` event graded by its score."""
-    return await service.submit(session, recorder, principal.user, quiz_id, body, _now())
+    return await service.submit(session, recorder, principal.user, quiz_id, body, now)
 
 
 # Reviews --------------------------------------------------------------------------------------
@@ -188,16 +191,17 @@ async def submit_quiz(
 async def due_reviews(
     principal: EventReader,
     session: SessionDep,
+    now: Now,
     limit: Annotated[int, Query(ge=1, le=200, description="at most this many")] = 20,
 ) -> DueList:
     """The questions due for review now, most overdue first."""
-    return await reviews.due(session, principal.user, limit, _now())
+    return await reviews.due(session, principal.user, limit, now)
 
 
 @router.get("/reviews/forecast")
-async def review_forecast(principal: EventReader, session: SessionDep) -> Forecast:
+async def review_forecast(principal: EventReader, session: SessionDep, now: Now) -> Forecast:
     """Reviews due on each of the next 14 local days (overdue ones today), and retention."""
-    return await reviews.forecast(session, principal.user, _now())
+    return await reviews.forecast(session, principal.user, now)
 
 
 @router.post("/reviews/{question_id}")
@@ -207,7 +211,8 @@ async def review_question(
     principal: EventWriter,
     session: SessionDep,
     recorder: RecorderDep,
+    now: Now,
 ) -> ReviewResult:
     """Review a question: answer it, rate it, or both. Reschedules its card and records a
     `quiz_reviewed` event (2 XP, at most 50 XP of reviews a day)."""
-    return await reviews.review(session, recorder, principal.user, question_id, body, _now())
+    return await reviews.review(session, recorder, principal.user, question_id, body, now)

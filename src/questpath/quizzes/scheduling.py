@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 import fsrs
 
-from questpath.progress.ruleset import ReviewRules
 from questpath.quizzes.rules import AGAIN
+from questpath.ruleset import ReviewRules
 
 FORECAST_DAYS = 14
 RETENTION_DAYS = 30

@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from questpath.auth.principal import UserLike
 from questpath.config import Settings
 from questpath.db import read_snapshot
+from questpath.events.drafts import SystemEvent, system_event_id
 from questpath.pagination import created_cursor, decode_created_cursor
 from questpath.problems import Conflict, FieldError, Invalid, NotFound
-from questpath.progress import repository as progress_repo
-from questpath.progress.recording import Recorder, SystemEvent, system_event_id
+from questpath.progress.recording import Recorder
 from questpath.quizzes import bank, llm, offline, reviews
 from questpath.quizzes import repository as repo
 from questpath.quizzes import rules as quiz_rules
@@ -281,15 +281,15 @@ async def submit(
     """Grade a quiz once. Its answers become the first reviews of their questions' cards, and a
     `quiz_completed` event graded by the score carries XP, streaks and skill levels along.
     Questions left unanswered count as wrong."""
-    rules = recorder.rules
-    await progress_repo.lock_learner(session, user.id)
+    ruleset = recorder.ruleset
+    await recorder.lock(session, user.id)
     quiz = await repo.quiz_for_update(session, user.id, quiz_id)
     if quiz is None:
         raise NotFound(f"no quiz with the id {quiz_id}")
     if quiz.submitted_at is not None:
         raise Conflict(f"this quiz was submitted at {quiz.submitted_at.isoformat()}")
     given = _answers_by_question(quiz, data)
-    limits = rules.reviews
+    limits = ruleset.reviews
     graded = []
     for question in quiz.questions:
         index = given.get(question["id"])
@@ -327,7 +327,7 @@ async def submit(
     if (user.id, system_event_id(event)) not in stored.created:
         raise Conflict("this quiz was submitted already")
     cards = await reviews.advance_cards(
-        session, rules, user, {uuid.UUID(qid): r for qid, r in ratings.items()}, now
+        session, ruleset, user, {uuid.UUID(qid): r for qid, r in ratings.items()}, now
     )
     results = [
         QuestionResult(

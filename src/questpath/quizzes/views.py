@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -20,18 +20,20 @@ from fastapi.responses import Response
 from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from questpath.auth.dependencies import SignedIn
 from questpath.auth.principal import Principal, UserLike
+from questpath.clock import Now
 from questpath.config import Settings
-from questpath.dependencies import EngineDep, RecorderDep, SessionDep, SettingsDep, unit_of_work
+from questpath.dependencies import EngineDep, SessionDep, SettingsDep, unit_of_work
 from questpath.pagination import Cursor
 from questpath.problems import Conflict, Invalid, NotFound, Problem
+from questpath.progress.dependencies import RecorderDep
 from questpath.quizzes import bank_views, review_views, service
 from questpath.quizzes.review_views import answer_text, due_text, given_value, prompt_html
 from questpath.quizzes.schemas import QuizAnswer, QuizCreate, QuizRead, QuizSubmit
 from questpath.tracks import service as track_service
-from questpath.tracks.views import plain_text
 from questpath.web import formatting, forms
-from questpath.web.dependencies import SignedIn, verify_csrf
+from questpath.web.dependencies import verify_csrf
 from questpath.web.flash import Toast
 from questpath.web.rendering import add_toast, redirect, render
 
@@ -50,13 +52,9 @@ WHOLE_NUMBER = re.compile(r"[+-]?\d{1,9}")
 ANSWER_ERROR = re.compile(r"answers\[(\d+)\]")
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 async def _track_titles(session: AsyncSession, user: UserLike) -> dict[uuid.UUID, str]:
     return {
-        track.id: plain_text(track.title)
+        track.id: formatting.plain_text(track.title)
         for track in (await track_service.list_tracks(session, user)).items
     }
 
@@ -126,7 +124,7 @@ def quiz_body(data: dict[str, str]) -> dict[str, Any]:
 
 @router.post("/quizzes")
 async def create_quiz(
-    request: Request, principal: SignedIn, engine: EngineDep, settings: SettingsDep
+    request: Request, principal: SignedIn, engine: EngineDep, settings: SettingsDep, now: Now
 ) -> Response:
     """Make a quiz. No session is held while the questions are generated."""
     data = await forms.fields(request)
@@ -134,7 +132,7 @@ async def create_quiz(
     work = partial(unit_of_work, request)
     if body is not None:
         try:
-            quiz = await service.create(engine, work, settings, principal.user, body, _now())
+            quiz = await service.create(engine, work, settings, principal.user, body, now)
         except NotFound:
             errors = {"track_id": "is not one of your tracks: choose another"}
         except Problem as problem:
@@ -144,9 +142,7 @@ async def create_quiz(
             body_text = f"{count} question{'' if count == 1 else 's'}"
             add_toast(request, Toast("success", "Your quiz is ready", body_text))
             return redirect(request, f"/quizzes/{quiz.id}")
-    shown: forms.Errors = {}
-    for name, message in errors.items():
-        shown.setdefault(name if name in QUIZ_FIELDS else "form", message)
+    shown = forms.placed(errors.items(), QUIZ_FIELDS)
     async with work() as session:
         return await _quizzes_page(
             request, session, principal.user, settings, form=data, errors=shown, status_code=422
@@ -197,13 +193,14 @@ async def _quiz_page(
     principal: Principal,
     session: AsyncSession,
     quiz: QuizRead,
+    now: datetime,
     *,
     form: dict[str, str] | None = None,
     errors: forms.Errors | None = None,
     status_code: int = 200,
 ) -> Response:
     user = principal.user
-    rows = result_rows(quiz, user.timezone, _now()) if quiz.results is not None else []
+    rows = result_rows(quiz, user.timezone, now) if quiz.results is not None else []
     return render(
         request,
         "quizzes/quiz.html",
@@ -223,10 +220,10 @@ async def _quiz_page(
 
 @router.get("/quizzes/{quiz_id}")
 async def quiz_page(
-    quiz_id: uuid.UUID, request: Request, principal: SignedIn, session: SessionDep
+    quiz_id: uuid.UUID, request: Request, principal: SignedIn, session: SessionDep, now: Now
 ) -> Response:
     quiz = await service.read(session, principal.user, quiz_id)
-    return await _quiz_page(request, principal, session, quiz)
+    return await _quiz_page(request, principal, session, quiz, now)
 
 
 def _already_submitted(request: Request, quiz_id: uuid.UUID) -> Response:
@@ -255,6 +252,7 @@ async def submit_quiz(
     principal: SignedIn,
     session: SessionDep,
     recorder: RecorderDep,
+    now: Now,
 ) -> Response:
     data = await forms.fields(request)
     quiz = await service.read(session, principal.user, quiz_id)
@@ -267,7 +265,7 @@ async def submit_quiz(
     ]
     try:
         result = await service.submit(
-            session, recorder, principal.user, quiz_id, QuizSubmit(answers=answers), _now()
+            session, recorder, principal.user, quiz_id, QuizSubmit(answers=answers), now
         )
     except Conflict:
         return _already_submitted(request, quiz_id)
@@ -277,6 +275,7 @@ async def submit_quiz(
             principal,
             session,
             quiz,
+            now,
             form=data,
             errors=answer_errors(problem, answers),
             status_code=422,

@@ -9,38 +9,42 @@ everything derived from it commit together or not at all.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.events import repository as log
+from questpath.events.drafts import Draft, EventKey
 from questpath.events.rules import local_date
 from questpath.goals import repository as goals_repo
 from questpath.goals import service as goals
 from questpath.progress import projections
-from questpath.progress import repository as progress_repo
-from questpath.progress.recording import Draft, EventKey, Recorded, UnknownLearner
-from questpath.progress.ruleset import Rules
+from questpath.progress.recording import Recorded
+from questpath.recorder.lock import lock_known_learners
+from questpath.ruleset import Ruleset
 
 
 class EventRecorder:
     """Implements `progress.recording.Recorder` for the domains, and serves group commit."""
 
-    def __init__(self, rules: Rules) -> None:
-        self._rules = rules
+    def __init__(self, ruleset: Ruleset) -> None:
+        self._rules = ruleset
 
     @property
-    def rules(self) -> Rules:
+    def ruleset(self) -> Ruleset:
         return self._rules
 
+    async def lock(self, session: AsyncSession, user_id: uuid.UUID) -> None:
+        await lock_known_learners(session, [user_id])
+
     async def record(self, session: AsyncSession, drafts: list[Draft], now: datetime) -> Recorded:
-        timezones = await lock(session, {d.user_id for d in drafts})
+        timezones = await lock_known_learners(session, {d.user_id for d in drafts})
         return await self.record_locked(session, drafts, timezones, now)
 
     async def settle(self, session: AsyncSession, user_id: uuid.UUID, now: datetime) -> None:
-        timezones = await lock(session, {user_id})
+        timezones = await lock_known_learners(session, {user_id})
         await self._settle(session, {user_id}, timezones, now)
 
     async def record_locked(
@@ -51,7 +55,8 @@ class EventRecorder:
         now: datetime,
     ) -> Recorded:
         """Record `drafts`, whose learners the caller has locked (`timezones` comes from
-        `lock`). A key repeated among the drafts is stored once, as its first draft."""
+        `lock_known_learners`). A key repeated among the drafts is stored once, as its first
+        draft."""
         rows: dict[EventKey, dict[str, Any]] = {}
         for draft in drafts:
             rows.setdefault(draft.key, _row(draft, timezones[draft.user_id], now))
@@ -85,15 +90,6 @@ class EventRecorder:
             session, [_row(d, timezones[d.user_id], now) for d in drafts]
         )
         return Recorded(created)
-
-
-async def lock(session: AsyncSession, user_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
-    """Lock the learners for recording; return their timezones. Raise `UnknownLearner` for ids
-    that name no learner."""
-    timezones = await progress_repo.lock_learners(session, user_ids)
-    if missing := set(user_ids) - timezones.keys():
-        raise UnknownLearner(missing)
-    return timezones
 
 
 def _row(draft: Draft, timezone: str, now: datetime) -> dict[str, Any]:

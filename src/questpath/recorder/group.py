@@ -19,15 +19,16 @@ import uuid
 from collections import deque
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from questpath.clock import utc_now
 from questpath.db import transaction
-from questpath.progress import repository as progress_repo
-from questpath.progress.recording import Draft, EventKey, Recorded, UnknownLearner
+from questpath.events.drafts import Draft, EventKey, UnknownLearner
+from questpath.progress.recording import Recorded
 from questpath.recorder.core import EventRecorder
+from questpath.recorder.lock import lock_learners
 
 MAX_GROUP_DRAFTS = 5000  # bounds one transaction; a larger single submission still goes alone
 
@@ -92,10 +93,10 @@ class GroupCommit:
                         _settle(submission, own)
 
     async def _commit(self, group: list[_Submission]) -> None:
-        now = datetime.now(UTC)
+        now = utc_now()
         async with self._write_queue or nullcontext(), transaction(self._maker) as session:
             learners = {d.user_id for s in group for d in s.drafts}
-            timezones = await progress_repo.lock_learners(session, learners)
+            timezones = await lock_learners(session, learners)
             accepted = []
             for submission in group:
                 missing = {d.user_id for d in submission.drafts} - timezones.keys()

@@ -9,9 +9,10 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth.principal import UserLike
+from questpath.events.drafts import SystemEvent, system_event_id
 from questpath.events.schemas import AchievementUnlocked
 from questpath.problems import Invalid, NotFound
-from questpath.progress.recording import Recorder, SystemEvent, system_event_id
+from questpath.progress.recording import Recorder
 from questpath.progress.rules import EventFacts, event_xp
 from questpath.tracks import repository as repo
 from questpath.tracks import tree
@@ -131,7 +132,7 @@ async def update_item(
         track_progress=completion_read(root.completion),
         events_recorded=recorded,
         xp_awarded=sum(
-            event_xp(EventFacts(kind, now.date()), recorder.rules.xp) for kind in recorded
+            event_xp(EventFacts(kind, now.date()), recorder.ruleset.xp) for kind in recorded
         ),
         achievements_unlocked=[
             AchievementUnlocked(user_id=user.id, **a.model_dump()) for a in stored.unlocked(user.id)

@@ -18,8 +18,7 @@ from questpath.tracks.schemas import LearningPath, PathGroup, PathItem
 async def learning_path(session: AsyncSession, user: UserLike, limit: int) -> LearningPath:
     """Open items across the learner's tracks: sooner horizons first, then higher priority, then
     earlier due dates, then older tracks and document order."""
-    tracks = await repo.tracks(session, user.id)
-    categories = await repo.all_categories(session, user.id)
+    tracks, categories = await repo.tracks_with_categories(session, user.id)
     items = await repo.all_items(session, user.id)
     categories_of: dict[uuid.UUID, list[TrackCategory]] = defaultdict(list)
     for category in categories:

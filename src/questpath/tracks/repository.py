@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.tracks.models import Track, TrackCategory, TrackItem, TrackShare
@@ -127,15 +127,31 @@ async def delete_item(session: AsyncSession, user_id: uuid.UUID, item_id: uuid.U
     )
 
 
-async def touch_track(session: AsyncSession, track: Track, values: dict[str, Any]) -> None:
-    await session.execute(
-        update(Track).where(Track.user_id == track.user_id, Track.id == track.id).values(**values)
-    )
-
-
 async def all_items(session: AsyncSession, user_id: uuid.UUID) -> list[TrackItem]:
     stmt = select(TrackItem).where(TrackItem.user_id == user_id)
     return list(await session.scalars(stmt))
+
+
+async def tracks_with_categories(
+    session: AsyncSession, user_id: uuid.UUID
+) -> tuple[list[Track], list[TrackCategory]]:
+    """The learner's tracks, newest first, and all their categories, in one statement."""
+    stmt = (
+        select(Track, TrackCategory)
+        .outerjoin(
+            TrackCategory,
+            (TrackCategory.user_id == Track.user_id) & (TrackCategory.track_id == Track.id),
+        )
+        .where(Track.user_id == user_id)
+        .order_by(Track.created_at.desc(), Track.id)
+    )
+    tracks: dict[uuid.UUID, Track] = {}
+    categories = []
+    for track, category in await session.execute(stmt):
+        tracks.setdefault(track.id, track)
+        if category is not None:
+            categories.append(category)
+    return list(tracks.values()), categories
 
 
 async def all_categories(session: AsyncSession, user_id: uuid.UUID) -> list[TrackCategory]:

@@ -4,16 +4,17 @@ to study next."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from starlette.datastructures import UploadFile
 
 from questpath.auth.dependencies import EventReader, EventWriter
-from questpath.dependencies import RecorderDep, RulesDep, SessionDep
+from questpath.clock import Now
+from questpath.dependencies import RulesetDep, SessionDep
 from questpath.downloads import attachment
 from questpath.problems import Invalid, UnsupportedMediaType
+from questpath.progress.dependencies import RecorderDep
 from questpath.tracks import items, learning_path, service
 from questpath.tracks.schemas import (
     ExportFormat,
@@ -34,10 +35,6 @@ from questpath.tracks.schemas import (
 router = APIRouter(prefix="/api", tags=["tracks"])
 
 MARKDOWN_TYPES = ("text/markdown", "text/x-markdown", "text/plain")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 async def _document(request: Request) -> tuple[bytes, str | None]:
@@ -88,15 +85,14 @@ async def import_track(
     principal: EventWriter,
     session: SessionDep,
     response: Response,
+    now: Now,
     title: Annotated[
         str | None, Query(max_length=500, description="overrides the # heading")
     ] = None,
 ) -> TrackSummary:
     """Import a Markdown roadmap: headings become categories, task-list items become items."""
     data, form_title = await _document(request)
-    track = await service.import_markdown(
-        session, principal.user, data, title or form_title, _now()
-    )
+    track = await service.import_markdown(session, principal.user, data, title or form_title, now)
     response.headers["Location"] = f"/api/tracks/{track.id}"
     return track
 
@@ -115,9 +111,9 @@ async def read_track(track_id: uuid.UUID, principal: EventReader, session: Sessi
 
 @router.patch("/tracks/{track_id}")
 async def update_track(
-    track_id: uuid.UUID, body: TrackUpdate, principal: EventWriter, session: SessionDep
+    track_id: uuid.UUID, body: TrackUpdate, principal: EventWriter, session: SessionDep, now: Now
 ) -> TrackSummary:
-    return await service.update_track(session, principal.user, track_id, body, _now())
+    return await service.update_track(session, principal.user, track_id, body, now)
 
 
 @router.delete("/tracks/{track_id}", status_code=204)
@@ -144,9 +140,9 @@ async def export_track(
 
 @router.post("/tracks/{track_id}/items", status_code=201)
 async def add_item(
-    track_id: uuid.UUID, body: ItemCreate, principal: EventWriter, session: SessionDep
+    track_id: uuid.UUID, body: ItemCreate, principal: EventWriter, session: SessionDep, now: Now
 ) -> ItemRead:
-    return await items.add_item(session, principal.user, track_id, body, _now())
+    return await items.add_item(session, principal.user, track_id, body, now)
 
 
 @router.patch("/tracks/{track_id}/items/{item_id}")
@@ -157,12 +153,11 @@ async def update_item(
     principal: EventWriter,
     session: SessionDep,
     recorder: RecorderDep,
+    now: Now,
 ) -> ItemChanged:
     """Change an item. Marking it done records `item_completed` (XP once per item); reopening
     records `item_reopened` and removes nothing."""
-    return await items.update_item(
-        session, principal.user, track_id, item_id, body, _now(), recorder
-    )
+    return await items.update_item(session, principal.user, track_id, item_id, body, now, recorder)
 
 
 @router.delete("/tracks/{track_id}/items/{item_id}", status_code=204)
@@ -175,10 +170,10 @@ async def delete_item(
 
 @router.post("/tracks/{track_id}/share", responses={200: {"description": "already shared"}})
 async def share_track(
-    track_id: uuid.UUID, principal: EventWriter, session: SessionDep, response: Response
+    track_id: uuid.UUID, principal: EventWriter, session: SessionDep, response: Response, now: Now
 ) -> ShareRead:
     """A read-only link for anyone who has it: 201 when made now, 200 when it existed."""
-    share, created = await service.share_track(session, principal.user, track_id, _now())
+    share, created = await service.share_track(session, principal.user, track_id, now)
     response.status_code = 201 if created else 200
     return share
 
@@ -206,13 +201,13 @@ async def read_learning_path(
 
 
 @router.get("/track-templates")
-async def list_templates(principal: EventReader, rules: RulesDep) -> list[TemplateRead]:
-    return service.list_templates(rules)
+async def list_templates(principal: EventReader, ruleset: RulesetDep) -> list[TemplateRead]:
+    return service.list_templates(ruleset)
 
 
 @router.post("/track-templates/{template_id}/adopt", status_code=201)
 async def adopt_template(
-    template_id: str, principal: EventWriter, session: SessionDep, rules: RulesDep
+    template_id: str, principal: EventWriter, session: SessionDep, ruleset: RulesetDep, now: Now
 ) -> TrackSummary:
     """Copy a built-in template into the caller's tracks."""
-    return await service.adopt_template(session, principal.user, template_id, rules, _now())
+    return await service.adopt_template(session, principal.user, template_id, ruleset, now)

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from questpath.auth import repository as users
 from questpath.auth.principal import UserLike
 from questpath.problems import Invalid, NotFound, Problem
-from questpath.progress.ruleset import Rules
+from questpath.ruleset import Ruleset
 from questpath.tracks import markdown, markdown_export, tree
 from questpath.tracks import repository as repo
 from questpath.tracks.drafts import CategoryDraft, ItemDraft, TrackDraft
@@ -362,7 +362,7 @@ async def read_shared(session: AsyncSession, token: str) -> SharedTrackRead:
 # Templates ------------------------------------------------------------------------------------
 
 
-def list_templates(rules: Rules) -> list[TemplateRead]:
+def list_templates(ruleset: Ruleset) -> list[TemplateRead]:
     return [
         TemplateRead(
             id=template_id,
@@ -371,7 +371,7 @@ def list_templates(rules: Rules) -> list[TemplateRead]:
             categories=sum(1 for _ in _all_categories(draft.root)),
             items=len(draft.root.all_items()),
         )
-        for template_id, draft in templates(rules).items()
+        for template_id, draft in templates(ruleset).items()
     ]
 
 
@@ -382,10 +382,10 @@ def _all_categories(category: CategoryDraft) -> Iterator[CategoryDraft]:
 
 
 async def adopt_template(
-    session: AsyncSession, user: UserLike, template_id: str, rules: Rules, now: datetime
+    session: AsyncSession, user: UserLike, template_id: str, ruleset: Ruleset, now: datetime
 ) -> TrackSummary:
     """A copy of the template as the learner's own track; adopting again makes another copy."""
-    draft = templates(rules).get(template_id)
+    draft = templates(ruleset).get(template_id)
     if draft is None:
         raise NotFound(f"no track template with the id '{template_id}'")
     return await create_track(session, user, draft, now, template_id=template_id)

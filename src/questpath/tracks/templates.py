@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from questpath.progress.ruleset import Rules
+from questpath.ruleset import Ruleset
 from questpath.tracks.drafts import CategoryDraft, ItemDraft, TrackDraft
 
 LEARNING_PROGRESSION = "learning-progression"
@@ -12,12 +12,12 @@ def _bullets(lines: tuple[str, ...] | list[str]) -> str:
     return "\n".join(f"- {line}" for line in lines)
 
 
-def learning_progression(rules: Rules) -> TrackDraft:
+def learning_progression(ruleset: Ruleset) -> TrackDraft:
     """The rank ladder as a track: a category per rank, with what a learner of that rank can do
     and the next steps to the rank above as items. Built from the rules in force, so an
     operator's own ladder gives its own template."""
     categories = []
-    for rank in rules.ranks:
+    for rank in ruleset.ranks:
         topic = f"{rank.name} rank"
         notes = (
             f"{rank.icon} **{rank.focus}**, from {rank.min_projects} completed projects.\n\n"
@@ -43,14 +43,14 @@ def learning_progression(rules: Rules) -> TrackDraft:
         CategoryDraft(
             title="Learning Progression",
             notes=(
-                f"The rank ladder from {rules.ranks[0].name} to {rules.ranks[-1].name}. Each rank "
-                "lists what you can do at that level and the next steps towards the one above. "
-                "Ranks follow completed projects."
+                f"The rank ladder from {ruleset.ranks[0].name} to {ruleset.ranks[-1].name}. "
+                "Each rank lists what you can do at that level and the next steps towards the one "
+                "above. Ranks follow completed projects."
             ),
             children=tuple(categories),
         )
     )
 
 
-def templates(rules: Rules) -> dict[str, TrackDraft]:
-    return {LEARNING_PROGRESSION: learning_progression(rules)}
+def templates(ruleset: Ruleset) -> dict[str, TrackDraft]:
+    return {LEARNING_PROGRESSION: learning_progression(ruleset)}

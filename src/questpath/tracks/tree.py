@@ -116,10 +116,6 @@ def ancestors(root: CategoryNode, category_id: uuid.UUID | None) -> list[Categor
     return [node for node in path(root) or [] if node.id is not None]
 
 
-def find_category(root: CategoryNode, category_id: uuid.UUID) -> CategoryNode | None:
-    return next((c for c in root.walk_categories() if c.id == category_id), None)
-
-
 def to_draft(root: CategoryNode) -> TrackDraft:
     def item(node: ItemNode) -> ItemDraft:
         row = node.row

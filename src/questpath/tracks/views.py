@@ -5,21 +5,22 @@ and the public page of a shared track."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import datetime
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from markdown_it import MarkdownIt
-from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict
 from starlette.datastructures import UploadFile
 
-from questpath.auth.principal import Principal, UserLike
-from questpath.dependencies import RecorderDep, RulesDep, SessionDep
+from questpath.auth.dependencies import MaybeSignedIn, SignedIn
+from questpath.auth.principal import Principal
+from questpath.clock import Now
+from questpath.dependencies import RulesetDep, SessionDep
 from questpath.downloads import attachment
+from questpath.events.rules import local_date
 from questpath.problems import Invalid, Problem
+from questpath.progress.dependencies import RecorderDep
 from questpath.tracks import items, service
 from questpath.tracks.drafts import ItemState
 from questpath.tracks.schemas import (
@@ -31,31 +32,14 @@ from questpath.tracks.schemas import (
     TrackUpdate,
 )
 from questpath.web import forms
-from questpath.web.dependencies import MAX_FORM_BYTES, MaybeSignedIn, SignedIn, verify_csrf
+from questpath.web.dependencies import verify_csrf
 from questpath.web.flash import Toast, unlocked_toast
+from questpath.web.formatting import block_markdown, inline_markdown, plain_text
 from questpath.web.rendering import add_toast, redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
 STATE_NAMES = {"todo": "to do", "in_progress": "in progress", "done": "done", "skipped": "skipped"}
-
-# Titles, descriptions and notes keep the Markdown they were written in. Raw HTML in them is
-# shown as text, and links to javascript: and the like are dropped; images would be refused by
-# the Content-Security-Policy anyway.
-_markdown = MarkdownIt("commonmark", {"html": False}).disable("image")
-
-
-def inline_markdown(text: str) -> Markup:
-    return Markup(_markdown.renderInline(text))  # noqa: S704 (html is off: markdown-it escapes it)
-
-
-def block_markdown(text: str) -> Markup:
-    return Markup(_markdown.render(text))  # noqa: S704 (html is off: markdown-it escapes it)
-
-
-def plain_text(text: str) -> str:
-    """A Markdown title as plain text, for labels, toasts and the page's <title>."""
-    return inline_markdown(text).striptags()
 
 
 class ImportForm(BaseModel):
@@ -76,14 +60,6 @@ class RenameForm(BaseModel):
     title: Title
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _today(user: UserLike) -> date:
-    return datetime.now(ZoneInfo(user.timezone)).date()
-
-
 def _page(
     request: Request, template: str, context: dict[str, Any], *, status_code: int = 200
 ) -> Response:
@@ -96,7 +72,7 @@ def _share_link(request: Request, share: ShareRead | None) -> str | None:
 
 
 def _achievement_toasts(changed: ItemChanged) -> list[Toast]:
-    return [unlocked_toast(a) for a in changed.achievements_unlocked]
+    return [unlocked_toast(a.name, a.description, a.points) for a in changed.achievements_unlocked]
 
 
 # The list, importing and adopting ------------------------------------------------------------
@@ -106,7 +82,7 @@ async def _tracks_page(
     request: Request,
     principal: Principal,
     session: SessionDep,
-    rules: RulesDep,
+    ruleset: RulesetDep,
     *,
     form: dict[str, str] | None = None,
     errors: forms.Errors | None = None,
@@ -118,7 +94,7 @@ async def _tracks_page(
         "tracks/list.html",
         {
             "tracks": tracks.items,
-            "templates": service.list_templates(rules),
+            "templates": service.list_templates(ruleset),
             "form": form or {},
             "errors": errors or {},
         },
@@ -128,9 +104,9 @@ async def _tracks_page(
 
 @router.get("/tracks")
 async def tracks_page(
-    request: Request, principal: SignedIn, session: SessionDep, rules: RulesDep
+    request: Request, principal: SignedIn, session: SessionDep, ruleset: RulesetDep
 ) -> Response:
-    return await _tracks_page(request, principal, session, rules)
+    return await _tracks_page(request, principal, session, ruleset)
 
 
 @router.get("/tracks/import")
@@ -141,7 +117,7 @@ async def import_page(request: Request, principal: SignedIn) -> Response:
 
 async def _import_form(request: Request) -> tuple[dict[str, str], bytes]:
     """The import form's text fields as sent, and the bytes of the file uploaded (none: empty)."""
-    async with request.form(max_part_size=MAX_FORM_BYTES) as form:
+    async with forms.parse(request) as form:
         upload = form.get("file")
         uploaded = b""
         if isinstance(upload, UploadFile):
@@ -161,7 +137,7 @@ def _document_errors(uploaded: bytes, pasted: str) -> forms.Errors:
 
 @router.post("/tracks/import")
 async def import_track(
-    request: Request, principal: SignedIn, session: SessionDep, rules: RulesDep
+    request: Request, principal: SignedIn, session: SessionDep, ruleset: RulesetDep, now: Now
 ) -> Response:
     fields, uploaded = await _import_form(request)
     pasted = fields.get("document", "")
@@ -173,7 +149,7 @@ async def import_track(
         document = uploaded or pasted.encode()
         try:
             track = await service.import_markdown(
-                session, principal.user, document, form.title, _now()
+                session, principal.user, document, form.title, now
             )
         except Problem as problem:
             # The service speaks of "the document"; here that is the file or the text pasted.
@@ -189,15 +165,20 @@ async def import_track(
             add_toast(request, Toast("success", title, f"{count} item{'' if count == 1 else 's'}"))
             return redirect(request, f"/tracks/{track.id}")
     return await _tracks_page(
-        request, principal, session, rules, form=fields, errors=errors, status_code=status_code
+        request, principal, session, ruleset, form=fields, errors=errors, status_code=status_code
     )
 
 
 @router.post("/track-templates/{template_id}/adopt")
 async def adopt_template(
-    template_id: str, request: Request, principal: SignedIn, session: SessionDep, rules: RulesDep
+    template_id: str,
+    request: Request,
+    principal: SignedIn,
+    session: SessionDep,
+    ruleset: RulesetDep,
+    now: Now,
 ) -> Response:
-    track = await service.adopt_template(session, principal.user, template_id, rules, _now())
+    track = await service.adopt_template(session, principal.user, template_id, ruleset, now)
     add_toast(request, Toast("success", f"“{plain_text(track.title)}” is now one of your tracks"))
     return redirect(request, f"/tracks/{track.id}")
 
@@ -210,6 +191,7 @@ async def _track_page(
     principal: Principal,
     session: SessionDep,
     track_id: uuid.UUID,
+    now: datetime,
     *,
     rename_errors: forms.Errors | None = None,
     status_code: int = 200,
@@ -221,7 +203,7 @@ async def _track_page(
         {
             "track": track,
             "share_link": _share_link(request, track.share),
-            "today": _today(principal.user),
+            "today": local_date(now, principal.user.timezone),
             "rename_errors": rename_errors or {},
         },
         status_code=status_code,
@@ -230,9 +212,9 @@ async def _track_page(
 
 @router.get("/tracks/{track_id}")
 async def track_page(
-    track_id: uuid.UUID, request: Request, principal: SignedIn, session: SessionDep
+    track_id: uuid.UUID, request: Request, principal: SignedIn, session: SessionDep, now: Now
 ) -> Response:
-    return await _track_page(request, principal, session, track_id)
+    return await _track_page(request, principal, session, track_id, now)
 
 
 @router.post("/tracks/{track_id}/items/{item_id}/state")
@@ -243,6 +225,7 @@ async def change_state(
     principal: SignedIn,
     session: SessionDep,
     recorder: RecorderDep,
+    now: Now,
 ) -> Response:
     """The same change as PATCH /api/tracks/{id}/items/{item_id}. htmx gets the item back with
     the progress it moved and the achievements it unlocked; a plain form post goes back to the
@@ -251,7 +234,7 @@ async def change_state(
     if form is None:
         raise Invalid.field("state", errors.get("state", "is invalid"))
     changed = await items.update_item(
-        session, principal.user, track_id, item_id, ItemUpdate(state=form.state), _now(), recorder
+        session, principal.user, track_id, item_id, ItemUpdate(state=form.state), now, recorder
     )
     unlocked = _achievement_toasts(changed)
     if request.headers.get("HX-Request"):
@@ -262,7 +245,7 @@ async def change_state(
             {
                 "item": changed.item,
                 "track": track,
-                "today": _today(principal.user),
+                "today": local_date(now, principal.user.timezone),
                 "unlocked": unlocked,
             },
         )
@@ -275,15 +258,15 @@ async def change_state(
 
 @router.post("/tracks/{track_id}/rename")
 async def rename_track(
-    track_id: uuid.UUID, request: Request, principal: SignedIn, session: SessionDep
+    track_id: uuid.UUID, request: Request, principal: SignedIn, session: SessionDep, now: Now
 ) -> Response:
     form, errors = forms.validate(RenameForm, await forms.fields(request))
     if form is None:
         return await _track_page(
-            request, principal, session, track_id, rename_errors=errors, status_code=422
+            request, principal, session, track_id, now, rename_errors=errors, status_code=422
         )
     await service.update_track(
-        session, principal.user, track_id, TrackUpdate(title=form.title), _now()
+        session, principal.user, track_id, TrackUpdate(title=form.title), now
     )
     add_toast(request, Toast("success", "The track is renamed"))
     return redirect(request, f"/tracks/{track_id}")
@@ -302,9 +285,9 @@ async def export_track(
 
 @router.post("/tracks/{track_id}/share")
 async def share_track(
-    track_id: uuid.UUID, request: Request, principal: SignedIn, session: SessionDep
+    track_id: uuid.UUID, request: Request, principal: SignedIn, session: SessionDep, now: Now
 ) -> Response:
-    await service.share_track(session, principal.user, track_id, _now())
+    await service.share_track(session, principal.user, track_id, now)
     add_toast(
         request,
         Toast("success", "Sharing is on", "Anyone with the link sees the track, not your notes."),

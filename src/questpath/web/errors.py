@@ -13,13 +13,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from questpath.problems import Problem
-from questpath.web.dependencies import SignInRequired
+from questpath.problems import Problem, Unauthorized
 from questpath.web.rendering import redirect, render
 
 Handler = Callable[[Request, Exception], Awaitable[Response]]
 ApiHandler = Callable[[Request, Any], Response | Awaitable[Response]]
 NOT_PAGES = ("/api/", "/static/", "/health", "/docs", "/openapi.json")
+
+
+class SignInRequired(Unauthorized):
+    """A page that needs a signed-in learner; pages answer it with a redirect to the sign-in."""
+
+    def __init__(self) -> None:
+        super().__init__("sign in to see this page")
 
 
 def is_page(request: Request) -> bool:

@@ -9,8 +9,6 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Literal
 
-from questpath.events.schemas import AchievementUnlocked
-
 COOKIE = "qp_flash"
 MAX_TOASTS = 8
 
@@ -24,10 +22,9 @@ class Toast:
     body: str = ""
 
 
-def unlocked_toast(achievement: AchievementUnlocked) -> Toast:
+def unlocked_toast(name: str, description: str, points: int) -> Toast:
     """The toast of an achievement just unlocked."""
-    body = f"{achievement.description} (+{achievement.points} points)"
-    return Toast("achievement", achievement.name, body)
+    return Toast("achievement", name, f"{description} (+{points} points)")
 
 
 def _signature(payload: str, key: str) -> str:

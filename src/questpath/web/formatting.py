@@ -1,9 +1,12 @@
-"""Jinja filters: numbers, durations and dates as a learner reads them."""
+"""Jinja filters: numbers, durations, dates and Markdown as a learner reads them."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup
 
 
 def number(value: float | None) -> str:
@@ -47,3 +50,22 @@ def moment(value: datetime | None, timezone: str = "UTC") -> str:
         return "—"
     local = value.astimezone(ZoneInfo(timezone))
     return f"{local.day} {local:%b %Y, %H:%M}"
+
+
+# Titles, descriptions and notes keep the Markdown they were written in. Raw HTML in them is
+# shown as text, and links to javascript: and the like are dropped; images would be refused by
+# the Content-Security-Policy anyway.
+_markdown = MarkdownIt("commonmark", {"html": False}).disable("image")
+
+
+def inline_markdown(text: str) -> Markup:
+    return Markup(_markdown.renderInline(text))  # noqa: S704 (html is off: markdown-it escapes it)
+
+
+def block_markdown(text: str) -> Markup:
+    return Markup(_markdown.render(text))  # noqa: S704 (html is off: markdown-it escapes it)
+
+
+def plain_text(text: str) -> str:
+    """A Markdown title as plain text, for labels, toasts and the page's <title>."""
+    return inline_markdown(text).striptags()

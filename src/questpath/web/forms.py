@@ -3,22 +3,31 @@ beside the field it concerns."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import TypeVar
 
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
+from starlette._utils import AwaitableOrContextManager
+from starlette.datastructures import FormData
 
+from questpath.config import Settings
 from questpath.problems import Problem, field_path
-from questpath.web.dependencies import MAX_FORM_BYTES
 
 Model = TypeVar("Model", bound=BaseModel)
 Errors = dict[str, str]
 
 
+def parse(request: Request) -> AwaitableOrContextManager[FormData]:
+    """The posted form (await it, or use it with `async with` to close its uploads), each part
+    capped at the body limit, QUESTPATH_MAX_BODY_BYTES."""
+    settings: Settings = request.app.state.settings
+    return request.form(max_part_size=settings.max_body_bytes)
+
+
 async def fields(request: Request) -> dict[str, str]:
     """The form's text fields, stripped; empty ones are left out, so they read as "not given"."""
-    form = await request.form(max_part_size=MAX_FORM_BYTES)
+    form = await parse(request)
     values = {}
     for name, value in form.multi_items():
         if isinstance(value, str) and value.strip():
@@ -38,6 +47,22 @@ def validate(model: type[Model], data: Mapping[str, object]) -> tuple[Model | No
                 message = "this field is required"
             errors.setdefault(name, message)
         return None, errors
+
+
+def placed(
+    errors: Iterable[tuple[str, str]],
+    fields: Collection[str],
+    renamed: Mapping[str, str] | None = None,
+) -> Errors:
+    """Errors ready to show again beside the form: each under the form field it concerns
+    (one of `fields`, or the form field `renamed` maps its name to), or above the form
+    ("form") when the form has no such field. The first message for a field wins."""
+    renamed = renamed or {}
+    shown: Errors = {}
+    for name, message in errors:
+        field = renamed.get(name, name if name in fields else "form")
+        shown.setdefault(field, message)
+    return shown
 
 
 def problem_errors(problem: Problem, renamed: Mapping[str, str] | None = None) -> Errors:

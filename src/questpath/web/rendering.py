@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from questpath import __version__
+from questpath.clock import utc_now
 from questpath.config import Settings
 from questpath.web import csrf, flash, formatting
 from questpath.web.flash import Toast
@@ -95,7 +95,7 @@ def render(
             csrf.FORM_FIELD, escape(token)
         ),
         "toasts": shown,
-        "rendered_at": datetime.now(UTC).isoformat(),
+        "rendered_at": utc_now().isoformat(),
         **(context or {}),
     }
     response = templates.TemplateResponse(

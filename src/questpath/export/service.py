@@ -23,9 +23,9 @@ from questpath.events import repository as events
 from questpath.progress import service
 from questpath.progress.projections import facts_of
 from questpath.progress.rules import event_xp, review_xp
-from questpath.progress.ruleset import Rules
 from questpath.quizzes import bank as quiz_bank
 from questpath.quizzes import service as quiz_service
+from questpath.ruleset import Ruleset
 
 ExportFormat = Literal["json", "csv"]
 CSV_COLUMNS = (
@@ -49,13 +49,13 @@ def filename(fmt: ExportFormat, now: datetime) -> str:
     return f"questpath-export-{now.date().isoformat()}.{fmt}"
 
 
-def _event(row: Any, rules: Rules, reviews_by_day: Counter[date]) -> dict[str, Any]:
-    xp = event_xp(facts_of(row._mapping), rules.xp)
+def _event(row: Any, ruleset: Ruleset, reviews_by_day: Counter[date]) -> dict[str, Any]:
+    xp = event_xp(facts_of(row._mapping), ruleset.xp)
     if row.kind == "quiz_reviewed":
         # Reviews earn XP per day up to a maximum: in log order, the ones past it earn nothing.
         before = reviews_by_day[row.local_date]
         reviews_by_day[row.local_date] += 1
-        xp = review_xp(before + 1, rules.xp) - review_xp(before, rules.xp)
+        xp = review_xp(before + 1, ruleset.xp) - review_xp(before, ruleset.xp)
     return {
         "id": row.event_id,
         "kind": row.kind,
@@ -72,32 +72,32 @@ def _event(row: Any, rules: Rules, reviews_by_day: Counter[date]) -> dict[str, A
 
 
 async def _event_chunks(
-    conn: Any, user: UserLike, rules: Rules
+    conn: Any, user: UserLike, ruleset: Ruleset
 ) -> AsyncIterator[Sequence[dict[str, Any]]]:
     result = await conn.stream(events.everything(user.id).execution_options(yield_per=CHUNK_ROWS))
     reviews_by_day: Counter[date] = Counter()
     async for rows in result.partitions():
-        yield [_event(row, rules, reviews_by_day) for row in rows]
+        yield [_event(row, ruleset, reviews_by_day) for row in rows]
 
 
 async def stream(
-    engine: AsyncEngine, user: UserLike, rules: Rules, fmt: ExportFormat, now: datetime
+    engine: AsyncEngine, user: UserLike, ruleset: Ruleset, fmt: ExportFormat, now: datetime
 ) -> AsyncIterator[bytes]:
     async with read_snapshot(engine) as conn:
         if fmt == "csv":
-            async for chunk in _csv(conn, user, rules):
+            async for chunk in _csv(conn, user, ruleset):
                 yield chunk
         else:
-            async for chunk in _json(conn, user, rules, now):
+            async for chunk in _json(conn, user, ruleset, now):
                 yield chunk
 
 
-async def _csv(conn: Any, user: UserLike, rules: Rules) -> AsyncIterator[bytes]:
+async def _csv(conn: Any, user: UserLike, ruleset: Ruleset) -> AsyncIterator[bytes]:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     yield buffer.getvalue().encode()
-    async for chunk in _event_chunks(conn, user, rules):
+    async for chunk in _event_chunks(conn, user, ruleset):
         buffer.seek(0)
         buffer.truncate()
         for event in chunk:
@@ -107,7 +107,7 @@ async def _csv(conn: Any, user: UserLike, rules: Rules) -> AsyncIterator[bytes]:
         yield buffer.getvalue().encode()
 
 
-async def _json(conn: Any, user: UserLike, rules: Rules, now: datetime) -> AsyncIterator[bytes]:
+async def _json(conn: Any, user: UserLike, ruleset: Ruleset, now: datetime) -> AsyncIterator[bytes]:
     session = AsyncSession(bind=conn)
     try:
         head = {
@@ -122,11 +122,13 @@ async def _json(conn: Any, user: UserLike, rules: Rules, now: datetime) -> Async
                 "role": user.role,
                 "created_at": user.created_at.isoformat(),
             },
-            "progress": (await service.progress(session, rules, user, now)).model_dump(mode="json"),
-            "achievements": (await service.achievements(session, rules, user, now)).model_dump(
+            "progress": (await service.progress(session, ruleset, user, now)).model_dump(
+                mode="json"
+            ),
+            "achievements": (await service.achievements(session, ruleset, user, now)).model_dump(
                 mode="json"
             )["achievements"],
-            "skill_levels": (await service.skill_levels(session, rules, user, now)).model_dump(
+            "skill_levels": (await service.skill_levels(session, ruleset, user, now)).model_dump(
                 mode="json"
             )["skill_levels"],
             "questions": [
@@ -145,7 +147,7 @@ async def _json(conn: Any, user: UserLike, rules: Rules, now: datetime) -> Async
     opening = json.dumps(head, ensure_ascii=False)
     yield (opening[:-1] + ', "events": [').encode()
     first = True
-    async for chunk in _event_chunks(conn, user, rules):
+    async for chunk in _event_chunks(conn, user, ruleset):
         text = ",".join(json.dumps(event, ensure_ascii=False) for event in chunk)
         yield (text if first else "," + text).encode()
         first = False

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import event
 
 from tests.helpers import projection_differences
 from tests.web.browsing import api_account, sign_up, submit, texts
@@ -183,3 +184,40 @@ async def test_an_unknown_page_is_an_html_404(client: httpx.AsyncClient) -> None
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("text/html")
     assert texts(response.text, "lead") == ["Not Found."]
+
+
+# The dashboard made 16 statements (a learner with a track) before it read the learner's rows
+# once for all its parts: the totals twice, the unlocked achievements three times, the window's
+# days twice, and the tracks apart from their categories.
+QUERIES_BEFORE_ONE_READ = 16
+TRACK = "# Python\n\n## Basics\n\n- [x] Variables\n- [ ] Loops\n\n## Next\n\n- [ ] Classes\n"
+
+
+async def test_the_dashboard_reads_each_row_once(client: httpx.AsyncClient, app: FastAPI) -> None:
+    await sign_up(client)
+    account = await api_account(client)
+    imported = await client.post(
+        "/api/tracks/import",
+        content=TRACK.encode(),
+        headers={**account.headers, "Content-Type": "text/markdown"},
+    )
+    assert imported.status_code == 201, imported.text
+    await submit(client, "/log/exercise", {"topic": "recursion", "grade": "80"}, form_page="/log")
+    await client.get("/")  # the browser's session is checked and cached, as on any page
+    statements: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA", "COMMIT", "ROLLBACK")):
+            statements.append(statement)
+
+    engine = app.state.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        page = await client.get("/")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert page.status_code == 200
+    assert _test_ids(page.text)["current-streak"] == "1"
+    assert "Loops" in page.text  # the learning path's open items
+    assert "Classes" in page.text
+    assert 0 < len(statements) <= QUERIES_BEFORE_ONE_READ // 2, "\n\n".join(statements)

@@ -141,7 +141,7 @@ class Achievement(_Frozen):
     icon: Text
 
 
-class Rules(_Frozen):
+class Ruleset(_Frozen):
     xp: XpRules
     levels: LevelRules
     streaks: StreakRules
@@ -152,7 +152,7 @@ class Rules(_Frozen):
     achievements: tuple[Achievement, ...]
 
     @model_validator(mode="after")
-    def _consistent(self) -> Rules:
+    def _consistent(self) -> Ruleset:
         if self.ranks[0].min_projects != 0:
             raise ValueError(f"the first rank, '{self.ranks[0].id}', must have min_projects = 0")
         for lower, higher in zip(self.ranks, self.ranks[1:], strict=False):
@@ -175,7 +175,7 @@ class RulesFileError(Exception):
     """The rules file is missing, not TOML, or breaks the schema; the message says where."""
 
 
-def load_rules(path: Path | None = None) -> Rules:
+def load_ruleset(path: Path | None = None) -> Ruleset:
     """The rules in `path`, or the shipped defaults."""
     path = path or DEFAULT_RULES_FILE
     try:
@@ -185,7 +185,7 @@ def load_rules(path: Path | None = None) -> Rules:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RulesFileError(f"the rules file {path} is not valid TOML: {exc}") from exc
     try:
-        return Rules.model_validate(data)
+        return Ruleset.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(map(str, error['loc'])) or 'file'}: {error['msg']}"
@@ -195,5 +195,5 @@ def load_rules(path: Path | None = None) -> Rules:
 
 
 @cache
-def default_rules() -> Rules:
-    return load_rules()
+def default_ruleset() -> Ruleset:
+    return load_ruleset()

@@ -10,19 +10,19 @@ import pytest
 from pydantic import ValidationError
 
 from questpath.progress import rules as r
-from questpath.progress.ruleset import (
+from questpath.ruleset import (
     DEFAULT_RULES_FILE,
     METRICS,
     LevelRules,
-    Rules,
+    Ruleset,
     RulesFileError,
     SkillLevelRules,
-    default_rules,
-    load_rules,
+    default_ruleset,
+    load_ruleset,
 )
 
 DEFAULT_TEXT = DEFAULT_RULES_FILE.read_text(encoding="utf-8")
-DEFAULTS = default_rules()
+DEFAULTS = default_ruleset()
 DAY = date(2026, 1, 1)
 
 CUSTOM = """
@@ -123,9 +123,9 @@ def achievement_index(achievement_id: str) -> int:
 
 
 def test_the_defaults_load_from_the_shipped_file() -> None:
-    assert load_rules() == DEFAULTS
-    assert load_rules(DEFAULT_RULES_FILE) == DEFAULTS
-    assert default_rules() is DEFAULTS
+    assert load_ruleset() == DEFAULTS
+    assert load_ruleset(DEFAULT_RULES_FILE) == DEFAULTS
+    assert default_ruleset() is DEFAULTS
 
 
 def test_the_default_numbers_are_the_specs() -> None:
@@ -197,36 +197,36 @@ def test_the_rules_are_frozen() -> None:
 
 
 def test_a_custom_file_replaces_the_defaults_as_a_whole(tmp_path: Path) -> None:
-    rules = load_rules(write(tmp_path, CUSTOM))
-    assert rules != DEFAULTS
-    assert rules.xp.project == 250
-    assert rules.levels == LevelRules(first_level_cost=10, cost_increase=1)
-    assert (rules.streaks.freeze_every_days, rules.streaks.max_freezes) == (3, 1)
-    assert rules.skill_levels.names == ("novice", "master")
-    assert rules.predictions.window_days == 7
-    assert rules.reviews.desired_retention == 0.8
-    assert [rank.id for rank in rules.ranks] == ["apprentice", "journeyman"]
-    assert [a.id for a in rules.achievements] == ["only-one"]  # no default achievement is kept
-    assert default_rules() == DEFAULTS  # the defaults themselves are untouched
+    ruleset = load_ruleset(write(tmp_path, CUSTOM))
+    assert ruleset != DEFAULTS
+    assert ruleset.xp.project == 250
+    assert ruleset.levels == LevelRules(first_level_cost=10, cost_increase=1)
+    assert (ruleset.streaks.freeze_every_days, ruleset.streaks.max_freezes) == (3, 1)
+    assert ruleset.skill_levels.names == ("novice", "master")
+    assert ruleset.predictions.window_days == 7
+    assert ruleset.reviews.desired_retention == 0.8
+    assert [rank.id for rank in ruleset.ranks] == ["apprentice", "journeyman"]
+    assert [a.id for a in ruleset.achievements] == ["only-one"]  # no default achievement is kept
+    assert default_ruleset() == DEFAULTS  # the defaults themselves are untouched
 
 
 def test_the_pure_rules_follow_a_custom_file(tmp_path: Path) -> None:
-    rules = load_rules(write(tmp_path, CUSTOM))
+    ruleset = load_ruleset(write(tmp_path, CUSTOM))
     exercise = r.EventFacts("exercise_completed", DAY, grade=80, hints_used=1)
-    assert r.event_xp(exercise, rules.xp) == 20 + 3 - 5
+    assert r.event_xp(exercise, ruleset.xp) == 20 + 3 - 5
     session = r.EventFacts("study_session", DAY, time_spent_seconds=4000)
-    assert r.event_xp(session, rules.xp) == 6
-    assert [r.review_xp(n, rules.xp) for n in (0, 1, 3, 4)] == [0, 3, 9, 9]
-    assert [r.xp_for_level(n, rules.levels) for n in (1, 2, 3, 4)] == [0, 10, 21, 33]
-    assert r.rank_for(1, rules.ranks).rank.id == "journeyman"
-    assert r.skill_level_for(5, 90, rules.skill_levels) == "master"
-    assert r.skill_level_for(100, 89, rules.skill_levels) == "novice"
+    assert r.event_xp(session, ruleset.xp) == 6
+    assert [r.review_xp(n, ruleset.xp) for n in (0, 1, 3, 4)] == [0, 3, 9, 9]
+    assert [r.xp_for_level(n, ruleset.levels) for n in (1, 2, 3, 4)] == [0, 10, 21, 33]
+    assert r.rank_for(1, ruleset.ranks).rank.id == "journeyman"
+    assert r.skill_level_for(5, 90, ruleset.skill_levels) == "master"
+    assert r.skill_level_for(100, 89, ruleset.skill_levels) == "novice"
 
 
 def test_a_file_with_only_some_sections_does_not_fall_back_to_the_defaults(tmp_path: Path) -> None:
     path = write(tmp_path, "[xp]\n" + CUSTOM.split("[xp]\n", 1)[1].split("[levels]", 1)[0])
     with pytest.raises(RulesFileError) as caught:
-        load_rules(path)
+        load_ruleset(path)
     message = str(caught.value)
     sections = ("levels", "streaks", "skill_levels", "reviews", "predictions", "ranks")
     for section in (*sections, "achievements"):
@@ -239,13 +239,13 @@ def test_a_file_with_only_some_sections_does_not_fall_back_to_the_defaults(tmp_p
 def test_a_missing_file_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "nowhere.toml"
     with pytest.raises(RulesFileError, match="cannot read") as caught:
-        load_rules(path)
+        load_ruleset(path)
     assert str(path) in str(caught.value)
 
 
 def test_a_directory_is_refused(tmp_path: Path) -> None:
     with pytest.raises(RulesFileError, match="cannot read"):
-        load_rules(tmp_path)
+        load_ruleset(tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -261,14 +261,14 @@ def test_a_directory_is_refused(tmp_path: Path) -> None:
 def test_a_file_that_is_not_toml_is_refused(tmp_path: Path, text) -> None:
     path = write(tmp_path, text)
     with pytest.raises(RulesFileError, match="not valid TOML") as caught:
-        load_rules(path)
+        load_ruleset(path)
     assert str(path) in str(caught.value)
 
 
 def test_an_unknown_metric_is_refused_and_named(tmp_path: Path) -> None:
     path = write(tmp_path, variant('metric = "xp"\n', 'metric = "karma"\n'))
     with pytest.raises(RulesFileError) as caught:
-        load_rules(path)
+        load_ruleset(path)
     message = str(caught.value)
     assert f"achievements.{achievement_index('xp-1000')}.metric" in message
     assert str(path) in message
@@ -285,7 +285,7 @@ def test_an_unknown_metric_is_refused_and_named(tmp_path: Path) -> None:
 )
 def test_ranks_that_do_not_ascend_from_zero_are_refused(tmp_path: Path, old, new) -> None:
     with pytest.raises(RulesFileError) as caught:
-        load_rules(write(tmp_path, variant(old, new)))
+        load_ruleset(write(tmp_path, variant(old, new)))
     message = str(caught.value)
     assert "ranks" in message
     assert "ascend" in message
@@ -299,13 +299,13 @@ def test_a_file_without_ranks_is_refused(tmp_path: Path) -> None:
         + (CUSTOM.split("[[achievements]]", 1)[1])
     )
     with pytest.raises(RulesFileError, match="ranks"):
-        load_rules(write(tmp_path, text))
+        load_ruleset(write(tmp_path, text))
 
 
 def test_duplicate_achievement_ids_are_refused(tmp_path: Path) -> None:
     path = write(tmp_path, variant('id = "exercises-10"\n', 'id = "first-exercise"\n'))
     with pytest.raises(RulesFileError) as caught:
-        load_rules(path)
+        load_ruleset(path)
     message = str(caught.value)
     assert "achievement ids" in message
     assert "unique" in message
@@ -327,7 +327,7 @@ def test_duplicate_achievement_ids_are_refused(tmp_path: Path) -> None:
 )
 def test_an_unknown_key_is_refused_and_named(tmp_path: Path, old, new, location) -> None:
     with pytest.raises(RulesFileError) as caught:
-        load_rules(write(tmp_path, variant(old, new)))
+        load_ruleset(write(tmp_path, variant(old, new)))
     message = str(caught.value)
     assert location in message
     assert "extra" in message.lower()
@@ -335,7 +335,7 @@ def test_an_unknown_key_is_refused_and_named(tmp_path: Path, old, new, location)
 
 def test_an_unknown_top_level_table_is_refused_and_named(tmp_path: Path) -> None:
     with pytest.raises(RulesFileError) as caught:
-        load_rules(write(tmp_path, DEFAULT_TEXT + "\n[badges]\nshiny = true\n"))
+        load_ruleset(write(tmp_path, DEFAULT_TEXT + "\n[badges]\nshiny = true\n"))
     assert "badges" in str(caught.value)
 
 
@@ -354,7 +354,7 @@ def test_an_unknown_top_level_table_is_refused_and_named(tmp_path: Path) -> None
 )
 def test_out_of_range_values_are_refused_and_named(tmp_path: Path, old, new, location) -> None:
     with pytest.raises(RulesFileError) as caught:
-        load_rules(write(tmp_path, variant(old, new)))
+        load_ruleset(write(tmp_path, variant(old, new)))
     assert location in str(caught.value)
 
 
@@ -382,12 +382,12 @@ def test_skill_levels_must_ascend_with_distinct_names(levels) -> None:
 def test_skill_levels_out_of_order_in_a_file_are_refused(tmp_path: Path) -> None:
     path = write(tmp_path, variant("min_exercises = 50", "min_exercises = 20"))
     with pytest.raises(RulesFileError, match="skill_levels"):
-        load_rules(path)
+        load_ruleset(path)
 
 
 def test_an_empty_file_names_every_missing_section(tmp_path: Path) -> None:
     with pytest.raises(RulesFileError) as caught:
-        load_rules(write(tmp_path, ""))
+        load_ruleset(write(tmp_path, ""))
     message = str(caught.value)
-    for section in Rules.model_fields:
+    for section in Ruleset.model_fields:
         assert f"{section}: Field required" in message

@@ -17,9 +17,10 @@ from questpath.auth.principal import UserLike
 from questpath.db import create_sessionmaker, read_snapshot, transaction
 from questpath.progress import repository as repo
 from questpath.progress.rules import TALLY_FIELDS, Tally
-from questpath.progress.ruleset import Rules
 from questpath.progress.state import Changes, Projection, Rollup, TopicRow, project
 from questpath.quizzes import reviews
+from questpath.recorder.lock import lock_learners
+from questpath.ruleset import Ruleset
 
 
 @dataclass(frozen=True)
@@ -104,33 +105,33 @@ def card_differences(stored: dict[str, Any], expected: dict[str, Any]) -> list[D
     return found
 
 
-async def _recompute(session: AsyncSession, user: UserLike, rules: Rules) -> Projection:
+async def _recompute(session: AsyncSession, user: UserLike, ruleset: Ruleset) -> Projection:
     rollup = Rollup()
     async for facts in repo.stream_facts(session, user.id):
-        rollup.add(facts, rules)
-    return project(rollup, rules)
+        rollup.add(facts, ruleset)
+    return project(rollup, ruleset)
 
 
-async def verify(engine: AsyncEngine, user: UserLike, rules: Rules) -> list[Difference]:
+async def verify(engine: AsyncEngine, user: UserLike, ruleset: Ruleset) -> list[Difference]:
     async with read_snapshot(engine) as conn:
         session = AsyncSession(bind=conn)
         try:
             stored = await repo.projection(session, user.id)
-            found = differences(stored, await _recompute(session, user, rules))
+            found = differences(stored, await _recompute(session, user, ruleset))
             return found + card_differences(
                 await reviews.stored_cards(session, user),
-                await reviews.expected_cards(session, user, rules),
+                await reviews.expected_cards(session, user, ruleset),
             )
         finally:
             await session.close()
 
 
-async def repair(session: AsyncSession, user: UserLike, rules: Rules, now: datetime) -> None:
+async def repair(session: AsyncSession, user: UserLike, ruleset: Ruleset, now: datetime) -> None:
     """Rewrite a learner's projections from the log. Unlocked achievements are never revoked;
     ones the log reaches but that are missing are unlocked now."""
-    await repo.lock_learner(session, user.id)
+    await lock_learners(session, [user.id])
     stored = await repo.projection(session, user.id)
-    expected = await _recompute(session, user, rules)
+    expected = await _recompute(session, user, ruleset)
     topics = {
         topic: _keep_level_history(row, stored.topics.get(topic), now)
         for topic, row in expected.topics.items()
@@ -140,7 +141,7 @@ async def repair(session: AsyncSession, user: UserLike, rules: Rules, now: datet
         user.id,
         Changes(expected.totals, expected.days, topics, expected.topic_days, [], []),
     )
-    await reviews.rebuild_cards(session, user, rules)
+    await reviews.rebuild_cards(session, user, ruleset)
     missing = expected.achievements.keys() - stored.achievements.keys()
     await repo.add_unlocked(
         session,
@@ -165,14 +166,14 @@ async def repair(session: AsyncSession, user: UserLike, rules: Rules, now: datet
     )
 
 
-async def build_missing(engine: AsyncEngine, rules: Rules, now: datetime) -> int:
+async def build_missing(engine: AsyncEngine, ruleset: Ruleset, now: datetime) -> int:
     """Build the projections of learners whose events predate them; return how many."""
     maker = create_sessionmaker(engine)
     async with maker() as session:
         learners = await repo.learners_without_projections(session)
     for learner in learners:
         async with transaction(maker) as session:
-            await repair(session, learner, rules, now)
+            await repair(session, learner, ruleset, now)
     return len(learners)
 
 

@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from questpath.auth.dependencies import SignedIn
 from questpath.auth.principal import Principal
-from questpath.dependencies import RecorderDep, RulesDep, SessionDep
+from questpath.clock import Now
+from questpath.dashboard import service
+from questpath.dependencies import RulesetDep, SessionDep
 from questpath.events import service as events
 from questpath.events.schemas import MAX_SECONDS, AchievementUnlocked, EventIn, Topic
 from questpath.problems import Problem
-from questpath.progress import service
-from questpath.progress.ruleset import Rules
-from questpath.quizzes import reviews as quiz_reviews
-from questpath.tracks import learning_path
+from questpath.progress import service as progress
+from questpath.progress.dependencies import RecorderDep
+from questpath.recorder import ingest
+from questpath.ruleset import Ruleset
 from questpath.web import forms, heatmap
-from questpath.web.dependencies import SignedIn, verify_csrf
+from questpath.web.dependencies import verify_csrf
 from questpath.web.flash import Toast, unlocked_toast
 from questpath.web.rendering import add_toast, redirect, render
 
@@ -38,26 +41,20 @@ EVENT_KINDS: dict[str, str] = {
 FORM_FIELDS = {"time_spent_seconds": "minutes", "hints_used": "hints", "metadata": "title"}
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 @router.get("/")
 async def dashboard(
-    request: Request, principal: SignedIn, session: SessionDep, rules: RulesDep
+    request: Request, principal: SignedIn, session: SessionDep, ruleset: RulesetDep, now: Now
 ) -> Response:
-    user, now = principal.user, _now()
-    standing = await service.progress(session, rules, user, now)
-    history = await service.history(session, user, heatmap.DAYS, None, None, now)
-    achievements = (await service.achievements(session, rules, user, now)).achievements
-    path = await learning_path.learning_path(session, user, PATH_ITEMS_ON_DASHBOARD)
+    shown = await service.dashboard(
+        session, ruleset, principal.user, now, days=heatmap.DAYS, path_items=PATH_ITEMS_ON_DASHBOARD
+    )
+    standing, achievements, path = shown.progress, shown.achievements, shown.path
     upcoming = sorted(
         (a for a in achievements if not a.unlocked),
         key=lambda a: (-a.progress, a.eta or standing.today + timedelta(days=36500), a.target),
     )[:NEXT_ACHIEVEMENTS]
-    counts = {s.date: s.events for s in history.snapshots}
-    xp_before = standing.xp - sum(s.xp_gained for s in history.snapshots)
-    reviews_due = await quiz_reviews.count_due(session, user, now)
+    counts = {s.date: s.events for s in shown.days}
+    xp_before = standing.xp - sum(s.xp_gained for s in shown.days)
     return render(
         request,
         "progress/dashboard.html",
@@ -65,12 +62,12 @@ async def dashboard(
             "nav": "/",
             "p": standing,
             "calendar": heatmap.calendar(standing.today, counts),
-            "xp_chart": _xp_chart(history.snapshots, xp_before),
+            "xp_chart": _xp_chart(shown.days, xp_before),
             "upcoming": upcoming,
             "unlocked_count": sum(a.unlocked for a in achievements),
             "path_items": [item for group in path.groups for item in group.items],
             "open_items": path.total_open,
-            "reviews_due": reviews_due,
+            "reviews_due": shown.reviews_due,
         },
     )
 
@@ -87,11 +84,10 @@ def _xp_chart(snapshots: list[Any], xp_before: int) -> dict[str, Any]:
 
 @router.get("/achievements")
 async def achievements_page(
-    request: Request, principal: SignedIn, session: SessionDep, rules: RulesDep
+    request: Request, principal: SignedIn, session: SessionDep, ruleset: RulesetDep, now: Now
 ) -> Response:
-    now = _now()
-    items = (await service.achievements(session, rules, principal.user, now)).achievements
-    badges = await service.badges(session, rules, principal.user, now)
+    listing = await progress.achievements(session, ruleset, principal.user, now)
+    items, badges = listing.achievements, progress.badges_of(listing, now)
     earned = sorted((a for a in items if a.unlocked), key=lambda a: a.unlocked_at or now)
     locked = sorted((a for a in items if not a.unlocked), key=lambda a: (-a.progress, a.target))
     return render(
@@ -144,14 +140,15 @@ async def _log_page(
     request: Request,
     principal: Principal,
     session: SessionDep,
-    rules: Rules,
+    ruleset: Ruleset,
+    now: datetime,
     *,
     active: Activity = "exercise",
     values: dict[str, str] | None = None,
     errors: forms.Errors | None = None,
     status_code: int = 200,
 ) -> Response:
-    skills = await service.skill_levels(session, rules, principal.user, _now())
+    skills = await progress.skill_levels(session, ruleset, principal.user, now)
     return render(
         request,
         "progress/log.html",
@@ -169,9 +166,9 @@ async def _log_page(
 
 @router.get("/log")
 async def log_page(
-    request: Request, principal: SignedIn, session: SessionDep, rules: RulesDep
+    request: Request, principal: SignedIn, session: SessionDep, ruleset: RulesetDep, now: Now
 ) -> Response:
-    return await _log_page(request, principal, session, rules)
+    return await _log_page(request, principal, session, ruleset, now)
 
 
 @router.post("/log/{activity}")
@@ -181,15 +178,15 @@ async def log_activity(
     principal: SignedIn,
     session: SessionDep,
     recorder: RecorderDep,
+    now: Now,
 ) -> Response:
     values = await forms.fields(request)
     form, errors = forms.validate(ActivityForm, values)
     errors = _missing(activity, values) | errors
     if form is not None and not errors:
         try:
-            now = _now()
             drafts = events.to_drafts(principal, [form.event(activity)], now, batch=False)
-            report = events.report(drafts, await recorder.record(session, drafts, now))
+            report = ingest.report(drafts, await recorder.record(session, drafts, now))
         except Problem as problem:
             errors = forms.problem_errors(problem, FORM_FIELDS)
         else:
@@ -199,7 +196,8 @@ async def log_activity(
         request,
         principal,
         session,
-        recorder.rules,
+        recorder.ruleset,
+        now,
         active=activity,
         values=values,
         errors=errors,
@@ -218,4 +216,6 @@ def _report_toasts(
         return
     add_toast(request, Toast("success", f"{what} logged."))
     for achievement in unlocked:
-        add_toast(request, unlocked_toast(achievement))
+        add_toast(
+            request, unlocked_toast(achievement.name, achievement.description, achievement.points)
+        )
