@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from questpath.ruleset import Rank, default_ruleset
+from questpath.app import create_app
+from questpath.config import Settings
+from questpath.ruleset import DEFAULT_RULES_FILE, Rank, default_ruleset
 from tests.helpers import Account, days_ago, record_events
 from tests.web.browsing import signed_up
 
@@ -192,3 +195,32 @@ async def test_the_ranks_page_sends_a_visitor_to_sign_in(client: httpx.AsyncClie
 
     assert response.status_code == 303
     assert response.headers["location"] == "/sign-in?next=%2Franks"
+
+
+async def test_ranks_without_challenges_or_resources_show_neither_section(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """A rules file written before the two fields existed: its guide shows what it has."""
+    text = re.sub(
+        r"\n(common_challenges|resources) = \[\n.*?\n\]\n",
+        "\n",
+        DEFAULT_RULES_FILE.read_text(encoding="utf-8"),
+        flags=re.S,
+    )
+    assert "common_challenges" not in text
+    assert "resources =" not in text
+    path = tmp_path / "rules.toml"
+    path.write_text(text, encoding="utf-8")
+    other = create_app(settings.model_copy(update={"rules_file": path}))
+    transport = httpx.ASGITransport(app=other, client=("198.51.100.9", 40000))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            await signed_up(client)
+            for page in ((await client.get("/ranks")).text, (await client.get("/")).text):
+                assert ">What you can do</h3>" in page
+                assert ">Next steps</h3>" in page
+                assert ">Common challenges</h3>" not in page
+                assert ">Resources</h3>" not in page
+                assert RANKS[0].common_challenges[0] not in html.unescape(page)
+    finally:
+        await other.state.engine.dispose()
