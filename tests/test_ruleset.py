@@ -14,6 +14,7 @@ from questpath.ruleset import (
     DEFAULT_RULES_FILE,
     METRICS,
     LevelRules,
+    Resource,
     Ruleset,
     RulesFileError,
     SkillLevelRules,
@@ -86,7 +87,13 @@ min_projects = 1
 focus = "Going on"
 what_you_can_do = ["Continue"]
 quality_expectations = ["It works well"]
+common_challenges = ["Finding time"]
 next_steps = ["Keep going"]
+resources = [
+  { title = "A good book" },
+  { title = "The reviews page", url = "/reviews" },
+  { title = "A reference", url = "https://example.org/guide?page=2" },
+]
 
 [[achievements]]
 id = "only-one"
@@ -160,9 +167,45 @@ def test_every_default_rank_has_non_empty_texts(rank) -> None:
     assert rank.name.strip()
     assert rank.icon.strip()
     assert rank.focus.strip()
-    for texts in (rank.what_you_can_do, rank.quality_expectations, rank.next_steps):
-        assert texts
+    for texts in (
+        rank.what_you_can_do,
+        rank.quality_expectations,
+        rank.common_challenges,
+        rank.next_steps,
+    ):
+        assert len(texts) >= 3
         assert all(text.strip() for text in texts)
+    assert rank.resources
+    assert all(resource.title.strip() for resource in rank.resources)
+
+
+@pytest.mark.parametrize("rank", DEFAULTS.ranks, ids=lambda rank: rank.id)
+def test_every_default_rank_links_to_a_page_of_questpath_or_the_web(rank) -> None:
+    links = [resource.url for resource in rank.resources if resource.url]
+    assert links
+    for link in links:
+        assert re.fullmatch(r"https://\S+|/[a-z][a-z-]*", link), link
+
+
+def test_the_default_rank_texts_are_for_any_subject_and_name_no_seed_files() -> None:
+    """The ladder speaks to a learner of languages or woodwork as much as of programming."""
+    words = " ".join(
+        " ".join(
+            (
+                rank.focus,
+                *rank.what_you_can_do,
+                *rank.quality_expectations,
+                *rank.common_challenges,
+                *rank.next_steps,
+                *(resource.title for resource in rank.resources),
+            )
+        )
+        for rank in DEFAULTS.ranks
+    ).lower()
+    for jargon in (".md", "memory/", "shared-knowledge", "service", "endpoint", "deploy", "crud"):
+        assert jargon not in words, jargon
+    for jargon in ("code", "api", "test coverage", "debug", "async"):
+        assert not re.search(rf"\b{jargon}\b", words), jargon
 
 
 def test_there_are_at_least_20_default_achievements_with_unique_ids() -> None:
@@ -206,6 +249,12 @@ def test_a_custom_file_replaces_the_defaults_as_a_whole(tmp_path: Path) -> None:
     assert ruleset.predictions.window_days == 7
     assert ruleset.reviews.desired_retention == 0.8
     assert [rank.id for rank in ruleset.ranks] == ["apprentice", "journeyman"]
+    assert ruleset.ranks[1].common_challenges == ("Finding time",)
+    assert ruleset.ranks[1].resources == (
+        Resource(title="A good book"),
+        Resource(title="The reviews page", url="/reviews"),
+        Resource(title="A reference", url="https://example.org/guide?page=2"),
+    )
     assert [a.id for a in ruleset.achievements] == ["only-one"]  # no default achievement is kept
     assert default_ruleset() == DEFAULTS  # the defaults themselves are untouched
 
@@ -300,6 +349,80 @@ def test_a_file_without_ranks_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(RulesFileError, match="ranks"):
         load_ruleset(write(tmp_path, text))
+
+
+def test_a_rank_without_challenges_or_resources_loads_with_none(tmp_path: Path) -> None:
+    """Both came later than the other texts: a rules file written before them still loads."""
+    ruleset = load_ruleset(write(tmp_path, CUSTOM))
+    apprentice = ruleset.ranks[0]
+    assert (apprentice.common_challenges, apprentice.resources) == ((), ())
+
+
+def test_duplicate_rank_ids_are_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, variant('id = "expert"\n', 'id = "novice"\n'))
+    with pytest.raises(RulesFileError) as caught:
+        load_ruleset(path)
+    message = str(caught.value)
+    assert "rank ids must be unique: 'novice'" in message
+    assert str(path) in message
+
+
+@pytest.mark.parametrize(
+    ("rank", "new", "location"),
+    [
+        ("competent", 'resources = [{ url = "/reviews" }]', "ranks.1.resources.0.title"),
+        ("competent", 'resources = [{ title = "" }]', "ranks.1.resources.0.title"),
+        (
+            "proficient",
+            'resources = [{ title = "A", url = "javascript:alert(1)" }]',
+            "ranks.2.resources.0.url",
+        ),
+        (
+            "proficient",
+            'resources = [{ title = "A", url = "//elsewhere.example/page" }]',
+            "ranks.2.resources.0.url",
+        ),
+        (
+            "proficient",
+            'resources = [{ title = "A", url = "ftp://files.example/a" }]',
+            "ranks.2.resources.0.url",
+        ),
+        (
+            "proficient",
+            'resources = [{ title = "A", url = "https://example.org/a b" }]',
+            "ranks.2.resources.0.url",
+        ),
+        ("expert", 'resources = [{ title = "A", link = "/x" }]', "ranks.3.resources.0.link"),
+        ("expert", 'resources = ["A book"]', "ranks.3.resources.0"),
+        ("novice", 'common_challenges = ["Starting", ""]', "ranks.0.common_challenges.1"),
+        ("novice", 'common_challenges = "Starting"', "ranks.0.common_challenges"),
+        ("expert", f'common_challenges = ["{"x" * 201}"]', "ranks.3.common_challenges.0"),
+    ],
+)
+def test_a_bad_challenge_or_resource_is_refused_naming_the_rank_and_field(
+    tmp_path: Path, rank: str, new: str, location: str
+) -> None:
+    text = DEFAULT_TEXT
+    start = text.index(f'id = "{rank}"\n')
+    before = text.index("\nresources = [", start) if "resources" in new else None
+    if before is None:
+        before = text.index("\ncommon_challenges = [", start)
+    end = text.index("]\n", before) + 2
+    path = write(tmp_path, text[: before + 1] + new + "\n" + text[end:])
+    with pytest.raises(RulesFileError) as caught:
+        load_ruleset(path)
+    message = str(caught.value)
+    assert f"{location} (in rank '{rank}'):" in message
+    assert str(path) in message
+
+
+def test_an_error_in_an_achievement_names_the_achievement(tmp_path: Path) -> None:
+    path = write(tmp_path, variant("threshold = 1000\n", "threshold = 0\n"))
+    with pytest.raises(RulesFileError) as caught:
+        load_ruleset(path)
+    index = [a.threshold for a in DEFAULTS.achievements].index(1000)
+    achievement = DEFAULTS.achievements[index].id
+    assert f"achievements.{index}.threshold (in achievement '{achievement}'):" in str(caught.value)
 
 
 def test_duplicate_achievement_ids_are_refused(tmp_path: Path) -> None:

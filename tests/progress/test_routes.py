@@ -181,7 +181,7 @@ async def test_a_new_learner_starts_at_zero_level_1_as_a_novice(
                 "current": 0,
                 "target": 3,
                 "missing": 3,
-                "description": body["rank_requirements_missing"][0]["description"],
+                "description": "Complete 3 more projects to reach Competent",
             }
         ],
         "exercises_completed": 0,
@@ -198,7 +198,7 @@ async def test_a_new_learner_starts_at_zero_level_1_as_a_novice(
     novice = RANKS["novice"]
     assert body["rank"]["id"] == "novice"
     assert body["rank"]["name"] == "Novice"
-    assert body["rank"]["focus"] == "Learning the basics"
+    assert body["rank"]["focus"] == novice["focus"]
     assert body["rank"]["min_projects"] == 0
     assert body["rank"]["what_you_can_do"] == novice["what_you_can_do"]
     assert body["rank"]["quality_expectations"] == novice["quality_expectations"]
@@ -206,6 +206,11 @@ async def test_a_new_learner_starts_at_zero_level_1_as_a_novice(
     assert body["next_rank"]["id"] == "competent"
     assert body["next_rank"]["name"] == "Competent"
     assert body["next_rank"]["min_projects"] == 3
+    for shown, rank in ((body["rank"], novice), (body["next_rank"], RANKS["competent"])):
+        assert shown["common_challenges"] == rank["common_challenges"]
+        assert shown["resources"] == [
+            {"title": r["title"], "url": r.get("url")} for r in rank["resources"]
+        ]
     assert body["today"] == iso(local_today())
     assert body["timezone"] == "UTC"
 
@@ -304,6 +309,10 @@ async def test_the_rank_changes_at_3_6_and_10_projects(
         assert body["rank"]["name"] == RANKS[rank]["name"]
         assert body["rank"]["focus"] == RANKS[rank]["focus"]
         assert body["rank"]["what_you_can_do"] == RANKS[rank]["what_you_can_do"]
+        assert body["rank"]["common_challenges"] == RANKS[rank]["common_challenges"]
+        assert [r["title"] for r in body["rank"]["resources"]] == [
+            r["title"] for r in RANKS[rank]["resources"]
+        ]
         if next_rank is None:
             assert body["next_rank"] is None, projects
             assert body["rank_requirements_missing"] == [], projects
@@ -314,6 +323,10 @@ async def test_the_rank_changes_at_3_6_and_10_projects(
                 (m["metric"], m["current"], m["target"], m["missing"])
                 for m in body["rank_requirements_missing"]
             ] == [("projects_completed", projects, target, missing)]
+            name, plural = RANKS[next_rank]["name"], "" if missing == 1 else "s"
+            assert body["rank_requirements_missing"][0]["description"] == (
+                f"Complete {missing} more project{plural} to reach {name}"
+            )
 
 
 # Achievements
@@ -1137,3 +1150,25 @@ async def test_an_api_key_with_events_read_reads_progress_but_cannot_write_it(
     assert (await progress(client, learner))["current_streak"] == 1
     events = await read_json(client, "/api/events", learner.headers)
     assert [e["kind"] for e in events["items"]] == ["exercise_completed"]
+
+
+# The API's description of a rank
+
+
+async def test_the_openapi_schema_documents_every_text_of_a_rank(
+    client: httpx.AsyncClient,
+) -> None:
+    schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
+    rank = schemas["RankRead"]["properties"]
+    texts = ("focus", "what_you_can_do", "quality_expectations", "common_challenges", "next_steps")
+    for field in (*texts, "resources"):
+        assert field in schemas["RankRead"]["required"], field
+        assert rank[field]["description"], field
+    assert rank["common_challenges"]["items"] == {"type": "string"}
+    assert rank["resources"]["items"] == {"$ref": "#/components/schemas/ResourceRead"}
+    resource = schemas["ResourceRead"]
+    assert set(resource["properties"]) == {"title", "url"}
+    assert resource["properties"]["title"]["type"] == "string"
+    assert {"type": "null"} in resource["properties"]["url"]["anyOf"]
+    assert "null" in resource["properties"]["url"]["description"]
+    assert schemas["Requirement"]["properties"]["description"]["description"]

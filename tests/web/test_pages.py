@@ -11,6 +11,7 @@ import httpx
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
+from questpath.ruleset import default_ruleset
 from tests.helpers import PASSWORD
 from tests.web.browsing import api_headers
 from tests.web.conftest import Screenshot
@@ -37,6 +38,7 @@ PAGES = [
     "/statistics",
     "/history",
     "/achievements",
+    "/ranks",
     "/goals",
     "/settings",
 ]
@@ -129,6 +131,43 @@ def test_a_new_learner_imports_ticks_logs_and_sees_their_progress(
     assert progress["xp"] == xp
     assert progress["current_streak"] == 1
     assert progress["exercises_completed"] == 1
+
+
+def test_a_learner_reads_the_rank_guide_from_the_dashboard(
+    page: Page, live_server: str, screenshot: Screenshot
+) -> None:
+    novice, competent = default_ruleset().ranks[:2]
+    sign_up(page)
+    response = httpx.post(
+        f"{live_server}/api/events",
+        json={"events": [{"kind": "project_completed", "metadata": {"title": "A first essay"}}]},
+        headers=api_headers(live_server),
+        timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    page.goto("/")
+    card = page.locator("section[aria-labelledby='rank-heading']")
+    expect(card.get_by_text("Complete 2 more projects to reach Competent.")).to_be_visible()
+    expect(
+        card.get_by_role("progressbar", name="Projects completed toward Competent")
+    ).to_have_attribute("value", "33")
+    expect(card.get_by_text(competent.what_you_can_do[0])).to_be_hidden()  # folded away
+    card.get_by_text(f"Next: {competent.name}").click()
+    expect(card.get_by_text(competent.what_you_can_do[0])).to_be_visible()
+    expect(card.get_by_text(competent.common_challenges[0])).to_be_visible()
+    screenshot(page, "dashboard-rank")
+
+    card.get_by_role("link", name="Rank guide").click()
+    expect(page.get_by_role("heading", name="Rank guide", level=1)).to_be_visible()
+    expect(page.get_by_role("link", name="Ranks")).to_have_attribute("aria-current", "page")
+    current = page.locator("li[aria-current='step']")
+    expect(current).to_have_count(1)
+    expect(current.get_by_role("heading", level=2)).to_have_text(f"{novice.icon} {novice.name}")
+    expect(current.get_by_text(novice.next_steps[0])).to_be_visible()
+    expect(page.get_by_text("Complete 2 more projects to reach Competent.")).to_have_count(1)
+    for rank in default_ruleset().ranks:
+        expect(page.locator(f"#rank-{rank.id}").get_by_text(rank.focus)).to_be_visible()
+    screenshot(page, "ranks")
 
 
 def test_a_learner_takes_a_quiz_and_then_reviews_what_is_due(

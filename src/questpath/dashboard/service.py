@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth.principal import UserLike
 from questpath.progress import service as progress
-from questpath.progress.schemas import AchievementRead, ProgressRead, Snapshot
+from questpath.progress.schemas import AchievementRead, ProgressRead, RankRead, Snapshot
 from questpath.quizzes import reviews
 from questpath.ruleset import Ruleset
 from questpath.tracks import learning_path
@@ -43,4 +43,19 @@ async def dashboard(
         days=progress.recent_snapshots(rows, first),
         path=await learning_path.learning_path(session, user, path_items),
         reviews_due=await reviews.count_due(session, user, now),
+    )
+
+
+@dataclass(frozen=True)
+class RankGuide:
+    progress: ProgressRead  # the learner's rank, the next one and what is missing
+    ladder: list[RankRead]  # every rank with its texts, lowest first
+
+
+async def rank_guide(
+    session: AsyncSession, ruleset: Ruleset, user: UserLike, now: datetime
+) -> RankGuide:
+    return RankGuide(
+        progress=await progress.progress(session, ruleset, user, now),
+        ladder=progress.rank_ladder(ruleset),
     )

@@ -1,4 +1,4 @@
-"""Pages of progress: the dashboard, achievements, and logging activity."""
+"""Pages of progress: the dashboard, the rank guide, achievements, and logging activity."""
 
 from __future__ import annotations
 
@@ -80,6 +80,18 @@ def _xp_chart(snapshots: list[Any], xp_before: int) -> dict[str, Any]:
         labels.append(snapshot.date.isoformat())
         totals.append(running)
     return {"type": "line", "labels": labels, "datasets": [{"label": "Total XP", "data": totals}]}
+
+
+@router.get("/ranks")
+async def ranks_page(
+    request: Request, principal: SignedIn, session: SessionDep, ruleset: RulesetDep, now: Now
+) -> Response:
+    guide = await service.rank_guide(session, ruleset, principal.user, now)
+    return render(
+        request,
+        "progress/ranks.html",
+        {"nav": "/ranks", "p": guide.progress, "ladder": guide.ladder},
+    )
 
 
 @router.get("/achievements")

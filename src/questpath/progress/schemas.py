@@ -13,16 +13,29 @@ LocalDate = date  # for fields named "date", which would shadow the type in thei
 Period = Literal["daily", "weekly", "monthly", "all"]
 
 
+class ResourceRead(BaseModel):
+    title: str
+    url: str | None = Field(
+        description="an http(s) address, or a path in QuestPath such as /reviews; "
+        "null for a general suggestion"
+    )
+
+
 class RankRead(BaseModel):
+    """A rung of the rank ladder and its guide: what to focus on, what a learner at this rank can
+    do and is expected to deliver, what tends to be hard, what to do next, and where to look."""
+
     id: str
     name: str
     icon: str
     min_projects: int
     max_projects: int | None = Field(description="null for the top rank")
-    focus: str
-    what_you_can_do: list[str]
-    quality_expectations: list[str]
-    next_steps: list[str]
+    focus: str = Field(description="what this rank is about, in a phrase")
+    what_you_can_do: list[str] = Field(description="what a learner at this rank can do")
+    quality_expectations: list[str] = Field(description="what good work looks like at this rank")
+    common_challenges: list[str] = Field(description="what learners at this rank often find hard")
+    next_steps: list[str] = Field(description="what to do to move on from this rank")
+    resources: list[ResourceRead] = Field(description="where to look for help at this rank")
 
 
 class Requirement(BaseModel):
@@ -30,7 +43,10 @@ class Requirement(BaseModel):
     current: int
     target: int
     missing: int
-    description: str
+    description: str = Field(
+        description="the requirement as a sentence, e.g. "
+        "'Complete 3 more projects to reach Competent'"
+    )
 
 
 class SkillLevelRead(BaseModel):

@@ -29,6 +29,7 @@ from questpath.progress.schemas import (
     ProgressRead,
     RankRead,
     Requirement,
+    ResourceRead,
     SkillLevelChange,
     SkillLevelRead,
     SkillLevelsRead,
@@ -171,8 +172,15 @@ def _rank(rank: Rank, ruleset: Ruleset) -> RankRead:
         focus=rank.focus,
         what_you_can_do=list(rank.what_you_can_do),
         quality_expectations=list(rank.quality_expectations),
+        common_challenges=list(rank.common_challenges),
         next_steps=list(rank.next_steps),
+        resources=[ResourceRead(title=r.title, url=r.url) for r in rank.resources],
     )
+
+
+def rank_ladder(ruleset: Ruleset) -> list[RankRead]:
+    """Every rank of the ladder with its guide, lowest first."""
+    return [_rank(rank, ruleset) for rank in ruleset.ranks]
 
 
 def _rank_requirements(totals: Totals, standing: rules.RankStanding) -> list[Requirement]:
@@ -185,8 +193,8 @@ def _rank_requirements(totals: Totals, standing: rules.RankStanding) -> list[Req
             current=totals.tally.projects,
             target=standing.next_rank.min_projects,
             missing=missing,
-            description=f"complete {missing} more project{'s' if missing != 1 else ''} "
-            f"to become {standing.next_rank.name}",
+            description=f"Complete {missing} more project{'s' if missing != 1 else ''} "
+            f"to reach {standing.next_rank.name}",
         )
     ]
 

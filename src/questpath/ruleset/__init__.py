@@ -38,6 +38,8 @@ METRICS: tuple[str, ...] = get_args(Metric)
 NonNegative = Annotated[int, Field(ge=0)]
 Positive = Annotated[int, Field(ge=1)]
 Text = Annotated[str, Field(min_length=1, max_length=200)]
+# An absolute http(s) address, or a path inside QuestPath such as "/reviews" (never "//host").
+Link = Annotated[str, Field(pattern=r"^(https?://[^\s/]+[^\s]*|/([^\s/][^\s]*)?)$", max_length=500)]
 
 
 class _Frozen(BaseModel):
@@ -119,6 +121,13 @@ class PredictionRules(_Frozen):
     window_days: Annotated[int, Field(ge=1, le=366)]
 
 
+class Resource(_Frozen):
+    """Something to read, watch or use at a rank: a title, and a link where there is one."""
+
+    title: Text
+    url: Link | None = None
+
+
 class Rank(_Frozen):
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]
     name: Text
@@ -127,7 +136,10 @@ class Rank(_Frozen):
     focus: Text
     what_you_can_do: tuple[Text, ...]
     quality_expectations: tuple[Text, ...]
+    # Optional, so that a rules file written before they existed still loads.
+    common_challenges: tuple[Text, ...] = ()
     next_steps: tuple[Text, ...]
+    resources: tuple[Resource, ...] = ()
 
 
 class Achievement(_Frozen):
@@ -161,6 +173,11 @@ class Ruleset(_Frozen):
                     f"rank '{higher.id}' must need more projects than '{lower.id}' "
                     f"({higher.min_projects} <= {lower.min_projects})"
                 )
+        ranks: set[str] = set()
+        for rank in self.ranks:
+            if rank.id in ranks:
+                raise ValueError(f"rank ids must be unique: '{rank.id}' appears more than once")
+            ranks.add(rank.id)
         seen: set[str] = set()
         for achievement in self.achievements:
             if achievement.id in seen:
@@ -188,10 +205,23 @@ def load_ruleset(path: Path | None = None) -> Ruleset:
         return Ruleset.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(map(str, error['loc'])) or 'file'}: {error['msg']}"
-            for error in exc.errors()
+            f"{_location(error['loc'], data)}: {error['msg']}" for error in exc.errors()
         )
         raise RulesFileError(f"the rules file {path} is invalid: {problems}") from exc
+
+
+def _location(loc: tuple[int | str, ...], data: dict[str, object]) -> str:
+    """Where an error is, as a dotted path; inside a rank or an achievement, named by its id too,
+    since "ranks.2" alone makes the reader count tables."""
+    path = ".".join(map(str, loc)) or "file"
+    if len(loc) >= 2 and loc[0] in ("ranks", "achievements") and isinstance(loc[1], int):
+        entries = data.get(str(loc[0]))
+        if isinstance(entries, list) and loc[1] < len(entries):
+            entry = entries[loc[1]]
+            if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                kind = "rank" if loc[0] == "ranks" else "achievement"
+                return f"{path} (in {kind} '{entry['id']}')"
+    return path
 
 
 @cache
