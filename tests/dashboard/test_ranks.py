@@ -197,6 +197,7 @@ async def test_the_ranks_page_sends_a_visitor_to_sign_in(client: httpx.AsyncClie
     assert response.headers["location"] == "/sign-in?next=%2Franks"
 
 
+@pytest.mark.usefixtures("app")  # its teardown empties the database this test's app writes to
 async def test_ranks_without_challenges_or_resources_show_neither_section(
     settings: Settings, tmp_path: Path
 ) -> None:
