@@ -39,6 +39,7 @@ PAGES = [
     "/achievements",
     "/goals",
     "/settings",
+    "/settings/sharing",
 ]
 
 
