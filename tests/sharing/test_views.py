@@ -409,3 +409,20 @@ async def test_a_form_without_the_csrf_token_is_refused_and_changes_nothing(
     revoked = await client.post("/settings/sharing/revoke")
     assert [posted.status_code, revoked.status_code] == [403, 403]
     assert (await read_json(client, "/api/sharing", account.headers))["enabled"] is False
+
+
+async def test_a_bad_section_or_track_on_the_form_is_shown_beside_its_list(
+    client: httpx.AsyncClient,
+) -> None:
+    await sign_up(client)
+    account = await api_account(client)
+    response = await submit(
+        client,
+        "/settings/sharing",
+        {"enabled": "on", "sections": ["rank", "email"], "tracks": ["not-an-id"]},
+        form_page="/settings/sharing",
+    )
+    assert response.status_code == 422
+    assert re.search(r'<p class="error" id="f-sections-error">Input should be', response.text)
+    assert re.search(r'<p class="error" id="f-tracks-error">[^<]+', response.text)
+    assert (await read_json(client, "/api/sharing", account.headers))["enabled"] is False
