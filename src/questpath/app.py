@@ -44,6 +44,8 @@ from questpath.recorder.core import EventRecorder
 from questpath.recorder.group import GroupCommit
 from questpath.recorder.routes import router as record_router
 from questpath.ruleset import load_ruleset
+from questpath.sharing.routes import router as sharing_router
+from questpath.sharing.views import router as sharing_pages
 from questpath.tracks.routes import router as tracks_router
 from questpath.tracks.views import router as tracks_pages
 from questpath.web.errors import install_page_errors
@@ -106,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tracks_router,
         goals_router,
         quizzes_router,
+        sharing_router,
         auth_pages,
         dashboard_pages,
         history_pages,
@@ -113,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tracks_pages,
         goals_pages,
         quizzes_pages,
+        sharing_pages,
     ):
         app.include_router(router)
     install_page_errors(app)

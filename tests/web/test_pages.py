@@ -41,6 +41,7 @@ PAGES = [
     "/ranks",
     "/goals",
     "/settings",
+    "/settings/sharing",
 ]
 
 

@@ -104,6 +104,22 @@ def render(
     return _finish(request, response)
 
 
+def render_public(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A page for anyone, signed in or not, that holds no form: rendered as a visitor sees it,
+    with no CSRF token, no toasts and no Set-Cookie, so a shared page leaves no trace."""
+    page = {"user": None, "csrf_token": "", "csrf_input": "", "toasts": [], **(context or {})}
+    return templates.TemplateResponse(
+        request, template, page, status_code=status_code, headers=headers
+    )
+
+
 def redirect(request: Request, url: str) -> Response:
     """303 See Other, so that reloading the next page never re-sends a form.
 

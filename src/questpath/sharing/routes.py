@@ -1,0 +1,40 @@
+"""Sharing API: the caller's public progress page, its link, handle and what it shows."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from questpath.auth.dependencies import CurrentPerson, EventReader
+from questpath.clock import Now
+from questpath.dependencies import SessionDep
+from questpath.sharing import service
+from questpath.sharing.schemas import SharingRead, SharingUpdate
+
+router = APIRouter(prefix="/api", tags=["sharing"])
+
+
+@router.get("/sharing")
+async def read_sharing(principal: EventReader, session: SessionDep) -> SharingRead:
+    """Whether the public progress page is on, its link and badge, the handle and the choices."""
+    return await service.settings_of(session, principal.user)
+
+
+@router.put(
+    "/sharing",
+    responses={
+        409: {"description": "the handle is taken by another learner"},
+        422: {"description": "an invalid handle, section or track; `errors` names the field"},
+    },
+)
+async def update_sharing(
+    body: SharingUpdate, principal: CurrentPerson, session: SessionDep, now: Now
+) -> SharingRead:
+    """Turn the public page on or off and choose what it shows. The link keeps its token until
+    it is revoked; with sharing off, the link, the profile and the badge all answer 404."""
+    return await service.update(session, principal.user, body, now)
+
+
+@router.post("/sharing/revoke", responses={404: {"description": "sharing was never turned on"}})
+async def revoke_sharing(principal: CurrentPerson, session: SessionDep, now: Now) -> SharingRead:
+    """A new link in place of the old one, which answers 404 at once."""
+    return await service.revoke(session, principal.user, now)
