@@ -14,7 +14,7 @@ from questpath.app import create_app
 from questpath.config import Settings
 from questpath.db import alembic_config, migrate
 from tests.conftest import TEST_SECRET
-from tests.helpers import Account, register_account
+from tests.helpers import Account, field_errors, register_account
 from tests.tracks.test_routes import all_items, import_track, item_named, read_track
 from tests.web.browsing import signed_up
 
@@ -104,3 +104,38 @@ async def test_items_stored_before_resources_existed_read_back_with_none(tmp_pat
 
 def _items(track: dict[str, Any]) -> list[dict[str, Any]]:
     return all_items(track)
+
+
+async def test_resources_can_be_given_and_replaced_through_the_api(
+    client: httpx.AsyncClient, learner: Account
+) -> None:
+    summary = await import_track(client, learner, DOCUMENT)
+    url = f"/api/tracks/{summary['id']}/items"
+    links = [{"title": "Hash tables (video)", "url": "https://example.com/hash"}]
+    created = await client.post(
+        url, json={"title": "Hash tables", "resources": links}, headers=learner.headers
+    )
+    assert created.status_code == 201, created.text
+    item_id = created.json()["id"]
+    track = await read_track(client, learner, summary["id"])
+    assert item_named(track, "Hash tables")["resources"] == links
+    changed = await client.patch(
+        f"{url}/{item_id}", json={"resources": []}, headers=learner.headers
+    )
+    assert changed.status_code == 200, changed.text
+    track = await read_track(client, learner, summary["id"])
+    assert item_named(track, "Hash tables")["resources"] == []
+
+
+async def test_a_resource_that_markdown_cannot_write_is_refused_naming_the_field(
+    client: httpx.AsyncClient, learner: Account
+) -> None:
+    summary = await import_track(client, learner, DOCUMENT)
+    url = f"/api/tracks/{summary['id']}/items"
+    for bad in ({"title": "a ] b", "url": "https://e.com"}, {"title": "a", "url": "has space"}):
+        response = await client.post(
+            url, json={"title": "X", "resources": [bad]}, headers=learner.headers
+        )
+        errors = field_errors(response)
+        assert response.status_code == 422
+        assert any(name.startswith("resources") for name in errors), errors
