@@ -111,7 +111,7 @@ def pools(draw: st.DrawFn) -> list[SourceItem]:
     ]
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)  # timing varies with load; the work is bounded
 @given(pools(), st.integers(1, 50), st.text(max_size=8))
 def test_every_question_is_storable_and_does_not_give_itself_away(
     items: list[SourceItem], count: int, seed: str
@@ -138,7 +138,7 @@ def test_every_question_is_storable_and_does_not_give_itself_away(
                 assert len(accepted) <= MAX_ANSWER_TEXT
 
 
-@settings(max_examples=40)
+@settings(max_examples=40, deadline=None)
 @given(pools(), st.integers(1, 50), st.text(max_size=8))
 def test_the_same_seed_gives_the_same_questions(
     items: list[SourceItem], count: int, seed: str
@@ -308,7 +308,8 @@ def test_uncategorised_items_get_no_membership_questions() -> None:
 
 
 def test_long_descriptions_are_quoted_up_to_a_word_boundary() -> None:
-    long = " ".join(f"Consideration{n} about schema design." for n in range(200))
+    # One long sentence: a clue is the description's first sentence, cut at a word if too long.
+    long = " ".join(f"Consideration{n} about schema design," for n in range(200))
     items = [*_track(), SourceItem(uuid.uuid4(), "Normal forms", long, "Databases")]
     quoted = [
         d
@@ -320,7 +321,7 @@ def test_long_descriptions_are_quoted_up_to_a_word_boundary() -> None:
         excerpt = re.search(r"(Consideration0 .*)…", draft.prompt)
         assert excerpt is not None
         assert long.startswith(excerpt[1])
-        assert long[len(excerpt[1])] in " ."  # cut between words, not inside one
+        assert long[len(excerpt[1])] in " .,"  # cut between words, not inside one
         assert len(excerpt[1]) < 400
 
 
@@ -363,4 +364,5 @@ def test_explanations_teach_the_item_its_category_and_description() -> None:
         item = pool[draft.item_id]
         assert item.title in draft.explanation
         assert item.category in draft.explanation
-        assert item.description in draft.explanation
+        # The description's first sentence: the clue every question of the item may use.
+        assert item.description.split(". ")[0] in draft.explanation

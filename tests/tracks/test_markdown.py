@@ -554,7 +554,9 @@ TRICKY_TITLES = [
     "***triple***",
     "C#",
     "emoji 🚀 ✅",
-    "[link](https://example.com) text",
+    "![image](https://example.com/i.png) stays",
+    "\\[escaped](https://example.com) stays",
+    "`[in code](https://example.com)` stays",
 ]
 
 
@@ -639,7 +641,7 @@ GAP = st.sampled_from([" ", " ", ""])
 TITLE = (
     st.lists(st.tuples(PIECE, GAP), min_size=1, max_size=6)
     .map(lambda parts: "".join(piece + gap for piece, gap in parts).strip())
-    .filter(lambda title: bool(title) and not title.endswith("\\"))
+    .filter(lambda title: bool(title) and not title.endswith("\\") and "](" not in title)
 )
 HEADING_TITLE = st.one_of(
     TITLE, st.sampled_from(["Immediate (This Month)", "LONG TERM", "Critical path"])

@@ -47,6 +47,8 @@ class SourceItem:
     description: str
     category: str  # the title of the category holding it; "" when directly in the track
     topic: str | None = None
+    resources: tuple[str, ...] = ()  # the titles of its links (an item written as a link)
+    outer_categories: tuple[str, ...] = ()  # the categories around `category`, innermost first
 
 
 @dataclass(frozen=True)

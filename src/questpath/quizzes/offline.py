@@ -3,6 +3,11 @@
 Four kinds come out of a pool of items: multiple choice (which item a description fits, which
 category an item is in), true/false on category membership, cloze on a key term of a
 description, and short answers naming a described item.
+
+Questions are about concepts, in plain words (clues.py decides): items that are only links,
+videos or reading are left out of the pool, titles and categories are plain text, a description
+is quoted only as its first readable sentence, and categories are asked about only where their
+names are concepts. A draft with Markdown links, web addresses or a list marker is dropped.
 """
 
 from __future__ import annotations
@@ -12,6 +17,13 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from questpath.quizzes.clues import (
+    clue,
+    concept_category,
+    is_readable,
+    is_resource_only,
+    plain_text,
+)
 from questpath.quizzes.drafts import (
     BLANK,
     MAX_ANSWER_TEXT,
@@ -25,9 +37,10 @@ from questpath.quizzes.rules import draft_problem, normalise
 
 MAX_QUOTE = 300  # characters of a description quoted in a prompt
 MIN_WORDS = 3  # fewer words (with letters) than this cannot single out an item
+MIN_QUOTE_WORDS = 4  # a quote with its title hidden needs this many to say something
+MAX_SPREAD = 2  # a cloze blanks a word no more descriptions than this hold: one that tells
 MAX_DISTRACTORS = 3
 _ELLIPSIS = "…"
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _LONG_WORD = re.compile(r"[^\W\d_]{7,}")
 # Long words too common to be worth blanking out.
 _COMMON_WORDS = """
@@ -36,10 +49,6 @@ different especially everything example following further general however import
 includes including instead several something through together usually various whether without
 """
 _COMMON = frozenset(_COMMON_WORDS.split())
-
-
-def _tidy(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _mentions(text: str, phrase: str) -> bool:
@@ -88,11 +97,16 @@ class _Pool:
         self.titles_in: dict[str, dict[str, None]] = {}  # category key -> title keys, in order
         self.spread: dict[str, int] = {}  # casefolded long word -> descriptions holding it
         for item in items:
-            title, category = _tidy(item.title), _tidy(item.category)
+            link_titled = normalise(item.title) in {normalise(r) for r in item.resources}
+            if is_resource_only(item.title, item.description, link_titled):
+                continue
+            title = plain_text(item.title)
+            category = concept_category((item.category, *item.outer_categories))
             key, category_key = normalise(title), normalise(category)
             if not key or len(title) > MAX_ANSWER_TEXT:
                 continue
-            entry = _Entry(item, title, key, category, category_key, _tidy(item.description))
+            description = clue(item.description) or ""
+            entry = _Entry(item, title, key, category, category_key, description)
             self.entries.append(entry)
             self.titles.setdefault(key, title)
             if category_key and len(category) <= MAX_ANSWER_TEXT:
@@ -105,8 +119,9 @@ class _Pool:
 
     def quote(self, entry: _Entry) -> str | None:
         """The entry's description as a prompt may show it: its title hidden, cut to size."""
-        text = _shorten(_whole_words(entry.title).sub(_ELLIPSIS, entry.description), MAX_QUOTE)
-        if _mentions(text, entry.title) or _word_count(text) < MIN_WORDS:
+        hidden = _whole_words(entry.title).sub(_ELLIPSIS, entry.description)
+        text = _shorten(hidden.removesuffix("."), MAX_QUOTE)  # the prompt ends the sentence
+        if _mentions(text, entry.title) or _word_count(text) < MIN_QUOTE_WORDS:
             return None
         return text
 
@@ -136,10 +151,13 @@ def _draft(
 
 
 def _acceptable(draft: QuestionDraft) -> bool:
-    """Storable, within the size limits, and (for choices) not answered by its own prompt."""
+    """Storable, within the size limits, readable, and (for choices) not answered by its own
+    prompt."""
     if draft_problem(draft) or len(draft.prompt) > MAX_PROMPT:
         return False
     texts: list[str] = draft.answer.get("options") or draft.answer.get("accepted") or []
+    if not all(map(is_readable, [draft.prompt, draft.explanation, *texts])):
+        return False
     if draft.type == "multiple_choice" and any(_mentions(draft.prompt, t) for t in texts):
         return False
     return all(len(text) <= MAX_ANSWER_TEXT for text in texts)
@@ -208,17 +226,17 @@ def _cloze(pool: _Pool, entry: _Entry, rng: random.Random) -> QuestionDraft | No
     The title is the best term; after it, the long words fewest descriptions of the pool hold.
     """
     ranked: list[tuple[tuple[int, ...], str, str]] = []
-    for sentence in _SENTENCE_END.split(entry.description):
+    for sentence in [entry.description]:  # a clue is one sentence already
         if len(sentence) > MAX_QUOTE or _word_count(sentence) <= MIN_WORDS:
             continue
         if _whole_words(entry.title).search(sentence):
             ranked.append(((0,), sentence, entry.title))
         for word in _LONG_WORD.findall(sentence):
-            if word.casefold() not in _COMMON:
-                # A sentence's first word is more often a verb ("Measures ...") than a term.
-                first = int(sentence.startswith(word))
-                rank = (1, pool.spread[word.casefold()], first, -len(word))
-                ranked.append((rank, sentence, word))
+            # A sentence's first word is more often a verb ("Measures ...") than a term.
+            if sentence.startswith(word) or word.casefold() in _COMMON:
+                continue
+            if pool.spread[word.casefold()] <= MAX_SPREAD:
+                ranked.append(((1, pool.spread[word.casefold()], -len(word)), sentence, word))
     ranked.sort(key=lambda candidate: candidate[0])
     for _, sentence, term in ranked:
         pattern = _whole_words(term)

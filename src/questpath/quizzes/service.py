@@ -47,15 +47,19 @@ UnitOfWork = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 def source_items(root: CategoryNode) -> list[SourceItem]:
     """Every item of a track, sub-items too, with the title of the category holding it."""
 
-    def walk(category: CategoryNode, title: str) -> Iterator[SourceItem]:
+    def walk(category: CategoryNode, titles: tuple[str, ...]) -> Iterator[SourceItem]:
+        title, outer = (titles[0], titles[1:]) if titles else ("", ())
         for node in category.items:
             for item in node.walk():
                 row = item.row
-                yield SourceItem(row.id, row.title, row.description, title, item.topic)
+                links = tuple(resource["title"] for resource in row.resources)
+                yield SourceItem(
+                    row.id, row.title, row.description, title, item.topic, links, outer
+                )
         for child in category.categories:
-            yield from walk(child, child.title)
+            yield from walk(child, (child.title, *titles))
 
-    return list(walk(root, ""))
+    return list(walk(root, ()))
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 The root category stands for the track itself: its title is the track's title and its notes are
 the track's description. Every text is kept as the Markdown source it came from, so links and
-inline code survive a round trip.
+inline code survive a round trip, except links that make a title or a list of links: those
+become the item's resources (see links.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,14 @@ HORIZONS: tuple[str, ...] = get_args(Horizon)
 
 
 @dataclass(frozen=True)
+class Resource:
+    """Something to read or watch for an item: a link's text and its destination as written."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
 class ItemDraft:
     title: str
     description: str = ""
@@ -31,6 +40,7 @@ class ItemDraft:
     due_date: date | None = None
     topic: str | None = None  # None: the enclosing category's topic
     children: tuple[ItemDraft, ...] = ()
+    resources: tuple[Resource, ...] = ()  # from a link title and from lists of links
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from questpath.progress.recording import Recorder
 from questpath.progress.rules import EventFacts, event_xp
 from questpath.tracks import repository as repo
 from questpath.tracks import tree
-from questpath.tracks.drafts import ItemDraft
+from questpath.tracks.drafts import ItemDraft, Resource
 from questpath.tracks.models import Track, TrackItem
 from questpath.tracks.rules import default_topic
 from questpath.tracks.schemas import ItemChanged, ItemCreate, ItemRead, ItemUpdate
@@ -56,6 +56,7 @@ async def add_item(
     draft = ItemDraft(
         title=new.title,
         description=new.description,
+        resources=tuple(Resource(r.title, r.url) for r in new.resources),
         notes=new.notes,
         state=new.state,
         priority=new.priority,
@@ -99,7 +100,9 @@ async def update_item(
     often it is reopened), and `category_finished` / `track_finished` for what it finishes;
     taking it out of done records `item_reopened`, which removes nothing."""
     track, item = await _own_item(session, user, track_id, item_id)
-    values = changes.set_fields(not_null=("title", "description", "notes", "state", "priority"))
+    values = changes.set_fields(
+        not_null=("title", "description", "resources", "notes", "state", "priority")
+    )
     was_done = item.state == "done"
     for name, value in values.items():
         setattr(item, name, value)

@@ -8,6 +8,8 @@ code and tables survive. Task items are detected the way mdit-py-plugins' taskli
 searches backwards for the list, which takes minutes on a long list.
 
 Where the spec is silent:
+- Links that make a title, and lists of links in a description, are the item's resources
+  (links.py).
 - An item's first paragraph is its text. Lines it wraps onto join the title with a space; after a
   `**Name**:` label they go on the description, line for line.
 - Task items inside a plain list item belong to the category (or the enclosing task item); the
@@ -39,6 +41,7 @@ from questpath.tracks.drafts import (
     Priority,
     TrackDraft,
 )
+from questpath.tracks.links import item_parts
 from questpath.tracks.rules import horizon_for_heading, is_critical_heading
 
 MAX_ITEM_DEPTH = 8
@@ -287,9 +290,13 @@ class _Walker:
         for child in self.blocks(self.end[index + 1] + 1, self.end[index]):
             self.collect(child, owner)
         state, title, description = task
+        title, description, resources = item_parts(
+            title, "\n\n".join(text for text in (description, *owner.text) if text)
+        )
         return ItemDraft(
             title=title,
-            description="\n\n".join(text for text in (description, *owner.text) if text),
+            description=description,
+            resources=resources,
             notes="\n\n".join(owner.quotes),
             state=state,
             priority=owner.priority,

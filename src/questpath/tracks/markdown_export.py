@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from questpath.tracks.drafts import CategoryDraft, ItemDraft, TrackDraft
+from questpath.tracks.drafts import CategoryDraft, ItemDraft, Resource, TrackDraft
+from questpath.tracks.links import item_parts, link_markdown
 from questpath.tracks.markdown import (
     UNTITLED,
     UNTITLED_TRACK,
@@ -83,7 +84,7 @@ def _render_items(items: Sequence[ItemDraft], before: str) -> list[str]:
 
 def _render_item(bullet: str, item: ItemDraft) -> list[str]:
     title, description = one_line(item.title) or UNTITLED, trim(_lines(item.description))
-    first, nested = _item_text(title, description)
+    first, nested = _item_text(title, description, item.resources)
     lines = _item_lines(f"{bullet} {_BOX_OF[item.state]}", first, nested)
     notes = trim(_lines(item.notes))
     if notes:
@@ -102,17 +103,45 @@ def _item_lines(marker: str, first: str, nested: str) -> list[str]:
     return [head, *(f"  {line}" if line else "" for line in body)]
 
 
-def _item_text(title: str, description: str) -> tuple[str, str]:
+def _item_text(title: str, description: str, resources: tuple[Resource, ...]) -> tuple[str, str]:
     """How to write an item: (text after the checkbox, description blocks nested below it). The
-    first spelling that import reads back as (title, description) wins."""
-    spellings = list(_item_spellings(title, description))
+    first spelling that import reads back as (title, description, resources) wins. A first
+    resource named like the item is written as the title's link, the others as a list of links
+    after the description."""
+    wanted = (title, description, resources)
+    ranked = [
+        (bool(listed) and not nested, first, nested)
+        for head, listed in _heads(title, resources)
+        for first, nested in _item_spellings(head, _with_links(description, listed))
+    ]
+    # Links read best as a list below the title, not after a label on its line.
+    spellings = [(first, nested) for _, first, nested in sorted(ranked, key=lambda r: r[0])]
     for first, nested in spellings:
         if not nested and "\n" not in first:
-            if split_item_text(first) == (title, description):
+            if item_parts(*split_item_text(first)) == wanted:
                 return first, nested
-        elif _reads_back(first, nested) == (title, description):
+        elif _reads_back(first, nested) == wanted:
             return first, nested
     return spellings[0]
+
+
+def _heads(title: str, resources: tuple[Resource, ...]) -> list[tuple[str, tuple[Resource, ...]]]:
+    """(title as written, resources left to list): as a link if it can be one, then as text."""
+    plain = (title, resources)
+    if resources and resources[0].title == title:
+        return [(link_markdown(resources[0]), resources[1:]), plain]
+    return [plain]
+
+
+def _with_links(description: str, resources: tuple[Resource, ...]) -> str:
+    """The description, then the resources as a list of links with a bullet of its own."""
+    if not resources:
+        return description
+    last = next((t for t in reversed(markdown_parser().parse(description)) if not t.level), None)
+    taken = last.markup if last is not None and last.type == "bullet_list_close" else ""
+    bullet = next(bullet for bullet in "-*+" if bullet != taken)
+    links = "\n".join(f"{bullet} {link_markdown(resource)}" for resource in resources)
+    return f"{description}\n\n{links}" if description else links
 
 
 def _item_spellings(title: str, description: str) -> Iterator[tuple[str, str]]:
@@ -129,9 +158,11 @@ def _item_spellings(title: str, description: str) -> Iterator[tuple[str, str]]:
     yield from ((f"{head}: {chunk.replace(chr(10), chr(10) + '    ')}", rest) for head in bold)
 
 
-def _reads_back(first: str, nested: str) -> tuple[str, str] | None:
+def _reads_back(first: str, nested: str) -> tuple[str, str, tuple[Resource, ...]] | None:
     try:
         items = parse_track("\n".join(_item_lines("- [ ]", first, nested))).root.items
     except MarkdownProblem:
         return None
-    return (items[0].title, items[0].description) if len(items) == 1 else None
+    if len(items) != 1:
+        return None
+    return items[0].title, items[0].description, items[0].resources

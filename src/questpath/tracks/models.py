@@ -10,6 +10,7 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     Date,
     ForeignKey,
     ForeignKeyConstraint,
@@ -94,6 +95,8 @@ class TrackItem(Base):
     position: Mapped[int] = mapped_column(Integer)  # among its siblings
     title: Mapped[str] = mapped_column(Text)
     description: Mapped[str] = mapped_column(Text)
+    # Links to read or watch, [{"title": ..., "url": ...}] in document order (tracks/links.py).
+    resources: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     notes: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(16))
     priority: Mapped[str] = mapped_column(String(16))

@@ -40,10 +40,19 @@ class CompletionRead(BaseModel):
     finished: bool = Field(description="every item done or skipped, at least one done")
 
 
+class ResourceRead(BaseModel):
+    """A link to read or watch for an item: a link that was its title, or one of a list of links
+    in its description."""
+
+    title: str
+    url: str = Field(description="as written; pages link it only when it is http or https")
+
+
 class ItemRead(BaseModel):
     id: uuid.UUID
     title: str
     description: str
+    resources: list[ResourceRead] = Field(description="links for the item, in document order")
     notes: str = Field(description="the learner's own notes")
     state: ItemState
     priority: Priority
@@ -105,9 +114,31 @@ class TrackUpdate(_Patch):
     description: LongText | None = None
 
 
+class ResourceWrite(_Strict):
+    """A link for an item. Brackets in the title and spaces or angle brackets in the URL are
+    refused: Markdown export writes the resource as `[title](url)`."""
+
+    title: Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True, min_length=1, max_length=500, pattern=r"^[^\[\]\\\n\r]+$"
+        ),
+    ]
+    url: Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True, min_length=1, max_length=2000, pattern=r"^[^\s<>\\]+$"
+        ),
+    ]
+
+
+Resources = Annotated[list[ResourceWrite], Field(max_length=100)]
+
+
 class ItemCreate(_Strict):
     title: Title
     description: LongText = ""
+    resources: Resources = Field(default_factory=list, description="links for the item")
     notes: LongText = ""
     category_id: uuid.UUID | None = Field(None, description="null: directly in the track")
     parent_id: uuid.UUID | None = Field(None, description="an item to nest this one under")
@@ -121,6 +152,7 @@ class ItemCreate(_Strict):
 class ItemUpdate(_Patch):
     title: Title | None = None
     description: LongText | None = None
+    resources: Resources | None = Field(None, description="replaces the item's links")
     notes: LongText | None = None
     state: ItemState | None = None
     priority: Priority | None = None

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from questpath.tracks.drafts import CategoryDraft, ItemDraft, TrackDraft
+from questpath.tracks.drafts import CategoryDraft, ItemDraft, Resource, TrackDraft
 from questpath.tracks.models import Track, TrackCategory, TrackItem
 from questpath.tracks.rules import Completion, completion_of, default_topic
 
@@ -122,6 +122,7 @@ def to_draft(root: CategoryNode) -> TrackDraft:
         return ItemDraft(
             title=row.title,
             description=row.description,
+            resources=tuple(Resource(r["title"], r["url"]) for r in row.resources),
             notes=row.notes,
             state=row.state,  # type: ignore[arg-type]
             priority=row.priority,  # type: ignore[arg-type]
