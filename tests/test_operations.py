@@ -326,6 +326,16 @@ async def test_openapi_lists_the_api(client: httpx.AsyncClient) -> None:
     assert "get" in schema["paths"]["/api/events"]
 
 
+async def test_every_schema_in_the_openapi_document_has_a_plain_name(
+    client: httpx.AsyncClient,
+) -> None:
+    """Two models of one name get module-qualified names (questpath__x__schemas__Name), which
+    client generators turn into unreadable types."""
+    schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
+    assert len(schemas) > 50
+    assert [name for name in schemas if "__" in name] == []
+
+
 async def test_docs_page_loads_swagger_ui_from_local_files_without_inline_script(
     client: httpx.AsyncClient,
 ) -> None:

@@ -1165,8 +1165,8 @@ async def test_the_openapi_schema_documents_every_text_of_a_rank(
         assert field in schemas["RankRead"]["required"], field
         assert rank[field]["description"], field
     assert rank["common_challenges"]["items"] == {"type": "string"}
-    assert rank["resources"]["items"] == {"$ref": "#/components/schemas/ResourceRead"}
-    resource = schemas["ResourceRead"]
+    assert rank["resources"]["items"] == {"$ref": "#/components/schemas/RankResourceRead"}
+    resource = schemas["RankResourceRead"]
     assert set(resource["properties"]) == {"title", "url"}
     assert resource["properties"]["title"]["type"] == "string"
     assert {"type": "null"} in resource["properties"]["url"]["anyOf"]

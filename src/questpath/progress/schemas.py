@@ -13,7 +13,7 @@ LocalDate = date  # for fields named "date", which would shadow the type in thei
 Period = Literal["daily", "weekly", "monthly", "all"]
 
 
-class ResourceRead(BaseModel):
+class RankResourceRead(BaseModel):
     title: str
     url: str | None = Field(
         description="an http(s) address, or a path in QuestPath such as /reviews; "
@@ -35,7 +35,7 @@ class RankRead(BaseModel):
     quality_expectations: list[str] = Field(description="what good work looks like at this rank")
     common_challenges: list[str] = Field(description="what learners at this rank often find hard")
     next_steps: list[str] = Field(description="what to do to move on from this rank")
-    resources: list[ResourceRead] = Field(description="where to look for help at this rank")
+    resources: list[RankResourceRead] = Field(description="where to look for help at this rank")
 
 
 class Requirement(BaseModel):

@@ -28,8 +28,8 @@ from questpath.progress.schemas import (
     Predictions,
     ProgressRead,
     RankRead,
+    RankResourceRead,
     Requirement,
-    ResourceRead,
     SkillLevelChange,
     SkillLevelRead,
     SkillLevelsRead,
@@ -174,7 +174,7 @@ def _rank(rank: Rank, ruleset: Ruleset) -> RankRead:
         quality_expectations=list(rank.quality_expectations),
         common_challenges=list(rank.common_challenges),
         next_steps=list(rank.next_steps),
-        resources=[ResourceRead(title=r.title, url=r.url) for r in rank.resources],
+        resources=[RankResourceRead(title=r.title, url=r.url) for r in rank.resources],
     )
 
 

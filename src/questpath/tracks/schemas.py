@@ -40,7 +40,7 @@ class CompletionRead(BaseModel):
     finished: bool = Field(description="every item done or skipped, at least one done")
 
 
-class ResourceRead(BaseModel):
+class ItemResourceRead(BaseModel):
     """A link to read or watch for an item: a link that was its title, or one of a list of links
     in its description."""
 
@@ -52,7 +52,7 @@ class ItemRead(BaseModel):
     id: uuid.UUID
     title: str
     description: str
-    resources: list[ResourceRead] = Field(description="links for the item, in document order")
+    resources: list[ItemResourceRead] = Field(description="links for the item, in document order")
     notes: str = Field(description="the learner's own notes")
     state: ItemState
     priority: Priority
