@@ -25,7 +25,8 @@ from questpath.tracks.markdown import (
     parse_track,
 )
 from questpath.tracks.markdown_export import render_track
-from questpath.tracks.rules import horizon_for_heading, is_critical_heading
+from questpath.tracks.path_sections import place_path
+from questpath.tracks.rules import horizon_for_heading, is_critical_heading, path_key
 
 SEED = (Path(__file__).parent / "data" / "learning_track.md").read_text(encoding="utf-8")
 
@@ -92,7 +93,7 @@ def test_every_seed_checkbox_lands_in_its_category_with_its_state() -> None:
     parsed = {
         path: [item.state for item in items_below(c.items)]
         for path, c in categories(parse_track(SEED))
-        if c.items
+        if c.items and horizon_for_heading(path[-1]) is None  # path sections: below
     }
     assert parsed == expected
     assert sum(map(len, parsed.values())) == SEED.count("[ ]") + SEED.count("[x]")
@@ -138,13 +139,55 @@ def test_seed_critical_items_are_critical_and_keep_their_bullets_as_description(
     assert {item.priority for item in elsewhere} == {"normal"}
 
 
-def test_seed_learning_path_lists_stay_as_notes_of_their_horizon_categories() -> None:
+PATH_ENTRY_LINE = re.compile(r"^\d+\.[ \t]+(.*?)[ \t]*$")
+
+
+def seed_path_entries() -> list[tuple[str, str]]:
+    """(entry text, section heading) of each numbered line under "## Learning Path", read line by
+    line."""
+    section, found, heading = "", [], ""
+    for line in SEED.splitlines():
+        if line.startswith("## "):
+            section = line[3:]
+        elif line.startswith("### "):
+            heading = line[4:]
+        elif section == "Learning Path" and (entry := PATH_ENTRY_LINE.match(line)):
+            found.append((entry[1], heading))
+    return found
+
+
+def path_of(track: TrackDraft) -> list[ItemDraft]:
+    on_path = [item for item in track.root.all_items() if item.path is not None]
+    return sorted(on_path, key=lambda item: item.path.position if item.path else -1)
+
+
+def test_seed_learning_path_gives_its_entries_in_order_with_their_horizons() -> None:
     track = parse_track(SEED)
+    entries, path = seed_path_entries(), path_of(track)
+    assert len(entries) == 15
+    assert [item.horizon for item in path] == [horizon_for_heading(h) for _, h in entries]
+    assert [p.path.position for p in path if p.path] == list(range(15))
+    assert [path_key(item.title) for item in path] == [path_key(text) for text, _ in entries]
+    assert {item.state for item in path} == {"todo"}
     immediate = category(track, "Immediate (This Month)")
-    assert immediate.items == ()
-    assert immediate.notes.splitlines()[0] == "1. Pre-commit hooks setup"
-    assert len(immediate.notes.splitlines()) == 5
-    assert category(track, "Short-term (Next 3 Months)").notes.startswith("1. Structured logging")
+    assert immediate.notes == ""
+
+
+def test_seed_path_entries_that_name_an_item_elsewhere_are_that_item() -> None:
+    track = parse_track(SEED)
+    sections = {category(track, h) for _, h in seed_path_entries()}
+    own = {id(item) for section in sections for item in section.items}
+    linked = {item.title: item for item in path_of(track) if id(item) not in own}
+    # Named in the seed: an exact title, a title with parentheses, and two bold names.
+    assert set(linked) == {
+        "Pre-commit hooks setup",
+        "Git fundamentals (branches, commits, merges)",
+        "Structured logging",
+        "API Documentation",
+    }
+    assert linked["API Documentation"].description == "OpenAPI/Swagger specs for REST APIs"
+    assert linked["Structured logging"].description == "No structured logging (JSON format)"
+    assert len(track.root.all_items()) == SEED.count("[ ]") + len(seed_path_entries()) - 4
 
 
 def test_seed_survives_a_round_trip() -> None:
@@ -732,14 +775,19 @@ def with_heading_rules(
     return replace(category, items=tuple(map(item, category.items)), children=tuple(children))
 
 
+LIST_LINE = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])(?:[ \t]|$)", re.MULTILINE)
+
+
 def importable(root: CategoryDraft) -> bool:
-    return bool(root.all_items())
+    """Import makes items of every list in a path section, so none is left in its notes."""
+    sections = [c for c in root.walk()[1:] if horizon_for_heading(c.title)]
+    return bool(root.all_items()) and not any(LIST_LINE.search(c.notes) for c in sections)
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(category_drafts(0).filter(importable))
 def test_export_then_import_gives_back_any_draft(root: CategoryDraft) -> None:
-    track = TrackDraft(with_heading_rules(root))
+    track = place_path(TrackDraft(with_heading_rules(root)))
     assert parse_track(render_track(track)) == track
 
 
