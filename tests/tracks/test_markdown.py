@@ -854,3 +854,67 @@ def test_any_document_survives_a_round_trip(document: str, given_title: bool) ->
     except MarkdownProblem:
         return
     assert_round_trip(track)
+
+
+# Learning paths --------------------------------------------------------------------------------
+
+PATH_WORDS = st.lists(st.sampled_from(["Git", "hooks", "API", "docs", "tests"]), min_size=1)
+PATH_TITLE = st.tuples(
+    PATH_WORDS.map(lambda words: " ".join(words[:3])),
+    st.sampled_from(["", " (basics)", ".", "!"]),
+).map("".join)
+PATH_HEADING = st.sampled_from(
+    ["Immediate (This Month)", "This week", "Short-term", "Next 3 Months", "Long term", "Now"]
+)
+PATH_MARKER = st.sampled_from(["1. ", "- ", "* ", "2) "])
+PATH_BOX = st.sampled_from(["", "", "[ ] ", "[x] ", "[/] "])
+
+
+@st.composite
+def tracks_with_a_path(draw: st.DrawFn) -> tuple[str, list[tuple[str, str]]]:
+    """A document with items in ordinary categories and a path section of entries, some of
+    them bold-named or described; returns it and its (entry title, section heading) pairs."""
+    lines = ["# Plan", ""]
+    for number in range(draw(st.integers(1, 3))):
+        lines += [f"## Topic {number}", ""]
+        for title in draw(st.lists(PATH_TITLE, min_size=1, max_size=4)):
+            bold = draw(st.booleans())
+            text = f"**{title}**: {draw(PATH_TITLE)}" if bold else title
+            lines.append(f"- {draw(st.sampled_from(['[ ]', '[x]']))} {text}")
+        lines.append("")
+    lines += ["## Learning Path", ""]
+    entries: list[tuple[str, str]] = []
+    for heading in draw(st.lists(PATH_HEADING, min_size=1, max_size=3)):
+        lines += [f"### {heading}", ""]
+        marker = draw(PATH_MARKER)
+        for title in draw(st.lists(PATH_TITLE, min_size=1, max_size=4)):
+            lines.append(f"{marker}{draw(PATH_BOX)}{title}")
+            if draw(st.integers(0, 4)) == 0:
+                # A described entry stands on its own.
+                lines += ["", " " * len(marker) + draw(PATH_TITLE), ""]
+            entries.append((title, heading))
+        lines.append("")
+    return "\n".join(lines), entries
+
+
+@settings(max_examples=150, deadline=None)
+@given(tracks_with_a_path())
+def test_a_learning_path_survives_a_round_trip_with_its_entries_in_order(
+    generated: tuple[str, list[tuple[str, str]]],
+) -> None:
+    document, entries = generated
+    topics = document.partition("## Learning Path")[0]
+    track = parse_track(document)
+    path = path_of(track)
+    assert [p.path.position for p in path if p.path] == list(range(len(entries)))
+    assert [item.horizon for item in path] == [horizon_for_heading(h) for _, h in entries]
+    assert [path_key(item.title) for item in path] == [path_key(t) for t, _ in entries]
+    sections = [c for c in track.root.walk()[1:] if horizon_for_heading(c.title)]
+    on_sections = sum(len(items_below(c.items)) for c in sections)
+    linked = len(path) - sum(len(c.items) for c in sections)
+    assert len(track.root.all_items()) - on_sections == topics.count("\n- [")  # none doubled
+    assert all(item.path for c in sections for item in c.items)
+    assert linked == sum(1 for item in path if item not in [i for c in sections for i in c.items])
+    again = parse_track(render_track(track))
+    assert again == track
+    assert parse_track(render_track(again)) == track

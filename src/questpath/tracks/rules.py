@@ -34,7 +34,7 @@ TOPIC_MAX_LENGTH = 100
 def _words(heading: str) -> str:
     """A heading reduced to lower-case words: parenthesised text, numbering, punctuation gone."""
     text = _NUMBERING.sub("", _PARENTHESISED.sub(" ", heading)).lower()
-    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+    return " ".join(re.sub(r"[\W_]+", " ", text).split())
 
 
 def horizon_for_heading(heading: str) -> Horizon | None:
@@ -49,7 +49,7 @@ def path_key(title: str) -> str:
     without parenthesised text, numbering or punctuation ("API documentation (OpenAPI)" and
     "**API Documentation**" both give "api documentation"). A title that is only parenthesised
     text or punctuation keeps its words."""
-    return _words(title) or " ".join(re.sub(r"[^\w]+", " ", title.lower()).split())
+    return _words(title) or " ".join(re.sub(r"[\W_]+", " ", title.lower()).split())
 
 
 def link_path_entries(entries: Sequence[str | None], items: Sequence[str]) -> list[int | None]:
