@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from questpath.tracks.drafts import CategoryDraft, Horizon, ItemDraft, TrackDraft
+from questpath.tracks.drafts import CategoryDraft, Horizon, ItemDraft, PathPlace, TrackDraft
 from questpath.tracks.markdown import (
     MAX_ITEM_DEPTH,
     MarkdownProblem,
@@ -918,3 +918,13 @@ def test_a_learning_path_survives_a_round_trip_with_its_entries_in_order(
     again = parse_track(render_track(track))
     assert again == track
     assert parse_track(render_track(again)) == track
+
+
+def test_a_path_place_in_a_category_that_is_no_longer_a_section_is_not_written_twice() -> None:
+    track = parse_track("# Plan\n\n## Tools\n\n- [ ] Git\n\n## Now\n\n1. Git\n2. Docs\n")
+    tools, now = track.root.children
+    assert [item.path for item in tools.items] == [PathPlace(2, 0)]
+    renamed = TrackDraft(replace(track.root, children=(tools, replace(now, title="Soon"))))
+    exported = render_track(renamed)
+    assert exported.count("Git") == 1
+    assert [item.title for item in parse_track(exported).root.all_items()] == ["Git", "Docs"]

@@ -102,8 +102,10 @@ def _with_links(
 def path_entries(track: TrackDraft) -> dict[int, list[tuple[ItemDraft, bool]]]:
     """For export: each path section's entries in path order, as (item, linked from elsewhere),
     by the section's index in document order. A section's own items that are not on the path
-    (added later) follow its entries."""
+    (added later) follow its entries. A place in a category that is no longer a path section
+    (renamed) is not written: the item stays where it is."""
     categories = track.root.walk()
+    sections = section_indexes(track)
     placed: dict[int, list[tuple[int, ItemDraft, bool]]] = defaultdict(list)
     unplaced: dict[int, list[ItemDraft]] = defaultdict(list)
     for index, category in enumerate(categories):
@@ -111,7 +113,7 @@ def path_entries(track: TrackDraft) -> dict[int, list[tuple[ItemDraft, bool]]]:
             if item.path is None:
                 unplaced[index].append(item)
         for at, item in _items_at(category.items, ()):
-            if item.path is not None:
+            if item.path is not None and item.path.section in sections:
                 own = item.path.section == index and len(at) == 1
                 placed[item.path.section].append((item.path.position, item, not own))
     return {
