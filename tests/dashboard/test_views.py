@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -221,3 +223,50 @@ async def test_the_dashboard_reads_each_row_once(client: httpx.AsyncClient, app:
     assert "Loops" in page.text  # the learning path's open items
     assert "Classes" in page.text
     assert 0 < len(statements) <= QUERIES_BEFORE_ONE_READ // 2, "\n\n".join(statements)
+
+
+SEED = (Path(__file__).parents[1] / "tracks" / "data" / "learning_track.md").read_text("utf-8")
+
+
+def _path_groups(html: str) -> list[tuple[str, str, list[str]]]:
+    """(heading, horizon, item titles) of each group of the learning-path card."""
+    groups = re.findall(
+        r'<h3 class="path-horizon">([^<]+)</h3>\s*<ol class="plain path-group" '
+        r'data-horizon="(\w*)">(.*?)</ol>',
+        html,
+        re.DOTALL,
+    )
+    return [
+        (heading, horizon, re.findall(r'<a href="/tracks/[^"]+#item-[^"]+">([^<]+)</a>', body))
+        for heading, horizon, body in groups
+    ]
+
+
+async def test_the_dashboard_shows_the_written_learning_path_grouped_by_horizon(
+    client: httpx.AsyncClient,
+) -> None:
+    await sign_up(client)
+    account = await api_account(client)
+    imported = await client.post(
+        "/api/tracks/import",
+        content=SEED.encode(),
+        headers=account.headers | {"Content-Type": "text/markdown"},
+    )
+    assert imported.status_code == 201, imported.text
+    path = (await client.get("/api/learning-path", headers=account.headers)).json()
+    written = [
+        (group["horizon"], [html.escape(item["title"], quote=False) for item in group["items"]])
+        for group in path["groups"]
+        if group["horizon"]
+    ]
+    assert [horizon for horizon, _ in written] == ["immediate", "short_term", "medium_term"]
+    assert sum(len(titles) for _, titles in written) == 15
+
+    page = await client.get("/")
+    assert page.status_code == 200
+    groups = _path_groups(page.text)
+    assert [(horizon, titles) for _, horizon, titles in groups] == written
+    assert [heading for heading, _, _ in groups] == ["Immediate", "Short term", "Medium term"]
+    assert groups[0][2][0] == "Pre-commit hooks setup"
+    more = path["total_open"] - 15
+    assert f"{more} more open items in your tracks." in page.text

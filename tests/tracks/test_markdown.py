@@ -18,14 +18,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from questpath.tracks.drafts import CategoryDraft, Horizon, ItemDraft, TrackDraft
+from questpath.tracks.drafts import CategoryDraft, Horizon, ItemDraft, PathPlace, TrackDraft
 from questpath.tracks.markdown import (
     MAX_ITEM_DEPTH,
     MarkdownProblem,
     parse_track,
 )
 from questpath.tracks.markdown_export import render_track
-from questpath.tracks.rules import horizon_for_heading, is_critical_heading
+from questpath.tracks.path_sections import place_path
+from questpath.tracks.rules import horizon_for_heading, is_critical_heading, path_key
 
 SEED = (Path(__file__).parent / "data" / "learning_track.md").read_text(encoding="utf-8")
 
@@ -92,7 +93,7 @@ def test_every_seed_checkbox_lands_in_its_category_with_its_state() -> None:
     parsed = {
         path: [item.state for item in items_below(c.items)]
         for path, c in categories(parse_track(SEED))
-        if c.items
+        if c.items and horizon_for_heading(path[-1]) is None  # path sections: below
     }
     assert parsed == expected
     assert sum(map(len, parsed.values())) == SEED.count("[ ]") + SEED.count("[x]")
@@ -138,13 +139,55 @@ def test_seed_critical_items_are_critical_and_keep_their_bullets_as_description(
     assert {item.priority for item in elsewhere} == {"normal"}
 
 
-def test_seed_learning_path_lists_stay_as_notes_of_their_horizon_categories() -> None:
+PATH_ENTRY_LINE = re.compile(r"^\d+\.[ \t]+(.*?)[ \t]*$")
+
+
+def seed_path_entries() -> list[tuple[str, str]]:
+    """(entry text, section heading) of each numbered line under "## Learning Path", read line by
+    line."""
+    section, found, heading = "", [], ""
+    for line in SEED.splitlines():
+        if line.startswith("## "):
+            section = line[3:]
+        elif line.startswith("### "):
+            heading = line[4:]
+        elif section == "Learning Path" and (entry := PATH_ENTRY_LINE.match(line)):
+            found.append((entry[1], heading))
+    return found
+
+
+def path_of(track: TrackDraft) -> list[ItemDraft]:
+    on_path = [item for item in track.root.all_items() if item.path is not None]
+    return sorted(on_path, key=lambda item: item.path.position if item.path else -1)
+
+
+def test_seed_learning_path_gives_its_entries_in_order_with_their_horizons() -> None:
     track = parse_track(SEED)
+    entries, path = seed_path_entries(), path_of(track)
+    assert len(entries) == 15
+    assert [item.horizon for item in path] == [horizon_for_heading(h) for _, h in entries]
+    assert [p.path.position for p in path if p.path] == list(range(15))
+    assert [path_key(item.title) for item in path] == [path_key(text) for text, _ in entries]
+    assert {item.state for item in path} == {"todo"}
     immediate = category(track, "Immediate (This Month)")
-    assert immediate.items == ()
-    assert immediate.notes.splitlines()[0] == "1. Pre-commit hooks setup"
-    assert len(immediate.notes.splitlines()) == 5
-    assert category(track, "Short-term (Next 3 Months)").notes.startswith("1. Structured logging")
+    assert immediate.notes == ""
+
+
+def test_seed_path_entries_that_name_an_item_elsewhere_are_that_item() -> None:
+    track = parse_track(SEED)
+    sections = {category(track, h) for _, h in seed_path_entries()}
+    own = {id(item) for section in sections for item in section.items}
+    linked = {item.title: item for item in path_of(track) if id(item) not in own}
+    # Named in the seed: an exact title, a title with parentheses, and two bold names.
+    assert set(linked) == {
+        "Pre-commit hooks setup",
+        "Git fundamentals (branches, commits, merges)",
+        "Structured logging",
+        "API Documentation",
+    }
+    assert linked["API Documentation"].description == "OpenAPI/Swagger specs for REST APIs"
+    assert linked["Structured logging"].description == "No structured logging (JSON format)"
+    assert len(track.root.all_items()) == SEED.count("[ ]") + len(seed_path_entries()) - 4
 
 
 def test_seed_survives_a_round_trip() -> None:
@@ -732,14 +775,19 @@ def with_heading_rules(
     return replace(category, items=tuple(map(item, category.items)), children=tuple(children))
 
 
+LIST_LINE = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])(?:[ \t]|$)", re.MULTILINE)
+
+
 def importable(root: CategoryDraft) -> bool:
-    return bool(root.all_items())
+    """Import makes items of every list in a path section, so none is left in its notes."""
+    sections = [c for c in root.walk()[1:] if horizon_for_heading(c.title)]
+    return bool(root.all_items()) and not any(LIST_LINE.search(c.notes) for c in sections)
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(category_drafts(0).filter(importable))
 def test_export_then_import_gives_back_any_draft(root: CategoryDraft) -> None:
-    track = TrackDraft(with_heading_rules(root))
+    track = place_path(TrackDraft(with_heading_rules(root)))
     assert parse_track(render_track(track)) == track
 
 
@@ -806,3 +854,77 @@ def test_any_document_survives_a_round_trip(document: str, given_title: bool) ->
     except MarkdownProblem:
         return
     assert_round_trip(track)
+
+
+# Learning paths --------------------------------------------------------------------------------
+
+PATH_WORDS = st.lists(st.sampled_from(["Git", "hooks", "API", "docs", "tests"]), min_size=1)
+PATH_TITLE = st.tuples(
+    PATH_WORDS.map(lambda words: " ".join(words[:3])),
+    st.sampled_from(["", " (basics)", ".", "!"]),
+).map("".join)
+PATH_HEADING = st.sampled_from(
+    ["Immediate (This Month)", "This week", "Short-term", "Next 3 Months", "Long term", "Now"]
+)
+PATH_MARKER = st.sampled_from(["1. ", "- ", "* ", "2) "])
+PATH_BOX = st.sampled_from(["", "", "[ ] ", "[x] ", "[/] "])
+
+
+@st.composite
+def tracks_with_a_path(draw: st.DrawFn) -> tuple[str, list[tuple[str, str]]]:
+    """A document with items in ordinary categories and a path section of entries, some of
+    them bold-named or described; returns it and its (entry title, section heading) pairs."""
+    lines = ["# Plan", ""]
+    for number in range(draw(st.integers(1, 3))):
+        lines += [f"## Topic {number}", ""]
+        for title in draw(st.lists(PATH_TITLE, min_size=1, max_size=4)):
+            bold = draw(st.booleans())
+            text = f"**{title}**: {draw(PATH_TITLE)}" if bold else title
+            lines.append(f"- {draw(st.sampled_from(['[ ]', '[x]']))} {text}")
+        lines.append("")
+    lines += ["## Learning Path", ""]
+    entries: list[tuple[str, str]] = []
+    for heading in draw(st.lists(PATH_HEADING, min_size=1, max_size=3)):
+        lines += [f"### {heading}", ""]
+        marker = draw(PATH_MARKER)
+        for title in draw(st.lists(PATH_TITLE, min_size=1, max_size=4)):
+            lines.append(f"{marker}{draw(PATH_BOX)}{title}")
+            if draw(st.integers(0, 4)) == 0:
+                # A described entry stands on its own.
+                lines += ["", " " * len(marker) + draw(PATH_TITLE), ""]
+            entries.append((title, heading))
+        lines.append("")
+    return "\n".join(lines), entries
+
+
+@settings(max_examples=150, deadline=None)
+@given(tracks_with_a_path())
+def test_a_learning_path_survives_a_round_trip_with_its_entries_in_order(
+    generated: tuple[str, list[tuple[str, str]]],
+) -> None:
+    document, entries = generated
+    topics = document.partition("## Learning Path")[0]
+    track = parse_track(document)
+    path = path_of(track)
+    assert [p.path.position for p in path if p.path] == list(range(len(entries)))
+    assert [item.horizon for item in path] == [horizon_for_heading(h) for _, h in entries]
+    assert [path_key(item.title) for item in path] == [path_key(t) for t, _ in entries]
+    sections = [c for c in track.root.walk()[1:] if horizon_for_heading(c.title)]
+    on_sections = sum(len(items_below(c.items)) for c in sections)
+    linked = len(path) - sum(len(c.items) for c in sections)
+    assert len(track.root.all_items()) - on_sections == topics.count("\n- [")  # none doubled
+    assert all(item.path for c in sections for item in c.items)
+    assert linked == sum(1 for item in path if item not in [i for c in sections for i in c.items])
+    again = parse_track(render_track(track))
+    assert again == track
+    assert parse_track(render_track(again)) == track
+
+
+def test_a_path_place_in_a_category_that_is_no_longer_a_section_is_not_written_twice() -> None:
+    track = parse_track("# Plan\n\n## Tools\n\n- [ ] Git\n\n## Now\n\n1. Git\n2. Docs\n")
+    tools, now = track.root.children
+    assert [item.path for item in tools.items] == [PathPlace(2, 0)]
+    renamed = TrackDraft(replace(track.root, children=(tools, replace(now, title="Soon"))))
+    exported = render_track(renamed)
+    assert exported.count("Git") == 1
+    assert [item.title for item in parse_track(exported).root.all_items()] == ["Git", "Docs"]

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from questpath.tracks.rules import horizon_for_heading, path_key
 from tests.helpers import (
     Account,
     all_events,
@@ -110,11 +111,12 @@ async def test_the_seed_track_imports_every_checkbox(
     summary = await import_track(client, learner, SEED)
     checkboxes = re.findall(r"^\s*(?:[-*+]|\d+[.)]) \[([ xX])\] ", SEED, flags=re.MULTILINE)
     assert summary["title"] == "Learning Track"
-    assert summary["progress"]["total"] == len(checkboxes)
     assert summary["progress"]["done"] == checkboxes.count("x") + checkboxes.count("X")
 
     track = await read_track(client, learner, summary["id"])
-    assert len(all_items(track)) == len(checkboxes)
+    path = category_named(track, "Learning Path")  # numbered entries without checkboxes
+    assert len(all_items(track)) - len(all_items(path)) == len(checkboxes)
+    assert summary["progress"]["total"] == len(all_items(track))
     git = category_named(track, "3. Git Workflow")
     assert [c["title"] for c in git["categories"]] == [
         "Areas for Improvement",
@@ -543,7 +545,7 @@ async def test_a_made_up_share_token_is_404(client: httpx.AsyncClient) -> None:
 # Learning path and templates ------------------------------------------------------------------
 
 
-async def test_the_learning_path_orders_open_items_by_horizon_then_priority_then_due_date(
+async def test_the_learning_path_orders_open_items_by_horizon_then_path_then_priority(
     client: httpx.AsyncClient, learner: Account
 ) -> None:
     text = """# Plan
@@ -559,12 +561,22 @@ async def test_the_learning_path_orders_open_items_by_horizon_then_priority_then
 - [ ] Canary deployments
 
 ## Short-term (Next 3 Months)
+- [ ] Tracing
+- [-] Skipped thing
+
+### Ideas
 - [ ] Structured logging
 - [ ] API documentation
-- [-] Skipped thing
 """
     track_id = (await import_track(client, learner, text))["id"]
     track = await read_track(client, learner, track_id)
+    for title in ("Tracing", "Backups"):  # priority does not move an item on the written path
+        item = item_named(track, title)
+        await client.patch(
+            f"/api/tracks/{track_id}/items/{item['id']}",
+            json={"priority": "low"},
+            headers=learner.headers,
+        )
     docs = item_named(track, "API documentation")
     await client.patch(
         f"/api/tracks/{track_id}/items/{docs['id']}",
@@ -572,18 +584,18 @@ async def test_the_learning_path_orders_open_items_by_horizon_then_priority_then
         headers=learner.headers,
     )
     path = await read_json(client, "/api/learning-path", learner.headers)
-    assert path["total_open"] == 5
+    assert path["total_open"] == 6
     assert [(g["horizon"], [i["title"] for i in g["items"]]) for g in path["groups"]] == [
         ("immediate", ["Pre-commit hooks"]),
-        ("short_term", ["API documentation", "Structured logging"]),
+        ("short_term", ["Tracing", "API documentation", "Structured logging"]),
         ("long_term", ["Canary deployments"]),
         (None, ["Backups"]),
     ]
-    assert path["groups"][-1]["items"][0]["priority"] == "critical"
+    assert path["groups"][-1]["items"][0]["priority"] == "low"
     assert path["groups"][0]["items"][0]["track_title"] == "Plan"
     limited = await read_json(client, "/api/learning-path", learner.headers, limit=2)
     assert sum(len(g["items"]) for g in limited["groups"]) == 2
-    assert limited["total_open"] == 5
+    assert limited["total_open"] == 6
 
 
 async def test_the_learning_progression_template_can_be_adopted_as_an_own_track(
@@ -641,3 +653,72 @@ async def test_a_track_title_cannot_be_set_to_null(
     )
     assert "title" in field_errors(response)
     assert (await read_track(client, learner, track_id))["title"] == "Git basics"
+
+
+async def test_the_seed_learning_path_lists_its_fifteen_entries_by_horizon_in_order(
+    client: httpx.AsyncClient, learner: Account
+) -> None:
+    await import_track(client, learner, SEED)
+    path = await read_json(client, "/api/learning-path", learner.headers, limit=15)
+    section = re.search(r"^## Learning Path\n(.*?)^---", SEED, re.DOTALL | re.MULTILINE)
+    assert section is not None
+    expected: list[tuple[str, list[str]]] = []
+    for line in section[1].splitlines():
+        if line.startswith("### "):
+            expected.append((line[4:], []))
+        elif entry := re.match(r"\d+\. (.*)", line):
+            expected[-1][1].append(path_key(entry[1]))
+    assert [(g["horizon"], [path_key(i["title"]) for i in g["items"]]) for g in path["groups"]] == [
+        (horizon_for_heading(heading), keys) for heading, keys in expected
+    ]
+    positions = [i["path_position"] for g in path["groups"] for i in g["items"]]
+    assert positions == list(range(15))
+
+
+async def test_a_path_entry_naming_an_item_is_that_item_and_counts_once(
+    client: httpx.AsyncClient, learner: Account
+) -> None:
+    text = """# Plan
+
+## Tooling
+- [ ] **Pre-commit hooks**: set them up
+- [ ] Linting
+
+## Learning Path
+
+### This week
+1. Pre-commit hooks
+2. Type checking
+"""
+    track_id = (await import_track(client, learner, text))["id"]
+    track = await read_track(client, learner, track_id)
+    titles = [item["title"] for item in all_items(track)]
+    assert titles == ["Pre-commit hooks", "Linting", "Type checking"]
+    hooks = item_named(track, "Pre-commit hooks")
+    assert (hooks["horizon"], hooks["path_position"]) == ("immediate", 0)
+    assert item_named(track, "Linting")["path_position"] is None
+    done = await client.patch(
+        f"/api/tracks/{track_id}/items/{hooks['id']}",
+        json={"state": "done"},
+        headers=learner.headers,
+    )
+    assert done.status_code == 200, done.text
+    progress = (await read_track(client, learner, track_id))["progress"]
+    assert (progress["done"], progress["total"]) == (1, 3)
+    kinds = [e["kind"] for e in await all_events(client, learner.headers)]
+    assert kinds.count("item_completed") == 1
+    path = await read_json(client, "/api/learning-path", learner.headers)
+    first = path["groups"][0]
+    assert (first["horizon"], [i["title"] for i in first["items"]]) == (
+        "immediate",
+        ["Type checking"],
+    )
+    exported = await client.get(f"/api/tracks/{track_id}/export", headers=learner.headers)
+    reimported = await import_track(client, learner, exported.text)
+    again = await read_track(client, learner, reimported["id"])
+    assert [
+        (i["title"], i["state"], i["horizon"], i["path_position"]) for i in all_items(again)
+    ] == [
+        (i["title"], i["state"], i["horizon"], i["path_position"])
+        for i in all_items(await read_track(client, learner, track_id))
+    ]

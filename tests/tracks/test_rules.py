@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from questpath.tracks.drafts import HORIZONS, ITEM_STATES, PRIORITIES
 from questpath.tracks.rules import (
+    HORIZON_HEADINGS,
     Completion,
     completion_of,
     default_topic,
@@ -19,6 +20,8 @@ from questpath.tracks.rules import (
     is_critical_heading,
     is_open,
     learning_path_key,
+    link_path_entries,
+    path_key,
 )
 
 
@@ -32,7 +35,16 @@ from questpath.tracks.rules import (
         ("Medium-term (Next 6 Months)", "medium_term"),
         ("Long-term", "long_term"),
         ("3. Long Term", "long_term"),
+        ("This Week", "immediate"),
+        ("Next month!", "immediate"),
+        ("Next 3 months", "short_term"),
+        ("next three months", "short_term"),
+        ("Mid-term", "medium_term"),
+        ("2. Next 6 Months", "medium_term"),
+        ("Next year", "long_term"),
+        ("Now (week 1)", "immediate"),
         ("Long-term goals", None),
+        ("Next 4 months", None),
         ("Immediately useful tricks", None),
         ("Learning Path", None),
         ("", None),
@@ -40,6 +52,63 @@ from questpath.tracks.rules import (
 )
 def test_a_heading_names_a_horizon_only_when_it_is_one(heading: str, horizon: str | None) -> None:
     assert horizon_for_heading(heading) == horizon
+
+
+@given(
+    st.sampled_from(sorted(HORIZON_HEADINGS)),
+    st.sampled_from(["", "1. ", "## "]),
+    st.sampled_from(["", " (This Month)", ":", " (soon)"]),
+    st.sampled_from([str.lower, str.upper, str.title]),
+    st.sampled_from([" ", "-", " - ", "_"]),
+)
+def test_every_horizon_heading_is_read_in_any_case_spelling_and_numbering(
+    words: str, number: str, suffix: str, case: Any, gap: str
+) -> None:
+    heading = number.replace("## ", "") + case(words).replace(" ", gap) + suffix
+    assert horizon_for_heading(heading) == HORIZON_HEADINGS[words]
+
+
+@pytest.mark.parametrize(
+    ("entry", "title", "same"),
+    [
+        ("Pre-commit hooks setup", "Pre-commit hooks setup", True),
+        ("pre-commit HOOKS setup.", "Pre-commit hooks setup", True),
+        ("API documentation (OpenAPI)", "API Documentation", True),
+        ("Git fundamentals", "Git fundamentals (branches, commits, merges)", True),
+        ("`safety check` in CI/CD", "safety check in CI CD", True),
+        ("Pre-commit hooks setup", "Pre-commit hooks", False),
+        ("Deployment strategies", "Deployment strategy", False),
+        ("Testing", "Testing fundamentals", False),
+    ],
+)
+def test_a_path_entry_names_an_item_by_its_words_alone(entry: str, title: str, same: bool) -> None:
+    assert (path_key(entry) == path_key(title)) is same
+
+
+WORDS = st.lists(st.sampled_from(["git", "hooks", "API", "docs", "Tests"]), min_size=1, max_size=3)
+DRESSED = st.tuples(
+    WORDS,
+    st.sampled_from(["", "**", "`"]),
+    st.sampled_from(["", ".", "!", " (more)", ":"]),
+    st.sampled_from([" ", "-", " / "]),
+).map(lambda p: p[1] + p[3].join(p[0]) + p[1] + p[2])
+
+
+@given(st.lists(st.one_of(st.none(), DRESSED), max_size=6), st.lists(DRESSED, max_size=8))
+def test_each_entry_links_to_the_first_free_item_with_its_words(
+    entries: list[str | None], items: list[str]
+) -> None:
+    links = link_path_entries(entries, items)
+    assert len(links) == len(entries)
+    taken = [link for link in links if link is not None]
+    assert len(taken) == len(set(taken))  # no item is two entries
+    for number, (entry, link) in enumerate(zip(entries, links, strict=True)):
+        free = [
+            index
+            for index, title in enumerate(items)
+            if index not in links[:number] and entry and path_key(title) == path_key(entry)
+        ]
+        assert link == (free[0] if free else None)
 
 
 @pytest.mark.parametrize(

@@ -41,7 +41,7 @@ async def dashboard(
         progress=progress.progress_of(rows, ruleset, user),
         achievements=progress.achievements_of(rows, ruleset).achievements,
         days=progress.recent_snapshots(rows, first),
-        path=await learning_path.learning_path(session, user, path_items),
+        path=await learning_path.learning_path(session, user, path_items, whole_paths=True),
         reviews_due=await reviews.count_due(session, user, now),
     )
 

@@ -65,6 +65,7 @@ async def dashboard(
             "xp_chart": _xp_chart(shown.days, xp_before),
             "upcoming": upcoming,
             "unlocked_count": sum(a.unlocked for a in achievements),
+            "path_groups": path.groups,
             "path_items": [item for group in path.groups for item in group.items],
             "open_items": path.total_open,
             "reviews_due": shown.reviews_due,

@@ -30,6 +30,16 @@ class Resource:
 
 
 @dataclass(frozen=True)
+class PathPlace:
+    """Where an item stands on the track's learning path: the path section (a category whose
+    heading names a horizon) that lists it, by its index among the track's categories in
+    document order (the track itself is 0), and its position on the whole path, from 0."""
+
+    section: int
+    position: int
+
+
+@dataclass(frozen=True)
 class ItemDraft:
     title: str
     description: str = ""
@@ -41,6 +51,7 @@ class ItemDraft:
     topic: str | None = None  # None: the enclosing category's topic
     children: tuple[ItemDraft, ...] = ()
     resources: tuple[Resource, ...] = ()  # from a link title and from lists of links
+    path: PathPlace | None = None  # None: not on the learning path
 
 
 @dataclass(frozen=True)
@@ -49,6 +60,10 @@ class CategoryDraft:
     notes: str = ""
     items: tuple[ItemDraft, ...] = ()
     children: tuple[CategoryDraft, ...] = field(default=())
+
+    def walk(self) -> list[CategoryDraft]:
+        """This category and every one below it, in document order."""
+        return [self, *(found for child in self.children for found in child.walk())]
 
     def all_items(self) -> list[ItemDraft]:
         """Every item in this category and below, depth first in document order."""

@@ -15,9 +15,13 @@ from questpath.tracks.rules import is_open, learning_path_key
 from questpath.tracks.schemas import LearningPath, PathGroup, PathItem
 
 
-async def learning_path(session: AsyncSession, user: UserLike, limit: int) -> LearningPath:
-    """Open items across the learner's tracks: sooner horizons first, then higher priority, then
-    earlier due dates, then older tracks and document order."""
+async def learning_path(
+    session: AsyncSession, user: UserLike, limit: int, *, whole_paths: bool = False
+) -> LearningPath:
+    """Open items across the learner's tracks: sooner horizons first; within one, the tracks'
+    written learning paths in order, then higher priority, earlier due dates, older tracks and
+    document order. With `whole_paths`, every open item on a written path is listed, and other
+    items only while fewer than `limit` are."""
     tracks, categories = await repo.tracks_with_categories(session, user.id)
     items = await repo.all_items(session, user.id)
     categories_of: dict[uuid.UUID, list[TrackCategory]] = defaultdict(list)
@@ -40,11 +44,16 @@ async def learning_path(session: AsyncSession, user: UserLike, limit: int) -> Le
                 row.priority,  # type: ignore[arg-type]
                 row.due_date,
                 (track_order, document_order),
+                None if row.path_position is None else (track_order, row.path_position),
             )
             entries.append((key, _path_item(track, titles, node)))
     entries.sort(key=lambda entry: entry[0])
+    shown: list[PathItem] = []
+    for _, entry in entries:
+        if len(shown) < limit or (whole_paths and entry.path_position is not None):
+            shown.append(entry)
     groups: list[PathGroup] = []
-    for _, entry in entries[:limit]:
+    for entry in shown:
         if not groups or groups[-1].horizon != entry.horizon:
             groups.append(PathGroup(horizon=entry.horizon, items=[]))
         groups[-1].items.append(entry)
@@ -65,4 +74,5 @@ def _path_item(track: Track, titles: dict[uuid.UUID | None, str], node: tree.Ite
         horizon=row.horizon,
         due_date=row.due_date,
         topic=node.topic,
+        path_position=row.path_position,
     )

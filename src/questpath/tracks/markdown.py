@@ -42,6 +42,7 @@ from questpath.tracks.drafts import (
     TrackDraft,
 )
 from questpath.tracks.links import item_parts
+from questpath.tracks.path_sections import place_path
 from questpath.tracks.rules import horizon_for_heading, is_critical_heading
 
 MAX_ITEM_DEPTH = 8
@@ -110,7 +111,7 @@ def parse_track(text: str, title: str | None = None) -> TrackDraft:
         while open_categories[-1].level >= level:
             open_categories.pop()
         open_categories.append(open_categories[-1].child(heading or UNTITLED, level))
-    track = TrackDraft(root.draft())
+    track = place_path(TrackDraft(root.draft()))
     if not track.root.all_items():
         raise MarkdownProblem(
             "the document has no task-list items (lines like '- [ ] Learn X'); "
@@ -127,6 +128,7 @@ class _Owner:
     indent: int  # columns of list indentation to strip from the source of nested blocks
     horizon: Horizon | None
     priority: Priority
+    path: bool = False  # a path section: its list items are entries, checkbox or not
     text: list[str] = field(default_factory=list)  # category notes or item description
     quotes: list[str] = field(default_factory=list)  # item notes
     items: list[ItemDraft] = field(default_factory=list)
@@ -140,10 +142,13 @@ class _Category:
     children: list[_Category] = field(default_factory=list)
 
     def child(self, title: str, level: int) -> _Category:
-        """A sub-category; horizon and "critical" come from the nearest heading that names one."""
-        horizon = horizon_for_heading(title) or self.owner.horizon
+        """A sub-category; horizon and "critical" come from the nearest heading that names one.
+        One whose own heading names a horizon is a path section."""
+        own_horizon = horizon_for_heading(title)
+        horizon = own_horizon or self.owner.horizon
         priority: Priority = "critical" if is_critical_heading(title) else self.owner.priority
-        self.children.append(_Category(title, level, _Owner(0, 0, horizon, priority)))
+        owner = _Owner(0, 0, horizon, priority, path=own_horizon is not None)
+        self.children.append(_Category(title, level, owner))
         return self.children[-1]
 
     def draft(self) -> CategoryDraft:
@@ -206,7 +211,7 @@ class _Walker:
         if not text:
             return
         indented = self.repair and owner.text and text[0] in " \t"
-        if indented and not _reads_as([owner.text[-1], text], owner.depth):
+        if indented and not _reads_as([owner.text[-1], text], owner.depth, owner.path):
             owner.text.append(_SEPARATOR)
         owner.text.append(text)
 
@@ -218,20 +223,20 @@ class _Walker:
         text = trim(self.source_lines(self.tokens[index], owner.indent, taken))
         if not taken or not self.repair:
             return text
-        candidates = (text, "\n".join(self.plain_lines(index)))
-        return next((c for c in candidates if c and _reads_as([c], owner.depth)), "")
+        candidates = (text, "\n".join(self.plain_lines(index, owner.path)))
+        return next((c for c in candidates if c and _reads_as([c], owner.depth, owner.path)), "")
 
-    def plain_lines(self, index: int, depth: int = 0) -> list[str]:
+    def plain_lines(self, index: int, entries: bool, depth: int = 0) -> list[str]:
         """The first lines of a list's plain items (and of theirs), as a plain list."""
         lines: list[str] = []
         for item in self.blocks(index + 1, self.end[index]):
-            if self.task(item) is not None:
+            if self.task(item, entries) is not None:
                 continue
             own = self.tokens[item + 1].type == "paragraph_open"
             if own:
                 lines.append(f"{'  ' * depth}- {one_line(self.tokens[item + 2].content)}")
             for child in self.lists(item):
-                lines += self.plain_lines(child, depth + own)
+                lines += self.plain_lines(child, entries, depth + own)
         return lines
 
     def lists(self, index: int) -> list[int]:
@@ -248,18 +253,18 @@ class _Walker:
             return text
         if token.type == "fence":
             moved_tab = owner.indent and "\t" in token.content
-            if moved_tab or not _reads_as([text], owner.depth):
+            if moved_tab or not _reads_as([text], owner.depth, owner.path):
                 return _fence(token.markup, token.info.strip(), token.content)
             return text
         ended = (text, *(f"{text}\n{end}" for end in _HTML_ENDS))
-        return next((t for t in ended if _reads_as([t], owner.depth)), text)
+        return next((t for t in ended if _reads_as([t], owner.depth, owner.path)), text)
 
     def take_tasks(self, index: int, owner: _Owner) -> set[int]:
         """Make the owner's items of a list's task items, and of those in its plain items (whose
         text stays with the list's source). Returns the lines the task items took."""
         taken: set[int] = set()
         for item in self.blocks(index + 1, self.end[index]):
-            task = self.task(item)
+            task = self.task(item, owner.path)
             if task is not None:
                 owner.items.append(self.item(item, task, owner))
                 taken.update(range(*self.map(item)))
@@ -268,14 +273,17 @@ class _Walker:
                     taken |= self.take_tasks(child, owner)
         return taken
 
-    def task(self, index: int) -> tuple[ItemState, str, str] | None:
-        """State, title and description if the list item at `index` is a task item."""
+    def task(self, index: int, entry: bool = False) -> tuple[ItemState, str, str] | None:
+        """State, title and description if the list item at `index` is a task item, or, with
+        `entry` (in a path section), any list item that starts with a paragraph (to do)."""
         if self.tokens[index + 1].type != "paragraph_open":
             return None
         content = self.tokens[index + 2].content
         match = _TASK.match(content)
-        title, description = split_item_text(content[match.end() :]) if match else ("", "")
-        return (_STATE_OF[match[1]], title, description) if match and title else None
+        if match is None and not entry:
+            return None
+        title, description = split_item_text(content[match.end() :] if match else content)
+        return (_STATE_OF[match[1]] if match else "todo", title, description) if title else None
 
     def item(self, index: int, task: tuple[ItemState, str, str], parent: _Owner) -> ItemDraft:
         line = self.map(index)[0]
@@ -285,7 +293,8 @@ class _Walker:
                 "expected this one at a shallower level"
             )
         text_below = self.map(index + 1)[0] != line
-        column = _content_column(self.lines[line], text_below)
+        first = self.tokens[index + 2].content.split("\n")[0]
+        column = _content_column(self.lines[line], text_below, _TASK.match(first) is None, first)
         owner = _Owner(parent.depth + 1, column, parent.horizon, parent.priority)
         for child in self.blocks(self.end[index + 1] + 1, self.end[index]):
             self.collect(child, owner)
@@ -315,11 +324,11 @@ class _Walker:
         return start, stop
 
 
-def _reads_as(texts: list[str], depth: int) -> bool:
+def _reads_as(texts: list[str], depth: int, path: bool = False) -> bool:
     """Whether import reads kept texts, written a blank line apart and followed by more Markdown,
     back as the same texts: none joins or splits, stays open, or holds a task item (or, in a
     category, a heading)."""
-    owner = _Owner(depth, 0, None, "normal")
+    owner = _Owner(depth, 0, None, "normal", path=path)
     try:
         walker = _Walker("\n\n".join([*texts, _SENTINEL]), repair=False)
         for index, before in walker.top_level():
@@ -376,10 +385,16 @@ def one_line(text: str) -> str:
     return " ".join(line.strip() for line in re.split(r"\r\n?|\n", text)).strip()
 
 
-def _content_column(line: str, text_below: bool) -> int:
+def _content_column(line: str, text_below: bool, plain: bool = False, first: str = "") -> int:
     """Where a task item's content starts on the line of its marker (which may follow markers of
-    plain items opened on the same line): at its `[x]`, or past its marker if its text is below."""
-    return _width(line.rstrip(" \t")) + 1 if text_below else _width(line[: line.index("[")])
+    plain items opened on the same line): at its `[x]`, or past its marker if its text is below.
+    A path entry without a checkbox starts where its text `first` does."""
+    if text_below:
+        return _width(line.rstrip(" \t")) + 1
+    if plain:
+        text = line.rstrip(" \t")
+        return _width(text[: len(text) - len(first)])
+    return _width(line[: line.index("[")])
 
 
 def _width(text: str) -> int:

@@ -21,6 +21,7 @@ from questpath.tracks.markdown import (
     split_item_text,
     trim,
 )
+from questpath.tracks.path_sections import path_entries
 
 _BOX_OF = {"todo": "[ ]", "done": "[x]", "in_progress": "[/]", "skipped": "[-]"}
 
@@ -33,9 +34,10 @@ def render_track(track: TrackDraft) -> str:
     import reads the same way. Deeper ones (import cannot make them) are clamped to `######`."""
     offset = 1 if _category_depth(track.root) < 6 else 0
     blocks = [_heading(1, track.root.title or UNTITLED_TRACK)]
-    _render_body(track.root, blocks)
+    writer = _Writer(path_entries(track), blocks)
+    writer.body(track.root)
     for child in track.root.children:
-        _render_category(child, 1 + offset, blocks)
+        writer.category(child, 1 + offset)
     return "\n\n".join(blocks) + "\n"
 
 
@@ -43,17 +45,31 @@ def _category_depth(category: CategoryDraft) -> int:
     return max((1 + _category_depth(child) for child in category.children), default=0)
 
 
-def _render_category(category: CategoryDraft, level: int, blocks: list[str]) -> None:
-    blocks.append(_heading(min(level, 6), category.title or UNTITLED))
-    _render_body(category, blocks)
-    for child in category.children:
-        _render_category(child, level + 1, blocks)
+class _Writer:
+    """Writes categories in document order, counting them to find each path section's entries:
+    an item on the path elsewhere is written there as a bare entry with its title and state."""
 
+    def __init__(self, entries: dict[int, list[tuple[ItemDraft, bool]]], blocks: list[str]):
+        self.entries, self.blocks, self.index = entries, blocks, 0
 
-def _render_body(category: CategoryDraft, blocks: list[str]) -> None:
-    notes = trim(_lines(category.notes))
-    blocks += [notes] if notes else []
-    blocks += ["\n".join(_render_items(category.items, notes))] if category.items else []
+    def category(self, category: CategoryDraft, level: int) -> None:
+        self.blocks.append(_heading(min(level, 6), category.title or UNTITLED))
+        self.body(category)
+        for child in category.children:
+            self.category(child, level + 1)
+
+    def body(self, category: CategoryDraft) -> None:
+        entries = self.entries.get(self.index)
+        self.index += 1
+        items = category.items
+        if entries is not None:
+            items = tuple(
+                ItemDraft(item.title, state=item.state) if linked else item
+                for item, linked in entries
+            )
+        notes = trim(_lines(category.notes))
+        self.blocks += [notes] if notes else []
+        self.blocks += ["\n".join(_render_items(items, notes))] if items else []
 
 
 def _lines(text: str) -> list[str]:

@@ -103,6 +103,11 @@ class TrackItem(Base):
     horizon: Mapped[str | None] = mapped_column(String(16))
     due_date: Mapped[date | None] = mapped_column(Date)
     topic: Mapped[str | None] = mapped_column(String(100))
+    # On the track's learning path: the path section (a category whose heading names a horizon)
+    # that lists it, and its place on the whole path. No foreign key: the section may be the
+    # item's own category or another, and a path without its section is simply no path.
+    path_category_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    path_position: Mapped[int | None] = mapped_column(Integer)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from questpath.tracks.drafts import HORIZONS, PRIORITIES, Horizon, Priority
 
-_HORIZON_WORDS = {
-    "immediate": "immediate",
-    "short term": "short_term",
-    "medium term": "medium_term",
-    "long term": "long_term",
+# Headings that name a horizon, as `_words` reduces them; docs/tracks.md lists them too.
+HORIZON_HEADINGS: dict[str, Horizon] = {
+    **dict.fromkeys(
+        ["immediate", "now", "today", "this week", "next week", "this month", "next month"],
+        "immediate",
+    ),
+    **dict.fromkeys(
+        ["short term", "next 3 months", "next three months", "this quarter", "next quarter"],
+        "short_term",
+    ),
+    **dict.fromkeys(["medium term", "mid term", "next 6 months", "next six months"], "medium_term"),
+    **dict.fromkeys(
+        ["long term", "this year", "next year", "next 12 months", "next twelve months"],
+        "long_term",
+    ),
 }
 _PARENTHESISED = re.compile(r"\([^)]*\)")
 _NUMBERING = re.compile(r"^\s*\d+(?:\.\d+)*[.)]?\s+")
@@ -24,13 +34,39 @@ TOPIC_MAX_LENGTH = 100
 def _words(heading: str) -> str:
     """A heading reduced to lower-case words: parenthesised text, numbering, punctuation gone."""
     text = _NUMBERING.sub("", _PARENTHESISED.sub(" ", heading)).lower()
-    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+    return " ".join(re.sub(r"[\W_]+", " ", text).split())
 
 
 def horizon_for_heading(heading: str) -> Horizon | None:
-    """ "Immediate (This Month)", "Short-term", "## 3. Long Term" name a horizon; others do not."""
-    horizon = _HORIZON_WORDS.get(_words(heading))
-    return horizon  # type: ignore[return-value]
+    """ "Immediate (This Month)", "Short-term", "3. Long Term", "Next 3 Months" name a horizon:
+    the heading without numbering and parenthesised text, in any case and punctuation, is one of
+    HORIZON_HEADINGS. Others ("Immediate goals", "Learning Path") do not."""
+    return HORIZON_HEADINGS.get(_words(heading))
+
+
+def path_key(title: str) -> str:
+    """What a learning-path entry and an item are compared by: the title's words in lower case,
+    without parenthesised text, numbering or punctuation ("API documentation (OpenAPI)" and
+    "**API Documentation**" both give "api documentation"). A title that is only parenthesised
+    text or punctuation keeps its words."""
+    return _words(title) or " ".join(re.sub(r"[\W_]+", " ", title.lower()).split())
+
+
+def link_path_entries(entries: Sequence[str | None], items: Sequence[str]) -> list[int | None]:
+    """Which item each learning-path entry names: for each entry title (None: an entry that
+    cannot link, having more than a title), the index of the first item in document order whose
+    `path_key` equals the entry's and that no earlier entry took, or None when there is none.
+    An entry whose key is empty links to nothing."""
+    free: dict[str, list[int]] = defaultdict(list)
+    for index, title in enumerate(items):
+        free[path_key(title)].append(index)
+    for indexes in free.values():
+        indexes.reverse()  # pop() takes the first in document order
+    links: list[int | None] = []
+    for entry in entries:
+        key = path_key(entry) if entry is not None else ""
+        links.append(free[key].pop() if key and free.get(key) else None)
+    return links
 
 
 def is_critical_heading(heading: str) -> bool:
@@ -97,13 +133,22 @@ def is_open(state: str) -> bool:
 
 
 def learning_path_key(
-    horizon: Horizon | None, priority: Priority, due_date: date | None, position: tuple[int, ...]
-) -> tuple[int, int, bool, date, tuple[int, ...]]:
+    horizon: Horizon | None,
+    priority: Priority,
+    due_date: date | None,
+    position: tuple[int, ...],
+    path_order: tuple[int, ...] | None = None,
+) -> tuple[int, int, int, bool, date, tuple[int, ...]]:
     """Sort key of "what to study next": sooner horizon, then higher priority, then earlier due
-    date (undated last), then document order. Items without a horizon come after every horizon."""
+    date (undated last), then document order. Items without a horizon come after every horizon.
+    Within a horizon, items on a track's written learning path (`path_order`, e.g. the track's
+    order and the item's place on its path) come first, in that order, whatever their priority."""
     horizon_rank = HORIZONS.index(horizon) if horizon else len(HORIZONS)
+    if path_order is not None:
+        return (horizon_rank, 0, 0, False, date.max, path_order)
     return (
         horizon_rank,
+        1,
         PRIORITIES.index(priority),
         due_date is None,
         due_date or date.max,

@@ -60,6 +60,9 @@ class ItemRead(BaseModel):
     due_date: date | None
     topic: str | None = Field(description="set on the item; null means the category's topic")
     effective_topic: str = Field(description="the topic skill levels count this item under")
+    path_position: int | None = Field(
+        default=None, description="its place on the track's learning path, from 0; null: off it"
+    )
     completed_at: datetime | None
     children: list[ItemRead]
 
@@ -181,6 +184,9 @@ class PathItem(BaseModel):
     horizon: Horizon | None
     due_date: date | None
     topic: str
+    path_position: int | None = Field(
+        default=None, description="its place on its track's learning path; null: off it"
+    )
 
 
 class PathGroup(BaseModel):

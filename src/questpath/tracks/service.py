@@ -77,6 +77,7 @@ def item_read(node: tree.ItemNode, *, with_notes: bool = True) -> ItemRead:
         due_date=row.due_date,
         topic=row.topic,
         effective_topic=node.topic,
+        path_position=row.path_position,
         completed_at=row.completed_at,
         children=[item_read(child, with_notes=with_notes) for child in node.children],
     )
@@ -216,20 +217,24 @@ async def create_track(
     )
     categories: list[dict[str, object]] = []
     items: list[dict[str, object]] = []
+    # Categories in document order, the track itself first: what a path place's section counts.
+    category_ids: list[uuid.UUID | None] = [None, *(uuid.uuid4() for _ in draft.root.walk()[1:])]
+    next_category_id = iter(category_ids[1:])
 
     def add_items(
         drafts: tuple[ItemDraft, ...], category_id: uuid.UUID | None, parent_id: uuid.UUID | None
     ) -> None:
         for position, item in enumerate(drafts):
             item_id = uuid.uuid4()
-            items.append(
-                item_row(user.id, track.id, item_id, category_id, parent_id, position, item, now)
-            )
+            row = item_row(user.id, track.id, item_id, category_id, parent_id, position, item, now)
+            if item.path is not None:
+                row["path_category_id"] = category_ids[item.path.section]
+            items.append(row)
             add_items(item.children, category_id, item_id)
 
     def add_categories(drafts: tuple[CategoryDraft, ...], parent_id: uuid.UUID | None) -> None:
         for position, category in enumerate(drafts):
-            category_id = uuid.uuid4()
+            category_id = next(next_category_id)
             categories.append(
                 {
                     "user_id": user.id,
@@ -276,6 +281,8 @@ def item_row(
         "horizon": item.horizon,
         "due_date": item.due_date,
         "topic": item.topic,
+        "path_category_id": None,
+        "path_position": item.path.position if item.path else None,
         "completed_at": None,
         "updated_at": now,
     }

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from questpath.tracks.drafts import CategoryDraft, ItemDraft, Resource, TrackDraft
+from questpath.tracks.drafts import CategoryDraft, ItemDraft, PathPlace, Resource, TrackDraft
 from questpath.tracks.models import Track, TrackCategory, TrackItem
 from questpath.tracks.rules import Completion, completion_of, default_topic
 
@@ -117,6 +117,15 @@ def ancestors(root: CategoryNode, category_id: uuid.UUID | None) -> list[Categor
 
 
 def to_draft(root: CategoryNode) -> TrackDraft:
+    # A path place names its section by index in document order, the track itself being 0.
+    section_of = {node.id: index for index, node in enumerate([root, *root.walk_categories()])}
+
+    def path(row: TrackItem) -> PathPlace | None:
+        section = section_of.get(row.path_category_id)
+        if row.path_position is None or row.path_category_id is None or section is None:
+            return None
+        return PathPlace(section, row.path_position)
+
     def item(node: ItemNode) -> ItemDraft:
         row = node.row
         return ItemDraft(
@@ -130,6 +139,7 @@ def to_draft(root: CategoryNode) -> TrackDraft:
             due_date=row.due_date,
             topic=row.topic,
             children=tuple(item(child) for child in node.children),
+            path=path(row),
         )
 
     def category(node: CategoryNode) -> CategoryDraft:
