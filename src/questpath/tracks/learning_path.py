@@ -65,4 +65,5 @@ def _path_item(track: Track, titles: dict[uuid.UUID | None, str], node: tree.Ite
         horizon=row.horizon,
         due_date=row.due_date,
         topic=node.topic,
+        section=node.section,
     )

@@ -77,6 +77,7 @@ def item_read(node: tree.ItemNode, *, with_notes: bool = True) -> ItemRead:
         due_date=row.due_date,
         topic=row.topic,
         effective_topic=node.topic,
+        section=node.section,
         completed_at=row.completed_at,
         children=[item_read(child, with_notes=with_notes) for child in node.children],
     )
