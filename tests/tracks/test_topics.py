@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from typing import Any
@@ -19,6 +20,7 @@ from tests.tracks.test_routes import (
     read_track,
     set_state,
 )
+from tests.web.browsing import api_account, sign_up
 
 ORGANISATIONAL = ("Unknown Unknowns", "Areas for Improvement", "Recommendations to Study")
 NUMBERED = re.compile(r"^\s*\d+(?:\.\d+)*[.)]?\s")
@@ -137,3 +139,31 @@ async def test_finishing_a_sub_heading_records_its_top_level_topic(
     assert [e["topic"] for e in finished] == ["Virtual Environment Management"]
     assert [e["metadata"]["category_id"] for e in finished] == [sub["id"]]
     assert await projection_differences(app, learner) == []
+
+
+async def test_the_dashboard_s_learning_path_names_each_item_s_topic_and_section(
+    client: httpx.AsyncClient,
+) -> None:
+    await sign_up(client)
+    account = await api_account(client)
+    track_id = (await import_track(client, account, SEED))["id"]
+    track = await read_track(client, account, track_id)
+    first = all_items(category_named(track, "Recommendations to Study"))[0]
+    response = await client.patch(  # an immediate horizon puts it first on the path
+        f"/api/tracks/{track_id}/items/{first['id']}",
+        json={"horizon": "immediate", "priority": "critical"},
+        headers=account.headers,
+    )
+    assert response.status_code == 200, response.text
+    by_id = {item["id"]: item for item in all_items(track)}
+    page = await client.get("/")
+    assert page.status_code == 200
+    shown = re.findall(
+        r'class="path-item">.*?#item-([0-9a-f-]+)".*?<p class="hint">([^<]*)</p>', page.text, re.S
+    )
+    assert shown[0][0] == first["id"]
+    assert first["section"] == "Recommendations to Study"
+    for item_id, hint in shown:
+        item = by_id[item_id]
+        parts = [track["title"], item["effective_topic"], item["section"]]
+        assert html.unescape(hint) == " · ".join(part for part in parts if part)
