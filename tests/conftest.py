@@ -53,17 +53,17 @@ async def _create_postgres_database(server_url: str, name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def new_database(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], str]:
-    """Make an empty, migrated database on `backend` and return its URL."""
+def new_database(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., str]:
+    """Make an empty database on `backend`, migrated to `revision`, and return its URL."""
 
-    def make(backend: str) -> str:
+    def make(backend: str, revision: str = "head") -> str:
         if backend == "sqlite":
             url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('sqlite') / 'questpath.db'}"
         else:
             server = os.environ["QUESTPATH_TEST_POSTGRES_URL"]
             name = f"questpath_test_{uuid.uuid4().hex[:12]}"
             url = asyncio.run(_create_postgres_database(server, name))
-        migrate(url)
+        migrate(url, revision)
         return url
 
     return make
@@ -76,13 +76,13 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def migrated_url(backend: str, new_database: Callable[[str], str]) -> str:
+def migrated_url(backend: str, new_database: Callable[..., str]) -> str:
     """A fresh migrated database of its own, for a test that starts server processes."""
     return new_database(backend)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, new_database: Callable[[str], str]) -> str:
+def database_url(request: pytest.FixtureRequest, new_database: Callable[..., str]) -> str:
     backend: str = request.param
     return new_database(backend)
 

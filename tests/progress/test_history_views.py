@@ -121,7 +121,12 @@ async def test_statistics_page_shows_what_the_api_reports_for_the_period(
 
     topics = _table_rows(page.split('id="topics-heading"')[1])
     assert topics == [
-        [t["topic"], str(t["exercises_completed"]), formatting.grade(t["average_grade"])]
+        [
+            t["topic"],
+            str(t["exercises_completed"]),
+            formatting.grade(t["average_grade"]),
+            str(t["items_completed"]),
+        ]
         for t in api["by_topic"]
     ]
     assert "/static/web/charts.js" in page

@@ -130,7 +130,11 @@ async def test_the_seed_track_imports_every_checkbox(
     assert item_named(track, "Runbooks")["description"] == (
         "Operational runbooks for production issues"
     )
-    assert item_named(track, "Runbooks")["effective_topic"] == "Unknown Unknowns"
+    runbooks = item_named(track, "Runbooks")
+    assert (runbooks["effective_topic"], runbooks["section"]) == (
+        "Documentation & Planning",
+        "Unknown Unknowns",
+    )
 
 
 async def test_a_multipart_upload_imports_with_the_title_given(

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from questpath.tracks.drafts import HORIZONS, ITEM_STATES, PRIORITIES
 from questpath.tracks.rules import (
     HORIZON_HEADINGS,
+    SECTION_SEPARATOR,
     Completion,
     completion_of,
     default_topic,
@@ -22,6 +23,8 @@ from questpath.tracks.rules import (
     learning_path_key,
     link_path_entries,
     path_key,
+    section_for_headings,
+    topic_for_headings,
 )
 
 
@@ -139,6 +142,59 @@ def test_a_heading_containing_critical_marks_its_items_critical(
 )
 def test_a_category_s_topic_is_its_title_without_numbering(title: str, topic: str) -> None:
     assert default_topic(title) == topic
+
+
+headings = st.text(st.characters(blacklist_categories=("Cs",)), max_size=120)
+numbering = st.lists(st.integers(0, 99), min_size=1, max_size=3).map(
+    lambda parts: ".".join(map(str, parts))
+)
+word = st.text(st.characters(whitelist_categories=("L",)), min_size=1, max_size=30)
+
+
+@given(st.lists(headings, min_size=1, max_size=6), headings)
+def test_an_item_s_topic_is_its_top_level_heading_whatever_lies_below(
+    path: list[str], track_title: str
+) -> None:
+    assert topic_for_headings(path, track_title) == default_topic(path[0])
+    assert topic_for_headings(path[:1], track_title) == topic_for_headings(path, track_title)
+
+
+@given(numbering, st.sampled_from([".", ")", ""]), word, st.lists(headings, max_size=4), headings)
+def test_a_numbered_top_level_heading_gives_its_name_alone(
+    number: str, mark: str, name: str, below: list[str], track_title: str
+) -> None:
+    topic = topic_for_headings([f"{number}{mark} {name}", *below], track_title)
+    assert topic == name[:100]
+
+
+@given(headings)
+def test_an_item_directly_in_the_track_takes_the_track_s_title(track_title: str) -> None:
+    assert topic_for_headings([], track_title) == default_topic(track_title)
+
+
+@given(st.lists(headings, max_size=6))
+def test_a_section_is_the_headings_below_the_top_level_one(path: list[str]) -> None:
+    section = section_for_headings(path)
+    if len(path) < 2:
+        assert section is None
+    else:
+        assert section == SECTION_SEPARATOR.join(path[1:])
+        assert section.startswith(path[1])
+        assert section.endswith(path[-1])
+
+
+@pytest.mark.parametrize(
+    ("path", "topic", "section"),
+    [
+        (["3. Git Workflow", "Unknown Unknowns"], "Git Workflow", "Unknown Unknowns"),
+        (["12. Database Management"], "Database Management", None),
+        (["Testing", "Mocks", "Fakes"], "Testing", f"Mocks{SECTION_SEPARATOR}Fakes"),
+        (["1.2) Setup", "Areas for Improvement"], "Setup", "Areas for Improvement"),
+    ],
+)
+def test_seed_like_heading_paths(path: list[str], topic: str, section: str | None) -> None:
+    assert topic_for_headings(path, "Learning Track") == topic
+    assert section_for_headings(path) == section
 
 
 states = st.lists(st.sampled_from(ITEM_STATES), max_size=40)

@@ -170,6 +170,7 @@ class TopicStatistics(BaseModel):
     topic: str
     exercises_completed: int
     average_grade: float | None
+    items_completed: int = Field(description="track items done for the first time")
 
 
 class TrendPoint(BaseModel):

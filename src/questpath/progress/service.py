@@ -372,10 +372,13 @@ async def statistics(
         xp_gained=tally.xp + bonus,
         by_topic=[
             TopicStatistics(
-                topic=topic, exercises_completed=t.exercises, average_grade=t.average_grade
+                topic=topic,
+                exercises_completed=t.exercises,
+                average_grade=t.average_grade,
+                items_completed=t.items_completed,
             )
             for topic, t in sorted(topic_tallies.items())
-            if t.exercises
+            if t.exercises or t.items_completed
         ],
         grade_distribution=tally.grade_distribution,
         trend_7d=[_trend_point(d, trend_days.get(d)) for d in week],

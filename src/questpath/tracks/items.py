@@ -18,7 +18,6 @@ from questpath.tracks import repository as repo
 from questpath.tracks import tree
 from questpath.tracks.drafts import ItemDraft, Resource
 from questpath.tracks.models import Track, TrackItem
-from questpath.tracks.rules import default_topic
 from questpath.tracks.schemas import ItemChanged, ItemCreate, ItemRead, ItemUpdate
 from questpath.tracks.service import completion_read, item_read, item_row, load_tree, own_track
 
@@ -167,7 +166,7 @@ def _finished_events(
         SystemEvent(
             f"category:{node.id}",
             "category_finished",
-            default_topic(node.title),
+            node.topic,
             {"track_id": str(track.id), "category_id": str(node.id), "title": node.title[:200]},
         )
         for node in tree.ancestors(root, category_id)

@@ -75,4 +75,5 @@ def _path_item(track: Track, titles: dict[uuid.UUID | None, str], node: tree.Ite
         due_date=row.due_date,
         topic=node.topic,
         path_position=row.path_position,
+        section=node.section,
     )

@@ -29,6 +29,7 @@ HORIZON_HEADINGS: dict[str, Horizon] = {
 _PARENTHESISED = re.compile(r"\([^)]*\)")
 _NUMBERING = re.compile(r"^\s*\d+(?:\.\d+)*[.)]?\s+")
 TOPIC_MAX_LENGTH = 100
+SECTION_SEPARATOR = " › "
 
 
 def _words(heading: str) -> str:
@@ -74,10 +75,23 @@ def is_critical_heading(heading: str) -> bool:
 
 
 def default_topic(category_title: str) -> str:
-    """The skill-level topic of a category's items: its title without numbering, at most 100
-    characters ("1. Git Workflow" -> "Git Workflow")."""
+    """A title as a topic: without numbering, at most 100 characters ("1. Git Workflow" ->
+    "Git Workflow")."""
     stripped = _NUMBERING.sub("", category_title).strip() or category_title.strip()
     return stripped[:TOPIC_MAX_LENGTH].strip()
+
+
+def topic_for_headings(headings: Sequence[str], track_title: str) -> str:
+    """The topic of an item under `headings` (its categories' titles, outermost first): its
+    top-level category's title without numbering, so "## 3. Git Workflow" / "### Unknown
+    Unknowns" is "Git Workflow". An item directly in the track takes the track's title."""
+    return default_topic(headings[0] if headings else track_title)
+
+
+def section_for_headings(headings: Sequence[str]) -> str | None:
+    """Where an item sits inside its topic: the headings below the top-level one, joined by
+    SECTION_SEPARATOR; None directly in a top-level category or in the track."""
+    return SECTION_SEPARATOR.join(headings[1:]) if len(headings) > 1 else None
 
 
 @dataclass(frozen=True)

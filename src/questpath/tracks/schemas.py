@@ -58,10 +58,16 @@ class ItemRead(BaseModel):
     priority: Priority
     horizon: Horizon | None
     due_date: date | None
-    topic: str | None = Field(description="set on the item; null means the category's topic")
+    topic: str | None = Field(
+        description="set on the item; null means its top-level category's title, unnumbered"
+    )
     effective_topic: str = Field(description="the topic skill levels count this item under")
     path_position: int | None = Field(
         default=None, description="its place on the track's learning path, from 0; null: off it"
+    )
+    section: str | None = Field(
+        description="the headings it sits under below its top-level category, joined by ' › '; "
+        "null directly in a top-level category or in the track"
     )
     completed_at: datetime | None
     children: list[ItemRead]
@@ -187,6 +193,7 @@ class PathItem(BaseModel):
     path_position: int | None = Field(
         default=None, description="its place on its track's learning path; null: off it"
     )
+    section: str | None = Field(description="its headings below its top-level category")
 
 
 class PathGroup(BaseModel):

@@ -78,6 +78,7 @@ def item_read(node: tree.ItemNode, *, with_notes: bool = True) -> ItemRead:
         topic=row.topic,
         effective_topic=node.topic,
         path_position=row.path_position,
+        section=node.section,
         completed_at=row.completed_at,
         children=[item_read(child, with_notes=with_notes) for child in node.children],
     )

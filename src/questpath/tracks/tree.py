@@ -14,13 +14,19 @@ from typing import TypeVar
 
 from questpath.tracks.drafts import CategoryDraft, ItemDraft, PathPlace, Resource, TrackDraft
 from questpath.tracks.models import Track, TrackCategory, TrackItem
-from questpath.tracks.rules import Completion, completion_of, default_topic
+from questpath.tracks.rules import (
+    Completion,
+    completion_of,
+    section_for_headings,
+    topic_for_headings,
+)
 
 
 @dataclass
 class ItemNode:
     row: TrackItem
-    topic: str  # the item's own topic, or its category's
+    topic: str  # the item's own topic, or its top-level category's
+    section: str | None  # its headings below the top-level category ("Unknown Unknowns")
     children: list[ItemNode] = field(default_factory=list)
 
     def walk(self) -> Iterator[ItemNode]:
@@ -37,6 +43,8 @@ class CategoryNode:
     items: list[ItemNode] = field(default_factory=list)
     categories: list[CategoryNode] = field(default_factory=list)
     completion: Completion = field(default_factory=Completion)
+    topic: str = ""  # what its items count under: its top-level category's title, unnumbered
+    section: str | None = None  # its headings below the top-level category
 
     def walk_items(self) -> Iterator[ItemNode]:
         """Every item here and below, in document order."""
@@ -71,6 +79,8 @@ def build(
     for parent_id, children in child_categories.items():
         nodes[parent_id].categories = [nodes[c.id] for c in _by_position(children)]
 
+    _label(root, [], track.title)
+
     sub_items: dict[uuid.UUID, list[TrackItem]] = defaultdict(list)
     top_items: dict[uuid.UUID | None, list[TrackItem]] = defaultdict(list)
     for item in items:
@@ -79,20 +89,28 @@ def build(
         else:
             sub_items[item.parent_id].append(item)
 
-    def item_node(row: TrackItem, category_topic: str) -> ItemNode:
+    def item_node(row: TrackItem, category: CategoryNode) -> ItemNode:
         children = _by_position(sub_items.get(row.id, ()))
         return ItemNode(
             row,
-            row.topic or category_topic,
-            [item_node(child, category_topic) for child in children],
+            row.topic or category.topic,
+            category.section,
+            [item_node(child, category) for child in children],
         )
 
     for category_id, rows in top_items.items():
         node = nodes[category_id]
-        topic = default_topic(node.title)
-        node.items = [item_node(row, topic) for row in _by_position(rows)]
+        node.items = [item_node(row, node) for row in _by_position(rows)]
     _count(root)
     return root
+
+
+def _label(node: CategoryNode, headings: list[str], track_title: str) -> None:
+    """Give `node` (under `headings`) and every category below it a topic and a section."""
+    node.topic = topic_for_headings(headings, track_title)
+    node.section = section_for_headings(headings)
+    for child in node.categories:
+        _label(child, [*headings, child.title], track_title)
 
 
 def _count(node: CategoryNode) -> Completion:
