@@ -7,6 +7,7 @@ import asyncio
 import re
 import uuid
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -44,25 +45,28 @@ def url_before_topics(backend: str, new_database: Callable[..., str]) -> str:
     return new_database(backend, "0009")
 
 
-def _app(url: str, tmp_path: Path) -> FastAPI:
-    return create_app(Settings(database_url=url, data_dir=tmp_path, secret_key=TEST_SECRET))
-
-
-async def _client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+@asynccontextmanager
+async def _running(url: str, tmp_path: Path) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    """The app on `url` and a client of it; its engine is disposed even when a check fails."""
+    app = create_app(Settings(database_url=url, data_dir=tmp_path, secret_key=TEST_SECRET))
     transport = httpx.ASGITransport(app=app, client=("198.51.100.7", 40000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        yield client
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield app, client
+    finally:
+        await app.state.engine.dispose()
 
 
 def _old_topics(track: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
-    """What the rule before 0010 gave: each item's and category's nearest heading, unnumbered."""
+    """What the rule before 0010 gave: each item's own topic or its nearest heading, unnumbered,
+    and each category's heading."""
     items, categories = {}, {}
 
     def walk(category: dict[str, Any]) -> None:
         topic = NUMBERED.sub("", category["title"]).strip()
         categories[category["id"]] = topic
         for item in all_items({"items": category["items"], "categories": []}):
-            items[item["id"]] = topic
+            items[item["id"]] = item["topic"] or topic  # a topic of its own never moved
         for child in category["categories"]:
             walk(child)
 
@@ -123,12 +127,10 @@ async def _record_as_before(app: FastAPI, learner: Account, track: dict[str, Any
     user_id = uuid.UUID(learner.id)
     async with app.state.engine.begin() as conn:
         events = await conn.execute(
-            select(Event.event_id, Event.kind, Event.meta, Event.topic).where(
-                Event.user_id == user_id
-            )
+            select(Event.event_id, Event.kind, Event.meta).where(Event.user_id == user_id)
         )
-        for event_id, kind, meta, topic in list(events):
-            if kind in ("item_completed", "item_reopened") and topic != OWN_TOPIC:
+        for event_id, kind, meta in list(events):
+            if kind in ("item_completed", "item_reopened"):
                 old = items[meta["item_id"]]
             elif kind == "category_finished":
                 old = categories[meta["category_id"]]
@@ -173,8 +175,7 @@ async def _topics(client: httpx.AsyncClient, learner: Account) -> dict[str, set[
 async def test_upgrading_moves_recorded_topics_to_top_level_categories_and_verify_agrees(
     url_before_topics: str, tmp_path: Path
 ) -> None:
-    app = _app(url_before_topics, tmp_path)
-    async for client in _client(app):
+    async with _running(url_before_topics, tmp_path) as (app, client):
         learner = await register_account(client, "learner@example.com")
         track = await _work_the_track(client, learner)
         await _record_as_before(app, learner, track)
@@ -183,13 +184,11 @@ async def test_upgrading_moves_recorded_topics_to_top_level_categories_and_verif
         statistics = await read_json(client, "/api/progress/statistics", learner.headers)
         assert "Unknown Unknowns" in {t["topic"] for t in statistics["by_topic"]}
         assert await projection_differences(app, learner) == []
-    await app.state.engine.dispose()
 
     await asyncio.to_thread(migrate, url_before_topics)  # what `questpath migrate` runs, then:
-    app = _app(url_before_topics, tmp_path)
-    built = await build_missing(app.state.engine, app.state.ruleset, datetime.now(UTC))
-    assert built == 1
-    async for client in _client(app):
+    async with _running(url_before_topics, tmp_path) as (app, client):
+        built = await build_missing(app.state.engine, app.state.ruleset, datetime.now(UTC))
+        assert built == 1
         assert await projection_differences(app, learner) == []
         after = await _topics(client, learner)
         organisational = {"Unknown Unknowns", "Areas for Improvement", "Recommendations to Study"}
@@ -223,13 +222,10 @@ async def test_upgrading_moves_recorded_topics_to_top_level_categories_and_verif
             "Unknown Unknowns",
             *after["quiz_completed"],
         }
-    await app.state.engine.dispose()
 
     # Downgrading moves them back, and the rebuild agrees with that log too.
     await asyncio.to_thread(command.downgrade, alembic_config(url_before_topics), "0009")
-    app = _app(url_before_topics, tmp_path)
-    assert await build_missing(app.state.engine, app.state.ruleset, datetime.now(UTC)) == 1
-    async for client in _client(app):
+    async with _running(url_before_topics, tmp_path) as (app, client):
+        assert await build_missing(app.state.engine, app.state.ruleset, datetime.now(UTC)) == 1
         assert await _topics(client, learner) == before
         assert await projection_differences(app, learner) == []
-    await app.state.engine.dispose()

@@ -61,6 +61,7 @@ _items = sa.table(
     sa.column("user_id", sa.Uuid()),
     sa.column("id", sa.Uuid()),
     sa.column("category_id", sa.Uuid()),
+    sa.column("topic", sa.String(100)),
 )
 _questions = sa.table(
     "questions",
@@ -120,7 +121,11 @@ def _rewrite(conn: sa.Connection, *, backwards: bool) -> None:
         for key, (before, after) in _category_moves(conn).items()
     }
     item_moves: dict[Key, Move] = {}
-    for row in conn.execute(sa.select(_items).where(_items.c.category_id.is_not(None))).all():
+    # An item with a topic of its own had it under both rules, and so did its questions.
+    found_items = sa.select(_items).where(
+        _items.c.category_id.is_not(None), _items.c.topic.is_(None)
+    )
+    for row in conn.execute(found_items).all():
         move = category_moves.get((row.user_id, row.category_id))
         if move is not None:
             item_moves[(row.user_id, row.id)] = move
