@@ -47,7 +47,8 @@ MARKDOWN = st.lists(MARKUP, min_size=1, max_size=10).map(" ".join)
 def test_plain_text_holds_no_link_syntax_address_or_emoji(markdown: str) -> None:
     text = plain_text(markdown)
     assert is_readable(text)
-    assert "http" not in text
+    assert "://" not in text
+    assert ".example/" not in text
     assert "`" not in text
     assert "**" not in text
     assert not any(char in text for char in "🎥📚✅🚀")
