@@ -25,6 +25,7 @@ from questpath.progress.state import (
     TopicDay,
     Totals,
     advance,
+    restreak_from,
     rows_needed,
     unlock_dates,
 )
@@ -32,7 +33,6 @@ from questpath.progress.vacations import (
     VACATION_KINDS,
     VacationDays,
     apply_vacation_events,
-    first_changed_day,
 )
 from questpath.ruleset import Ruleset
 
@@ -74,10 +74,9 @@ async def apply(
         await repo.write_vacations(
             session, user_id, [v for key, v in after.items() if vacations[user_id].get(key) != v]
         )
-        changed_from = first_changed_day(vacations[user_id], after)
-        last = totals.get(user_id, Totals()).streak.last_date
-        if changed_from is not None and last is not None and changed_from <= last:
-            since[user_id] = changed_from  # days already active after it may change
+        changed_from = restreak_from(totals.get(user_id, Totals()), vacations[user_id], after)
+        if changed_from is not None:  # days already active after it may change
+            since[user_id] = changed_from
         vacations[user_id] = after
     if not by_learner and not since:
         return {}

@@ -13,7 +13,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from questpath.progress import rules
-from questpath.progress.vacations import NO_VACATIONS, Vacation, VacationDays
+from questpath.progress.vacations import (
+    NO_VACATIONS,
+    Vacation,
+    VacationDays,
+    first_changed_day,
+)
 from questpath.ruleset import Achievement, Ruleset
 
 TopicDay = tuple[date, str]
@@ -125,6 +130,18 @@ def rows_needed(
     if last is None or earliest is None or earliest > last:
         return dates, None
     return dates, earliest
+
+
+def restreak_from(
+    totals: Totals, before: Mapping[str, Vacation], after: Mapping[str, Vacation]
+) -> date | None:
+    """The first day whose streak a change of vacations from `before` to `after` may move, when
+    it may move any: only active days after a changed vacation day can."""
+    changed = first_changed_day(before, after)
+    last = totals.streak.last_date
+    if changed is None or last is None or changed > last:
+        return None
+    return changed
 
 
 def advance(

@@ -7,7 +7,7 @@ recomputation from the log gives the same vacations, streaks and day start as th
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +31,7 @@ from questpath.progress.vacations import (
     check_end,
     check_new_vacation,
     current_vacation,
+    ended_vacation,
 )
 
 
@@ -157,8 +158,7 @@ async def end_vacation(
     except VacationProblem as problem:
         raise _refused(problem) from problem
     last_active = (await repo.totals(session, user_id)).streak.last_date
-    cut = max(today, last_active + timedelta(1)) if last_active else today
-    ended = vacation.ended_before(cut)
+    ended = ended_vacation(vacation, today, last_active)
     event = SystemEvent(
         id=f"vacation:{vacation_id}:end",
         kind=VACATION_ENDED,

@@ -188,6 +188,14 @@ def check_end(vacation: Vacation, today: date) -> None:
         raise VacationProblem("vacation_id", f"this vacation is already {status}", conflict=True)
 
 
+def ended_vacation(vacation: Vacation, today: date, last_active: date | None) -> Vacation:
+    """`vacation` ended `today`: today and the days after it are ordinary days again. The days
+    up to the last active date stay vacation days (it may lie ahead of today after a change of
+    timezone), so that no streak already counted can shrink."""
+    cut = max(today, last_active + timedelta(1)) if last_active else today
+    return vacation.ended_before(cut)
+
+
 def current_vacation(vacations: Iterable[Vacation], today: date) -> Vacation | None:
     """The vacation covering `today`, if any."""
     return next((v for v in vacations if v.status(today) == "ongoing"), None)
