@@ -30,6 +30,11 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 PAGE = "/settings/streaks"
 
 
+def _only(posted: dict[str, str], *names: str) -> dict[str, str]:
+    """The form's fields that the request body has, without the CSRF token."""
+    return {name: posted[name] for name in names if name in posted}
+
+
 async def _page(
     request: Request,
     principal: SignedIn,
@@ -78,7 +83,8 @@ async def set_day_start(
     cache: CredentialCacheDep,
     now: Now,
 ) -> Response:
-    form, errors = forms.validate(DayStartIn, await forms.fields(request))
+    posted = await forms.fields(request)
+    form, errors = forms.validate(DayStartIn, _only(posted, "day_start_hour"))
     if form is None:
         return await _page(
             request, principal, session, now, day_start_errors=errors, status_code=422
@@ -94,7 +100,7 @@ async def set_day_start(
 async def schedule_vacation(
     request: Request, principal: SignedIn, session: SessionDep, recorder: RecorderDep, now: Now
 ) -> Response:
-    values = await forms.fields(request)
+    values = _only(await forms.fields(request), "start_date", "end_date")
     form, errors = forms.validate(VacationCreate, values)
     if form is not None:
         try:
