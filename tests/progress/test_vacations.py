@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ from questpath.progress.state import (
 )
 from questpath.progress.vacations import (
     MAX_DAY_START_HOUR,
+    MAX_DAYS_AHEAD,
     MAX_PENDING_VACATIONS,
     MAX_VACATION_DAYS,
     NO_VACATIONS,
@@ -457,3 +459,11 @@ def test_walking_the_streak_in_two_parts_equals_walking_it_at_once(active, spans
     head = chain(ordered[:split], vacations)
     tail = chain(ordered[split:], vacations, head[-1].state if head else None)
     assert head + tail == whole
+
+
+def test_the_limits_are_the_ones_the_rules_page_gives() -> None:
+    doc = " ".join((Path(__file__).parents[2] / "docs" / "rules.md").read_text().split())
+    assert f"lasts 1–{MAX_VACATION_DAYS} days" in doc
+    assert f"at most {MAX_DAYS_AHEAD} days ahead" in doc
+    assert f"at most {MAX_PENDING_VACATIONS} can be ongoing or upcoming at once" in doc
+    assert f"a later hour, 0–{MAX_DAY_START_HOUR}" in doc
