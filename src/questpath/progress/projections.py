@@ -67,7 +67,7 @@ async def apply(
     if not by_learner and not vacation_events:
         return {}
     totals = await repo.totals_of(session, sorted(by_learner.keys() | vacation_events.keys()))
-    vacations = await repo.vacations_of(session, sorted(by_learner.keys() | vacation_events.keys()))
+    vacations = await repo.vacations_of(session, sorted(vacation_events))
     since: dict[uuid.UUID, date] = {}
     for user_id, vacation_batch in sorted(vacation_events.items()):
         after = apply_vacation_events(vacations[user_id], vacation_batch)
@@ -88,6 +88,14 @@ async def apply(
     days = await repo.days_of(session, ids, dates)
     topics = await repo.topics_of(session, ids, names)
     topic_days = await repo.topic_days_of(session, ids, dates, names)
+    # Only a new active date walks the streak over vacation days: the learners whose events all
+    # fall on days already active (most events) need not read their vacations.
+    walking = {
+        user_id
+        for user_id, facts in by_learner.items()
+        if any(f.local_date not in days[user_id] for f in facts)
+    }
+    vacations |= await repo.vacations_of(session, sorted(walking - vacations.keys()))
 
     changes = {}
     for user_id in ids:
@@ -106,7 +114,7 @@ async def apply(
             facts,
             ruleset,
             now,
-            VacationDays.of(vacations[user_id].values()),
+            VacationDays.of(vacations.get(user_id, {}).values()),
             since.get(user_id),
         )
     await repo.write_all(session, changes)

@@ -497,6 +497,8 @@ async def vacations_of(
 ) -> dict[uuid.UUID, dict[str, Vacation]]:
     """Each learner's vacations by id, cancelled and past ones included."""
     found: dict[uuid.UUID, dict[str, Vacation]] = {user_id: {} for user_id in user_ids}
+    if not found:
+        return found
     rows = await session.execute(
         _rows(VacationRow).where(VacationRow.user_id.in_(sorted(user_ids)))
     )
