@@ -8,7 +8,12 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from questpath.events.schemas import EventId, Topic
-from questpath.progress.vacations import MAX_DAY_START_HOUR, MAX_DAYS_AHEAD, MAX_VACATION_DAYS
+from questpath.progress.vacations import (
+    MAX_DAY_START_HOUR,
+    MAX_DAYS_AHEAD,
+    MAX_VACATION_DAYS,
+    VacationStatus,
+)
 
 LocalDate = date  # for fields named "date", which would shadow the type in their class
 Period = Literal["daily", "weekly", "monthly", "all"]
@@ -244,8 +249,6 @@ class SkillLevelChange(BaseModel):
 
 
 # The day start and vacations --------------------------------------------------------------------
-
-VacationStatus = Literal["upcoming", "ongoing", "over", "cancelled"]
 
 
 class DayStartIn(BaseModel):

@@ -12,12 +12,14 @@ import bisect
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
 
 VACATION_SCHEDULED = "vacation_scheduled"
 VACATION_ENDED = "vacation_ended"
 DAY_START_CHANGED = "day_start_changed"
 VACATION_KINDS = (VACATION_SCHEDULED, VACATION_ENDED)
+
+VacationStatus = Literal["upcoming", "ongoing", "over", "cancelled"]
 
 MAX_VACATION_DAYS = 30  # one range; a longer break is a pause, not a vacation
 MAX_PENDING_VACATIONS = 3  # ongoing and upcoming at once
@@ -39,7 +41,7 @@ class Vacation:
     def cancelled(self) -> bool:
         return self.last_day < self.first_day
 
-    def status(self, today: date) -> str:
+    def status(self, today: date) -> VacationStatus:
         if self.cancelled:
             return "cancelled"
         if self.last_day < today:
