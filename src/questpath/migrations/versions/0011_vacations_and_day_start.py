@@ -41,5 +41,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("vacations")
-    with op.batch_alter_table("users") as batch_op:
-        batch_op.drop_column("day_start_hour")
+    # ALTER TABLE … DROP COLUMN in place (SQLite 3.35+): copying the users table, as a batch
+    # would on SQLite, drops the old one, and its foreign keys would cascade to every table.
+    op.drop_column("users", "day_start_hour")
