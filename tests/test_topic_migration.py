@@ -9,19 +9,22 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from alembic import command
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
 from fastapi import FastAPI
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 
 from questpath.app import create_app
 from questpath.auth.models import User
 from questpath.config import Settings
-from questpath.db import alembic_config, migrate
+from questpath.db import alembic_config, create_engine, migrate
 from questpath.events.models import Event
 from questpath.quizzes.models import Question
 from questpath.verify import build_missing, repair
@@ -45,9 +48,33 @@ def url_before_topics(backend: str, new_database: Callable[..., str]) -> str:
     return new_database(backend, "0009")
 
 
+LATER = import_module("questpath.migrations.versions.0011_vacations_and_day_start")
+
+
+async def _later_schema(url: str, direction: str) -> None:
+    """Apply (or undo) the schema changes after 0010 out of order: today's app reads them, and
+    the database stays at 0009 for the topic migration."""
+
+    def run(conn: Connection) -> None:
+        with Operations.context(MigrationContext.configure(conn)):
+            getattr(LATER, direction)()
+
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(run)
+    finally:
+        await engine.dispose()
+
+
 @asynccontextmanager
-async def _running(url: str, tmp_path: Path) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    """The app on `url` and a client of it; its engine is disposed even when a check fails."""
+async def _running(
+    url: str, tmp_path: Path, *, at_0009: bool = False
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    """The app on `url` and a client of it; its engine is disposed even when a check fails.
+    `at_0009`: the database is at 0009, and today's app gets the later schema meanwhile."""
+    if at_0009:
+        await _later_schema(url, "upgrade")
     app = create_app(Settings(database_url=url, data_dir=tmp_path, secret_key=TEST_SECRET))
     transport = httpx.ASGITransport(app=app, client=("198.51.100.7", 40000))
     try:
@@ -55,6 +82,8 @@ async def _running(url: str, tmp_path: Path) -> AsyncIterator[tuple[FastAPI, htt
             yield app, client
     finally:
         await app.state.engine.dispose()
+        if at_0009:
+            await _later_schema(url, "downgrade")
 
 
 def _old_topics(track: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
@@ -175,7 +204,7 @@ async def _topics(client: httpx.AsyncClient, learner: Account) -> dict[str, set[
 async def test_upgrading_moves_recorded_topics_to_top_level_categories_and_verify_agrees(
     url_before_topics: str, tmp_path: Path
 ) -> None:
-    async with _running(url_before_topics, tmp_path) as (app, client):
+    async with _running(url_before_topics, tmp_path, at_0009=True) as (app, client):
         learner = await register_account(client, "learner@example.com")
         track = await _work_the_track(client, learner)
         await _record_as_before(app, learner, track)
@@ -225,7 +254,7 @@ async def test_upgrading_moves_recorded_topics_to_top_level_categories_and_verif
 
     # Downgrading moves them back, and the rebuild agrees with that log too.
     await asyncio.to_thread(command.downgrade, alembic_config(url_before_topics), "0009")
-    async with _running(url_before_topics, tmp_path) as (app, client):
+    async with _running(url_before_topics, tmp_path, at_0009=True) as (app, client):
         assert await build_missing(app.state.engine, app.state.ruleset, datetime.now(UTC)) == 1
         assert await _topics(client, learner) == before
         assert await projection_differences(app, learner) == []

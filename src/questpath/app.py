@@ -38,6 +38,8 @@ from questpath.observability import (
 from questpath.problems import install_problem_handlers
 from questpath.progress.history_views import router as history_pages
 from questpath.progress.routes import router as progress_router
+from questpath.progress.routes import settings_router as streak_settings_router
+from questpath.progress.streak_views import router as streak_pages
 from questpath.quizzes.routes import router as quizzes_router
 from questpath.quizzes.views import router as quizzes_pages
 from questpath.recorder.core import EventRecorder
@@ -104,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         record_router,
         events_router,
         progress_router,
+        streak_settings_router,
         export_router,
         tracks_router,
         goals_router,
@@ -112,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         auth_pages,
         dashboard_pages,
         history_pages,
+        streak_pages,
         export_pages,
         tracks_pages,
         goals_pages,

@@ -13,11 +13,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from questpath.auth import repository as users
 from questpath.auth.principal import UserLike
 from questpath.db import create_sessionmaker, read_snapshot, transaction
 from questpath.progress import repository as repo
 from questpath.progress.rules import TALLY_FIELDS, Tally
 from questpath.progress.state import Changes, Projection, Rollup, TopicRow, project
+from questpath.progress.vacations import VacationDays, day_start_from_log, vacations_from_log
 from questpath.quizzes import reviews
 from questpath.recorder.lock import lock_learners
 from questpath.ruleset import Ruleset
@@ -85,6 +87,7 @@ def differences(stored: Projection, expected: Projection) -> list[Difference]:
     found += _rows_differences("progress_topics", stored.topics, expected.topics)
     found += _rows_differences("progress_topic_days", stored.topic_days, expected.topic_days)
     found += _rows_differences("unlocked_achievements", stored.achievements, expected.achievements)
+    found += _rows_differences("vacations", stored.vacations, expected.vacations)
     return found
 
 
@@ -109,7 +112,18 @@ async def _recompute(session: AsyncSession, user: UserLike, ruleset: Ruleset) ->
     rollup = Rollup()
     async for facts in repo.stream_facts(session, user.id):
         rollup.add(facts, ruleset)
-    return project(rollup, ruleset)
+    vacations = vacations_from_log(await repo.vacation_log(session, user.id))
+    return replace(
+        project(rollup, ruleset, VacationDays.of(vacations.values())), vacations=vacations
+    )
+
+
+async def _day_start_differences(session: AsyncSession, user: UserLike) -> list[Difference]:
+    stored = await users.day_start_hour(session, user.id)
+    expected = day_start_from_log(await repo.day_start_log(session, user.id))
+    if stored == expected:
+        return []
+    return [Difference("users", str(user.id), "day_start_hour", stored, expected)]
 
 
 async def verify(engine: AsyncEngine, user: UserLike, ruleset: Ruleset) -> list[Difference]:
@@ -118,6 +132,7 @@ async def verify(engine: AsyncEngine, user: UserLike, ruleset: Ruleset) -> list[
         try:
             stored = await repo.projection(session, user.id)
             found = differences(stored, await _recompute(session, user, ruleset))
+            found += await _day_start_differences(session, user)
             return found + card_differences(
                 await reviews.stored_cards(session, user),
                 await reviews.expected_cards(session, user, ruleset),
@@ -140,6 +155,10 @@ async def repair(session: AsyncSession, user: UserLike, ruleset: Ruleset, now: d
         session,
         user.id,
         Changes(expected.totals, expected.days, topics, expected.topic_days, [], []),
+    )
+    await repo.replace_vacations(session, user.id, expected.vacations.values())
+    await users.set_day_start_hour(
+        session, user.id, day_start_from_log(await repo.day_start_log(session, user.id))
     )
     await reviews.rebuild_cards(session, user, ruleset)
     missing = expected.achievements.keys() - stored.achievements.keys()

@@ -25,7 +25,7 @@ from questpath.db import transaction
 from tests.conftest import TEST_SECRET
 from tests.helpers import PASSWORD, Account, all_events, assert_problem, field_errors, post_events
 
-USER_FIELDS = {"id", "email", "display_name", "timezone", "role", "created_at"}
+USER_FIELDS = {"id", "email", "display_name", "timezone", "day_start_hour", "role", "created_at"}
 WRONG_PASSWORD = "not the right passphrase at all"
 ADMIN_EMAIL = "admin@example.com"
 ADMIN_PASSWORD = "an admin's own long passphrase"

@@ -42,6 +42,7 @@ PAGES = [
     "/goals",
     "/settings",
     "/settings/sharing",
+    "/settings/streaks",
 ]
 
 

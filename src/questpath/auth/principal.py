@@ -28,6 +28,8 @@ class UserLike(Protocol):
     @property
     def timezone(self) -> str: ...
     @property
+    def day_start_hour(self) -> int: ...
+    @property
     def role(self) -> str: ...
     @property
     def created_at(self) -> datetime: ...
@@ -41,6 +43,7 @@ class UserSnapshot:
     email: str
     display_name: str
     timezone: str
+    day_start_hour: int
     role: str
     created_at: datetime
     updated_at: datetime
@@ -52,6 +55,7 @@ class UserSnapshot:
             email=user.email,
             display_name=user.display_name,
             timezone=user.timezone,
+            day_start_hour=user.day_start_hour,
             role=user.role,
             created_at=user.created_at,
             updated_at=user.updated_at,

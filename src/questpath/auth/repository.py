@@ -153,3 +153,22 @@ async def delete_expired_web_sessions(
     await session.execute(
         delete(WebSession).where(WebSession.user_id == user_id, WebSession.expires_at <= now)
     )
+
+
+async def day_start_hour(session: AsyncSession, user_id: uuid.UUID) -> int | None:
+    """The hour the learner's day starts, as stored now (not as a cached snapshot has it)."""
+    return await session.scalar(select(User.day_start_hour).where(User.id == user_id))
+
+
+async def set_day_start_hour(
+    session: AsyncSession, user_id: uuid.UUID, hour: int, now: datetime | None = None
+) -> None:
+    values: dict[str, object] = {"day_start_hour": hour}
+    if now is not None:
+        values["updated_at"] = now
+    await session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )

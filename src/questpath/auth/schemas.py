@@ -53,6 +53,9 @@ class UserRead(BaseModel):
     email: str
     display_name: str
     timezone: str
+    day_start_hour: int = Field(
+        description="the local hour the learner's day starts (PUT /api/users/me/day-start)"
+    )
     role: Role
     created_at: datetime
 

@@ -47,6 +47,7 @@ async def register(session: AsyncSession, data: UserCreate, now: datetime) -> Us
         password_hash=await to_thread.run_sync(credentials.hash_password, data.password),
         display_name=data.display_name or email.split("@")[0],
         timezone=data.timezone,
+        day_start_hour=0,
         role="learner",
         created_at=now,
         updated_at=now,

@@ -47,6 +47,24 @@ EVENT_KINDS: dict[str, EventKind] = {
             "item_reopened", "a done track item reopened", system=True, counts_for_progress=False
         ),
         EventKind("goal_achieved", "a goal reached", system=True, counts_for_progress=False),
+        EventKind(
+            "vacation_scheduled",
+            "a vacation set: its days neither break the streak nor spend freezes",
+            system=True,
+            counts_for_progress=False,
+        ),
+        EventKind(
+            "vacation_ended",
+            "a vacation ended early or cancelled",
+            system=True,
+            counts_for_progress=False,
+        ),
+        EventKind(
+            "day_start_changed",
+            "the hour at which the learner's day starts changed",
+            system=True,
+            counts_for_progress=False,
+        ),
     )
 }
 CLIENT_KINDS = tuple(sorted(name for name, kind in EVENT_KINDS.items() if not kind.system))
@@ -86,9 +104,22 @@ def occurred_at_problem(occurred_at: datetime, now: datetime) -> str | None:
     return None
 
 
-def local_date(occurred_at: datetime, timezone: str) -> date:
-    """The learner's calendar day at `occurred_at` in `timezone`."""
-    return occurred_at.astimezone(ZoneInfo(timezone)).date()
+def local_date(occurred_at: datetime, timezone: str, day_start_hour: int = 0) -> date:
+    """The learner's day at `occurred_at` in `timezone`, for a day that starts at
+    `day_start_hour` on the local clock: with 4, 01:30 still belongs to the day before."""
+    local = occurred_at.astimezone(ZoneInfo(timezone))
+    return (local - timedelta(hours=day_start_hour)).date() if day_start_hour else local.date()
+
+
+@dataclass(frozen=True)
+class LocalDays:
+    """How a learner's moments map to days: their timezone and the hour their day starts."""
+
+    timezone: str = "UTC"
+    day_start_hour: int = 0
+
+    def date_of(self, moment: datetime) -> date:
+        return local_date(moment, self.timezone, self.day_start_hour)
 
 
 def metadata_size(metadata: dict[str, Any]) -> int:

@@ -119,6 +119,7 @@ async def _json(conn: Any, user: UserLike, ruleset: Ruleset, now: datetime) -> A
                 "email": user.email,
                 "display_name": user.display_name,
                 "timezone": user.timezone,
+                "day_start_hour": user.day_start_hour,
                 "role": user.role,
                 "created_at": user.created_at.isoformat(),
             },

@@ -40,6 +40,7 @@ from questpath.progress import repository as progress_repo
 from questpath.progress import rules as progress_rules
 from questpath.progress.recording import Recorder
 from questpath.progress.state import TopicRow, Totals
+from questpath.progress.vacations import NO_VACATIONS, VacationDays
 from questpath.ruleset import Ruleset
 from questpath.tracks.completion import completion
 from questpath.tracks.rules import Completion
@@ -169,7 +170,7 @@ async def _check_target(
 async def list_goals(
     session: AsyncSession, ruleset: Ruleset, user: UserLike, status: Status | None, now: datetime
 ) -> GoalList:
-    today = local_date(now, user.timezone)
+    today = local_date(now, user.timezone, user.day_start_hour)
     goals = await repo.list_goals(session, user.id, status, today)
     measured = await _measure(session, ruleset, user.id, goals, today)
     return GoalList(items=[_read(goal, p, today) for goal, p in zip(goals, measured, strict=True)])
@@ -184,7 +185,7 @@ async def read(
 async def _read_one(
     session: AsyncSession, ruleset: Ruleset, user: UserLike, goal: Goal, now: datetime
 ) -> GoalRead:
-    today = local_date(now, user.timezone)
+    today = local_date(now, user.timezone, user.day_start_hour)
     [measured] = await _measure(session, ruleset, user.id, [goal], today)
     return _read(goal, measured, today)
 
@@ -249,6 +250,11 @@ async def _measure(
     """Each goal's progress, reading each fact the goals need once."""
     targets = [target_of(goal) for goal in goals]
     totals, topics = await _progress_facts(session, user_id, targets)
+    vacations = (
+        VacationDays.of((await progress_repo.vacations(session, user_id)).values())
+        if any(isinstance(t, Streak) for t in targets)
+        else NO_VACATIONS
+    )
     completions: dict[TrackPart, Completion | None] = {}
     for target in targets:
         if isinstance(target, FinishTrack | FinishCategory):
@@ -268,7 +274,7 @@ async def _measure(
                 level = row.level if row is not None else None
                 return goal_rules.skill_level_reading(level, target.level, ruleset.skill_levels)
             case Streak():
-                streak = progress_rules.streak_on(totals.streak, today).current
+                streak = progress_rules.streak_on(totals.streak, today, vacations).current
                 return goal_rules.streak_reading(streak, target.days)
             case RankTarget():
                 return goal_rules.rank_reading(totals.tally.projects, target.rank, ruleset.ranks)

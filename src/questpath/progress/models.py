@@ -113,3 +113,16 @@ class UnlockedAchievement(Base):
     unlocked_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The latest local date of the activity that unlocked it: its day in the history.
     local_date: Mapped[date] = mapped_column(Date)
+
+
+class Vacation(Base):
+    """A learner's vacation as the log's `vacation_scheduled` and `vacation_ended` events leave
+    it: `last_day` is where it ends now, before `first_day` when it was cancelled."""
+
+    __tablename__ = "vacations"
+
+    user_id: Mapped[uuid.UUID] = _user_key()
+    vacation_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    first_day: Mapped[date] = mapped_column(Date)
+    planned_last_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)

@@ -25,8 +25,14 @@ from questpath.progress.state import (
     TopicDay,
     Totals,
     advance,
+    restreak_from,
     rows_needed,
     unlock_dates,
+)
+from questpath.progress.vacations import (
+    VACATION_KINDS,
+    VacationDays,
+    apply_vacation_events,
 )
 from questpath.ruleset import Ruleset
 
@@ -52,25 +58,49 @@ async def apply(
     their last active date has the later days read on their own.
     """
     by_learner: dict[uuid.UUID, list[EventFacts]] = defaultdict(list)
+    vacation_events: dict[uuid.UUID, list[tuple[str, Any]]] = defaultdict(list)
     for event in events:
         if event["kind"] in PROGRESS_KINDS:
             by_learner[event["user_id"]].append(facts_of(event))
-    if not by_learner:
+        elif event["kind"] in VACATION_KINDS:
+            vacation_events[event["user_id"]].append((event["kind"], event["meta"]))
+    if not by_learner and not vacation_events:
         return {}
-    ids = sorted(by_learner)
+    totals = await repo.totals_of(session, sorted(by_learner.keys() | vacation_events.keys()))
+    vacations = await repo.vacations_of(session, sorted(vacation_events))
+    since: dict[uuid.UUID, date] = {}
+    for user_id, vacation_batch in sorted(vacation_events.items()):
+        after = apply_vacation_events(vacations[user_id], vacation_batch)
+        await repo.write_vacations(
+            session, user_id, [v for key, v in after.items() if vacations[user_id].get(key) != v]
+        )
+        changed_from = restreak_from(totals.get(user_id, Totals()), vacations[user_id], after)
+        if changed_from is not None:  # days already active after it may change
+            since[user_id] = changed_from
+        vacations[user_id] = after
+    if not by_learner and not since:
+        return {}
+    ids = sorted(by_learner.keys() | since.keys())
     all_facts = [f for facts in by_learner.values() for f in facts]
     dates = {f.local_date for f in all_facts}
     names = {f.topic for f in all_facts if f.topic is not None}
-    totals = await repo.totals_of(session, ids)
     unlocked = await repo.unlocked_of(session, ids)
     days = await repo.days_of(session, ids, dates)
     topics = await repo.topics_of(session, ids, names)
     topic_days = await repo.topic_days_of(session, ids, dates, names)
+    # Only a new active date walks the streak over vacation days: the learners whose events all
+    # fall on days already active (most events) need not read their vacations.
+    walking = {
+        user_id
+        for user_id, facts in by_learner.items()
+        if any(f.local_date not in days[user_id] for f in facts)
+    }
+    vacations |= await repo.vacations_of(session, sorted(walking - vacations.keys()))
 
     changes = {}
     for user_id in ids:
-        facts, before = by_learner[user_id], totals.get(user_id, Totals())
-        own_dates, tail_from = rows_needed(before, facts)
+        facts, before = by_learner.get(user_id, []), totals.get(user_id, Totals())
+        own_dates, tail_from = rows_needed(before, facts, since.get(user_id))
         if tail_from is not None:  # a late event: the days after it may change too
             learner_days = await repo.days_for_update(session, user_id, own_dates, tail_from)
         else:
@@ -84,6 +114,8 @@ async def apply(
             facts,
             ruleset,
             now,
+            VacationDays.of(vacations.get(user_id, {}).values()),
+            since.get(user_id),
         )
     await repo.write_all(session, changes)
     for user_id in ids:
@@ -91,7 +123,8 @@ async def apply(
             session,
             ruleset,
             user_id,
-            by_learner[user_id],
+            [f.local_date for f in by_learner.get(user_id, [])]
+            + ([since[user_id]] if user_id in since else []),
             totals.get(user_id, Totals()),
             changes[user_id],
             unlocked[user_id],
@@ -104,16 +137,16 @@ async def _date_unlocks(
     session: AsyncSession,
     ruleset: Ruleset,
     user_id: uuid.UUID,
-    facts: list[EventFacts],
+    touched: list[date],
     before: Totals,
     changes: Changes,
     unlocked: dict[str, Any],
     now: datetime,
 ) -> None:
     """Store new unlocks, and file every unlock under the local date on which the log reached
-    it. Only dates from the batch's earliest on can change, so only they are walked; the
+    it. Only dates from the earliest the batch `touched` on can change, so only they are walked; the
     standing before them is the totals less those days."""
-    first = min(f.local_date for f in facts)
+    first = min(touched)
     movable = {a: row.local_date for a, row in unlocked.items() if row.local_date > first}
     if not changes.unlocked and not movable:
         return
@@ -121,7 +154,7 @@ async def _date_unlocks(
     topic_days = await repo.topic_days_since(session, user_id, first)
     prefix = await _prefix_before(session, user_id, first, before, changes.totals, days, topic_days)
     dates = unlock_dates(prefix, days, topic_days, ruleset)
-    latest = max(f.local_date for f in facts)
+    latest = max(touched)
     await repo.add_unlocked(
         session,
         [

@@ -24,6 +24,7 @@ from questpath.progress.models import (
     ProgressTotals,
     UnlockedAchievement,
 )
+from questpath.progress.models import Vacation as VacationRow
 from questpath.progress.state import (
     Changes,
     DayRow,
@@ -32,6 +33,7 @@ from questpath.progress.state import (
     TopicRow,
     Totals,
 )
+from questpath.progress.vacations import DAY_START_CHANGED, VACATION_KINDS, Vacation
 
 
 # Reads select table rows, not ORM entities: the writes below are Core upserts, and entities
@@ -307,6 +309,7 @@ async def projection(session: AsyncSession, user_id: uuid.UUID) -> Projection:
             )
         },
         achievements={a: row.local_date for a, row in (await unlocked(session, user_id)).items()},
+        vacations=await vacations(session, user_id),
     )
 
 
@@ -484,3 +487,77 @@ async def unlocked_since(conn: AsyncConnection, user_id: uuid.UUID, since: datet
         )
     )
     return list(rows)
+
+
+# Vacations and the day start ------------------------------------------------------------------
+
+
+async def vacations_of(
+    session: AsyncSession, user_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, Vacation]]:
+    """Each learner's vacations by id, cancelled and past ones included."""
+    found: dict[uuid.UUID, dict[str, Vacation]] = {user_id: {} for user_id in user_ids}
+    if not found:
+        return found
+    rows = await session.execute(
+        _rows(VacationRow).where(VacationRow.user_id.in_(sorted(user_ids)))
+    )
+    for row in rows:
+        found[row.user_id][row.vacation_id] = Vacation(
+            row.vacation_id, row.first_day, row.planned_last_day, row.last_day
+        )
+    return found
+
+
+async def vacations(session: AsyncSession, user_id: uuid.UUID) -> dict[str, Vacation]:
+    return (await vacations_of(session, [user_id]))[user_id]
+
+
+async def write_vacations(
+    session: AsyncSession, user_id: uuid.UUID, vacations: Iterable[Vacation]
+) -> None:
+    await _upsert(
+        session,
+        VacationRow,
+        ["user_id", "vacation_id"],
+        [
+            {
+                "user_id": user_id,
+                "vacation_id": v.id,
+                "first_day": v.first_day,
+                "planned_last_day": v.planned_last_day,
+                "last_day": v.last_day,
+            }
+            for v in sorted(vacations, key=lambda v: v.id)
+        ],
+    )
+
+
+async def replace_vacations(
+    session: AsyncSession, user_id: uuid.UUID, vacations: Iterable[Vacation]
+) -> None:
+    await session.execute(delete(VacationRow).where(VacationRow.user_id == user_id))
+    await write_vacations(session, user_id, vacations)
+
+
+async def vacation_log(
+    session: AsyncSession, user_id: uuid.UUID
+) -> list[tuple[str, dict[str, Any] | None]]:
+    """The learner's vacation events as `(kind, metadata)`, for a recomputation."""
+    rows = await session.execute(
+        select(Event.kind, Event.meta).where(
+            Event.user_id == user_id, Event.kind.in_(VACATION_KINDS)
+        )
+    )
+    return [(row.kind, row.meta) for row in rows]
+
+
+async def day_start_log(session: AsyncSession, user_id: uuid.UUID) -> list[dict[str, Any] | None]:
+    """The metadata of the learner's `day_start_changed` events, in the order recorded: their
+    ids number them."""
+    rows = await session.execute(
+        select(Event.meta)
+        .where(Event.user_id == user_id, Event.kind == DAY_START_CHANGED)
+        .order_by(Event.event_id)
+    )
+    return list(rows.scalars())

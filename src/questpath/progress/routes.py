@@ -9,14 +9,22 @@ from fastapi import APIRouter, Header, Query
 from pydantic import AwareDatetime
 from sse_starlette import EventSourceResponse
 
-from questpath.auth.dependencies import EventWriter, ReaderOrBrowser
+from questpath.auth.dependencies import (
+    CredentialCacheDep,
+    CurrentPerson,
+    EventReader,
+    EventWriter,
+    ReaderOrBrowser,
+)
 from questpath.clock import Now
 from questpath.dependencies import EngineDep, RulesetDep, SessionDep, SettingsDep
-from questpath.progress import service, stream
+from questpath.progress import service, streak_settings, stream
 from questpath.progress.dependencies import Learner, RecorderDep
 from questpath.progress.schemas import (
     AchievementsRead,
     BadgesRead,
+    DayStartIn,
+    DayStartRead,
     HistoryRead,
     Period,
     ProgressRead,
@@ -26,9 +34,13 @@ from questpath.progress.schemas import (
     StatisticsRead,
     StreakUpdateIn,
     StreakUpdateRead,
+    VacationCreate,
+    VacationList,
+    VacationRead,
 )
 
 router = APIRouter(prefix="/api/progress", tags=["progress"])
+settings_router = APIRouter(prefix="/api", tags=["streak settings"])
 
 
 @router.get("")
@@ -141,3 +153,61 @@ async def stream_progress(
         engine, ruleset, principal.user.id, start, settings.stream_poll_seconds
     )
     return EventSourceResponse(events, ping=15, headers={"Cache-Control": "no-store"})
+
+
+# Streak settings: the day start and vacations ---------------------------------------------------
+
+
+@settings_router.put("/users/me/day-start")
+async def set_day_start(
+    body: DayStartIn,
+    principal: CurrentPerson,
+    session: SessionDep,
+    recorder: RecorderDep,
+    cache: CredentialCacheDep,
+    now: Now,
+) -> DayStartRead:
+    """Set the local hour at which your day starts. Events recorded from now on count for the
+    day before until that hour; events already recorded keep their day."""
+    return await streak_settings.set_day_start(
+        session, recorder, cache, principal, body.day_start_hour, now
+    )
+
+
+@settings_router.get("/vacations")
+async def list_vacations(principal: EventReader, session: SessionDep, now: Now) -> VacationList:
+    """Your vacations, latest start first, and the end of the one covering today."""
+    return await streak_settings.list_vacations(session, principal, now)
+
+
+@settings_router.post(
+    "/vacations",
+    status_code=201,
+    responses={409: {"description": "overlaps another vacation, or too many are pending"}},
+)
+async def schedule_vacation(
+    body: VacationCreate,
+    principal: EventWriter,
+    session: SessionDep,
+    recorder: RecorderDep,
+    now: Now,
+) -> VacationRead:
+    """Schedule a vacation: its missed days neither break your streak nor spend freezes."""
+    return await streak_settings.schedule_vacation(
+        session, recorder, principal, body.start_date, body.end_date, now
+    )
+
+
+@settings_router.delete(
+    "/vacations/{vacation_id}",
+    responses={
+        404: {"description": "no such vacation of yours"},
+        409: {"description": "the vacation is already over or cancelled"},
+    },
+)
+async def end_vacation(
+    vacation_id: str, principal: EventWriter, session: SessionDep, recorder: RecorderDep, now: Now
+) -> VacationRead:
+    """End an ongoing vacation today (today is an ordinary day again), or cancel an upcoming
+    one. Days already past stay vacation days."""
+    return await streak_settings.end_vacation(session, recorder, principal, vacation_id, now)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 
+from questpath.progress.vacations import NO_VACATIONS, VacationDays
 from questpath.ruleset import (
     Achievement,
     LevelRules,
@@ -330,12 +331,17 @@ class StreakDay:
 
 
 def extend_streak(
-    state: StreakState, dates: Iterable[date], streaks: StreakRules, xp: XpRules
+    state: StreakState,
+    dates: Iterable[date],
+    streaks: StreakRules,
+    xp: XpRules,
+    vacations: VacationDays = NO_VACATIONS,
 ) -> list[StreakDay]:
     """Walk the active dates after `state.last_date`, in ascending order.
 
     A missed day is covered by a held freeze, which is then spent; when no freeze is left the
-    streak breaks and the next active date starts a new one. Each multiple of
+    streak breaks and the next active date starts a new one. A vacation day is not missed: it
+    neither spends a freeze nor breaks the streak (nor lengthens it). Each multiple of
     `freeze_every_days` in a streak earns a freeze, up to `max_freezes` held.
     """
     days = []
@@ -343,7 +349,7 @@ def extend_streak(
     for day in dates:
         if last is not None and day <= last:
             raise ValueError(f"{day} is not after {last}: dates must ascend past the state")
-        missed = (day - last).days - 1 if last is not None else 0
+        missed = (day - last).days - 1 - vacations.between(last, day) if last is not None else 0
         spent = min(missed, freezes)
         freezes -= spent
         run = run + 1 if last is not None and missed == spent else 1
@@ -361,15 +367,16 @@ class StreakNow:
     freezes: int
 
 
-def streak_on(state: StreakState, today: date) -> StreakNow:
+def streak_on(state: StreakState, today: date, vacations: VacationDays = NO_VACATIONS) -> StreakNow:
     """The streak as seen on `today`: alive while every missed day since can still be covered.
 
-    Today not being active yet breaks nothing. Freezes that the missed days will use are
-    already counted as spent.
+    Today not being active yet breaks nothing, and vacation days are not missed. Freezes that
+    the missed days will use are already counted as spent.
     """
     if state.last_date is None:
         return StreakNow(0, 0)
-    missed = max(0, (today - state.last_date).days - 1)
+    gap = (today - state.last_date).days - 1
+    missed = max(0, gap - vacations.between(state.last_date, today))
     if missed > state.freezes:
         return StreakNow(0, 0)
     return StreakNow(state.run, state.freezes - missed)

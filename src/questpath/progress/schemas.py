@@ -8,6 +8,12 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from questpath.events.schemas import EventId, Topic
+from questpath.progress.vacations import (
+    MAX_DAY_START_HOUR,
+    MAX_DAYS_AHEAD,
+    MAX_VACATION_DAYS,
+    VacationStatus,
+)
 
 LocalDate = date  # for fields named "date", which would shadow the type in their class
 Period = Literal["daily", "weekly", "monthly", "all"]
@@ -90,6 +96,10 @@ class ProgressRead(BaseModel):
     current_streak: int
     longest_streak: int
     streak_freezes: int
+    on_vacation_until: date | None = Field(
+        default=None,
+        description="the last day of the vacation covering today; null when not on vacation",
+    )
     active_days: int
     total_time_spent_seconds: int
     average_grade: float | None
@@ -236,3 +246,52 @@ class SkillLevelChange(BaseModel):
     level: str
     previous_level: str | None
     changed: bool
+
+
+# The day start and vacations --------------------------------------------------------------------
+
+
+class DayStartIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    day_start_hour: int = Field(
+        ge=0,
+        le=MAX_DAY_START_HOUR,
+        description="the local hour at which the learner's day starts: activity before it "
+        f"counts for the day before (0 = midnight, at most {MAX_DAY_START_HOUR})",
+    )
+
+
+class DayStartRead(BaseModel):
+    day_start_hour: int = Field(description="the local hour at which the learner's day starts")
+    today: LocalDate = Field(description="the learner's day now, with this day start")
+
+
+class VacationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start_date: LocalDate = Field(
+        description="the first local date of the vacation: today or later, at most "
+        f"{MAX_DAYS_AHEAD} days ahead"
+    )
+    end_date: LocalDate = Field(
+        description="the last local date of the vacation, inclusive: at most "
+        f"{MAX_VACATION_DAYS} days after start_date counting both"
+    )
+
+
+class VacationRead(BaseModel):
+    id: str
+    start_date: LocalDate
+    end_date: LocalDate = Field(
+        description="the last day the vacation covers; the day before start_date when cancelled"
+    )
+    planned_end_date: LocalDate = Field(description="the last day as scheduled")
+    status: VacationStatus
+
+
+class VacationList(BaseModel):
+    items: list[VacationRead] = Field(description="every vacation, latest start first")
+    on_vacation_until: LocalDate | None = Field(
+        description="the last day of the vacation covering today; null when not on vacation"
+    )

@@ -42,6 +42,7 @@ from questpath.progress.schemas import (
     UnlockedRead,
 )
 from questpath.progress.state import DayRow, TopicRow, Totals
+from questpath.progress.vacations import NO_VACATIONS, VacationDays
 from questpath.ruleset import Rank, Ruleset
 
 
@@ -59,7 +60,7 @@ async def learner(
 
 
 def today_for(user: UserLike, now: datetime) -> date:
-    return event_rules.local_date(now, user.timezone)
+    return event_rules.local_date(now, user.timezone, user.day_start_hour)
 
 
 # The whole picture -----------------------------------------------------------------------------
@@ -76,6 +77,7 @@ class ProgressRows:
     days: Mapping[date, DayRow]  # every active day from `first_day` on
     first_day: date
     recent_topics: Mapping[str, rules.Tally]  # over the prediction window (if read)
+    vacations: VacationDays = NO_VACATIONS
 
 
 async def read_rows(
@@ -103,6 +105,7 @@ async def read_rows(
         recent_topics=await repo.topic_tallies_between(session, user.id, window_first, today)
         if recent_topics and topics
         else {},
+        vacations=VacationDays.of((await repo.vacations(session, user.id)).values()),
     )
 
 
@@ -117,7 +120,7 @@ def progress_of(rows: ProgressRows, ruleset: Ruleset, user: UserLike) -> Progres
     xp = totals.standing().xp
     level = rules.level_for_xp(xp, ruleset.levels)
     standing = rules.rank_for(totals.tally.projects, ruleset.ranks)
-    streak = rules.streak_on(totals.streak, today)
+    streak = rules.streak_on(totals.streak, today, rows.vacations)
     gains = _window_gains(rows, ruleset)
     window = ruleset.predictions.window_days
     return ProgressRead(
@@ -140,6 +143,7 @@ def progress_of(rows: ProgressRows, ruleset: Ruleset, user: UserLike) -> Progres
         current_streak=streak.current,
         longest_streak=totals.longest_streak,
         streak_freezes=streak.freezes,
+        on_vacation_until=rows.vacations.until(today),
         active_days=totals.active_days,
         total_time_spent_seconds=totals.tally.time_spent_seconds,
         average_grade=totals.tally.average_grade,
@@ -230,7 +234,7 @@ async def achievements(
 def achievements_of(rows: ProgressRows, ruleset: Ruleset) -> AchievementsRead:
     today, unlocked = rows.today, rows.unlocked
     values = rules.metric_values(rows.totals.standing(), ruleset.levels)
-    current_streak = rules.streak_on(rows.totals.streak, today).current
+    current_streak = rules.streak_on(rows.totals.streak, today, rows.vacations).current
     gains = _window_gains(rows, ruleset)
     items = []
     for a in ruleset.achievements:
@@ -308,7 +312,7 @@ async def update_streak(
     check_in = EventIn(id=body.id, kind="check_in", occurred_at=body.at)
     drafts = events.to_drafts(principal, [check_in], now, batch=False)
     change = (await recorder.record(session, drafts, now)).changes.get(user.id)
-    day = event_rules.local_date(body.at or now, user.timezone)
+    day = event_rules.local_date(body.at or now, user.timezone, user.day_start_hour)
     if change is None:
         # Only a client's own id can repeat: nothing changed; report the check-in stored under it.
         day = (await events.get_event(session, principal, body.id or "", None)).local_date
@@ -321,7 +325,8 @@ async def update_streak(
             change.unlocked,
         )
         streak_day = change.days[day].streak
-    streak = rules.streak_on(totals.streak, today_for(user, now))
+    vacations = VacationDays.of((await repo.vacations(session, user.id)).values())
+    streak = rules.streak_on(totals.streak, today_for(user, now), vacations)
     return StreakUpdateRead(
         date=day,
         current_streak=streak.current,

@@ -13,6 +13,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from questpath.progress import rules
+from questpath.progress.vacations import (
+    NO_VACATIONS,
+    Vacation,
+    VacationDays,
+    first_changed_day,
+)
 from questpath.ruleset import Achievement, Ruleset
 
 TopicDay = tuple[date, str]
@@ -63,6 +69,7 @@ class Projection:
     topics: dict[str, TopicRow]
     topic_days: dict[TopicDay, rules.Tally]
     achievements: dict[str, date]  # unlocked id -> the local date the log reached it
+    vacations: dict[str, Vacation] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -111,15 +118,30 @@ def day_addition(before: rules.Tally, added: rules.Tally, ruleset: Ruleset) -> r
     return added + rules.Tally(xp=earned) if earned else added
 
 
-def rows_needed(totals: Totals, facts: Iterable[rules.EventFacts]) -> tuple[set[date], date | None]:
-    """The day rows `advance` must see: the batch's dates, and when the batch reaches back before
-    the last active date, every row from the earliest batch date on (returned as that date)."""
+def rows_needed(
+    totals: Totals, facts: Iterable[rules.EventFacts], since: date | None = None
+) -> tuple[set[date], date | None]:
+    """The day rows `advance` must see: the batch's dates, and when the batch (or a change of
+    vacation days from `since` on) reaches back before the last active date, every row from the
+    earliest such date on (returned as that date)."""
     dates = {f.local_date for f in facts}
     last = totals.streak.last_date
-    earliest = min(dates, default=None)
+    earliest = min([*dates, *([since] if since else [])], default=None)
     if last is None or earliest is None or earliest > last:
         return dates, None
     return dates, earliest
+
+
+def restreak_from(
+    totals: Totals, before: Mapping[str, Vacation], after: Mapping[str, Vacation]
+) -> date | None:
+    """The first day whose streak a change of vacations from `before` to `after` may move, when
+    it may move any: only active days after a changed vacation day can."""
+    changed = first_changed_day(before, after)
+    last = totals.streak.last_date
+    if changed is None or last is None or changed > last:
+        return None
+    return changed
 
 
 def advance(
@@ -131,12 +153,16 @@ def advance(
     facts: list[rules.EventFacts],
     ruleset: Ruleset,
     now: datetime,
+    vacations: VacationDays = NO_VACATIONS,
+    since: date | None = None,
 ) -> Changes:
     """The rows after `facts`, from the rows before.
 
     `days` holds the existing rows among the batch's dates; when the batch reaches back before
     the last active date, also every later row and the latest row before its earliest date (see
-    `rows_needed`): an event for a past day can lengthen every streak after it.
+    `rows_needed`): an event for a past day can lengthen every streak after it. `vacations` are
+    the learner's vacation days after the batch; `since` is the first day whose coverage the
+    batch changed, if it changed any: the streaks after it are walked again.
     """
     batch = Rollup()
     for f in facts:
@@ -147,7 +173,7 @@ def advance(
         for d, tally in batch.days.items()
     }
     new_dates = sorted(d for d in batch.days if d not in days)
-    changed_days = _restreak(totals, days, new_dates, ruleset)
+    changed_days = _restreak(totals, days, new_dates, ruleset, vacations, since)
     day_rows = {}
     for d in batch.days.keys() | changed_days.keys():
         tally = days[d].tally + added.get(d, rules.Tally()) if d in days else added[d]
@@ -185,20 +211,29 @@ def advance(
 
 
 def _restreak(
-    totals: Totals, days: Mapping[date, DayRow], new_dates: list[date], ruleset: Ruleset
+    totals: Totals,
+    days: Mapping[date, DayRow],
+    new_dates: list[date],
+    ruleset: Ruleset,
+    vacations: VacationDays,
+    since: date | None,
 ) -> dict[date, rules.StreakDay]:
-    """The streak of every day the new dates change: the new dates themselves and, for a date
-    before the last active one, every later day whose streak moves."""
-    if not new_dates:
+    """The streak of every day the new dates (or vacation days changed from `since` on) change:
+    the new dates themselves and, for a date before the last active one, every later day whose
+    streak moves."""
+    first = min([*new_dates[:1], *([since] if since else [])], default=None)
+    if first is None:
         return {}
     last = totals.streak.last_date
-    if last is None or new_dates[0] > last:
-        chain = rules.extend_streak(totals.streak, new_dates, ruleset.streaks, ruleset.xp)
+    if last is None or first > last:
+        chain = rules.extend_streak(
+            totals.streak, new_dates, ruleset.streaks, ruleset.xp, vacations
+        )
         return {s.date: s for s in chain}
-    earlier = [d for d in days if d < new_dates[0]]
+    earlier = [d for d in days if d < first]
     start = days[max(earlier)].streak.state if earlier else rules.StreakState()
-    later = sorted({*new_dates, *(d for d in days if d >= new_dates[0])})
-    chain = rules.extend_streak(start, later, ruleset.streaks, ruleset.xp)
+    later = sorted({*new_dates, *(d for d in days if d >= first)})
+    chain = rules.extend_streak(start, later, ruleset.streaks, ruleset.xp, vacations)
     return {s.date: s for s in chain if s.date not in days or days[s.date].streak != s}
 
 
@@ -232,18 +267,21 @@ def _advance_topics(
     return rows, distinct, top
 
 
-def recompute(facts: Iterable[rules.EventFacts], ruleset: Ruleset) -> Projection:
-    """Every projection row from the whole log, in any order."""
+def recompute(
+    facts: Iterable[rules.EventFacts], ruleset: Ruleset, vacations: VacationDays = NO_VACATIONS
+) -> Projection:
+    """Every projection row from the whole log, in any order; `vacations` are the days the
+    log's vacation events cover."""
     rollup = Rollup()
     for f in facts:
         rollup.add(f, ruleset)
-    return project(rollup, ruleset)
+    return project(rollup, ruleset, vacations)
 
 
-def project(rollup: Rollup, ruleset: Ruleset) -> Projection:
+def project(rollup: Rollup, ruleset: Ruleset, vacations: VacationDays = NO_VACATIONS) -> Projection:
     """Every projection row from the tallies of a learner's whole log."""
     chain = rules.extend_streak(
-        rules.StreakState(), sorted(rollup.days), ruleset.streaks, ruleset.xp
+        rules.StreakState(), sorted(rollup.days), ruleset.streaks, ruleset.xp, vacations
     )
     days = {
         s.date: DayRow(day_addition(rules.Tally(), rollup.days[s.date], ruleset), s) for s in chain

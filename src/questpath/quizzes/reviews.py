@@ -213,7 +213,7 @@ async def count_due(session: AsyncSession, user: UserLike, now: datetime) -> int
 
 
 async def forecast(session: AsyncSession, user: UserLike, now: datetime) -> Forecast:
-    today = local_date(now, user.timezone)
+    today = local_date(now, user.timezone, user.day_start_hour)
     end = scheduling.forecast_end(today, user.timezone)
     days = scheduling.forecast(await repo.dues_before(session, user.id, end), today, user.timezone)
     first = today - timedelta(days=scheduling.RETENTION_DAYS - 1)

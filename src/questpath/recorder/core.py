@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.events import repository as log
 from questpath.events.drafts import Draft, EventKey
-from questpath.events.rules import local_date
+from questpath.events.rules import LocalDays
 from questpath.goals import repository as goals_repo
 from questpath.goals import service as goals
 from questpath.progress import projections
@@ -51,12 +51,12 @@ class EventRecorder:
         self,
         session: AsyncSession,
         drafts: list[Draft],
-        timezones: Mapping[uuid.UUID, str],
+        timezones: Mapping[uuid.UUID, LocalDays],
         now: datetime,
     ) -> Recorded:
         """Record `drafts`, whose learners the caller has locked (`timezones` comes from
-        `lock_known_learners`). A key repeated among the drafts is stored once, as its first
-        draft."""
+        `lock_known_learners`: each learner's timezone and day start). A key repeated among the
+        drafts is stored once, as its first draft."""
         rows: dict[EventKey, dict[str, Any]] = {}
         for draft in drafts:
             rows.setdefault(draft.key, _row(draft, timezones[draft.user_id], now))
@@ -71,7 +71,7 @@ class EventRecorder:
         self,
         session: AsyncSession,
         user_ids: set[uuid.UUID],
-        timezones: Mapping[uuid.UUID, str],
+        timezones: Mapping[uuid.UUID, LocalDays],
         now: datetime,
     ) -> Recorded:
         """Achieve the goals the learners reached, recording a `goal_achieved` event for each."""
@@ -80,7 +80,7 @@ class EventRecorder:
         await session.flush()
         drafts = []
         for user_id in sorted(await goals_repo.with_active_goals(session, user_ids)):
-            today = local_date(now, timezones[user_id])
+            today = timezones[user_id].date_of(now)
             reached = await goals.settle(session, self._rules, user_id, today, now)
             drafts += [event.draft(user_id) for event in reached]
         if not drafts:
@@ -92,8 +92,9 @@ class EventRecorder:
         return Recorded(created)
 
 
-def _row(draft: Draft, timezone: str, now: datetime) -> dict[str, Any]:
-    """A row of the event log, its local date fixed in the learner's timezone now."""
+def _row(draft: Draft, days: LocalDays, now: datetime) -> dict[str, Any]:
+    """A row of the event log, its local date fixed in the learner's timezone and day start as
+    they are now."""
     occurred_at = draft.occurred_at or now
     return {
         "user_id": draft.user_id,
@@ -101,7 +102,7 @@ def _row(draft: Draft, timezone: str, now: datetime) -> dict[str, Any]:
         "kind": draft.kind,
         "occurred_at": occurred_at,
         "recorded_at": now,
-        "local_date": local_date(occurred_at, timezone),
+        "local_date": days.date_of(occurred_at),
         "topic": draft.topic,
         "grade": draft.grade,
         "time_spent_seconds": draft.time_spent_seconds,

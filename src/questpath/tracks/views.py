@@ -203,7 +203,7 @@ async def _track_page(
         {
             "track": track,
             "share_link": _share_link(request, track.share),
-            "today": local_date(now, principal.user.timezone),
+            "today": local_date(now, principal.user.timezone, principal.user.day_start_hour),
             "rename_errors": rename_errors or {},
         },
         status_code=status_code,
@@ -245,7 +245,7 @@ async def change_state(
             {
                 "item": changed.item,
                 "track": track,
-                "today": local_date(now, principal.user.timezone),
+                "today": local_date(now, principal.user.timezone, principal.user.day_start_hour),
                 "unlocked": unlocked,
             },
         )
