@@ -286,6 +286,7 @@ def item_row(
         "path_position": item.path.position if item.path else None,
         "completed_at": None,
         "updated_at": now,
+        "archived_at": None,
     }
 
 
