@@ -27,6 +27,29 @@ async def add_track(
         await session.execute(insert(TrackItem), list(items))
 
 
+async def add_rows(
+    session: AsyncSession,
+    categories: Sequence[dict[str, Any]],
+    items: Sequence[dict[str, Any]],
+) -> None:
+    """Add categories and items to a stored track, parents before children."""
+    if categories:
+        await session.execute(insert(TrackCategory), list(categories))
+    if items:
+        await session.execute(insert(TrackItem), list(items))
+
+
+async def delete_categories(
+    session: AsyncSession, user_id: uuid.UUID, category_ids: Sequence[uuid.UUID]
+) -> None:
+    """Delete categories with whatever is still in them."""
+    await session.execute(
+        delete(TrackCategory).where(
+            TrackCategory.user_id == user_id, TrackCategory.id.in_(list(category_ids))
+        )
+    )
+
+
 async def tracks(session: AsyncSession, user_id: uuid.UUID) -> list[Track]:
     stmt = select(Track).where(Track.user_id == user_id).order_by(Track.created_at.desc())
     return list(await session.scalars(stmt))
