@@ -21,13 +21,16 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     # Every existing item is live: null means not archived.
-    with op.batch_alter_table("track_items") as batch_op:
-        batch_op.add_column(sa.Column("archived_at", UTCDateTime(), nullable=True))
+    op.add_column("track_items", sa.Column("archived_at", UTCDateTime(), nullable=True))
 
 
 def downgrade() -> None:
     # Archived items have no place in a schema without archiving: they go, as deleted items do
     # (their events stay in the log).
     op.execute(sa.text("DELETE FROM track_items WHERE archived_at IS NOT NULL"))
-    with op.batch_alter_table("track_items") as batch_op:
-        batch_op.drop_column("archived_at")
+    if op.get_bind().dialect.name == "sqlite":
+        # Natively (SQLite 3.35+): a batch copy of the table would drop the old one, and with
+        # foreign keys on, that deletes every sub-item through parent_id.
+        op.execute(sa.text("ALTER TABLE track_items DROP COLUMN archived_at"))
+    else:
+        op.drop_column("track_items", "archived_at")
