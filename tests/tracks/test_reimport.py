@@ -290,6 +290,16 @@ async def test_a_removed_item_is_archived_and_listing_it_again_restores_its_stat
     assert await projection_differences(app, learner) == []
 
 
+async def test_a_document_without_a_heading_keeps_the_track_s_title(
+    client: httpx.AsyncClient, learner: Account
+) -> None:
+    track_id = (await import_track(client, learner, BASE))["id"]
+    body = await reimport(client, learner, track_id, BASE.replace("# Plan\n", ""))
+    assert body["track"]["title"] == "Plan"
+    body = await reimport(client, learner, track_id, BASE.replace("# Plan", "# Plan B"))
+    assert body["track"]["title"] == "Plan B"
+
+
 async def test_an_archived_item_cannot_be_changed(
     client: httpx.AsyncClient, learner: Account
 ) -> None:

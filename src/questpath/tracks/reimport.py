@@ -220,7 +220,9 @@ async def _apply(
             row.archived_at = now
             row.path_category_id = row.path_position = None
             row.updated_at = now
-    track.title, track.description, track.updated_at = draft.title, draft.description, now
+    if draft.title != markdown.UNTITLED_TRACK:  # a document without a # heading keeps the title
+        track.title = draft.title
+    track.description, track.updated_at = draft.description, now
     await session.flush()
     gone = [c.id for c in categories if c.id not in kept_categories]
     if gone:
