@@ -16,7 +16,8 @@ import httpx
 import pytest
 from alembic import command
 from fastapi import FastAPI
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from questpath.app import create_app
 from questpath.auth.models import User
@@ -42,7 +43,21 @@ OWN_TOPIC = "git"
 
 @pytest.fixture
 def url_before_topics(backend: str, new_database: Callable[..., str]) -> str:
-    return new_database(backend, "0009")
+    """A database at 0009, plus the later columns today's models read (archived items, 0012,
+    which 0010 does not touch), so that today's app runs on it before and after 0010."""
+    url = new_database(backend, "0009")
+    asyncio.run(_add_later_columns(url))
+    return url
+
+
+async def _add_later_columns(url: str) -> None:
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            kind = "TIMESTAMP WITH TIME ZONE" if conn.dialect.name == "postgresql" else "DATETIME"
+            await conn.execute(text(f"ALTER TABLE track_items ADD COLUMN archived_at {kind}"))
+    finally:
+        await engine.dispose()
 
 
 @asynccontextmanager
@@ -185,7 +200,8 @@ async def test_upgrading_moves_recorded_topics_to_top_level_categories_and_verif
         assert "Unknown Unknowns" in {t["topic"] for t in statistics["by_topic"]}
         assert await projection_differences(app, learner) == []
 
-    await asyncio.to_thread(migrate, url_before_topics)  # what `questpath migrate` runs, then:
+    # What `questpath migrate` runs, up to the migration under test; then:
+    await asyncio.to_thread(migrate, url_before_topics, "0010")
     async with _running(url_before_topics, tmp_path) as (app, client):
         built = await build_missing(app.state.engine, app.state.ruleset, datetime.now(UTC))
         assert built == 1
