@@ -21,6 +21,7 @@ from alembic.operations import Operations
 from fastapi import FastAPI
 from sqlalchemy import Connection, select, update
 
+import questpath
 from questpath.app import create_app
 from questpath.auth.models import User
 from questpath.config import Settings
@@ -48,7 +49,12 @@ def url_before_topics(backend: str, new_database: Callable[..., str]) -> str:
     return new_database(backend, "0009")
 
 
-LATER = import_module("questpath.migrations.versions.0011_vacations_and_day_start")
+VERSIONS = Path(questpath.__file__).parent / "migrations" / "versions"
+LATER = [
+    import_module(f"questpath.migrations.versions.{path.stem}")
+    for path in sorted(VERSIONS.glob("*.py"))
+    if path.stem[:4].isdigit() and path.stem[:4] > "0010"
+]
 
 
 async def _later_schema(url: str, direction: str) -> None:
@@ -57,7 +63,8 @@ async def _later_schema(url: str, direction: str) -> None:
 
     def run(conn: Connection) -> None:
         with Operations.context(MigrationContext.configure(conn)):
-            getattr(LATER, direction)()
+            for module in LATER if direction == "upgrade" else reversed(LATER):
+                getattr(module, direction)()
 
     engine = create_engine(url)
     try:

@@ -20,7 +20,14 @@ from tests.helpers import (
     projection_differences,
     read_json,
 )
-from tests.tracks.test_routes import SMALL, category_named, import_track, item_named, set_state
+from tests.tracks.test_routes import (
+    SMALL,
+    all_items,
+    category_named,
+    import_track,
+    item_named,
+    set_state,
+)
 from tests.web.browsing import page_token, signed_up, submit, texts
 
 SEED = Path(__file__).parent / "data" / "learning_track.md"
@@ -579,3 +586,87 @@ async def test_a_track_id_that_does_not_exist_is_a_404_page(client: httpx.AsyncC
 
     assert response.status_code == 404
     assert "404 · Not Found" in response.text
+
+
+# Updating from an edited document -------------------------------------------------------------
+
+
+async def test_an_edited_document_is_previewed_on_the_track_page_and_applied_by_plain_posts(
+    client: httpx.AsyncClient,
+) -> None:
+    account = await signed_up(client)
+    track_id = await pasted_track(client)
+    item = item_named(await api_track(client, account, track_id), "Stage changes")
+    await set_state(client, account, track_id, item["id"], "done")
+    edited = SMALL.replace("- [ ] Create a branch\n", "- [ ] Merge a branch\n")
+
+    preview = await submit(
+        client,
+        f"/tracks/{track_id}/markdown/preview",
+        {"document": edited},
+        form_page=f"/tracks/{track_id}",
+    )
+
+    assert preview.status_code == 200, preview.text
+    assert "What the document changes" in preview.text
+    assert "Added (1)" in preview.text
+    assert "Removed (1)" in preview.text
+    kept = re.search(
+        r'<textarea name="document" hidden[^>]*>\n(.*?)</textarea>', preview.text, re.S
+    )
+    assert kept
+    assert html.unescape(kept.group(1)) == edited
+    track = await api_track(client, account, track_id)
+    assert item_named(track, "Create a branch")  # nothing applied yet
+
+    applied = await submit(
+        client,
+        f"/tracks/{track_id}/markdown",
+        {"document": edited},
+        form_page=f"/tracks/{track_id}",
+    )
+
+    assert applied.status_code == 303
+    assert applied.headers["location"] == f"/tracks/{track_id}"
+    page = (await client.get(applied.headers["location"])).text
+    assert "The track is updated from Markdown" in page
+    assert "1 added, 0 changed, 1 archived" in page
+    track = await api_track(client, account, track_id)
+    titles = {i["title"]: i["state"] for i in all_items(track)}
+    assert titles == {
+        "Stage changes": "done",
+        "Write a commit message": "todo",
+        "Merge a branch": "todo",
+    }
+
+
+async def test_a_document_that_is_not_a_checklist_is_shown_again_beside_the_update_form(
+    client: httpx.AsyncClient,
+) -> None:
+    await signed_up(client)
+    track_id = await pasted_track(client)
+    response = await submit(
+        client,
+        f"/tracks/{track_id}/markdown/preview",
+        {"document": "Just prose"},
+        form_page=f"/tracks/{track_id}",
+    )
+    assert response.status_code == 422
+    assert "task-list items" in response.text
+    assert 'aria-describedby="f-update-document-error"' in response.text
+    assert "Apply" not in response.text
+
+
+async def test_another_learners_track_cannot_be_updated_from_a_document(
+    client: httpx.AsyncClient, learner: Account
+) -> None:
+    theirs = (await import_track(client, learner))["id"]
+    await signed_up(client)
+    token = await page_token(client, "/tracks")
+    for action in ("markdown/preview", "markdown"):
+        response = await client.post(
+            f"/tracks/{theirs}/{action}", data={"csrf_token": token, "document": "- [ ] x\n"}
+        )
+        assert response.status_code == 404, response.text
+        assert "Git basics" not in response.text
+    assert len(all_items(await api_track(client, learner, theirs))) == 3

@@ -52,6 +52,9 @@ class ItemDraft:
     children: tuple[ItemDraft, ...] = ()
     resources: tuple[Resource, ...] = ()  # from a link title and from lists of links
     path: PathPlace | None = None  # None: not on the learning path
+    # The stored item this one was exported from (its id, written invisibly by export), so a
+    # re-import can find it whatever else changed; None when the document names none.
+    ref: str | None = None
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import islice
+from typing import NamedTuple
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -66,6 +67,8 @@ _MARKERS = re.compile(r"(?:[ \t]*(?:>|[-*+]|[0-9]{1,9}[.)])(?=[ \t]|$))*[ \t]*")
 _HTML_ENDS = ("-->", "?>", "]]>", ">", "</pre>", "</script>", "</style>", "</textarea>")
 _SENTINEL = "end"  # a paragraph written after a text to see whether the text stays closed
 _SEPARATOR = "<!-- -->"  # ends a list, shows nothing
+# The id export writes after an item's first line, as a comment that shows nothing.
+_REF = re.compile(r"[ \t]*<!-- qp:item ([0-9a-f-]{36}) -->[ \t]*$")
 
 
 class MarkdownProblem(ValueError):
@@ -156,6 +159,26 @@ class _Category:
         return CategoryDraft(
             self.title, "\n\n".join(self.owner.text), (*self.owner.items,), children
         )
+
+
+class _Task(NamedTuple):
+    state: ItemState
+    title: str
+    description: str
+    ref: str | None
+
+
+def item_ref(content: str) -> tuple[str, str | None]:
+    """An item's paragraph without the id export wrote at the end of its first line, and the id."""
+    found = _REF.search(content.split("\n", 1)[0])
+    if found is None:
+        return content, None
+    return content[: found.start()] + content[found.end() :], found[1]
+
+
+def ref_comment(ref: str) -> str:
+    """How export writes an item's id: a comment after its first line, which shows nothing."""
+    return f"<!-- qp:item {ref} -->"
 
 
 class _Walker:
@@ -273,19 +296,20 @@ class _Walker:
                     taken |= self.take_tasks(child, owner)
         return taken
 
-    def task(self, index: int, entry: bool = False) -> tuple[ItemState, str, str] | None:
-        """State, title and description if the list item at `index` is a task item, or, with
+    def task(self, index: int, entry: bool = False) -> _Task | None:
+        """State, title, description and id if the list item at `index` is a task item, or, with
         `entry` (in a path section), any list item that starts with a paragraph (to do)."""
         if self.tokens[index + 1].type != "paragraph_open":
             return None
-        content = self.tokens[index + 2].content
+        content, ref = item_ref(self.tokens[index + 2].content)
         match = _TASK.match(content)
         if match is None and not entry:
             return None
         title, description = split_item_text(content[match.end() :] if match else content)
-        return (_STATE_OF[match[1]] if match else "todo", title, description) if title else None
+        state = _STATE_OF[match[1]] if match else "todo"
+        return _Task(state, title, description, ref) if title else None
 
-    def item(self, index: int, task: tuple[ItemState, str, str], parent: _Owner) -> ItemDraft:
+    def item(self, index: int, task: _Task, parent: _Owner) -> ItemDraft:
         line = self.map(index)[0]
         if parent.depth == MAX_ITEM_DEPTH:
             raise MarkdownProblem(
@@ -298,7 +322,7 @@ class _Walker:
         owner = _Owner(parent.depth + 1, column, parent.horizon, parent.priority)
         for child in self.blocks(self.end[index + 1] + 1, self.end[index]):
             self.collect(child, owner)
-        state, title, description = task
+        state, title, description, ref = task
         title, description, resources = item_parts(
             title, "\n\n".join(text for text in (description, *owner.text) if text)
         )
@@ -311,6 +335,7 @@ class _Walker:
             priority=owner.priority,
             horizon=owner.horizon,
             children=tuple(owner.items),
+            ref=ref,
         )
 
     def source_lines(self, token: Token, indent: int, skip: set[int] | None = None) -> list[str]:

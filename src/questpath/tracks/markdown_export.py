@@ -18,6 +18,7 @@ from questpath.tracks.markdown import (
     markdown_parser,
     one_line,
     parse_track,
+    ref_comment,
     split_item_text,
     trim,
 )
@@ -102,6 +103,8 @@ def _render_item(bullet: str, item: ItemDraft) -> list[str]:
     title, description = one_line(item.title) or UNTITLED, trim(_lines(item.description))
     first, nested = _item_text(title, description, item.resources)
     lines = _item_lines(f"{bullet} {_BOX_OF[item.state]}", first, nested)
+    if item.ref is not None:
+        lines[0] += f" {ref_comment(item.ref)}"
     notes = trim(_lines(item.notes))
     if notes:
         lines += ["", *(f"  > {line}" if line else "  >" for line in notes.split("\n"))]

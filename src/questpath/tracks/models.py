@@ -110,6 +110,9 @@ class TrackItem(Base):
     path_position: Mapped[int | None] = mapped_column(Integer)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set when a re-imported document no longer lists the item: it leaves the tree, the path
+    # and the counts, but its events stay, and a document listing it again brings it back.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class TrackShare(Base):

@@ -27,6 +27,29 @@ async def add_track(
         await session.execute(insert(TrackItem), list(items))
 
 
+async def add_rows(
+    session: AsyncSession,
+    categories: Sequence[dict[str, Any]],
+    items: Sequence[dict[str, Any]],
+) -> None:
+    """Add categories and items to a stored track, parents before children."""
+    if categories:
+        await session.execute(insert(TrackCategory), list(categories))
+    if items:
+        await session.execute(insert(TrackItem), list(items))
+
+
+async def delete_categories(
+    session: AsyncSession, user_id: uuid.UUID, category_ids: Sequence[uuid.UUID]
+) -> None:
+    """Delete categories with whatever is still in them."""
+    await session.execute(
+        delete(TrackCategory).where(
+            TrackCategory.user_id == user_id, TrackCategory.id.in_(list(category_ids))
+        )
+    )
+
+
 async def tracks(session: AsyncSession, user_id: uuid.UUID) -> list[Track]:
     stmt = select(Track).where(Track.user_id == user_id).order_by(Track.created_at.desc())
     return list(await session.scalars(stmt))
@@ -51,13 +74,21 @@ async def categories(
     return list(await session.scalars(stmt))
 
 
-async def items(session: AsyncSession, user_id: uuid.UUID, track_id: uuid.UUID) -> list[TrackItem]:
+_LIVE = TrackItem.archived_at.is_(None)  # archived items are kept for re-imports alone
+
+
+async def items(
+    session: AsyncSession, user_id: uuid.UUID, track_id: uuid.UUID, *, archived: bool = False
+) -> list[TrackItem]:
+    """A track's items; with `archived`, the archived ones too."""
     stmt = select(TrackItem).where(TrackItem.user_id == user_id, TrackItem.track_id == track_id)
-    return list(await session.scalars(stmt))
+    return list(await session.scalars(stmt if archived else stmt.where(_LIVE)))
 
 
 async def item(session: AsyncSession, user_id: uuid.UUID, item_id: uuid.UUID) -> TrackItem | None:
-    return await session.get(TrackItem, (user_id, item_id))
+    """A live item: an archived one is not there to be worked."""
+    found = await session.get(TrackItem, (user_id, item_id))
+    return found if found is not None and found.archived_at is None else None
 
 
 async def category(
@@ -72,7 +103,7 @@ async def state_counts(
     """Each track's number of items in each state."""
     stmt = (
         select(TrackItem.track_id, TrackItem.state, func.count())
-        .where(TrackItem.user_id == user_id)
+        .where(TrackItem.user_id == user_id, _LIVE)
         .group_by(TrackItem.track_id, TrackItem.state)
     )
     counts: dict[uuid.UUID, dict[str, int]] = {}
@@ -87,7 +118,7 @@ async def category_state_counts(
     """A track's number of items in each state, by category (None: outside any category)."""
     stmt = (
         select(TrackItem.category_id, TrackItem.state, func.count())
-        .where(TrackItem.user_id == user_id, TrackItem.track_id == track_id)
+        .where(TrackItem.user_id == user_id, TrackItem.track_id == track_id, _LIVE)
         .group_by(TrackItem.category_id, TrackItem.state)
     )
     counts: dict[uuid.UUID | None, dict[str, int]] = {}
@@ -128,7 +159,7 @@ async def delete_item(session: AsyncSession, user_id: uuid.UUID, item_id: uuid.U
 
 
 async def all_items(session: AsyncSession, user_id: uuid.UUID) -> list[TrackItem]:
-    stmt = select(TrackItem).where(TrackItem.user_id == user_id)
+    stmt = select(TrackItem).where(TrackItem.user_id == user_id, _LIVE)
     return list(await session.scalars(stmt))
 
 

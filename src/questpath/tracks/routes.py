@@ -15,7 +15,7 @@ from questpath.dependencies import RulesetDep, SessionDep
 from questpath.downloads import attachment
 from questpath.problems import Invalid, UnsupportedMediaType
 from questpath.progress.dependencies import RecorderDep
-from questpath.tracks import items, learning_path, service
+from questpath.tracks import items, learning_path, reimport, service
 from questpath.tracks.schemas import (
     ExportFormat,
     ItemChanged,
@@ -23,6 +23,7 @@ from questpath.tracks.schemas import (
     ItemRead,
     ItemUpdate,
     LearningPath,
+    ReimportRead,
     SharedTrackRead,
     ShareRead,
     TemplateRead,
@@ -57,27 +58,30 @@ async def _document(request: Request) -> tuple[bytes, str | None]:
     )
 
 
+DOCUMENT_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/markdown": {"schema": {"type": "string"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "title": {"type": "string"},
+                    },
+                }
+            },
+        },
+    }
+}
+
+
 @router.post(
     "/tracks/import",
     status_code=201,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "text/markdown": {"schema": {"type": "string"}},
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["file"],
-                        "properties": {
-                            "file": {"type": "string", "format": "binary"},
-                            "title": {"type": "string"},
-                        },
-                    }
-                },
-            },
-        }
-    },
+    openapi_extra=DOCUMENT_BODY,
     responses={413: {"description": "the document is larger than 1 MiB"}},
 )
 async def import_track(
@@ -95,6 +99,33 @@ async def import_track(
     track = await service.import_markdown(session, principal.user, data, title or form_title, now)
     response.headers["Location"] = f"/api/tracks/{track.id}"
     return track
+
+
+@router.put(
+    "/tracks/{track_id}/markdown",
+    openapi_extra=DOCUMENT_BODY,
+    responses={413: {"description": "the document is larger than 1 MiB"}},
+)
+async def reimport_track(
+    track_id: uuid.UUID,
+    request: Request,
+    principal: EventWriter,
+    session: SessionDep,
+    now: Now,
+    title: Annotated[
+        str | None, Query(max_length=500, description="overrides the # heading")
+    ] = None,
+    dry_run: Annotated[
+        bool, Query(description="only list what would be added, changed, moved and removed")
+    ] = False,
+) -> ReimportRead:
+    """Import an edited document into the track, keeping the learner's progress: items are
+    matched by the id export writes, else by title; kept items keep their state, new ones take
+    the document's, and items it no longer lists are archived (their XP stays)."""
+    data, form_title = await _document(request)
+    return await reimport.reimport_markdown(
+        session, principal.user, track_id, data, title or form_title, now, dry_run=dry_run
+    )
 
 
 @router.get("/tracks")

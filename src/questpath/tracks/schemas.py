@@ -212,3 +212,32 @@ class TemplateRead(BaseModel):
     description: str
     categories: int
     items: int
+
+
+class ReimportChange(BaseModel):
+    """One item a re-import adds, restores, changes, moves or removes."""
+
+    id: uuid.UUID | None = Field(description="the stored item; null for a new one")
+    title: str
+    category: list[str] = Field(description="its headings from the top level; [] the track")
+    previous_title: str | None = Field(description="its title before, when that differs")
+    previous_category: list[str] | None = Field(description="its headings before")
+    fields: list[str] = Field(
+        description="what changes of a kept item: title, description, resources, notes, parent"
+    )
+
+
+class ReimportRead(BaseModel):
+    """What re-importing a document into a track does (a preview) or did. Kept items keep their
+    state; removed ones are archived, keeping their events and XP."""
+
+    applied: bool = Field(description="false for a preview (dry_run): nothing was changed")
+    added: list[ReimportChange] = Field(description="new items, in the document's state")
+    restored: list[ReimportChange] = Field(
+        description="archived items the document lists again, back with their state"
+    )
+    changed: list[ReimportChange] = Field(description="kept items whose texts change")
+    moved: list[ReimportChange] = Field(description="kept items going to another category")
+    removed: list[ReimportChange] = Field(description="items to archive")
+    unchanged: int = Field(description="kept items with nothing to change but their place")
+    track: TrackSummary

@@ -100,7 +100,7 @@ def _share_read(share: TrackShare) -> ShareRead:
     return ShareRead(token=share.token, url=SHARED_PATH + share.token, created_at=share.created_at)
 
 
-def _summary(track: Track, completion: Completion) -> TrackSummary:
+def summary(track: Track, completion: Completion) -> TrackSummary:
     return TrackSummary(
         id=track.id,
         title=track.title,
@@ -146,7 +146,7 @@ async def list_tracks(session: AsyncSession, user: UserLike) -> TrackList:
     counts = await repo.state_counts(session, user.id)
     return TrackList(
         items=[
-            _summary(track, completion_of_counts(counts.get(track.id, {})))
+            summary(track, completion_of_counts(counts.get(track.id, {})))
             for track in await repo.tracks(session, user.id)
         ]
     )
@@ -157,7 +157,7 @@ async def read_track(session: AsyncSession, user: UserLike, track_id: uuid.UUID)
     root = await load_tree(session, track)
     share = await repo.share_of(session, user.id, track.id)
     return TrackRead(
-        **_summary(track, root.completion).model_dump(),
+        **summary(track, root.completion).model_dump(),
         share=_share_read(share) if share else None,
         items=[item_read(i) for i in root.items],
         categories=[_category_read(c) for c in root.categories],
@@ -253,7 +253,7 @@ async def create_track(
     add_items(draft.root.items, None, None)
     add_categories(draft.root.children, None)
     await repo.add_track(session, track, categories, items)
-    return _summary(track, completion_of(str(item["state"]) for item in items))
+    return summary(track, completion_of(str(item["state"]) for item in items))
 
 
 def item_row(
@@ -286,6 +286,7 @@ def item_row(
         "path_position": item.path.position if item.path else None,
         "completed_at": None,
         "updated_at": now,
+        "archived_at": None,
     }
 
 
@@ -321,7 +322,7 @@ async def update_track(
             setattr(track, name, value)
         track.updated_at = now
         await session.flush()
-    return _summary(track, (await load_tree(session, track)).completion)
+    return summary(track, (await load_tree(session, track)).completion)
 
 
 async def delete_track(session: AsyncSession, user: UserLike, track_id: uuid.UUID) -> None:

@@ -158,6 +158,7 @@ def to_draft(root: CategoryNode) -> TrackDraft:
             topic=row.topic,
             children=tuple(item(child) for child in node.children),
             path=path(row),
+            ref=str(row.id),
         )
 
     def category(node: CategoryNode) -> CategoryDraft:

@@ -21,7 +21,7 @@ from questpath.downloads import attachment
 from questpath.events.rules import local_date
 from questpath.problems import Invalid, Problem
 from questpath.progress.dependencies import RecorderDep
-from questpath.tracks import items, service
+from questpath.tracks import items, reimport, service
 from questpath.tracks.drafts import ItemState
 from questpath.tracks.schemas import (
     ExportFormat,
@@ -194,6 +194,7 @@ async def _track_page(
     now: datetime,
     *,
     rename_errors: forms.Errors | None = None,
+    update: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
     track = await service.read_track(session, principal.user, track_id)
@@ -205,6 +206,7 @@ async def _track_page(
             "share_link": _share_link(request, track.share),
             "today": local_date(now, principal.user.timezone, principal.user.day_start_hour),
             "rename_errors": rename_errors or {},
+            "update": update,
         },
         status_code=status_code,
     )
@@ -269,6 +271,70 @@ async def rename_track(
         session, principal.user, track_id, TrackUpdate(title=form.title), now
     )
     add_toast(request, Toast("success", "The track is renamed"))
+    return redirect(request, f"/tracks/{track_id}")
+
+
+@router.post("/tracks/{track_id}/markdown/preview")
+async def preview_update(
+    track_id: uuid.UUID, request: Request, principal: SignedIn, session: SessionDep, now: Now
+) -> Response:
+    """What importing an edited document into the track would change, with the document kept
+    in the form that applies it. htmx gets the preview alone; a plain post, the track page."""
+    fields, uploaded = await _import_form(request)
+    pasted = fields.get("document", "")
+    errors = _document_errors(uploaded, pasted)
+    update: dict[str, Any] = {"errors": errors, "document": pasted}
+    status_code = 422
+    if not errors:
+        source = "file" if uploaded else "document"
+        try:
+            update["plan"] = await reimport.reimport_markdown(
+                session,
+                principal.user,
+                track_id,
+                uploaded or pasted.encode(),
+                None,
+                now,
+                dry_run=True,
+            )
+        except Problem as problem:
+            update["errors"] = (
+                forms.problem_errors(problem, {"document": source})
+                if problem.errors
+                else {source: problem.detail}
+            )
+            status_code = problem.status
+        else:
+            update["document"] = service.decode_document(uploaded) if uploaded else pasted
+            status_code = 200
+    if request.headers.get("HX-Request"):
+        # htmx swaps only successful answers: a refusal is shown in the preview's place.
+        track = await service.read_track(session, principal.user, track_id)
+        return _page(request, "tracks/update_preview.html", {"track": track, "update": update})
+    return await _track_page(
+        request, principal, session, track_id, now, update=update, status_code=status_code
+    )
+
+
+@router.post("/tracks/{track_id}/markdown")
+async def apply_update(
+    track_id: uuid.UUID, request: Request, principal: SignedIn, session: SessionDep, now: Now
+) -> Response:
+    """Apply the document a preview showed; the same change as PUT /api/tracks/{id}/markdown."""
+    fields, uploaded = await _import_form(request)
+    pasted = fields.get("document", "")
+    if _document_errors(uploaded, pasted):
+        raise Invalid.field("document", "paste the Markdown to update the track from")
+    done = await reimport.reimport_markdown(
+        session, principal.user, track_id, uploaded or pasted.encode(), None, now, dry_run=False
+    )
+    counts = (
+        (len(done.added) + len(done.restored), "added"),
+        (len(done.changed) + len(done.moved), "changed"),
+        (len(done.removed), "archived"),
+    )
+    detail = ", ".join(f"{count} {what}" for count, what in counts)
+    add_toast(request, Toast("success", "The track is updated from Markdown", detail))
     return redirect(request, f"/tracks/{track_id}")
 
 
