@@ -20,6 +20,7 @@ from questpath import __version__
 from questpath.auth.principal import UserLike
 from questpath.db import read_snapshot
 from questpath.events import repository as events
+from questpath.export.cells import spreadsheet_safe
 from questpath.progress import service
 from questpath.progress.projections import facts_of
 from questpath.progress.rules import event_xp, review_xp
@@ -103,7 +104,7 @@ async def _csv(conn: Any, user: UserLike, ruleset: Ruleset) -> AsyncIterator[byt
         for event in chunk:
             if event["metadata"] is not None:
                 event["metadata"] = json.dumps(event["metadata"], ensure_ascii=False)
-            writer.writerow(event)
+            writer.writerow({name: spreadsheet_safe(value) for name, value in event.items()})
         yield buffer.getvalue().encode()
 
 
