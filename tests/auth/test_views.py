@@ -269,6 +269,7 @@ async def test_an_api_key_is_shown_once_works_and_can_be_revoked(
         form_page="/settings",
     )
     assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
     secret = response.text.split('id="new-key-secret" class="secret" readonly value="')[1]
     secret = secret.split('"')[0]
     assert secret.startswith("qp_")
