@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Iterator
@@ -49,12 +50,39 @@ EVENT_KINDS: dict[str, EventKind] = {
             "item_reopened", "a done track item reopened", system=True, counts_for_progress=False
         ),
         EventKind("goal_achieved", "a goal reached", system=True, counts_for_progress=False),
+        EventKind(
+            "event_voided",
+            "an earlier event voided: it stays in the log and counts for nothing",
+            system=True,
+            counts_for_progress=False,
+        ),
     )
 }
 CLIENT_KINDS = tuple(sorted(name for name, kind in EVENT_KINDS.items() if not kind.system))
 PROGRESS_KINDS = tuple(
     sorted(name for name, kind in EVENT_KINDS.items() if kind.counts_for_progress)
 )
+
+
+# Only what learners and integrations record may be voided: QuestPath's own events follow from
+# state (an item's, a quiz's) that a void would leave behind.
+VOIDABLE_KINDS = CLIENT_KINDS
+
+
+def void_problem(kind: str) -> str | None:
+    """Why an event of `kind` cannot be voided, or None when it can."""
+    if kind in VOIDABLE_KINDS:
+        return None
+    return (
+        f"'{kind}' events are recorded by QuestPath itself and cannot be voided; change what "
+        "recorded them instead (reopen the item, or delete the goal)"
+    )
+
+
+def void_event_id(event_id: str) -> str:
+    """The id of the event that voids `event_id`: one per voided event, so voiding twice
+    records once, and short whatever the length of the voided id."""
+    return "void:" + hashlib.sha256(event_id.encode()).hexdigest()
 
 
 def unknown_kind_message(kind: str) -> str:

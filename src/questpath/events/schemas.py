@@ -132,6 +132,9 @@ class EventRead(BaseModel):
     time_spent_seconds: int | None
     hints_used: int | None
     metadata: dict[str, Any] | None = Field(validation_alias="meta")
+    voided_by: str | None = Field(
+        None, description="the id of the event_voided event that voided it; null: it counts"
+    )
 
 
 class EventPage(BaseModel):

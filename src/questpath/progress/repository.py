@@ -322,7 +322,7 @@ def event_facts(user_id: uuid.UUID) -> FactsQuery:
         Event.grade,
         Event.time_spent_seconds,
         Event.hints_used,
-    ).where(Event.user_id == user_id, Event.kind.in_(PROGRESS_KINDS))
+    ).where(Event.user_id == user_id, Event.kind.in_(PROGRESS_KINDS), Event.voided_by.is_(None))
 
 
 async def stream_facts(
@@ -484,3 +484,12 @@ async def unlocked_since(conn: AsyncConnection, user_id: uuid.UUID, since: datet
         )
     )
     return list(rows)
+
+
+async def achievements_kept_by_voids(session: AsyncSession, user_id: uuid.UUID) -> set[str]:
+    """Achievements the learner keeps though the log, less its voided events, no longer reaches
+    them: each `event_voided` event lists the ones it left unreached."""
+    rows = await session.scalars(
+        select(Event.meta).where(Event.user_id == user_id, Event.kind == "event_voided")
+    )
+    return {a for meta in rows if meta for a in meta.get("kept_achievements", [])}
