@@ -42,6 +42,7 @@ EVENT_FIELDS = {
     "time_spent_seconds",
     "hints_used",
     "metadata",
+    "voided_by",
 }
 KNOWN_KINDS = ("check_in", "exercise_completed", "project_completed", "study_session")
 MAX_METADATA_BYTES = 4096
