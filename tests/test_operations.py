@@ -22,6 +22,7 @@ from questpath.app import create_app
 from questpath.config import Settings
 from tests.conftest import TEST_SECRET
 from tests.helpers import Account, all_events, assert_problem
+from tests.web.browsing import sign_up
 
 MIB = 1024 * 1024
 GENERATED_REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -403,3 +404,37 @@ async def test_access_log_is_a_json_line_with_the_request_id(
     assert entry["duration_ms"] >= 0
     assert entry["level"] == "info"
     assert entry["timestamp"].endswith("Z")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/progress",
+        "/api/events",
+        "/api/users/me",
+        "/api/progress/export?format=csv",
+        "/api/progress/export?format=json",
+        "/api/no/such/thing",
+    ],
+)
+async def test_api_answers_about_a_learner_are_never_cached(
+    client: httpx.AsyncClient, learner: Account, path: str
+) -> None:
+    response = await client.get(path, headers=learner.headers)
+    assert response.headers["cache-control"] == "no-store"
+
+
+async def test_signed_in_pages_are_never_cached(client: httpx.AsyncClient) -> None:
+    await sign_up(client)
+    for path in ("/", "/settings", "/statistics", "/tracks", "/sign-in"):
+        response = await client.get(path)
+        assert response.headers["cache-control"] == "no-store", path
+
+
+async def test_static_files_and_the_api_description_keep_their_caching(
+    client: httpx.AsyncClient,
+) -> None:
+    for path in ("/static/swagger-ui/swagger-ui-bundle.js", "/openapi.json", "/docs"):
+        response = await client.get(path)
+        assert response.status_code == 200
+        assert "no-store" not in response.headers.get("cache-control", ""), path

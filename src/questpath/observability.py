@@ -35,6 +35,17 @@ SECURITY_HEADERS = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
 
+# Responses may hold a learner's data (pages, API answers, exports, a new API key's secret):
+# no browser or proxy keeps a copy unless a route says otherwise with its own Cache-Control
+# (shared pages and badges do). Static files and the API's own description stay cacheable.
+CACHEABLE_PREFIXES = ("/static/", "/docs", "/openapi.json")
+
+
+def cache_control_for(path: str) -> bytes | None:
+    """The Cache-Control a response to `path` gets when its route set none."""
+    return None if path.startswith(CACHEABLE_PREFIXES) else b"no-store"
+
+
 access_log = structlog.get_logger("questpath.access")
 error_log = structlog.get_logger("questpath.errors")
 
@@ -137,6 +148,9 @@ class SecurityHeadersMiddleware:
                 extra = [(n, v) for n, v in SECURITY_HEADERS if n not in present]
                 if scope.get("scheme") == "https":
                     extra.append((b"strict-transport-security", b"max-age=31536000"))
+                cache_control = cache_control_for(scope["path"])
+                if cache_control is not None and b"cache-control" not in present:
+                    extra.append((b"cache-control", cache_control))
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 

@@ -6,7 +6,7 @@ import base64
 import binascii
 import json
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Query
@@ -50,6 +50,8 @@ def decode_created_cursor(cursor: str | None) -> tuple[datetime, uuid.UUID] | No
         position = datetime.fromisoformat(str(created_at))
         if position.tzinfo is None:
             raise ValueError("naive datetime")
-        return position, uuid.UUID(str(row_id))
-    except ValueError as exc:
+        # In UTC here, where a tampered offset at the edge of the calendar overflows as a
+        # client error, not later in the database layer.
+        return position.astimezone(UTC), uuid.UUID(str(row_id))
+    except (ValueError, OverflowError) as exc:
         raise Invalid.field("cursor", "is not a cursor returned by this endpoint") from exc

@@ -16,10 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from questpath.auth import repository as users
 from questpath.auth.principal import UserLike
 from questpath.db import create_sessionmaker, read_snapshot, transaction
+from questpath.progress import rebuild
 from questpath.progress import repository as repo
 from questpath.progress.rules import TALLY_FIELDS, Tally
-from questpath.progress.state import Changes, Projection, Rollup, TopicRow, project
-from questpath.progress.vacations import VacationDays, day_start_from_log, vacations_from_log
+from questpath.progress.state import Projection
+from questpath.progress.vacations import day_start_from_log
 from questpath.quizzes import reviews
 from questpath.recorder.lock import lock_learners
 from questpath.ruleset import Ruleset
@@ -108,14 +109,15 @@ def card_differences(stored: dict[str, Any], expected: dict[str, Any]) -> list[D
     return found
 
 
-async def _recompute(session: AsyncSession, user: UserLike, ruleset: Ruleset) -> Projection:
-    rollup = Rollup()
-    async for facts in repo.stream_facts(session, user.id):
-        rollup.add(facts, ruleset)
-    vacations = vacations_from_log(await repo.vacation_log(session, user.id))
-    return replace(
-        project(rollup, ruleset, VacationDays.of(vacations.values())), vacations=vacations
-    )
+async def _recompute(
+    session: AsyncSession, user: UserLike, ruleset: Ruleset, stored: Projection
+) -> Projection:
+    """The log's projections. An achievement a void left unlocked (see `rebuild.rewrite`) is
+    expected where it is stored: the log without the voided event cannot date it."""
+    expected = await rebuild.recompute(session, user.id, ruleset)
+    kept = await repo.achievements_kept_by_voids(session, user.id)
+    pinned = {a: day for a, day in stored.achievements.items() if a in kept}
+    return replace(expected, achievements=expected.achievements | pinned)
 
 
 async def _day_start_differences(session: AsyncSession, user: UserLike) -> list[Difference]:
@@ -131,7 +133,7 @@ async def verify(engine: AsyncEngine, user: UserLike, ruleset: Ruleset) -> list[
         session = AsyncSession(bind=conn)
         try:
             stored = await repo.projection(session, user.id)
-            found = differences(stored, await _recompute(session, user, ruleset))
+            found = differences(stored, await _recompute(session, user, ruleset, stored))
             found += await _day_start_differences(session, user)
             return found + card_differences(
                 await reviews.stored_cards(session, user),
@@ -145,44 +147,11 @@ async def repair(session: AsyncSession, user: UserLike, ruleset: Ruleset, now: d
     """Rewrite a learner's projections from the log. Unlocked achievements are never revoked;
     ones the log reaches but that are missing are unlocked now."""
     await lock_learners(session, [user.id])
-    stored = await repo.projection(session, user.id)
-    expected = await _recompute(session, user, ruleset)
-    topics = {
-        topic: _keep_level_history(row, stored.topics.get(topic), now)
-        for topic, row in expected.topics.items()
-    }
-    await repo.replace_projection(
-        session,
-        user.id,
-        Changes(expected.totals, expected.days, topics, expected.topic_days, [], []),
-    )
-    await repo.replace_vacations(session, user.id, expected.vacations.values())
+    await rebuild.rewrite(session, user.id, ruleset, now)
     await users.set_day_start_hour(
         session, user.id, day_start_from_log(await repo.day_start_log(session, user.id))
     )
     await reviews.rebuild_cards(session, user, ruleset)
-    missing = expected.achievements.keys() - stored.achievements.keys()
-    await repo.add_unlocked(
-        session,
-        [
-            {
-                "user_id": user.id,
-                "achievement_id": a,
-                "unlocked_at": now,
-                "local_date": expected.achievements[a],
-            }
-            for a in sorted(missing)
-        ],
-    )
-    await repo.move_unlocks(
-        session,
-        user.id,
-        {
-            a: day
-            for a, day in expected.achievements.items()
-            if a in stored.achievements and stored.achievements[a] != day
-        },
-    )
 
 
 async def build_missing(engine: AsyncEngine, ruleset: Ruleset, now: datetime) -> int:
@@ -194,13 +163,3 @@ async def build_missing(engine: AsyncEngine, ruleset: Ruleset, now: datetime) ->
         async with transaction(maker) as session:
             await repair(session, learner, ruleset, now)
     return len(learners)
-
-
-def _keep_level_history(row: TopicRow, stored: TopicRow | None, now: datetime) -> TopicRow:
-    if stored is None:
-        return row
-    if stored.level == row.level:
-        return replace(
-            row, previous_level=stored.previous_level, level_updated_at=stored.level_updated_at
-        )
-    return replace(row, previous_level=stored.level, level_updated_at=now)

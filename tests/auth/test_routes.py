@@ -416,6 +416,52 @@ async def test_an_account_can_sign_in_again_after_the_window_passes(
     assert response.status_code == 200, response.text
 
 
+def _client_at(app: FastAPI, address: str) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, client=(address, 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+async def test_parallel_wrong_passwords_check_no_more_guesses_than_the_limit(
+    client: httpx.AsyncClient, learner: Account, settings: Settings
+) -> None:
+    responses = await asyncio.gather(
+        *(login(client, learner.email, WRONG_PASSWORD) for _ in range(20))
+    )
+
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses.count(401) == settings.login_max_failures_per_email
+    assert statuses.count(429) == 20 - settings.login_max_failures_per_email
+
+
+async def test_guesses_from_other_addresses_never_lock_the_owner_out(
+    client: httpx.AsyncClient, app: FastAPI, learner: Account, settings: Settings
+) -> None:
+    attackers = [f"203.0.113.{i}" for i in range(1, settings.login_max_failures_per_email + 2)]
+    for address in attackers:
+        async with _client_at(app, address) as attacker:
+            assert (await login(attacker, learner.email, WRONG_PASSWORD)).status_code == 401
+
+    response = await login(client, learner.email, PASSWORD)  # the owner's own address
+
+    assert response.status_code == 200, response.text
+
+
+async def test_once_an_account_is_under_attack_each_failing_address_gets_no_second_guess(
+    app: FastAPI, learner: Account, settings: Settings
+) -> None:
+    attackers = [f"203.0.113.{i}" for i in range(1, settings.login_max_failures_per_email + 1)]
+    for address in attackers:
+        async with _client_at(app, address) as attacker:
+            assert (await login(attacker, learner.email, WRONG_PASSWORD)).status_code == 401
+
+    async with _client_at(app, attackers[0]) as attacker:
+        response = await login(attacker, learner.email, PASSWORD)
+    assert_problem(response, 429)
+    # One address's failures for one account do not block that address for another account.
+    async with _client_at(app, attackers[0]) as attacker:
+        assert (await login(attacker, "other@example.com", WRONG_PASSWORD)).status_code == 401
+
+
 # The caller's profile
 
 

@@ -26,11 +26,14 @@ from questpath.auth.rules import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
     SCOPES,
+    Attempts,
     api_key_use_due,
     extended_session_end,
     is_known_timezone,
     password_problem,
+    sign_in_keys,
     sign_in_retry_after,
+    sign_in_wait,
     unknown_scopes,
 )
 
@@ -370,3 +373,43 @@ def test_a_session_used_in_the_second_half_of_its_life_gets_its_whole_life_again
     lifetime = timedelta(days=14)
     new_end = extended_session_end(NOON + left, NOON, lifetime)
     assert new_end == (NOON + lifetime if extended else None)
+
+
+# Counting attempts by account and address
+
+
+def _attempts(count: int) -> Attempts:
+    return Attempts(count, NOW)
+
+
+@pytest.mark.parametrize(
+    ("pair", "address", "account", "waits"),
+    [
+        (1, 1, 1, False),
+        (5, 5, 5, False),  # the fifth attempt is still checked
+        (6, 6, 6, True),  # the sixth from this address for this account is not
+        (1, 21, 1, True),  # twenty failures from this address, for any accounts
+        (1, 2, 100, False),  # the owner from a clean address, however many guesses elsewhere
+        (2, 2, 6, True),  # an address that failed for an account under attack
+        (2, 2, 5, False),
+    ],
+)
+def test_sign_in_waits_by_pair_address_and_account_under_attack(
+    pair: int, address: int, account: int, waits: bool
+) -> None:
+    wait = sign_in_wait(
+        _attempts(pair),
+        _attempts(address),
+        _attempts(account),
+        NOW + timedelta(seconds=100),
+        timedelta(seconds=900),
+        per_account=5,
+        per_address=20,
+    )
+    assert (wait == 800) if waits else (wait is None)
+
+
+def test_the_keys_keep_accounts_and_addresses_apart() -> None:
+    keys = sign_in_keys("ada@example.com", "198.51.100.7")
+    assert len({keys.pair, keys.address, keys.account}) == 3
+    assert sign_in_keys("ada@example.com", "198.51.100.8").account == keys.account

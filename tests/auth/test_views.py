@@ -39,23 +39,50 @@ async def test_pages_need_a_session_and_send_to_sign_in_and_back(
     assert response.headers["location"] == "/statistics?period=weekly"
 
 
-@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example"])
+UNSAFE_TARGETS = [
+    "//evil.example/x",
+    "https://evil.example/",
+    "/\\evil.example",
+    "/\t/evil.example",
+    "/\n/x",
+    "/\r\n/x",
+    "/\u3002/x",
+    "/caf\u00e9",
+]
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+@pytest.mark.parametrize("target", UNSAFE_TARGETS)
 async def test_sign_in_never_redirects_to_another_site(
-    client: httpx.AsyncClient, target: str
+    client: httpx.AsyncClient, target: str, htmx: bool
 ) -> None:
     await sign_up(client)
     client.cookies.delete("qp_session")
     response = await client.post(
         "/sign-in",
         params={"next": target},
+        headers={"HX-Request": "true"} if htmx else {},
         data={
             "csrf_token": await page_token(client),
             "email": "ada@example.com",
             "password": PASSWORD,
         },
     )
-    assert response.status_code == 303
-    assert response.headers["location"] == "/"
+    if htmx:
+        assert response.status_code == 200
+        assert response.headers["hx-redirect"] == "/"
+    else:
+        assert response.status_code == 303
+        assert response.headers["location"] == "/"
+
+
+@pytest.mark.parametrize("target", UNSAFE_TARGETS)
+async def test_the_sign_in_form_never_carries_an_unsafe_target(
+    client: httpx.AsyncClient, target: str
+) -> None:
+    response = await client.get("/sign-in", params={"next": target})
+    assert response.status_code == 200
+    assert 'action="/sign-in"' in response.text
 
 
 async def test_sign_up_signs_in_with_an_http_only_same_site_session(
@@ -242,6 +269,7 @@ async def test_an_api_key_is_shown_once_works_and_can_be_revoked(
         form_page="/settings",
     )
     assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
     secret = response.text.split('id="new-key-secret" class="secret" readonly value="')[1]
     secret = secret.split('"')[0]
     assert secret.startswith("qp_")

@@ -26,6 +26,7 @@ from tests.helpers import (
     assert_problem,
     field_errors,
     post_events,
+    read_json,
     register_account,
 )
 
@@ -41,6 +42,7 @@ EVENT_FIELDS = {
     "time_spent_seconds",
     "hints_used",
     "metadata",
+    "voided_by",
 }
 KNOWN_KINDS = ("check_in", "exercise_completed", "project_completed", "study_session")
 MAX_METADATA_BYTES = 4096
@@ -1109,3 +1111,68 @@ async def test_an_admin_recording_for_a_learner_uses_the_learners_timezone(
     events = await all_events(client, kiwi.headers)
     assert [(e["id"], e["local_date"]) for e in events] == [("graded-by-admin", "2025-03-11")]
     assert await all_events(client, admin.headers) == []
+
+
+def _nested(depth: int, innermost: object = 1) -> dict[str, object]:
+    """{"a": {"a": ... innermost}} with `depth` objects."""
+    value: object = innermost
+    for _ in range(depth):
+        value = {"a": value}
+    assert isinstance(value, dict)
+    return value
+
+
+@pytest.mark.parametrize("depth", [33, 300, 800])
+@pytest.mark.parametrize("batch", [False, True])
+async def test_metadata_nested_too_deep_is_refused_naming_metadata(
+    client: httpx.AsyncClient, learner: Account, depth: int, batch: bool
+) -> None:
+    event = {"id": "deep", "kind": "exercise_completed", "metadata": _nested(depth)}
+    body = {"events": [event]} if batch else event
+    # Built by hand: the standard library's encoder is itself recursive.
+    content = json.dumps(body).encode() if depth < 500 else _deep_body(event, depth, batch)
+
+    response = await client.post(
+        "/api/events",
+        content=content,
+        headers={**learner.headers, "content-type": "application/json"},
+    )
+
+    assert_problem(response, 422)
+    field = "events[0].metadata" if batch else "metadata"
+    assert "nested at most 32 levels" in field_errors(response)[field]
+    assert await all_events(client, learner.headers) == []
+
+
+async def test_a_body_too_deep_for_the_json_parser_is_a_client_error(
+    client: httpx.AsyncClient, learner: Account
+) -> None:
+    event = {"id": "deep", "kind": "exercise_completed"}
+    response = await client.post(
+        "/api/events",
+        content=_deep_body(event, 100_000, batch=False),
+        headers={**learner.headers, "content-type": "application/json"},
+    )
+
+    assert_problem(response, 400)
+    assert await all_events(client, learner.headers) == []
+
+
+def _deep_body(event: dict[str, object], depth: int, batch: bool) -> bytes:
+    head = json.dumps({k: v for k, v in event.items() if k != "metadata"})[:-1]
+    metadata = '{"a":' * depth + "1" + "}" * depth
+    text = f'{head}, "metadata": {metadata}}}'
+    return (f'{{"events": [{text}]}}' if batch else text).encode()
+
+
+async def test_metadata_nested_to_the_limit_is_stored_and_read_back(
+    client: httpx.AsyncClient, learner: Account
+) -> None:
+    metadata = _nested(31, [1])  # 32 levels: 31 objects and an array
+    response = await post_events(
+        client, learner.headers, {"id": "deep", "kind": "exercise_completed", "metadata": metadata}
+    )
+    assert response.status_code == 201, response.text
+
+    assert (await read_json(client, "/api/events/deep", learner.headers))["metadata"] == metadata
+    assert (await all_events(client, learner.headers))[0]["metadata"] == metadata

@@ -18,6 +18,7 @@ from questpath.events.rules import (
     MAX_METADATA_BYTES,
     PROGRESS_KINDS,
     event_id_problem,
+    json_depth,
     local_date,
     may_record_for_others,
     metadata_problem,
@@ -225,3 +226,24 @@ def test_only_admins_writing_events_may_record_for_others(
     role: str, has_write_scope: bool, allowed: bool
 ) -> None:
     assert may_record_for_others(role, has_write_scope) is allowed
+
+
+def test_depth_is_counted_without_recursion_and_stops_early() -> None:
+    assert json_depth(1, 32) == 0
+    assert json_depth({}, 32) == 1
+    assert json_depth({"a": [1, {"b": []}]}, 32) == 4
+    deep: object = 1
+    for _ in range(100_000):  # far past Python's recursion limit
+        deep = [deep]
+    assert json_depth(deep, 32) == 33
+    assert metadata_problem({"a": deep}) == "must be nested at most 32 levels deep"
+
+
+@given(st.recursive(st.none() | st.integers(), lambda inner: st.lists(inner, max_size=3)))
+def test_depth_is_what_a_recursive_count_gives(value: object) -> None:
+    def depth(item: object) -> int:
+        if isinstance(item, list):
+            return 1 + max((depth(child) for child in item), default=0)
+        return 0
+
+    assert json_depth(value, 1000) == depth(value)

@@ -8,12 +8,15 @@ import io
 import json
 
 import httpx
+import pytest
 
+from questpath.export.cells import spreadsheet_safe
 from tests.helpers import (
     Account,
     days_ago,
     field_errors,
     local_today,
+    post_events,
     read_json,
     record_events,
 )
@@ -234,3 +237,34 @@ async def test_an_export_of_thousands_of_events_holds_every_one(
     assert sorted(row["id"] for row in rows) == ids
     assert as_json["progress"]["exercises_completed"] == count
     assert sum(s["exercises_completed"] for s in as_json["history"]) == count
+
+
+async def test_csv_cells_that_would_run_as_formulas_are_kept_as_text(
+    client: httpx.AsyncClient, learner: Account
+) -> None:
+    formulas = ["=1+2", "+1+2", "-1+2", "@SUM(A1)", '=HYPERLINK("http://x")']
+    response = await post_events(
+        client,
+        learner.headers,
+        {
+            "events": [
+                {"id": formula, "kind": "exercise_completed", "topic": formula, "grade": 80}
+                for formula in formulas
+            ]
+        },
+    )
+    assert response.status_code == 201, response.text
+    _, rows = csv_rows(await export(client, learner, "csv"))
+    assert sorted(row["id"] for row in rows) == sorted("'" + f for f in formulas)
+    assert sorted(row["topic"] for row in rows) == sorted("'" + f for f in formulas)
+    assert {row["grade"] for row in rows} == {"80.0"}
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_a_cell_that_starts_a_formula_gets_a_quote(start: str) -> None:
+    assert spreadsheet_safe(start + "cmd") == "'" + start + "cmd"
+
+
+@pytest.mark.parametrize("value", ["plain", '{"a": 1}', "", 3, -3, None, 1.5])
+def test_other_cells_pass_unchanged(value: object) -> None:
+    assert spreadsheet_safe(value) == value

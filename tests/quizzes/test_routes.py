@@ -5,6 +5,8 @@ reviews scheduled by FSRS."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -682,6 +684,24 @@ async def test_quizzes_are_listed_newest_first_a_page_at_a_time(client, learner)
     assert [q["id"] for q in first["items"] + second["items"]] == made[::-1]
     assert second["next_cursor"] is None
     response = await client.get("/api/quizzes?cursor=nonsense", headers=learner.headers)
+    assert "cursor" in field_errors(response)
+
+
+@pytest.mark.parametrize("path", ["/api/quizzes", "/api/questions"])
+@pytest.mark.parametrize(
+    "position",
+    [
+        ["9999-12-31T23:59:59-14:00", "00000000-0000-0000-0000-000000000000"],
+        ["0001-01-01T00:00:00+14:00", "00000000-0000-0000-0000-000000000000"],
+        [12, "00000000-0000-0000-0000-000000000000"],
+    ],
+)
+async def test_a_cursor_at_the_edge_of_the_calendar_is_refused_naming_it(
+    client, learner, path: str, position: list[Any]
+) -> None:
+    cursor = base64.urlsafe_b64encode(json.dumps(position).encode()).decode()
+    response = await client.get(path, params={"cursor": cursor}, headers=learner.headers)
+    assert_problem(response, 422)
     assert "cursor" in field_errors(response)
 
 

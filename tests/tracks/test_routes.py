@@ -542,6 +542,35 @@ async def test_a_share_link_shows_the_track_read_only_until_it_is_revoked(
     assert renewed.json()["token"] != share["token"]
 
 
+NOTED = """# Notes everywhere
+
+Why I am learning this, for me alone.
+
+## Basics
+
+My private plan for the basics.
+
+- [ ] First step
+"""
+
+
+async def test_a_shared_track_shows_no_category_notes(
+    client: httpx.AsyncClient, learner: Account
+) -> None:
+    track_id = (await import_track(client, learner, NOTED))["id"]
+    mine = await read_track(client, learner, track_id)
+    assert mine["categories"][0]["notes"]  # the owner sees them
+    share = (await client.post(f"/api/tracks/{track_id}/share", headers=learner.headers)).json()
+
+    shared = await client.get(share["url"])
+    page = await client.get(f"/shared/{share['token']}")
+
+    assert shared.json()["categories"][0]["notes"] == ""
+    for text in (shared.text, page.text):
+        assert "My private plan" not in text
+        assert "First step" in text
+
+
 async def test_a_made_up_share_token_is_404(client: httpx.AsyncClient) -> None:
     assert_problem(await client.get("/api/shared/not-a-real-token"), 404)
 

@@ -156,3 +156,25 @@ def test_the_stream_needs_a_reader(live_server: str) -> None:
     )
     assert writer.status_code == 403
     assert "events:read" in writer.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        {"params": {"since": "0001-01-01T00:00:00Z"}},
+        {"params": {"since": "0001-01-01T00:00:00+01:00"}},
+        {"headers": {"Last-Event-ID": "0001-01-01T00:00:00+00:00"}},
+    ],
+)
+def test_a_start_at_the_dawn_of_the_calendar_replays_everything(
+    live_server: str, start: dict[str, dict[str, str]]
+) -> None:
+    headers = _register(live_server)
+    unlocked = _exercise(live_server, headers, "e1")
+    with _stream(
+        live_server, headers={**headers, **start.get("headers", {})}, params=start.get("params")
+    ) as response:
+        assert response.status_code == 200
+        events = _events(response)
+        replayed = [json.loads(next(events)["data"])["id"] for _ in unlocked]
+    assert sorted(replayed) == sorted(unlocked)

@@ -75,16 +75,14 @@ async def count_active_api_keys(session: AsyncSession, user_id: uuid.UUID) -> in
     return count or 0
 
 
-async def get_login_failures(session: AsyncSession, keys: list[str]) -> list[LoginFailures]:
-    return list(await session.scalars(select(LoginFailures).where(LoginFailures.key.in_(keys))))
-
-
-async def count_login_failure(
+async def count_login_attempt(
     session: AsyncSession, key: str, now: datetime, window: timedelta
-) -> None:
-    """Add one failure to `key`, starting a new window when the old one has ended.
+) -> tuple[int, datetime]:
+    """Add one attempt to `key`, starting a new window when the old one has ended; returns the
+    count with this attempt and the window's start.
 
-    One upsert statement, so concurrent failures from several server processes all count.
+    One upsert statement, so concurrent attempts from several server processes all count, and
+    each sees a different count.
     """
     stmt = insert_for(dialect_of(session), LoginFailures).values(
         key=key, window_started_at=now, failures=1
@@ -99,12 +97,22 @@ async def count_login_failure(
                 else_=LoginFailures.window_started_at,
             ),
         },
+    ).returning(LoginFailures.failures, LoginFailures.window_started_at)
+    row = (await session.execute(stmt)).one()
+    return row.failures, row.window_started_at
+
+
+async def uncount_login_attempt(session: AsyncSession, key: str) -> None:
+    """Take back one attempt of `key`: it succeeded, so it was no failure."""
+    await session.execute(
+        update(LoginFailures)
+        .where(LoginFailures.key == key, LoginFailures.failures > 0)
+        .values(failures=LoginFailures.failures - 1)
     )
-    await session.execute(stmt)
 
 
-async def clear_login_failures(session: AsyncSession, key: str) -> None:
-    await session.execute(delete(LoginFailures).where(LoginFailures.key == key))
+async def clear_login_failures(session: AsyncSession, keys: list[str]) -> None:
+    await session.execute(delete(LoginFailures).where(LoginFailures.key.in_(keys)))
 
 
 async def list_users(session: AsyncSession, email: str | None = None) -> list[User]:

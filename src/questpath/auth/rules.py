@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from importlib.resources import files
@@ -64,6 +65,61 @@ def sign_in_retry_after(
     if failures < limit or now >= window_ends:
         return None
     return max(1, math.ceil((window_ends - now).total_seconds()))
+
+
+@dataclass(frozen=True)
+class Attempts:
+    """Sign-in attempts counted under one key in its current window, the one being made
+    included (it is counted before the password is checked, so parallel guesses all count)."""
+
+    count: int
+    window_started_at: datetime
+
+
+@dataclass(frozen=True)
+class SignInKeys:
+    """What sign-in attempts are counted by.
+
+    `pair` (this account from this client address) and `address` (any account from it) always
+    throttle. `account` (this account from anywhere) throttles only a client address that
+    already failed for the account in the window: guesses spread over many addresses get one
+    try each once the account is under attack, while its owner, signing in from an address with
+    no failures, is never locked out by someone else's guesses.
+    """
+
+    pair: str
+    address: str
+    account: str
+
+
+def sign_in_keys(email: str, client_ip: str) -> SignInKeys:
+    return SignInKeys(
+        pair=f"pair:{email}|{client_ip}", address=f"ip:{client_ip}", account=f"email:{email}"
+    )
+
+
+def sign_in_wait(
+    pair: Attempts,
+    address: Attempts,
+    account: Attempts,
+    now: datetime,
+    window: timedelta,
+    per_account: int,
+    per_address: int,
+) -> int | None:
+    """Seconds to wait before this attempt may be checked, or None to check it now.
+
+    `per_account` limits the failures of one account from one address, and from all addresses
+    once this one has failed; `per_address` limits the failures from one address.
+    """
+    checks = [(pair, per_account), (address, per_address)]
+    if pair.count > 1:  # this address failed for this account before, in this window
+        checks.append((account, per_account))
+    waits = [
+        sign_in_retry_after(a.count - 1, a.window_started_at, now, window, limit)
+        for a, limit in checks
+    ]
+    return max((wait for wait in waits if wait is not None), default=None)
 
 
 def unknown_scopes(scopes: list[str]) -> list[str]:

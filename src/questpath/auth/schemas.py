@@ -16,6 +16,7 @@ from pydantic import (
 )
 
 from questpath.auth.rules import MAX_PASSWORD_LENGTH, is_known_timezone
+from questpath.text import NoBidiControls
 
 
 def _known_timezone(name: str) -> str:
@@ -25,7 +26,9 @@ def _known_timezone(name: str) -> str:
 
 
 Timezone = Annotated[str, Field(max_length=64), AfterValidator(_known_timezone)]
-DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+DisplayName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NoBidiControls
+]
 Password = Annotated[str, Field(max_length=MAX_PASSWORD_LENGTH)]
 Role = Literal["learner", "mentor", "admin"]
 

@@ -67,39 +67,44 @@ async def sign_in(
     settings: Settings,
     now: datetime,
 ) -> User:
-    """Check a password, counting failures per address and per client; raise 401 or 429.
+    """Check a password, counting attempts per account and client, and per client; raise 401
+    or 429.
 
-    It runs its own transactions because a failed attempt must be stored even though the request
-    ends in an error.
+    The attempt is counted before the password is checked, in one atomic statement per key, so
+    parallel guesses cannot all slip under the limit; a success takes it back. It runs its own
+    transactions because a failed attempt must be stored even though the request ends in an
+    error.
     """
     email = email.strip().lower()
     window = timedelta(seconds=settings.login_window_seconds)
-    limits = {
-        f"email:{email}": settings.login_max_failures_per_email,
-        f"ip:{client_ip}": settings.login_max_failures_per_ip,
-    }
+    keys = rules.sign_in_keys(email, client_ip)
     async with transaction(maker) as session:
-        for row in await repo.get_login_failures(session, list(limits)):
-            wait = rules.sign_in_retry_after(
-                row.failures, row.window_started_at, now, window, limits[row.key]
-            )
-            if wait is not None:
-                raise TooManyRequests(
-                    f"too many failed sign-ins; try again in {wait} seconds", retry_after=wait
-                )
+        pair, address, account = [
+            rules.Attempts(*await repo.count_login_attempt(session, key, now, window))
+            for key in (keys.pair, keys.address, keys.account)
+        ]
         user = await repo.get_user_by_email(session, email)
+    wait = rules.sign_in_wait(
+        pair,
+        address,
+        account,
+        now,
+        window,
+        per_account=settings.login_max_failures_per_email,
+        per_address=settings.login_max_failures_per_ip,
+    )
+    if wait is not None:
+        raise TooManyRequests(
+            f"too many failed sign-ins; try again in {wait} seconds", retry_after=wait
+        )
 
     stored_hash = user.password_hash if user else credentials.decoy_hash()
     valid = await to_thread.run_sync(credentials.verify_password, password, stored_hash)
-
-    async with transaction(maker) as session:
-        if user is not None and valid:
-            await repo.clear_login_failures(session, f"email:{email}")
-        else:
-            for key in limits:
-                await repo.count_login_failure(session, key, now, window)
     if user is None or not valid:
         raise Unauthorized(WRONG_CREDENTIALS)
+    async with transaction(maker) as session:
+        await repo.clear_login_failures(session, [keys.pair, keys.account])
+        await repo.uncount_login_attempt(session, keys.address)
     return user
 
 

@@ -26,11 +26,20 @@ from questpath.problems import Problem
 from questpath.web import csrf, forms
 from questpath.web.dependencies import verify_csrf
 from questpath.web.flash import Toast
+from questpath.web.redirects import local_path
 from questpath.web.rendering import add_toast, redirect, render, set_cookie
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
-NextPath = Annotated[str, Query(alias="next", max_length=2000)]
+
+def _next_path(
+    target: Annotated[str, Query(alias="next", max_length=2000)] = "/",
+) -> str:
+    """Where to go after signing in, checked once: a local path, never another site."""
+    return local_path(target)
+
+
+NextPath = Annotated[str, Depends(_next_path)]
 
 
 class SignUpForm(BaseModel):
@@ -61,13 +70,6 @@ class ApiKeyForm(BaseModel):
 
     name: DisplayName
     scopes: list[str] = Field(min_length=1)
-
-
-def local_path(target: str | None) -> str:
-    """Where to go after signing in: a path on this site, never another site (open redirect)."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return "/"
-    return target
 
 
 def _timezones() -> list[str]:
@@ -118,11 +120,9 @@ async def sign_up(
 
 
 @router.get("/sign-in")
-async def sign_in_page(
-    request: Request, principal: MaybeSignedIn, next_path: NextPath = "/"
-) -> Response:
+async def sign_in_page(request: Request, principal: MaybeSignedIn, next_path: NextPath) -> Response:
     if principal is not None:
-        return redirect(request, local_path(next_path))
+        return redirect(request, next_path)
     return render(request, "auth/sign_in.html", {"form": {}, "errors": {}, "next": next_path})
 
 
@@ -133,7 +133,7 @@ async def sign_in(
     maker: SessionMakerDep,
     settings: SettingsDep,
     now: Now,
-    next_path: NextPath = "/",
+    next_path: NextPath,
 ) -> Response:
     data = await forms.fields(request)
     form, errors = forms.validate(SignInForm, data)
@@ -146,7 +146,7 @@ async def sign_in(
             errors, status_code = {"form": problem.detail}, problem.status
         else:
             cookie = await service.start_web_session(session, user, settings, now)
-            return _signed_in_redirect(request, local_path(next_path), cookie)
+            return _signed_in_redirect(request, next_path, cookie)
     data.pop("password", None)
     return render(
         request,

@@ -48,3 +48,7 @@ class Event(Base):
         "metadata", JSON().with_variant(JSONB(), "postgresql")
     )
     recorded_by_api_key: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # The id of the `event_voided` event that voided this one, set in the same transaction as
+    # that event: a voided event stays in the log and counts for nothing. The only column ever
+    # written after insertion, and only from null to a value.
+    voided_by: Mapped[str | None] = mapped_column(String(128))

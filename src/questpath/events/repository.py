@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.db import dialect_of, insert_for
@@ -57,6 +57,20 @@ async def page(
 
 async def get(session: AsyncSession, user_id: uuid.UUID, event_id: str) -> Event | None:
     return await session.get(Event, (user_id, event_id))
+
+
+async def get_for_update(session: AsyncSession, user_id: uuid.UUID, event_id: str) -> Event | None:
+    return await session.get(Event, (user_id, event_id), populate_existing=True)
+
+
+async def mark_voided(
+    session: AsyncSession, user_id: uuid.UUID, event_id: str, void_id: str
+) -> None:
+    await session.execute(
+        update(Event)
+        .where(Event.user_id == user_id, Event.event_id == event_id, Event.voided_by.is_(None))
+        .values(voided_by=void_id)
+    )
 
 
 async def exists(session: AsyncSession, user_id: uuid.UUID, event_id: str) -> bool:

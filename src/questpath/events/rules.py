@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -12,6 +14,7 @@ from zoneinfo import ZoneInfo
 MAX_FUTURE_SKEW = timedelta(minutes=5)
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_METADATA_BYTES = 4096
+MAX_METADATA_DEPTH = 32
 MAX_BATCH = 1000
 
 
@@ -65,12 +68,39 @@ EVENT_KINDS: dict[str, EventKind] = {
             system=True,
             counts_for_progress=False,
         ),
+        EventKind(
+            "event_voided",
+            "an earlier event voided: it stays in the log and counts for nothing",
+            system=True,
+            counts_for_progress=False,
+        ),
     )
 }
 CLIENT_KINDS = tuple(sorted(name for name, kind in EVENT_KINDS.items() if not kind.system))
 PROGRESS_KINDS = tuple(
     sorted(name for name, kind in EVENT_KINDS.items() if kind.counts_for_progress)
 )
+
+
+# Only what learners and integrations record may be voided: QuestPath's own events follow from
+# state (an item's, a quiz's) that a void would leave behind.
+VOIDABLE_KINDS = CLIENT_KINDS
+
+
+def void_problem(kind: str) -> str | None:
+    """Why an event of `kind` cannot be voided, or None when it can."""
+    if kind in VOIDABLE_KINDS:
+        return None
+    return (
+        f"'{kind}' events are recorded by QuestPath itself and cannot be voided; change what "
+        "recorded them instead (reopen the item, or delete the goal)"
+    )
+
+
+def void_event_id(event_id: str) -> str:
+    """The id of the event that voids `event_id`: one per voided event, so voiding twice
+    records once, and short whatever the length of the voided id."""
+    return "void:" + hashlib.sha256(event_id.encode()).hexdigest()
 
 
 def unknown_kind_message(kind: str) -> str:
@@ -127,32 +157,54 @@ def metadata_size(metadata: dict[str, Any]) -> int:
 
 
 def metadata_problem(metadata: dict[str, Any]) -> str | None:
-    """Why `metadata` cannot be stored as it is on every database, or None when it can."""
-    if _has_non_finite_number(metadata):
+    """Why `metadata` cannot be stored as it is on every database, or None when it can.
+
+    The depth is checked first and without recursion: a document nested hundreds deep fits in
+    a few hundred bytes, and it would break every later read of the event (serialisers stop at
+    a depth of their own) or this check itself (Python's recursion limit).
+    """
+    depth = json_depth(metadata, MAX_METADATA_DEPTH)
+    if depth > MAX_METADATA_DEPTH:
+        return f"must be nested at most {MAX_METADATA_DEPTH} levels deep"
+    leaves = list(_leaves(metadata))
+    if any(isinstance(leaf, float) and not math.isfinite(leaf) for leaf in leaves):
         return "numbers must be finite (NaN and Infinity are not JSON)"
-    if _has_nul(metadata):
+    if any(isinstance(leaf, str) and "\x00" in leaf for leaf in leaves):
         return "text must not contain NUL characters"
     if metadata_size(metadata) > MAX_METADATA_BYTES:
         return f"must be at most {MAX_METADATA_BYTES} bytes as JSON"
     return None
 
 
-def _children(value: Any) -> list[Any]:
-    if isinstance(value, dict):
-        return [*value.keys(), *value.values()]
-    return list(value) if isinstance(value, list) else []
+def json_depth(value: Any, stop_past: int) -> int:
+    """How deeply `value` nests objects and arrays (a scalar is 0, {} is 1), counted without
+    recursion; the count stops at `stop_past` + 1, so a deeper document costs no more."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > stop_past:
+                return deepest
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth) for child in children)
+    return deepest
 
 
-def _has_non_finite_number(value: Any) -> bool:
-    if isinstance(value, float):
-        return not math.isfinite(value)
-    return any(_has_non_finite_number(child) for child in _children(value))
-
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    return any(_has_nul(child) for child in _children(value))
+def _leaves(value: Any) -> Iterator[Any]:
+    """Every scalar in `value`, object keys included, without recursion."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        else:
+            yield item
 
 
 def may_record_for_others(role: str, has_write_scope: bool) -> bool:

@@ -18,16 +18,20 @@ from pydantic import (
 )
 
 from questpath.events import rules
+from questpath.text import NoBidiControls
 
 NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]+$"
 EventId = Annotated[
-    str, StringConstraints(min_length=1, max_length=128, pattern=NO_CONTROL_CHARACTERS)
+    str,
+    StringConstraints(min_length=1, max_length=128, pattern=NO_CONTROL_CHARACTERS),
+    NoBidiControls,
 ]
 Topic = Annotated[
     str,
     StringConstraints(
         strip_whitespace=True, min_length=1, max_length=100, pattern=NO_CONTROL_CHARACTERS
     ),
+    NoBidiControls,
 ]
 MAX_SECONDS = 366 * 24 * 3600
 
@@ -128,6 +132,9 @@ class EventRead(BaseModel):
     time_spent_seconds: int | None
     hints_used: int | None
     metadata: dict[str, Any] | None = Field(validation_alias="meta")
+    voided_by: str | None = Field(
+        None, description="the id of the event_voided event that voided it; null: it counts"
+    )
 
 
 class EventPage(BaseModel):

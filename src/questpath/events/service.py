@@ -63,6 +63,16 @@ def to_drafts(
     ]
 
 
+def writable_user_id(principal: Principal, user_id: uuid.UUID | None) -> uuid.UUID:
+    """Whose events a write may change: the caller's own, or anyone's for an admin's
+    events:write credentials."""
+    if user_id is None or user_id == principal.user.id:
+        return principal.user.id
+    if not rules.may_record_for_others(principal.user.role, principal.has_scope("events:write")):
+        raise Forbidden("user_id: you may change only your own events")
+    return user_id
+
+
 def field_name(batch: bool, index: int, name: str) -> str:
     return f"events[{index}].{name}" if batch else name
 

@@ -20,6 +20,7 @@ from questpath import __version__
 from questpath.auth.principal import UserLike
 from questpath.db import read_snapshot
 from questpath.events import repository as events
+from questpath.export.cells import spreadsheet_safe
 from questpath.progress import service
 from questpath.progress.projections import facts_of
 from questpath.progress.rules import event_xp, review_xp
@@ -40,6 +41,7 @@ CSV_COLUMNS = (
     "hints_used",
     "xp",
     "metadata",
+    "voided_by",
 )
 CHUNK_ROWS = 1000
 MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
@@ -50,7 +52,8 @@ def filename(fmt: ExportFormat, now: datetime) -> str:
 
 
 def _event(row: Any, ruleset: Ruleset, reviews_by_day: Counter[date]) -> dict[str, Any]:
-    xp = event_xp(facts_of(row._mapping), ruleset.xp)
+    # A voided event earns nothing; its kind is never quiz_reviewed (see events.rules).
+    xp = 0 if row.voided_by else event_xp(facts_of(row._mapping), ruleset.xp)
     if row.kind == "quiz_reviewed":
         # Reviews earn XP per day up to a maximum: in log order, the ones past it earn nothing.
         before = reviews_by_day[row.local_date]
@@ -68,6 +71,7 @@ def _event(row: Any, ruleset: Ruleset, reviews_by_day: Counter[date]) -> dict[st
         "hints_used": row.hints_used,
         "xp": xp,
         "metadata": row.metadata,
+        "voided_by": row.voided_by,
     }
 
 
@@ -103,7 +107,7 @@ async def _csv(conn: Any, user: UserLike, ruleset: Ruleset) -> AsyncIterator[byt
         for event in chunk:
             if event["metadata"] is not None:
                 event["metadata"] = json.dumps(event["metadata"], ensure_ascii=False)
-            writer.writerow(event)
+            writer.writerow({name: spreadsheet_safe(value) for name, value in event.items()})
         yield buffer.getvalue().encode()
 
 

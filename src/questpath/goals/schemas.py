@@ -20,8 +20,11 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from questpath.events.schemas import Topic
 from questpath.goals.rules import GOAL_TYPES, ChosenStatus, Status
+from questpath.text import NoBidiControls
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoBidiControls
+]
 Description = Annotated[str, Field(max_length=5000)]
 MAX_EXERCISES = 100_000
 MAX_STREAK_DAYS = 3650

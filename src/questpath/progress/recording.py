@@ -17,6 +17,7 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.events.drafts import Draft, EventKey
+from questpath.events.models import Event
 from questpath.progress.state import Changes
 from questpath.ruleset import Achievement, Ruleset
 
@@ -52,4 +53,11 @@ class Recorder(Protocol):
 
     async def settle(self, session: AsyncSession, user_id: uuid.UUID, now: datetime) -> None:
         """Achieve the learner's goals that are reached now (after a goal or level changed)."""
+        ...
+
+    async def void(
+        self, session: AsyncSession, user_id: uuid.UUID, event_id: str, now: datetime
+    ) -> tuple[Event, bool]:
+        """Void a learner's event so it counts for nothing; return it and whether it was voided
+        now. 404 for an unknown event, 409 for one QuestPath recorded itself."""
         ...

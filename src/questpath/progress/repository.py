@@ -325,7 +325,7 @@ def event_facts(user_id: uuid.UUID) -> FactsQuery:
         Event.grade,
         Event.time_spent_seconds,
         Event.hints_used,
-    ).where(Event.user_id == user_id, Event.kind.in_(PROGRESS_KINDS))
+    ).where(Event.user_id == user_id, Event.kind.in_(PROGRESS_KINDS), Event.voided_by.is_(None))
 
 
 async def stream_facts(
@@ -561,3 +561,12 @@ async def day_start_log(session: AsyncSession, user_id: uuid.UUID) -> list[dict[
         .order_by(Event.event_id)
     )
     return list(rows.scalars())
+
+
+async def achievements_kept_by_voids(session: AsyncSession, user_id: uuid.UUID) -> set[str]:
+    """Achievements the learner keeps though the log, less its voided events, no longer reaches
+    them: each `event_voided` event lists the ones it left unreached."""
+    rows = await session.scalars(
+        select(Event.meta).where(Event.user_id == user_id, Event.kind == "event_voided")
+    )
+    return {a for meta in rows if meta for a in meta.get("kept_achievements", [])}

@@ -148,7 +148,7 @@ async def stream_progress(
 
     Accepts a bearer token or API key with `events:read`, or a signed-in browser's session.
     """
-    start = stream.parse_last_event_id(last_event_id) or since or now
+    start = stream.stream_start(stream.parse_last_event_id(last_event_id), since, now)
     events = stream.achievement_events(
         engine, ruleset, principal.user.id, start, settings.stream_poll_seconds
     )

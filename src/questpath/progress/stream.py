@@ -11,7 +11,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -23,6 +23,10 @@ from questpath.ruleset import Ruleset
 # Transactions commit in their own time: an unlock stamped a little before the last one seen
 # may become visible only later. Each poll looks this far back and skips what it already sent.
 LATE_COMMIT_WINDOW = timedelta(seconds=30)
+# Nothing unlocks before the epoch or near the end of the calendar: a start outside these bounds
+# is clamped to them, so the look-back above never leaves the range of datetime.
+EARLIEST_START = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_START = datetime(9999, 12, 30, tzinfo=UTC)
 
 
 @dataclass
@@ -52,6 +56,17 @@ def parse_last_event_id(value: str | None) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo is not None else None
+
+
+def stream_start(last_event_id: datetime | None, since: datetime | None, now: datetime) -> datetime:
+    """Where a stream starts: the reconnecting client's last id, else `since`, else now; in UTC
+    and clamped to [EARLIEST_START, LATEST_START]."""
+    moment = last_event_id or since or now
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:  # an offset that pushes the time past year 1 or 9999
+        return EARLIEST_START if moment.year < 1970 else LATEST_START
+    return min(max(moment, EARLIEST_START), LATEST_START)
 
 
 async def achievement_events(

@@ -16,11 +16,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.events import repository as log
-from questpath.events.drafts import Draft, EventKey
-from questpath.events.rules import LocalDays
+from questpath.events.drafts import Draft, EventKey, SystemEvent, UnknownLearner
+from questpath.events.models import Event
+from questpath.events.rules import SYSTEM_ID_PREFIX, LocalDays, void_event_id, void_problem
 from questpath.goals import repository as goals_repo
 from questpath.goals import service as goals
-from questpath.progress import projections
+from questpath.problems import Conflict, NotFound
+from questpath.progress import projections, rebuild
 from questpath.progress.recording import Recorded
 from questpath.recorder.lock import lock_known_learners
 from questpath.ruleset import Ruleset
@@ -66,6 +68,34 @@ class EventRecorder:
         )
         achieved = await self._settle(session, {key[0] for key in created}, timezones, now)
         return Recorded(created | achieved.created, changes)
+
+    async def void(
+        self, session: AsyncSession, user_id: uuid.UUID, event_id: str, now: datetime
+    ) -> tuple[Event, bool]:
+        """Void one of the learner's events: record an `event_voided` event for it, mark it, and
+        rewrite the learner's projections without it. Returns the voided event and whether it
+        was voided now (False: it already was; nothing changes)."""
+        try:
+            timezones = await lock_known_learners(session, {user_id})
+        except UnknownLearner as exc:
+            raise NotFound(f"no event with the id '{event_id}'") from exc
+        event = await log.get_for_update(session, user_id, event_id)
+        if event is None:
+            raise NotFound(f"no event with the id '{event_id}'")
+        if event.voided_by is not None:
+            return event, False
+        if problem := void_problem(event.kind):
+            raise Conflict(problem)
+        void = SystemEvent(id=void_event_id(event_id), kind="event_voided")
+        await log.mark_voided(session, user_id, event_id, SYSTEM_ID_PREFIX + void.id)
+        await session.flush()
+        kept = await rebuild.rewrite(session, user_id, self._rules, now)
+        metadata = {"voids": event_id, "kept_achievements": kept}
+        draft = SystemEvent(void.id, void.kind, metadata=metadata).draft(user_id)
+        await log.insert_new(session, [_row(draft, timezones[user_id], now)])
+        voided = await log.get_for_update(session, user_id, event_id)
+        assert voided is not None
+        return voided, True
 
     async def _settle(
         self,

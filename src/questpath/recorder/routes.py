@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Request, status
+from fastapi import APIRouter, Body, Depends, Query, Request, Response, status
 
 from questpath.auth.dependencies import EventWriter
 from questpath.clock import Now
-from questpath.events.schemas import EventBatchIn, EventsRecorded, EventSubmission
+from questpath.dependencies import SessionDep
+from questpath.events import service as events
+from questpath.events.schemas import EventBatchIn, EventRead, EventsRecorded, EventSubmission
+from questpath.progress.dependencies import RecorderDep
 from questpath.recorder import ingest
 from questpath.recorder.group import GroupCommit
 
@@ -38,3 +42,35 @@ async def record_events(
     batch = isinstance(submission, EventBatchIn)
     events = submission.events if isinstance(submission, EventBatchIn) else [submission]
     return await ingest.record(group.record, principal, events, now, batch=batch)
+
+
+@router.post(
+    "/{event_id:path}/void",
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {"description": "the event was voided before; nothing changed"},
+        404: {"description": "no such event (or another learner's)"},
+        409: {"description": "an event QuestPath recorded itself, which cannot be voided"},
+    },
+)
+async def void_event(
+    event_id: str,
+    principal: EventWriter,
+    session: SessionDep,
+    recorder: RecorderDep,
+    response: Response,
+    now: Now,
+    user_id: Annotated[
+        uuid.UUID | None, Query(description="admins' events:write keys only: whose event")
+    ] = None,
+) -> EventRead:
+    """Void an event, as xAPI voids a statement: it stays in the log, marked with the id of the
+    `event_voided` event that voided it, and from now on counts for nothing (XP, streaks,
+    statistics, skill levels, goals). Achievements already unlocked stay unlocked.
+
+    201 when voided now, 200 with the same body when it already was: safe to retry.
+    """
+    owner = events.writable_user_id(principal, user_id)
+    event, voided_now = await recorder.void(session, owner, event_id, now)
+    response.status_code = status.HTTP_201_CREATED if voided_now else status.HTTP_200_OK
+    return EventRead.model_validate(event)

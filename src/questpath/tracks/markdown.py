@@ -34,6 +34,7 @@ from typing import NamedTuple
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from questpath.text import BIDI_MESSAGE, has_bidi_controls
 from questpath.tracks.drafts import (
     CategoryDraft,
     Horizon,
@@ -95,6 +96,8 @@ def parse_track(text: str, title: str | None = None) -> TrackDraft:
     horizon or priority: a given title and the exported `# title` would disagree."""
     if "\x00" in text:
         raise MarkdownProblem("the text contains a NUL character; expected plain-text Markdown")
+    if has_bidi_controls(text) or has_bidi_controls(title or ""):
+        raise MarkdownProblem("the text " + BIDI_MESSAGE)
     walker = _Walker(text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))
     root = _Category(one_line(title or "") or UNTITLED_TRACK, 0, _Owner(0, 0, None, "normal"))
     open_categories, has_title = [root], title is not None

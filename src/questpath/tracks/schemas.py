@@ -10,9 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from questpath.events.schemas import AchievementUnlocked, Topic
 from questpath.problems import Invalid
+from questpath.text import NoBidiControls
 from questpath.tracks.drafts import Horizon, ItemState, Priority
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), NoBidiControls
+]
 LongText = Annotated[str, StringConstraints(max_length=20_000)]
 ExportFormat = Literal["markdown", "json"]
 
@@ -132,6 +135,7 @@ class ResourceWrite(_Strict):
         StringConstraints(
             strip_whitespace=True, min_length=1, max_length=500, pattern=r"^[^\[\]\\\n\r]+$"
         ),
+        NoBidiControls,
     ]
     url: Annotated[
         str,

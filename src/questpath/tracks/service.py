@@ -89,7 +89,7 @@ def _category_read(node: tree.CategoryNode, *, with_notes: bool = True) -> Categ
     return CategoryRead(
         id=node.id,
         title=node.title,
-        notes=node.notes,
+        notes=node.notes if with_notes else "",  # a shared track shows no notes at all
         progress=completion_read(node.completion),
         items=[item_read(i, with_notes=with_notes) for i in node.items],
         categories=[_category_read(c, with_notes=with_notes) for c in node.categories],
