@@ -32,7 +32,7 @@ from questpath.web.rendering import add_toast, redirect, render, set_cookie
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
 
-def _next_path(
+async def _next_path(
     target: Annotated[str, Query(alias="next", max_length=2000)] = "/",
 ) -> str:
     """Where to go after signing in, checked once: a local path, never another site."""
