@@ -323,6 +323,9 @@ async def test_export_from_the_history_page_is_the_api_export(client: httpx.Asyn
     page = (await client.get("/history")).text
     assert 'href="/history/export?format=json"' in page
     assert 'href="/history/export?format=csv"' in page
+    # The page says what the export holds: the whole account, without secrets.
+    for words in ("whole account", "enough to rebuild it", "tracks", "goals", "never a key"):
+        assert words in page, words
 
     for fmt in ("json", "csv"):
         from_page = await client.get("/history/export", params={"format": fmt})

@@ -71,7 +71,7 @@ async def create_api_key(
 
 @router.get("/api-keys", tags=["api keys"])
 async def list_api_keys(principal: CurrentPerson, session: SessionDep) -> ApiKeyList:
-    keys = await service.list_api_keys(session, principal)
+    keys = await service.list_api_keys(session, principal.user)
     return ApiKeyList(items=[ApiKeyRead.model_validate(key) for key in keys])
 
 

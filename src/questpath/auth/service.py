@@ -17,7 +17,7 @@ from questpath.auth import credentials, rules
 from questpath.auth import repository as repo
 from questpath.auth.cache import CredentialCache
 from questpath.auth.models import ApiKey, User, WebSession
-from questpath.auth.principal import Principal
+from questpath.auth.principal import Principal, UserLike
 from questpath.auth.schemas import ApiKeyCreate, TokenRead, UserCreate, UserUpdate
 from questpath.config import Settings
 from questpath.db import after_commit, transaction
@@ -177,8 +177,9 @@ async def create_api_key(
     return key, new.secret
 
 
-async def list_api_keys(session: AsyncSession, principal: Principal) -> list[ApiKey]:
-    return await repo.list_api_keys(session, principal.user.id)
+async def list_api_keys(session: AsyncSession, user: UserLike) -> list[ApiKey]:
+    """The learner's API keys, revoked ones too, newest first."""
+    return await repo.list_api_keys(session, user.id)
 
 
 async def revoke_api_key(

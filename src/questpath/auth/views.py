@@ -177,7 +177,7 @@ async def _settings_page(
     new_key: tuple[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    keys = await service.list_api_keys(session, principal)
+    keys = await service.list_api_keys(session, principal.user)
     return render(
         request,
         "auth/settings.html",

@@ -1,2 +1,2 @@
-"""A learner's full export, JSON or CSV: progress, achievements, quizzes and every event, streamed
-as one download from the API and from the history page."""
+"""A learner's full export, streamed as one download from the API and from the history page:
+JSON with the whole account (enough to rebuild it, no secrets), or CSV with one row per event."""

@@ -30,8 +30,10 @@ Format = Annotated[export.ExportFormat, Query(alias="format")]
     response_class=StreamingResponse,
     responses={
         200: {
-            "description": "JSON: profile, progress, achievements, skill levels, history and "
-            "every event. CSV: one row per event, with a header row.",
+            "description": "JSON: the whole account, enough to rebuild it (docs/export.md): "
+            "profile, progress, achievements, skill levels, questions, quizzes, history, "
+            "tracks, goals, API keys' metadata, sharing settings, vacations and every event; "
+            "never a secret. CSV: one row per event, with a header row.",
             "content": {"application/json": {}, "text/csv": {}},
         }
     },
@@ -39,7 +41,7 @@ Format = Annotated[export.ExportFormat, Query(alias="format")]
 async def export_progress(
     user: Learner, engine: EngineDep, ruleset: RulesetDep, now: Now, fmt: Format = "json"
 ) -> Response:
-    """Everything recorded for the learner, streamed as a download."""
+    """The learner's whole account, streamed as a download."""
     return _download(engine, user, ruleset, fmt, now)
 
 

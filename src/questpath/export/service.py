@@ -1,7 +1,10 @@
-"""Full export of a learner's progress: JSON (everything) or CSV (one row per event), streamed.
+"""Full export of a learner's account: JSON (everything, enough to rebuild the account) or CSV
+(one row per event), streamed.
 
-The events are read through a server-side cursor in one read-only snapshot and written out as
-they arrive, so memory stays flat however long the log is.
+The head of the JSON (every section but the events, see `account`) is read first and held in
+memory: it grows with tracks, goals and questions, not with the log. The events are read through
+a server-side cursor in the same read-only snapshot and written out as they arrive, so memory
+stays flat however long the log is.
 """
 
 from __future__ import annotations
@@ -16,16 +19,13 @@ from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from questpath import __version__
 from questpath.auth.principal import UserLike
 from questpath.db import read_snapshot
 from questpath.events import repository as events
+from questpath.export import account
 from questpath.export.cells import spreadsheet_safe
-from questpath.progress import service
 from questpath.progress.projections import facts_of
 from questpath.progress.rules import event_xp, review_xp
-from questpath.quizzes import bank as quiz_bank
-from questpath.quizzes import service as quiz_service
 from questpath.ruleset import Ruleset
 
 ExportFormat = Literal["json", "csv"]
@@ -114,39 +114,7 @@ async def _csv(conn: Any, user: UserLike, ruleset: Ruleset) -> AsyncIterator[byt
 async def _json(conn: Any, user: UserLike, ruleset: Ruleset, now: datetime) -> AsyncIterator[bytes]:
     session = AsyncSession(bind=conn)
     try:
-        head = {
-            "format": "questpath-export",
-            "version": __version__,
-            "exported_at": now.isoformat(),
-            "profile": {
-                "id": str(user.id),
-                "email": user.email,
-                "display_name": user.display_name,
-                "timezone": user.timezone,
-                "day_start_hour": user.day_start_hour,
-                "role": user.role,
-                "created_at": user.created_at.isoformat(),
-            },
-            "progress": (await service.progress(session, ruleset, user, now)).model_dump(
-                mode="json"
-            ),
-            "achievements": (await service.achievements(session, ruleset, user, now)).model_dump(
-                mode="json"
-            )["achievements"],
-            "skill_levels": (await service.skill_levels(session, ruleset, user, now)).model_dump(
-                mode="json"
-            )["skill_levels"],
-            "questions": [
-                q.model_dump(mode="json") for q in await quiz_bank.everything(session, user)
-            ],
-            "quizzes": [
-                q.model_dump(mode="json") for q in await quiz_service.everything(session, user)
-            ],
-            "history": [
-                s.model_dump(mode="json")
-                for s in await service.snapshots(session, user.id, None, None)
-            ],
-        }
+        head = await account.head(session, user, ruleset, now)
     finally:
         await session.close()
     opening = json.dumps(head, ensure_ascii=False)

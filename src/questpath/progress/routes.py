@@ -177,7 +177,7 @@ async def set_day_start(
 @settings_router.get("/vacations")
 async def list_vacations(principal: EventReader, session: SessionDep, now: Now) -> VacationList:
     """Your vacations, latest start first, and the end of the one covering today."""
-    return await streak_settings.list_vacations(session, principal, now)
+    return await streak_settings.list_vacations(session, principal.user, now)
 
 
 @settings_router.post(

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth import repository as users
 from questpath.auth.cache import CredentialCache
-from questpath.auth.principal import Principal
+from questpath.auth.principal import Principal, UserLike
 from questpath.db import after_commit
 from questpath.events.drafts import SystemEvent
 from questpath.events.rules import local_date
@@ -91,11 +91,9 @@ async def set_day_start(
 # Vacations ------------------------------------------------------------------------------------
 
 
-async def list_vacations(
-    session: AsyncSession, principal: Principal, now: datetime
-) -> VacationList:
-    today = _today(principal, now)
-    vacations = (await repo.vacations(session, principal.user.id)).values()
+async def list_vacations(session: AsyncSession, user: UserLike, now: datetime) -> VacationList:
+    today = local_date(now, user.timezone, user.day_start_hour)
+    vacations = (await repo.vacations(session, user.id)).values()
     ongoing = current_vacation(vacations, today)
     return VacationList(
         items=[

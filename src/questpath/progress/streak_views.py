@@ -46,7 +46,7 @@ async def _page(
     vacation_values: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
-    vacations = await streak_settings.list_vacations(session, principal, now)
+    vacations = await streak_settings.list_vacations(session, principal.user, now)
     return render(
         request,
         "progress/streak_settings.html",

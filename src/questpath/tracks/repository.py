@@ -163,6 +163,16 @@ async def all_items(session: AsyncSession, user_id: uuid.UUID) -> list[TrackItem
     return list(await session.scalars(stmt))
 
 
+async def all_archived_items(session: AsyncSession, user_id: uuid.UUID) -> list[TrackItem]:
+    """Every archived item of the learner, oldest archived first."""
+    stmt = (
+        select(TrackItem)
+        .where(TrackItem.user_id == user_id, TrackItem.archived_at.is_not(None))
+        .order_by(TrackItem.archived_at, TrackItem.position, TrackItem.id)
+    )
+    return list(await session.scalars(stmt))
+
+
 async def tracks_with_categories(
     session: AsyncSession, user_id: uuid.UUID
 ) -> tuple[list[Track], list[TrackCategory]]:
@@ -198,6 +208,12 @@ async def share_of(
 ) -> TrackShare | None:
     stmt = select(TrackShare).where(TrackShare.user_id == user_id, TrackShare.track_id == track_id)
     return (await session.scalars(stmt)).one_or_none()
+
+
+async def all_shares(session: AsyncSession, user_id: uuid.UUID) -> dict[uuid.UUID, TrackShare]:
+    """The learner's share links by track."""
+    stmt = select(TrackShare).where(TrackShare.user_id == user_id)
+    return {share.track_id: share for share in await session.scalars(stmt)}
 
 
 async def shared(session: AsyncSession, token: str) -> TrackShare | None:

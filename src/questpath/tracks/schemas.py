@@ -68,6 +68,11 @@ class ItemRead(BaseModel):
     path_position: int | None = Field(
         default=None, description="its place on the track's learning path, from 0; null: off it"
     )
+    path_section_id: uuid.UUID | None = Field(
+        default=None,
+        description="the category (a heading naming a horizon) that lists it on the learning "
+        "path; null: off it",
+    )
     section: str | None = Field(
         description="the headings it sits under below its top-level category, joined by ' › '; "
         "null directly in a top-level category or in the track"
@@ -105,6 +110,22 @@ class TrackRead(TrackSummary):
     share: ShareRead | None
     items: list[ItemRead] = Field(description="items outside any category")
     categories: list[CategoryRead]
+
+
+class ArchivedItemRead(ItemRead):
+    """An item a re-import removed: out of the tree, kept with its state for a later document
+    that lists it again."""
+
+    category_id: uuid.UUID | None = Field(description="where it was; null: in the track itself")
+    parent_id: uuid.UUID | None = Field(description="the item it was nested under, if any")
+    archived_at: datetime
+
+
+class TrackExportRead(TrackRead):
+    """A track as the account export holds it: the tree GET /api/tracks/{id} returns, and its
+    archived items, flat (each with its place)."""
+
+    archived_items: list[ArchivedItemRead]
 
 
 class SharedTrackRead(BaseModel):

@@ -26,6 +26,7 @@ from questpath.tracks.rules import (
     completion_of_counts,
 )
 from questpath.tracks.schemas import (
+    ArchivedItemRead,
     CategoryRead,
     CompletionRead,
     ItemRead,
@@ -33,6 +34,7 @@ from questpath.tracks.schemas import (
     SharedTrackRead,
     ShareRead,
     TemplateRead,
+    TrackExportRead,
     TrackList,
     TrackRead,
     TrackSummary,
@@ -78,6 +80,7 @@ def item_read(node: tree.ItemNode, *, with_notes: bool = True) -> ItemRead:
         topic=row.topic,
         effective_topic=node.topic,
         path_position=row.path_position,
+        path_section_id=row.path_category_id,
         section=node.section,
         completed_at=row.completed_at,
         children=[item_read(child, with_notes=with_notes) for child in node.children],
@@ -152,16 +155,53 @@ async def list_tracks(session: AsyncSession, user: UserLike) -> TrackList:
     )
 
 
-async def read_track(session: AsyncSession, user: UserLike, track_id: uuid.UUID) -> TrackRead:
-    track = await own_track(session, user, track_id)
-    root = await load_tree(session, track)
-    share = await repo.share_of(session, user.id, track.id)
+def _track_read(track: Track, root: tree.CategoryNode, share: TrackShare | None) -> TrackRead:
     return TrackRead(
         **summary(track, root.completion).model_dump(),
         share=_share_read(share) if share else None,
         items=[item_read(i) for i in root.items],
         categories=[_category_read(c) for c in root.categories],
     )
+
+
+async def read_track(session: AsyncSession, user: UserLike, track_id: uuid.UUID) -> TrackRead:
+    track = await own_track(session, user, track_id)
+    root = await load_tree(session, track)
+    return _track_read(track, root, await repo.share_of(session, user.id, track.id))
+
+
+async def export_tracks(session: AsyncSession, user: UserLike) -> list[TrackExportRead]:
+    """Every track of the learner as `read_track` gives it, newest first, with its archived
+    items: for the account export. A handful of queries however many tracks there are."""
+    shares = await repo.all_shares(session, user.id)
+    archived: defaultdict[uuid.UUID, list[TrackItem]] = defaultdict(list)
+    for row in await repo.all_archived_items(session, user.id):
+        archived[row.track_id].append(row)
+    return [
+        TrackExportRead(
+            **_track_read(track, root, shares.get(track.id)).model_dump(),
+            archived_items=_archived_reads(root, archived[track.id]),
+        )
+        for track, root in await all_trees(session, user)
+    ]
+
+
+def _archived_reads(root: tree.CategoryNode, rows: list[TrackItem]) -> list[ArchivedItemRead]:
+    """Archived items, flat: each takes its topic and section from the category it was in."""
+    categories = {node.id: node for node in root.walk_categories()}
+    reads = []
+    for row in rows:
+        place = categories.get(row.category_id, root)
+        node = tree.ItemNode(row, row.topic or place.topic, place.section)
+        reads.append(
+            ArchivedItemRead(
+                **item_read(node).model_dump(),
+                category_id=row.category_id,
+                parent_id=row.parent_id,
+                archived_at=row.archived_at,
+            )
+        )
+    return reads
 
 
 # Import and export ----------------------------------------------------------------------------
