@@ -32,7 +32,7 @@ from questpath.web.rendering import add_toast, redirect, render, set_cookie
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
 
-def _next_path(
+async def _next_path(
     target: Annotated[str, Query(alias="next", max_length=2000)] = "/",
 ) -> str:
     """Where to go after signing in, checked once: a local path, never another site."""
@@ -107,7 +107,9 @@ async def sign_up(
             if problem.status == 409:
                 errors = {"email": problem.detail}
         else:
-            cookie = await service.start_web_session(session, user, settings, now)
+            cookie = await service.start_web_session(
+                session, user, settings, now, request.headers.get("user-agent")
+            )
             add_toast(request, Toast("success", f"Welcome to QuestPath, {user.display_name}!"))
             return _signed_in_redirect(request, "/", cookie)
     data.pop("password", None)
@@ -145,7 +147,9 @@ async def sign_in(
         except Problem as problem:
             errors, status_code = {"form": problem.detail}, problem.status
         else:
-            cookie = await service.start_web_session(session, user, settings, now)
+            cookie = await service.start_web_session(
+                session, user, settings, now, request.headers.get("user-agent")
+            )
             return _signed_in_redirect(request, next_path, cookie)
     data.pop("password", None)
     return render(
