@@ -169,7 +169,7 @@ async def test_the_sessions_list_names_each_browser_and_ends_one(
         assert not any(s["current"] for s in sessions.values())
 
         page = await firefox.get("/settings/account")
-        assert "Firefox/128.0 <strong>(this browser)</strong>" in page.text
+        assert "Firefox/128.0</span> <strong>(this browser)</strong>" in page.text
         assert "Safari/17.4" in page.text
 
         ended = await client.delete(
