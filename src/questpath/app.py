@@ -13,6 +13,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from questpath import __version__
+from questpath.auth.account_routes import router as account_router
+from questpath.auth.account_views import router as account_pages
 from questpath.auth.authentication import Authenticator
 from questpath.auth.cache import CredentialCache
 from questpath.auth.routes import router as auth_router
@@ -21,6 +23,7 @@ from questpath.config import Settings, get_settings
 from questpath.dashboard.views import router as dashboard_pages
 from questpath.db import create_engine, create_sessionmaker, read_only
 from questpath.dependencies import reading, writing
+from questpath.erasure import erase_due_accounts
 from questpath.events.routes import router as events_router
 from questpath.export.routes import pages as export_pages
 from questpath.export.routes import router as export_router
@@ -71,7 +74,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        eraser = asyncio.create_task(
+            erase_due_accounts(app.state.sessionmaker, settings.erasure_interval_seconds)
+        )
         yield
+        eraser.cancel()
+        await asyncio.gather(eraser, return_exceptions=True)
         await engine.dispose()
 
     app = FastAPI(
@@ -103,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (
         health_router,
         auth_router,
+        account_router,
         record_router,
         events_router,
         progress_router,
@@ -113,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         quizzes_router,
         sharing_router,
         auth_pages,
+        account_pages,
         dashboard_pages,
         history_pages,
         streak_pages,

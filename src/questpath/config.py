@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     session_days: int = Field(default=14, ge=1)
     # How long a checked credential is reused: a revoke or sign-out elsewhere shows within it.
     auth_cache_seconds: float = Field(default=1.0, ge=0, le=1)
+    # How often each server process erases the accounts whose deletion grace period is over.
+    erasure_interval_seconds: float = Field(default=3600.0, gt=0)
     stream_poll_seconds: float = Field(default=2.0, gt=0, le=60)
     rules_file: Path | None = None
     # An OpenAI-compatible chat-completions server for quiz generation; off while unset.

@@ -25,7 +25,16 @@ from questpath.db import transaction
 from tests.conftest import TEST_SECRET
 from tests.helpers import PASSWORD, Account, all_events, assert_problem, field_errors, post_events
 
-USER_FIELDS = {"id", "email", "display_name", "timezone", "day_start_hour", "role", "created_at"}
+USER_FIELDS = {
+    "id",
+    "email",
+    "display_name",
+    "timezone",
+    "day_start_hour",
+    "role",
+    "created_at",
+    "deletion_due_at",
+}
 WRONG_PASSWORD = "not the right passphrase at all"
 ADMIN_EMAIL = "admin@example.com"
 ADMIN_PASSWORD = "an admin's own long passphrase"
@@ -594,6 +603,7 @@ async def test_token_signed_with_another_key_is_401(
 ) -> None:
     token = create_access_token(
         uuid.UUID(learner.id),
+        0,
         "some-other-signing-key-" + "z" * 40,
         datetime.now(UTC),
         timedelta(hours=1),
@@ -604,7 +614,7 @@ async def test_token_signed_with_another_key_is_401(
     assert_problem(response, 401)
     # The same claims signed with the app's key are accepted.
     genuine = create_access_token(
-        uuid.UUID(learner.id), TEST_SECRET, datetime.now(UTC), timedelta(hours=1)
+        uuid.UUID(learner.id), 0, TEST_SECRET, datetime.now(UTC), timedelta(hours=1)
     )
     assert (await me(client, bearer(genuine))).status_code == 200
 
@@ -614,6 +624,7 @@ async def test_expired_token_is_401_and_says_it_expired(
 ) -> None:
     token = create_access_token(
         uuid.UUID(learner.id),
+        0,
         TEST_SECRET,
         datetime.now(UTC) - timedelta(days=2),
         timedelta(hours=1),
@@ -627,7 +638,7 @@ async def test_expired_token_is_401_and_says_it_expired(
 
 
 async def test_token_of_an_unknown_user_is_401(client: httpx.AsyncClient) -> None:
-    token = create_access_token(uuid.uuid4(), TEST_SECRET, datetime.now(UTC), timedelta(hours=1))
+    token = create_access_token(uuid.uuid4(), 0, TEST_SECRET, datetime.now(UTC), timedelta(hours=1))
 
     response = await me(client, bearer(token))
 

@@ -16,11 +16,12 @@ from hypothesis import strategies as st
 from questpath.auth.credentials import (
     API_KEY_PREFIX,
     JWT_ALGORITHM,
+    AccessClaims,
     InvalidToken,
+    access_claims,
     create_access_token,
     hash_api_key,
     new_api_key,
-    user_id_from_token,
 )
 from questpath.auth.rules import (
     MAX_PASSWORD_LENGTH,
@@ -247,27 +248,38 @@ def test_unknown_scopes_keeps_exactly_the_unoffered_scopes_in_order(scopes: list
 # Access tokens
 
 
-def test_an_access_token_carries_the_user_id() -> None:
-    user_id = uuid.uuid4()
-    token = create_access_token(user_id, KEY, datetime.now(UTC), timedelta(minutes=5))
+@given(st.uuids(), st.integers(min_value=0, max_value=2**31))
+def test_an_access_token_carries_the_user_id_and_token_version(
+    user_id: uuid.UUID, version: int
+) -> None:
+    token = create_access_token(user_id, version, KEY, datetime.now(UTC), timedelta(minutes=5))
 
-    assert user_id_from_token(token, KEY) == user_id
+    assert access_claims(token, KEY) == AccessClaims(user_id, version)
+
+
+def test_a_token_from_before_versions_is_version_0() -> None:
+    now = datetime.now(UTC)
+    user_id = uuid.uuid4()
+    claims = {"sub": str(user_id), "iat": now, "exp": now + timedelta(minutes=5), "typ": "access"}
+    token = jwt.encode(claims, KEY, algorithm=JWT_ALGORITHM)
+
+    assert access_claims(token, KEY) == AccessClaims(user_id, 0)
 
 
 def test_an_expired_access_token_is_invalid_and_says_so() -> None:
     token = create_access_token(
-        uuid.uuid4(), KEY, datetime.now(UTC) - timedelta(hours=2), timedelta(hours=1)
+        uuid.uuid4(), 0, KEY, datetime.now(UTC) - timedelta(hours=2), timedelta(hours=1)
     )
 
     with pytest.raises(InvalidToken, match="expired"):
-        user_id_from_token(token, KEY)
+        access_claims(token, KEY)
 
 
 def test_an_access_token_signed_with_another_key_is_invalid() -> None:
-    token = create_access_token(uuid.uuid4(), OTHER_KEY, datetime.now(UTC), timedelta(minutes=5))
+    token = create_access_token(uuid.uuid4(), 0, OTHER_KEY, datetime.now(UTC), timedelta(minutes=5))
 
     with pytest.raises(InvalidToken, match="not valid"):
-        user_id_from_token(token, KEY)
+        access_claims(token, KEY)
 
 
 @pytest.mark.parametrize(
@@ -277,6 +289,8 @@ def test_an_access_token_signed_with_another_key_is_invalid() -> None:
         pytest.param({"typ": None}, id="no-type"),
         pytest.param({"sub": "not-a-uuid"}, id="subject-not-a-uuid"),
         pytest.param({"sub": None}, id="no-subject"),
+        pytest.param({"ver": "1"}, id="version-not-a-number"),
+        pytest.param({"ver": True}, id="version-a-boolean"),
     ],
 )
 def test_a_well_signed_token_with_the_wrong_claims_is_invalid(claims: dict[str, object]) -> None:
@@ -293,25 +307,25 @@ def test_a_well_signed_token_with_the_wrong_claims_is_invalid(claims: dict[str, 
     )
 
     with pytest.raises(InvalidToken):
-        user_id_from_token(token, KEY)
+        access_claims(token, KEY)
 
 
 @pytest.mark.parametrize("token", ["", "garbage", "a.b.c", "qp_notajwt"])
 def test_garbage_is_not_an_access_token(token: str) -> None:
     with pytest.raises(InvalidToken):
-        user_id_from_token(token, KEY)
+        access_claims(token, KEY)
 
 
 def test_a_tampered_access_token_is_invalid() -> None:
-    token = create_access_token(uuid.uuid4(), KEY, datetime.now(UTC), timedelta(minutes=5))
+    token = create_access_token(uuid.uuid4(), 0, KEY, datetime.now(UTC), timedelta(minutes=5))
     header, payload, signature = token.split(".")
-    other = create_access_token(uuid.uuid4(), KEY, datetime.now(UTC), timedelta(minutes=5))
+    other = create_access_token(uuid.uuid4(), 0, KEY, datetime.now(UTC), timedelta(minutes=5))
     other_payload = other.split(".")[1]
     assert other_payload != payload
     forged = ".".join([header, other_payload, signature])
 
     with pytest.raises(InvalidToken):
-        user_id_from_token(forged, KEY)
+        access_claims(forged, KEY)
 
 
 # API-key secrets

@@ -43,6 +43,7 @@ PAGES = [
     "/settings",
     "/settings/sharing",
     "/settings/streaks",
+    "/settings/account",
 ]
 
 

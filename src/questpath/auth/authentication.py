@@ -32,6 +32,7 @@ Later = Callable[[Callable[[], Awaitable[None]]], None]
 Clock = Callable[[], datetime]
 
 KEY_REFUSED = "the API key is not valid or has been revoked"
+TOKEN_REVOKED = "the access token was revoked (a new password, or signed out everywhere)"  # noqa: S105
 log = structlog.get_logger("questpath.auth")
 
 
@@ -55,12 +56,14 @@ class Authenticator:
         if token.startswith(credentials.API_KEY_PREFIX):
             return await self._api_key(credentials.hash_api_key(token), later)
         try:
-            user_id = credentials.user_id_from_token(token, self._settings.signing_key())
+            claims = credentials.access_claims(token, self._settings.signing_key())
         except credentials.InvalidToken as exc:
             raise Unauthorized(str(exc)) from exc
-        user = self.cache.user(user_id) or await self._load_user(user_id)
+        user = self.cache.user(claims.user_id) or await self._load_user(claims.user_id)
         if user is None:
             raise Unauthorized("the account behind this access token no longer exists")
+        if claims.version != user.token_version:
+            raise Unauthorized(TOKEN_REVOKED)
         return Principal(user=user)
 
     async def browser(self, cookie: str, later: Later) -> Principal | None:
@@ -80,9 +83,10 @@ class Authenticator:
         if row.user_id != user_id or row.expires_at <= now:
             return None
         lifetime = timedelta(days=self._settings.session_days)
-        if new_end := rules.extended_session_end(row.expires_at, now, lifetime):
-            self.cache.note_web_session_extension(token_hash, new_end)
-            later(partial(self._extend_web_session, user_id, token_hash, now, new_end))
+        new_end = rules.extended_session_end(row.expires_at, now, lifetime)
+        if new_end or rules.session_use_due(row.last_seen_at, now):
+            self.cache.note_web_session_use(token_hash, now, new_end or row.expires_at)
+            later(partial(self._touch_web_session, user_id, token_hash, now, new_end))
         return Principal(user=user)
 
     async def _api_key(self, secret_hash: str, later: Later) -> Principal:
@@ -128,7 +132,7 @@ class Authenticator:
             user_row = await repo.get_user(session, user_id) if row is not None else None
         if row is None or user_row is None:
             return None
-        found = WebSessionSnapshot(row.user_id, row.token_hash, row.expires_at)
+        found = WebSessionSnapshot(row.user_id, row.token_hash, row.expires_at, row.last_seen_at)
         user = UserSnapshot.of(user_row)
         self.cache.keep(ticket, user, web_session=found)
         return found, user
@@ -141,11 +145,12 @@ class Authenticator:
         except Exception as exc:  # noqa: BLE001  (bookkeeping; the next use tries again)
             log.warning("could not record an API key's use", key_id=str(key_id), error=repr(exc))
 
-    async def _extend_web_session(
-        self, user_id: uuid.UUID, token_hash: str, now: datetime, expires_at: datetime
+    async def _touch_web_session(
+        self, user_id: uuid.UUID, token_hash: str, now: datetime, expires_at: datetime | None
     ) -> None:
         try:
             async with self._write() as session:
-                await repo.extend_web_session(session, user_id, token_hash, now, expires_at)
-        except Exception as exc:  # noqa: BLE001  (the session still has half its life left)
-            log.warning("could not extend a browser session", error=repr(exc))
+                since = now - rules.SESSION_USE_RESOLUTION
+                await repo.touch_web_session(session, user_id, token_hash, now, since, expires_at)
+        except Exception as exc:  # noqa: BLE001  (bookkeeping; the next use tries again)
+            log.warning("could not note a browser session's use", error=repr(exc))

@@ -28,6 +28,7 @@ class WebSessionSnapshot:
     user_id: uuid.UUID
     token_hash: str
     expires_at: datetime
+    last_seen_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +113,10 @@ class CredentialCache:
     def note_api_key_use(self, secret_hash: str, at: datetime) -> None:
         self._api_keys.update(secret_hash, lambda key: replace(key, last_used_at=at))
 
-    def note_web_session_extension(self, token_hash: str, expires_at: datetime) -> None:
-        self._web_sessions.update(token_hash, lambda row: replace(row, expires_at=expires_at))
+    def note_web_session_use(self, token_hash: str, at: datetime, expires_at: datetime) -> None:
+        self._web_sessions.update(
+            token_hash, lambda row: replace(row, last_seen_at=at, expires_at=expires_at)
+        )
 
     def forget_user(self, user_id: uuid.UUID) -> None:
         self._generation += 1

@@ -36,8 +36,18 @@ def decoy_hash() -> str:
     return hash_password(secrets.token_urlsafe(16))
 
 
-def create_access_token(user_id: uuid.UUID, key: str, now: datetime, lifetime: timedelta) -> str:
-    claims = {"sub": str(user_id), "iat": now, "exp": now + lifetime, "typ": "access"}
+def create_access_token(
+    user_id: uuid.UUID, version: int, key: str, now: datetime, lifetime: timedelta
+) -> str:
+    """A signed access token; `version` is the account's token version, and a token whose
+    version is no longer the account's is refused."""
+    claims = {
+        "sub": str(user_id),
+        "ver": version,
+        "iat": now,
+        "exp": now + lifetime,
+        "typ": "access",
+    }
     return jwt.encode(claims, key, algorithm=JWT_ALGORITHM)
 
 
@@ -45,7 +55,13 @@ class InvalidToken(Exception):
     pass
 
 
-def user_id_from_token(token: str, key: str) -> uuid.UUID:
+@dataclass(frozen=True)
+class AccessClaims:
+    user_id: uuid.UUID
+    version: int
+
+
+def access_claims(token: str, key: str) -> AccessClaims:
     try:
         claims = jwt.decode(
             token, key, algorithms=[JWT_ALGORITHM], options={"require": ["sub", "exp", "iat"]}
@@ -56,8 +72,11 @@ def user_id_from_token(token: str, key: str) -> uuid.UUID:
         raise InvalidToken("the access token is not valid") from exc
     if claims.get("typ") != "access":
         raise InvalidToken("the access token is not valid")
+    version = claims.get("ver", 0)  # tokens from before versions were version 0
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise InvalidToken("the access token is not valid")
     try:
-        return uuid.UUID(claims["sub"])
+        return AccessClaims(uuid.UUID(claims["sub"]), version)
     except (TypeError, ValueError) as exc:
         raise InvalidToken("the access token is not valid") from exc
 

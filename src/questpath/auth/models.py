@@ -26,6 +26,10 @@ class User(Base):
     # which logs each change as a `day_start_changed` event.
     day_start_hour: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     role: Mapped[str] = mapped_column(String(16), default="learner")
+    # Raised to revoke every access token issued before (a new password, signing out everywhere).
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Set while a deletion the learner asked for waits out its grace period.
+    deletion_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -69,3 +73,4 @@ class WebSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    user_agent: Mapped[str | None] = mapped_column(String(200), default=None)

@@ -47,6 +47,8 @@ class UserSnapshot:
     role: str
     created_at: datetime
     updated_at: datetime
+    token_version: int = 0
+    deletion_due_at: datetime | None = None
 
     @classmethod
     def of(cls, user: User) -> UserSnapshot:
@@ -59,6 +61,8 @@ class UserSnapshot:
             role=user.role,
             created_at=user.created_at,
             updated_at=user.updated_at,
+            token_version=user.token_version,
+            deletion_due_at=user.deletion_due_at,
         )
 
 

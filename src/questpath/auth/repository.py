@@ -13,8 +13,12 @@ from questpath.auth.principal import UserLike
 from questpath.db import dialect_of, insert_for
 
 
-async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
-    return await session.get(User, user_id)
+async def get_user(
+    session: AsyncSession, user_id: uuid.UUID, *, for_update: bool = False
+) -> User | None:
+    # FOR NO KEY UPDATE, as recorder.lock takes: an event insert's key share need not wait.
+    lock = {"key_share": True} if for_update else None
+    return await session.get(User, user_id, with_for_update=lock)
 
 
 async def get_users(session: AsyncSession, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, UserLike]:
@@ -129,19 +133,26 @@ async def get_web_session(
     return await session.get(WebSession, (user_id, token_hash))
 
 
-async def extend_web_session(
-    session: AsyncSession, user_id: uuid.UUID, token_hash: str, now: datetime, expires_at: datetime
+async def touch_web_session(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    token_hash: str,
+    now: datetime,
+    since: datetime,
+    expires_at: datetime | None,
 ) -> None:
-    """Move a session's end later (never earlier) and note when it was seen."""
+    """Note a session's use at `now` unless one since `since` is noted already, and move its end
+    to `expires_at` (later, never earlier)."""
+    this = (WebSession.user_id == user_id, WebSession.token_hash == token_hash)
     await session.execute(
-        update(WebSession)
-        .where(
-            WebSession.user_id == user_id,
-            WebSession.token_hash == token_hash,
-            WebSession.expires_at < expires_at,
-        )
-        .values(expires_at=expires_at, last_seen_at=now)
+        update(WebSession).where(*this, WebSession.last_seen_at < since).values(last_seen_at=now)
     )
+    if expires_at is not None:
+        await session.execute(
+            update(WebSession)
+            .where(*this, WebSession.expires_at < expires_at)
+            .values(expires_at=expires_at, last_seen_at=now)
+        )
 
 
 async def add_web_session(session: AsyncSession, row: WebSession) -> None:
@@ -153,6 +164,27 @@ async def delete_web_session(session: AsyncSession, user_id: uuid.UUID, token_ha
     await session.execute(
         delete(WebSession).where(WebSession.user_id == user_id, WebSession.token_hash == token_hash)
     )
+
+
+async def delete_web_sessions(
+    session: AsyncSession, user_id: uuid.UUID, keep: str | None = None
+) -> list[str]:
+    """End the user's browser sessions but `keep` (a token hash); returns the ended ones."""
+    stmt = delete(WebSession).where(WebSession.user_id == user_id)
+    if keep is not None:
+        stmt = stmt.where(WebSession.token_hash != keep)
+    rows = await session.execute(stmt.returning(WebSession.token_hash))
+    return list(rows.scalars())
+
+
+async def live_web_sessions(
+    session: AsyncSession, user_id: uuid.UUID, now: datetime | None
+) -> list[WebSession]:
+    """The user's browser sessions that have not expired at `now` (None: all of them)."""
+    stmt = select(WebSession).where(WebSession.user_id == user_id)
+    if now is not None:
+        stmt = stmt.where(WebSession.expires_at > now)
+    return list(await session.scalars(stmt))
 
 
 async def delete_expired_web_sessions(

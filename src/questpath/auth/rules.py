@@ -14,6 +14,7 @@ MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
 # How precisely an API key's last use is kept: coarse, so that reads do not each become a write.
 API_KEY_USE_RESOLUTION = timedelta(minutes=1)
+SESSION_USE_RESOLUTION = timedelta(minutes=5)
 
 SCOPES = {
     "events:read": "read the key owner's events",
@@ -129,6 +130,12 @@ def unknown_scopes(scopes: list[str]) -> list[str]:
 def api_key_use_due(last_used_at: datetime | None, now: datetime) -> bool:
     """Whether a use of an API key at `now` is worth recording: at most once a minute."""
     return last_used_at is None or now - last_used_at >= API_KEY_USE_RESOLUTION
+
+
+def session_use_due(last_seen_at: datetime, now: datetime) -> bool:
+    """Whether a browser session's use at `now` is worth noting, for its owner's list of
+    sessions: at most once every few minutes."""
+    return now - last_seen_at >= SESSION_USE_RESOLUTION
 
 
 def extended_session_end(

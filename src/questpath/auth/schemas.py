@@ -61,6 +61,11 @@ class UserRead(BaseModel):
     )
     role: Role
     created_at: datetime
+    deletion_due_at: datetime | None = Field(
+        default=None,
+        description="when the account is erased, if its owner asked for that; until then "
+        "DELETE /api/users/me/deletion takes the request back",
+    )
 
 
 class LoginRequest(Strict):
@@ -101,3 +106,31 @@ class ApiKeyCreated(ApiKeyRead):
 
 class ApiKeyList(BaseModel):
     items: list[ApiKeyRead]
+
+
+class PasswordChange(Strict):
+    current_password: Password
+    new_password: Password
+
+
+class PasswordConfirmation(Strict):
+    password: Password = Field(description="the account's password, to confirm")
+
+
+class BrowserSessionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str = Field(description="names the session; it cannot sign anyone in")
+    created_at: datetime = Field(description="when the browser signed in")
+    last_seen_at: datetime = Field(description="its last use, to within five minutes")
+    expires_at: datetime
+    user_agent: str | None = Field(description="the browser's User-Agent when it signed in")
+    current: bool = Field(description="the session this request was made with")
+
+
+class BrowserSessionList(BaseModel):
+    items: list[BrowserSessionRead]
+
+
+class DeletionRead(BaseModel):
+    deletion_due_at: datetime = Field(description="when the account and all its data are erased")

@@ -110,7 +110,9 @@ async def sign_in(
 
 def issue_token(user: User, settings: Settings, now: datetime) -> TokenRead:
     lifetime = timedelta(minutes=settings.access_token_minutes)
-    token = credentials.create_access_token(user.id, settings.signing_key(), now, lifetime)
+    token = credentials.create_access_token(
+        user.id, user.token_version, settings.signing_key(), now, lifetime
+    )
     return TokenRead(access_token=token, expires_in=int(lifetime.total_seconds()))
 
 
@@ -200,7 +202,11 @@ async def revoke_api_key(
 
 
 async def start_web_session(
-    session: AsyncSession, user: User, settings: Settings, now: datetime
+    session: AsyncSession,
+    user: User,
+    settings: Settings,
+    now: datetime,
+    user_agent: str | None = None,
 ) -> str:
     """Sign a browser in; returns the cookie value. Expired sessions of the user are swept."""
     await repo.delete_expired_web_sessions(session, user.id, now)
@@ -211,6 +217,7 @@ async def start_web_session(
         created_at=now,
         last_seen_at=now,
         expires_at=now + timedelta(days=settings.session_days),
+        user_agent=user_agent[:200] if user_agent else None,
     )
     await repo.add_web_session(session, row)
     return new.cookie

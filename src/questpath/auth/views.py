@@ -107,7 +107,9 @@ async def sign_up(
             if problem.status == 409:
                 errors = {"email": problem.detail}
         else:
-            cookie = await service.start_web_session(session, user, settings, now)
+            cookie = await service.start_web_session(
+                session, user, settings, now, request.headers.get("user-agent")
+            )
             add_toast(request, Toast("success", f"Welcome to QuestPath, {user.display_name}!"))
             return _signed_in_redirect(request, "/", cookie)
     data.pop("password", None)
@@ -145,7 +147,9 @@ async def sign_in(
         except Problem as problem:
             errors, status_code = {"form": problem.detail}, problem.status
         else:
-            cookie = await service.start_web_session(session, user, settings, now)
+            cookie = await service.start_web_session(
+                session, user, settings, now, request.headers.get("user-agent")
+            )
             return _signed_in_redirect(request, next_path, cookie)
     data.pop("password", None)
     return render(

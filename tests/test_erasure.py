@@ -1,0 +1,131 @@
+"""Erasing an account whose deletion came due: every row of the learner goes, in every table,
+and nobody else's."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import func, select
+
+from questpath.auth.account import DELETION_GRACE
+from questpath.auth.models import LoginFailures
+from questpath.erasure import erase_due, learner_tables
+from tests.helpers import PASSWORD, Account, assert_problem, local_today
+from tests.test_topic_migration import _work_the_track
+from tests.web.browsing import submit
+
+
+async def _use_everything(client: httpx.AsyncClient, app: FastAPI, learner: Account) -> None:
+    """Give the learner rows in every table that holds learners' data."""
+    track = await _work_the_track(client, learner)  # events, progress, tracks, quizzes, reviews
+    headers = learner.headers
+    calls: list[tuple[str, str, dict[str, Any] | None]] = [
+        (
+            "POST",
+            "/api/goals",
+            {"title": "Finish", "target": {"type": "finish_track", "track_id": track["id"]}},
+        ),
+        (
+            "POST",
+            "/api/vacations",
+            {
+                "start_date": str(local_today() + timedelta(days=3)),
+                "end_date": str(local_today() + timedelta(days=5)),
+            },
+        ),
+        (
+            "PUT",
+            "/api/sharing",
+            {
+                "enabled": True,
+                "handle": f"h{learner.id[:8]}",
+                "sections": ["tracks"],
+                "tracks": [track["id"]],
+            },
+        ),
+        ("POST", f"/api/tracks/{track['id']}/share", None),
+        ("POST", "/api/api-keys", {"name": "tutor", "scopes": ["events:read"]}),
+    ]
+    for method, path, body in calls:
+        response = await client.request(method, path, json=body, headers=headers)
+        assert response.status_code in (200, 201), f"{path}: {response.text}"
+    wrong = await client.post("/api/auth/login", json={"email": learner.email, "password": "nope"})
+    assert_problem(wrong, 401)
+    transport = httpx.ASGITransport(app=app, client=("198.51.100.9", 40002))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as browser:
+        signed_in = await submit(
+            browser, "/sign-in", {"email": learner.email, "password": PASSWORD}
+        )
+        assert signed_in.status_code == 303, signed_in.text
+
+
+async def _rows(app: FastAPI, user_id: str) -> dict[str, int]:
+    counts = {}
+    async with app.state.engine.connect() as conn:
+        for table in learner_tables():
+            counts[table.name] = await conn.scalar(
+                select(func.count()).select_from(table).where(table.c.user_id == uuid.UUID(user_id))
+            )
+        counts["users"] = await conn.scalar(
+            select(func.count())
+            .select_from(table.metadata.tables["users"])
+            .where(table.metadata.tables["users"].c.id == uuid.UUID(user_id))
+        )
+    return counts
+
+
+async def _failed_sign_ins(app: FastAPI, email: str) -> int:
+    async with app.state.engine.connect() as conn:
+        return await conn.scalar(
+            select(func.count()).select_from(LoginFailures).where(LoginFailures.key.contains(email))
+        )
+
+
+async def test_a_due_deletion_erases_every_row_of_the_learner_and_nobody_else_s(
+    app: FastAPI, client: httpx.AsyncClient, learner: Account, other_learner: Account
+) -> None:
+    for account in (learner, other_learner):
+        await _use_everything(client, app, account)
+    before = await _rows(app, learner.id)
+    assert all(before.values()), f"the test leaves tables empty: {before}"
+    others = await _rows(app, other_learner.id)
+    assert await _failed_sign_ins(app, learner.email)
+
+    asked = await client.post(
+        "/api/users/me/deletion", json={"password": PASSWORD}, headers=learner.headers
+    )
+    assert asked.status_code == 202, asked.text
+    now = datetime.now(UTC)
+    assert await erase_due(app.state.sessionmaker, now + DELETION_GRACE - timedelta(hours=1)) == 0
+    assert await _rows(app, learner.id) == before
+
+    assert await erase_due(app.state.sessionmaker, now + DELETION_GRACE + timedelta(hours=1)) == 1
+
+    assert await _rows(app, learner.id) == dict.fromkeys(before, 0)
+    assert await _failed_sign_ins(app, learner.email) == 0
+    assert await _rows(app, other_learner.id) == others
+    assert_problem(await client.get("/api/users/me", headers=learner.headers), 401)
+    login = {"email": learner.email, "password": PASSWORD}
+    assert_problem(await client.post("/api/auth/login", json=login), 401)
+    # The address is free again.
+    again = await client.post("/api/auth/register", json=login)
+    assert again.status_code == 201, again.text
+
+
+async def test_a_deletion_taken_back_erases_nothing(
+    app: FastAPI, client: httpx.AsyncClient, learner: Account
+) -> None:
+    await client.post(
+        "/api/users/me/deletion", json={"password": PASSWORD}, headers=learner.headers
+    )
+    assert (
+        await client.delete("/api/users/me/deletion", headers=learner.headers)
+    ).status_code == 204
+
+    later = datetime.now(UTC) + DELETION_GRACE * 2
+    assert await erase_due(app.state.sessionmaker, later) == 0
+    assert (await client.get("/api/users/me", headers=learner.headers)).status_code == 200
