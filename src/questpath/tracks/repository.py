@@ -200,8 +200,8 @@ async def share_of(
     return (await session.scalars(stmt)).one_or_none()
 
 
-async def shared(session: AsyncSession, token: str) -> TrackShare | None:
-    return await session.get(TrackShare, token)
+async def shared(session: AsyncSession, token_hash: str) -> TrackShare | None:
+    return await session.get(TrackShare, token_hash)
 
 
 async def add_share(session: AsyncSession, share: TrackShare) -> None:
