@@ -178,3 +178,10 @@ async def projection_differences(app: FastAPI, account: Account) -> list[Differe
         assert user is not None
         session.expunge(user)
     return await verify(app.state.engine, user, app.state.ruleset)
+
+
+async def table_values(app: FastAPI, table: str) -> list[str]:
+    """Every value in `table`, as text: what a leaked copy of it would show."""
+    async with app.state.engine.connect() as conn:
+        rows = (await conn.execute(text(f"SELECT * FROM {table}"))).all()  # noqa: S608
+    return [str(value) for row in rows for value in row]

@@ -3,6 +3,7 @@ choosing a handle, sections and tracks, and who may change them."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 from fastapi import FastAPI
 
 from tests.auth.test_routes import bearer, create_key
-from tests.helpers import Account, assert_problem, field_errors, read_json
+from tests.helpers import Account, assert_problem, field_errors, read_json, table_values
 from tests.tracks.test_routes import import_track
 
 SECTIONS = ["rank", "level", "streaks", "badges", "skill_levels", "calendar", "tracks"]
@@ -40,6 +41,7 @@ async def test_sharing_is_off_until_the_learner_turns_it_on(
 ) -> None:
     body = await read_json(client, "/api/sharing", learner.headers)
     assert body["enabled"] is False
+    assert body["has_link"] is False
     assert body["token"] is None
     assert body["url"] is None
     assert body["handle"] is None
@@ -57,11 +59,31 @@ async def test_turning_sharing_on_makes_an_unguessable_link_that_opens_without_s
     assert mine["token"] != theirs["token"]
     assert mine["url"] == f"/p/{mine['token']}"
     assert mine["badge_url"] == f"/p/{mine['token']}/badge.svg"
-    assert await read_json(client, "/api/sharing", learner.headers) == mine
+    assert mine["has_link"] is True
+    # Shown once: afterwards the settings say a link exists, not what it is.
+    hidden = {"token": None, "url": None, "badge_url": None}
+    assert await read_json(client, "/api/sharing", learner.headers) == {**mine, **hidden}
+    assert (await shared(client, learner)) | {"updated_at": None} == {
+        **mine,
+        **hidden,
+        "updated_at": None,
+    }
 
     page = await stranger_get(app, mine["url"])
     assert page.status_code == 200
     assert "Rank" in page.text
+
+
+async def test_the_database_keeps_only_the_hash_of_the_link(
+    client: httpx.AsyncClient, app: FastAPI, learner: Account
+) -> None:
+    made = await shared(client, learner)
+    revoked = (await client.post("/api/sharing/revoke", headers=learner.headers)).json()
+    stored = await table_values(app, "progress_shares")
+    for token in (made["token"], revoked["token"]):
+        assert not [value for value in stored if token in value]
+    assert hashlib.sha256(revoked["token"].encode()).hexdigest() in stored
+    assert (await stranger_get(app, revoked["url"])).status_code == 200
 
 
 async def test_turning_sharing_off_makes_the_link_the_profile_and_the_badge_404_at_once(
@@ -79,10 +101,12 @@ async def test_turning_sharing_off_makes_the_link_the_profile_and_the_badge_404_
         assert gone.status_code == 404, path
         assert "set-cookie" not in gone.headers
 
-    # On again: the same link comes back; only revoking makes a new one.
+    # On again: the same link comes back, without being shown; only revoking makes a new one.
     again = await shared(client, learner, handle="ada")
-    assert again["token"] == on["token"]
-    assert (await stranger_get(app, on["url"])).status_code == 200
+    assert again["has_link"] is True
+    assert again["token"] is None
+    for path in paths:
+        assert (await stranger_get(app, path)).status_code == 200, path
 
 
 async def test_revoking_gives_a_new_link_and_the_old_one_is_a_404(
@@ -93,6 +117,7 @@ async def test_revoking_gives_a_new_link_and_the_old_one_is_a_404(
     assert response.status_code == 200, response.text
     after = response.json()
     assert after["token"] != before["token"]
+    assert after["url"] == f"/p/{after['token']}"
     assert after["handle"] == "ada"
     assert after["sections"] == ["rank", "tracks"]
     assert (await stranger_get(app, before["url"])).status_code == 404
@@ -233,6 +258,9 @@ async def test_the_schema_documents_the_sharing_api(client: httpx.AsyncClient) -
     spec = (await client.get("/openapi.json")).json()
     assert {"get", "put"} <= spec["paths"]["/api/sharing"].keys()
     assert "post" in spec["paths"]["/api/sharing/revoke"]
+    read = spec["components"]["schemas"]["SharingRead"]["properties"]
+    for once in ("token", "url", "badge_url"):
+        assert "only in the response that made the link" in read[once]["description"]
     update = spec["components"]["schemas"]["SharingUpdate"]
     assert update["required"] == ["enabled"]
     assert update["properties"]["sections"]["items"]["enum"] == SECTIONS

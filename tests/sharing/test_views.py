@@ -303,6 +303,14 @@ async def test_the_settings_page_links_to_sharing(client: httpx.AsyncClient) -> 
     assert 'href="/settings/sharing"' in (await client.get("/settings")).text
 
 
+def shown_link(page: str) -> str:
+    """The public page's address, in the notice shown once after the link was made."""
+    found = re.search(r'<input id="share-page-link" class="secret" readonly value="([^"]+)">', page)
+    assert found, "the page does not show the new link"
+    assert "Copy it now: it will not be shown again." in page
+    return found.group(1)
+
+
 async def test_sharing_is_turned_on_and_off_on_the_settings_page(
     client: httpx.AsyncClient, app: FastAPI
 ) -> None:
@@ -313,36 +321,46 @@ async def test_sharing_is_turned_on_and_off_on_the_settings_page(
     assert "Sharing is off" in page
     assert f'name="tracks" value="{track["id"]}"' in page
 
+    form = {"enabled": "on", "handle": "Ada", "sections": ["rank", "tracks"]}
     saved = await submit(
         client,
         "/settings/sharing",
-        {
-            "enabled": "on",
-            "handle": "Ada",
-            "sections": ["rank", "tracks"],
-            "tracks": [track["id"]],
-        },
+        {**form, "tracks": [track["id"]]},
         form_page="/settings/sharing",
     )
-    assert saved.status_code == 303
-    assert saved.headers["location"] == "/settings/sharing"
+    assert saved.status_code == 200  # the page itself, the one time it can show the link
+    link = shown_link(saved.text)
+    assert link.startswith("http://testserver/p/")
+    path = link.removeprefix("http://testserver")
     settings = await read_json(client, "/api/sharing", account.headers)
     assert settings["enabled"] is True
+    assert settings["has_link"] is True
     assert settings["handle"] == "ada"
     assert settings["sections"] == ["rank", "tracks"]
     assert settings["tracks"] == [track["id"]]
+    assert (await stranger_get(app, path)).status_code == 200
+
     page = (await client.get("/settings/sharing")).text
-    assert f'value="http://testserver/p/{settings["token"]}"' in page
+    assert "/p/" not in page
+    assert "Your link is active." in page
     assert 'value="http://testserver/u/ada"' in page
-    assert f"(http://testserver/p/{settings['token']}/badge.svg)" in page
-    assert (await stranger_get(app, settings["url"])).status_code == 200
+    assert "(http://testserver/u/ada/badge.svg)](http://testserver/u/ada)" in page
+    assert 'action="/settings/sharing/revoke"' in page
 
     off = await submit(
         client, "/settings/sharing", {"sections": ["rank"]}, form_page="/settings/sharing"
     )
     assert off.status_code == 303
     assert (await read_json(client, "/api/sharing", account.headers))["enabled"] is False
-    assert (await stranger_get(app, settings["url"])).status_code == 404
+    assert (await stranger_get(app, path)).status_code == 404
+    assert (
+        "Turning sharing on again brings the same link back"
+        in (await client.get("/settings/sharing")).text
+    )
+
+    on = await submit(client, "/settings/sharing", form, form_page="/settings/sharing")
+    assert on.status_code == 303
+    assert (await stranger_get(app, path)).status_code == 200
 
 
 async def test_a_new_link_is_made_on_the_settings_page(
@@ -352,11 +370,13 @@ async def test_a_new_link_is_made_on_the_settings_page(
     account = await api_account(client)
     before = await shared(client, account)
     revoked = await submit(client, "/settings/sharing/revoke", form_page="/settings/sharing")
-    assert revoked.status_code == 303
-    after = await read_json(client, "/api/sharing", account.headers)
-    assert after["token"] != before["token"]
+    assert revoked.status_code == 200
+    assert "A new link is made, and the old one no longer works." in revoked.text
+    path = shown_link(revoked.text).removeprefix("http://testserver")
+    assert path != before["url"]
     assert (await stranger_get(app, before["url"])).status_code == 404
-    assert (await stranger_get(app, after["url"])).status_code == 200
+    assert (await stranger_get(app, path)).status_code == 200
+    assert path not in (await client.get("/settings/sharing")).text
 
 
 @pytest.mark.parametrize(

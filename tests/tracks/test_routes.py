@@ -3,6 +3,7 @@ through the event log (XP once), sharing, the learning path, templates and who m
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from pathlib import Path
@@ -21,6 +22,7 @@ from tests.helpers import (
     projection_differences,
     read_json,
     register_account,
+    table_values,
 )
 
 SEED = (Path(__file__).parent / "data" / "learning_track.md").read_text(encoding="utf-8")
@@ -498,6 +500,7 @@ async def test_another_learner_gets_404_for_a_track_that_is_not_theirs_whether_i
             client.delete(f"/api/tracks/{target}", headers=other_learner.headers),
             client.get(f"/api/tracks/{target}/export", headers=other_learner.headers),
             client.post(f"/api/tracks/{target}/share", headers=other_learner.headers),
+            client.post(f"/api/tracks/{target}/share/replace", headers=other_learner.headers),
             client.patch(
                 f"/api/tracks/{target}/items/{item_id}",
                 json={"state": "done"},
@@ -530,9 +533,13 @@ async def test_a_share_link_shows_the_track_read_only_until_it_is_revoked(
     assert created.status_code == 201
     share = created.json()
     assert len(share["token"]) >= 40
+    assert share["url"] == f"/api/shared/{share['token']}"
+    # Shown once: afterwards the track says it is shared, not what the link is.
     again = await client.post(f"/api/tracks/{track_id}/share", headers=learner.headers)
-    assert (again.status_code, again.json()["token"]) == (200, share["token"])
-    assert (await read_track(client, learner, track_id))["share"]["url"] == share["url"]
+    assert again.status_code == 200
+    hidden = {**share, "token": None, "url": None}
+    assert again.json() == hidden
+    assert (await read_track(client, learner, track_id))["share"] == hidden
 
     shared = await client.get(share["url"])  # no credentials
     assert shared.status_code == 200
@@ -546,8 +553,58 @@ async def test_a_share_link_shows_the_track_read_only_until_it_is_revoked(
     revoked = await client.delete(f"/api/tracks/{track_id}/share", headers=learner.headers)
     assert revoked.status_code == 204
     assert_problem(await client.get(share["url"]), 404)
+    assert (await read_track(client, learner, track_id))["share"] is None
     renewed = await client.post(f"/api/tracks/{track_id}/share", headers=learner.headers)
+    assert renewed.status_code == 201
     assert renewed.json()["token"] != share["token"]
+    assert (await client.get(renewed.json()["url"])).status_code == 200
+
+
+async def test_replacing_a_share_link_stops_the_old_one_and_shows_the_new_one_once(
+    client: httpx.AsyncClient, learner: Account
+) -> None:
+    track_id = (await import_track(client, learner))["id"]
+    replace = f"/api/tracks/{track_id}/share/replace"
+    assert_problem(await client.post(replace, headers=learner.headers), 404)
+    old = (await client.post(f"/api/tracks/{track_id}/share", headers=learner.headers)).json()
+
+    replaced = await client.post(replace, headers=learner.headers)
+
+    assert replaced.status_code == 201
+    new = replaced.json()
+    assert new["token"] != old["token"]
+    assert new["url"] == f"/api/shared/{new['token']}"
+    assert_problem(await client.get(old["url"]), 404)
+    assert (await client.get(new["url"])).status_code == 200
+    assert (await client.get(f"/shared/{new['token']}")).status_code == 200
+    assert (await read_track(client, learner, track_id))["share"]["token"] is None
+
+
+async def test_the_database_keeps_only_the_hash_of_a_track_link(
+    client: httpx.AsyncClient, app: FastAPI, learner: Account
+) -> None:
+    track_id = (await import_track(client, learner))["id"]
+    share = (await client.post(f"/api/tracks/{track_id}/share", headers=learner.headers)).json()
+
+    stored = await table_values(app, "track_shares")
+
+    assert not [value for value in stored if share["token"] in value]
+    assert hashlib.sha256(share["token"].encode()).hexdigest() in stored
+    assert (await client.get(share["url"])).status_code == 200
+
+
+async def test_the_schema_says_a_track_link_is_shown_only_when_made(
+    client: httpx.AsyncClient,
+) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    share = spec["components"]["schemas"]["ShareRead"]["properties"]
+    for once in ("token", "url"):
+        assert "present only in the answer that made it" in share[once]["description"]
+    replace = spec["paths"]["/api/tracks/{track_id}/share/replace"]["post"]
+    assert {"201", "404"} <= replace["responses"].keys()
+    assert {"200", "201"} <= spec["paths"]["/api/tracks/{track_id}/share"]["post"][
+        "responses"
+    ].keys()
 
 
 NOTED = """# Notes everywhere

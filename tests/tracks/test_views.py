@@ -477,7 +477,7 @@ async def test_another_learners_track_is_a_404_page_for_every_action(
     ]
     posts = [
         await client.post(f"/tracks/{theirs}/{action}", data={"csrf_token": token})
-        for action in ("share", "delete")
+        for action in ("share", "share/replace", "unshare", "delete")
     ]
     posts.append(
         await client.post(
@@ -530,13 +530,15 @@ async def test_a_shared_link_opens_without_signing_in_and_stops_when_sharing_is_
     assert noted.status_code == 200, noted.text
 
     shared = await submit(client, f"/tracks/{track_id}/share", form_page=f"/tracks/{track_id}")
-    assert shared.headers["location"] == f"/tracks/{track_id}#share"
+    assert shared.status_code == 200  # the track page itself, the one time it shows the link
+    assert "my private thoughts" in shared.text
+    assert "Copy the link now: it will not be shown again." in shared.text
+    token = shown_share_token(shared.text)
+    assert (await api_track(client, account, track_id))["share"]["token"] is None
     page = (await client.get(f"/tracks/{track_id}")).text
-    assert "my private thoughts" in page
-    link = re.search(r'<input id="share-link" class="secret" readonly value="([^"]+)">', page)
-    assert link
-    token = (await api_track(client, account, track_id))["share"]["token"]
-    assert link.group(1) == f"http://testserver/shared/{token}"
+    assert token not in page
+    assert "A read-only link is active." in page
+    assert f'action="/tracks/{track_id}/share/replace"' in page
 
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as stranger:
@@ -557,7 +559,39 @@ async def test_a_shared_link_opens_without_signing_in_and_stops_when_sharing_is_
         assert "Git basics" not in gone.text
     page = (await client.get(f"/tracks/{track_id}")).text
     assert 'id="share-link"' not in page
+    assert "A read-only link is active." not in page
     assert f'action="/tracks/{track_id}/share"' in page
+
+
+def shown_share_token(page: str) -> str:
+    link = re.search(r'<input id="share-link" class="secret" readonly value="([^"]+)">', page)
+    assert link, "the page does not show the new link"
+    assert link.group(1).startswith("http://testserver/shared/")
+    return link.group(1).removeprefix("http://testserver/shared/")
+
+
+async def test_replacing_a_shared_link_on_the_track_page_stops_the_old_one(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    await signed_up(client)
+    track_id = await pasted_track(client)
+    shared = await submit(client, f"/tracks/{track_id}/share", form_page=f"/tracks/{track_id}")
+    old = shown_share_token(shared.text)
+    again = await submit(client, f"/tracks/{track_id}/share", form_page=f"/tracks/{track_id}")
+    assert again.headers["location"] == f"/tracks/{track_id}#share"  # already shared
+
+    replaced = await submit(
+        client, f"/tracks/{track_id}/share/replace", form_page=f"/tracks/{track_id}"
+    )
+    assert replaced.status_code == 200
+    assert "A new link is made, and the old one no longer works." in replaced.text
+    new = shown_share_token(replaced.text)
+    assert new != old
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as stranger:
+        assert (await stranger.get(f"/shared/{old}")).status_code == 404
+        assert (await stranger.get(f"/shared/{new}")).status_code == 200
 
 
 async def test_deleting_a_track_asks_first_and_then_deletes_it(client: httpx.AsyncClient) -> None:

@@ -1,4 +1,4 @@
-"""Password hashes, access tokens and API-key secrets."""
+"""Password hashes, access tokens, and the hashes of API keys, sessions and share links."""
 
 from __future__ import annotations
 
@@ -93,9 +93,26 @@ def new_api_key() -> NewApiKey:
     return NewApiKey(secret=secret, prefix=secret[:11], secret_hash=hash_api_key(secret))
 
 
-def hash_api_key(secret: str) -> str:
+def hash_secret(secret: str) -> str:
+    """What the database keeps of an API key, a session token or a share link's token."""
     # The secrets carry 256 random bits, so a fast hash is enough to make a leaked table useless.
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def hash_api_key(secret: str) -> str:
+    return hash_secret(secret)
+
+
+@dataclass(frozen=True)
+class NewShareToken:
+    token: str  # goes into the link, shown once
+    token_hash: str  # what the database keeps
+
+
+def new_share_token() -> NewShareToken:
+    """The secret of a share link (a track's or a progress page's) and its hash."""
+    token = secrets.token_urlsafe(32)
+    return NewShareToken(token=token, token_hash=hash_secret(token))
 
 
 @dataclass(frozen=True)

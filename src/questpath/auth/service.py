@@ -33,6 +33,7 @@ from questpath.problems import (
 
 MAX_ACTIVE_API_KEYS = 50
 WRONG_CREDENTIALS = "the e-mail address or password is wrong"
+EMAIL_TAKEN = "an account with this e-mail already exists"
 
 
 async def register(session: AsyncSession, data: UserCreate, now: datetime) -> User:
@@ -41,7 +42,7 @@ async def register(session: AsyncSession, data: UserCreate, now: datetime) -> Us
     if problem:
         raise Invalid.field("password", problem)
     if await repo.get_user_by_email(session, email):
-        raise Conflict(f"an account with the e-mail address {email} already exists")
+        raise _email_taken()
     user = User(
         email=email,
         password_hash=await to_thread.run_sync(credentials.hash_password, data.password),
@@ -55,8 +56,14 @@ async def register(session: AsyncSession, data: UserCreate, now: datetime) -> Us
     try:
         await repo.add(session, user)
     except IntegrityError as exc:  # a concurrent sign-up with the same address won the race
-        raise Conflict(f"an account with the e-mail address {email} already exists") from exc
+        raise _email_taken() from exc
     return user
+
+
+def _email_taken() -> Conflict:
+    """Says that the address has an account, without repeating it: the README's security notes
+    say why registration answers 409 at all."""
+    return Conflict(f"email: {EMAIL_TAKEN}", errors=[FieldError("email", EMAIL_TAKEN)])
 
 
 async def sign_in(

@@ -104,8 +104,6 @@ async def sign_up(
             user = await service.register(session, UserCreate(**form.model_dump()), now)
         except Problem as problem:
             errors = forms.problem_errors(problem)
-            if problem.status == 409:
-                errors = {"email": problem.detail}
         else:
             cookie = await service.start_web_session(
                 session, user, settings, now, request.headers.get("user-agent")

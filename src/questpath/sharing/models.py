@@ -13,7 +13,8 @@ from questpath.db import Base, UTCDateTime
 
 class ProgressShare(Base):
     """What a learner shows in public. The page is found by its unguessable token, or by the
-    handle when the learner picked one; both work only while `enabled`."""
+    handle when the learner picked one; both work only while `enabled`. Only the token's hash is
+    kept, so the link is shown once, when it is made."""
 
     __tablename__ = "progress_shares"
 
@@ -21,7 +22,7 @@ class ProgressShare(Base):
         Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     enabled: Mapped[bool] = mapped_column(Boolean)
-    token: Mapped[str] = mapped_column(String(64), unique=True)  # replaced when revoked
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # replaced when revoked
     handle: Mapped[str | None] = mapped_column(String(32), unique=True)  # stored lower-cased
     sections: Mapped[list[str]] = mapped_column(JSON)  # names from sharing.rules.SECTIONS
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

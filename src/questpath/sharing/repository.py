@@ -15,8 +15,9 @@ async def share_of(session: AsyncSession, user_id: uuid.UUID) -> ProgressShare |
     return await session.get(ProgressShare, user_id)
 
 
-async def by_token(session: AsyncSession, token: str) -> ProgressShare | None:
-    return await session.scalar(select(ProgressShare).where(ProgressShare.token == token))
+async def by_token_hash(session: AsyncSession, token_hash: str) -> ProgressShare | None:
+    stmt = select(ProgressShare).where(ProgressShare.token_hash == token_hash)
+    return await session.scalar(stmt)
 
 
 async def by_handle(session: AsyncSession, handle: str) -> ProgressShare | None:

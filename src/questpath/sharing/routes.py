@@ -15,7 +15,8 @@ router = APIRouter(prefix="/api", tags=["sharing"])
 
 @router.get("/sharing")
 async def read_sharing(principal: EventReader, session: SessionDep) -> SharingRead:
-    """Whether the public progress page is on, its link and badge, the handle and the choices."""
+    """Whether the public progress page is on and has a link, the handle and the choices. The
+    link's address is not here: it is shown once, in the answer that made it."""
     return await service.settings_of(session, principal.user)
 
 
@@ -29,12 +30,15 @@ async def read_sharing(principal: EventReader, session: SessionDep) -> SharingRe
 async def update_sharing(
     body: SharingUpdate, principal: CurrentPerson, session: SessionDep, now: Now
 ) -> SharingRead:
-    """Turn the public page on or off and choose what it shows. The link keeps its token until
-    it is revoked; with sharing off, the link, the profile and the badge all answer 404."""
+    """Turn the public page on or off and choose what it shows. The first call makes the link
+    and is the only answer that shows it (`token`, `url`, `badge_url`); later ones leave them
+    null. The link keeps its token until it is revoked; with sharing off, the link, the profile
+    and the badge all answer 404."""
     return await service.update(session, principal.user, body, now)
 
 
 @router.post("/sharing/revoke", responses={404: {"description": "sharing was never turned on"}})
 async def revoke_sharing(principal: CurrentPerson, session: SessionDep, now: Now) -> SharingRead:
-    """A new link in place of the old one, which answers 404 at once."""
+    """A new link in place of the old one, which answers 404 at once. This answer is the only
+    one that shows the new link (`token`, `url`, `badge_url`): store it now."""
     return await service.revoke(session, principal.user, now)

@@ -37,13 +37,27 @@ class SharingUpdate(BaseModel):
     )
 
 
+ONCE = (
+    "; present only in the response that made the link (the first PUT, or a revoke) and null "
+    "afterwards: only its hash is kept, so it cannot be shown again"
+)
+
+
 class SharingRead(BaseModel):
     enabled: bool
-    token: str | None = Field(description="the secret of the link; null before sharing was on")
-    url: str | None = Field(description="the public page, e.g. /p/{token}")
-    badge_url: str | None = Field(description="an SVG badge of rank and streak for a README")
+    has_link: bool = Field(
+        description="whether a link exists; it answers while `enabled`, and a revoke replaces it"
+    )
+    token: str | None = Field(description="the secret of the link" + ONCE)
+    url: str | None = Field(description="the public page, /p/{token}" + ONCE)
+    badge_url: str | None = Field(
+        description="an SVG badge of rank and streak for a README, /p/{token}/badge.svg" + ONCE
+    )
     handle: str | None
     profile_url: str | None = Field(description="/u/{handle} when a handle is set")
+    profile_badge_url: str | None = Field(
+        description="the badge under the handle, /u/{handle}/badge.svg, when a handle is set"
+    )
     sections: list[Section]
     tracks: list[uuid.UUID]
     updated_at: datetime | None

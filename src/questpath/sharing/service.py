@@ -3,7 +3,6 @@ tracks services, showing only the sections the learner chose."""
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from datetime import datetime, timedelta
 
@@ -11,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth import repository as users
+from questpath.auth.credentials import hash_secret, new_share_token
 from questpath.auth.principal import UserLike
 from questpath.problems import Conflict, FieldError, Invalid, NotFound
 from questpath.progress import service as progress
@@ -45,33 +45,38 @@ def profile_path(handle: str) -> str:
     return f"/u/{handle}"
 
 
-def _new_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
 # The learner's settings ------------------------------------------------------------------------
 
 
-def _read(share: ProgressShare | None, track_ids: list[uuid.UUID]) -> SharingRead:
+def _read(
+    share: ProgressShare | None, track_ids: list[uuid.UUID], new_token: str | None = None
+) -> SharingRead:
+    """The settings; the link's address only with `new_token`, the token made just now."""
     if share is None:
         return SharingRead(
             enabled=False,
+            has_link=False,
             token=None,
             url=None,
             badge_url=None,
             handle=None,
             profile_url=None,
+            profile_badge_url=None,
             sections=list(rules.DEFAULT_SECTIONS),
             tracks=[],
             updated_at=None,
         )
+    page = page_path(new_token) if new_token else None
+    profile = profile_path(share.handle) if share.handle else None
     return SharingRead(
         enabled=share.enabled,
-        token=share.token,
-        url=page_path(share.token),
-        badge_url=page_path(share.token) + "/badge.svg",
+        has_link=True,
+        token=new_token,
+        url=page,
+        badge_url=page + "/badge.svg" if page else None,
         handle=share.handle,
-        profile_url=profile_path(share.handle) if share.handle else None,
+        profile_url=profile,
+        profile_badge_url=profile + "/badge.svg" if profile else None,
         sections=rules.chosen_sections([s for s in share.sections if s in rules.SECTIONS]),
         tracks=track_ids,
         updated_at=share.updated_at,
@@ -87,7 +92,8 @@ async def update(
     session: AsyncSession, user: UserLike, body: SharingUpdate, now: datetime
 ) -> SharingRead:
     """Replace the settings; the link keeps its token (turning sharing off and on again brings
-    the same link back), and `revoke` is what gives it a new one."""
+    the same link back), and `revoke` is what gives it a new one. The first call makes the link,
+    and its answer is the only one that shows it."""
     handle = None
     if body.handle is not None and body.handle.strip():
         try:
@@ -108,12 +114,15 @@ async def update(
             raise _handle_taken(handle)
     share = await repo.share_of(session, user.id)
     sections = rules.chosen_sections(body.sections)
+    new_token = None
     try:
         if share is None:
+            made = new_share_token()
+            new_token = made.token
             share = ProgressShare(
                 user_id=user.id,
                 enabled=body.enabled,
-                token=_new_token(),
+                token_hash=made.token_hash,
                 handle=handle,
                 sections=list(sections),
                 created_at=now,
@@ -128,7 +137,7 @@ async def update(
         raise _handle_taken(handle or "") from exc
     track_ids = list(dict.fromkeys(body.tracks))
     await repo.replace_tracks(session, user.id, track_ids)
-    return _read(share, track_ids)
+    return _read(share, track_ids, new_token)
 
 
 def _handle_taken(handle: str) -> Conflict:
@@ -137,13 +146,15 @@ def _handle_taken(handle: str) -> Conflict:
 
 
 async def revoke(session: AsyncSession, user: UserLike, now: datetime) -> SharingRead:
-    """A new link: the old one answers 404 from now on. The handle and choices stay."""
+    """A new link, shown in this answer only: the old one answers 404 from now on. The handle
+    and choices stay."""
     share = await repo.share_of(session, user.id)
     if share is None:
         raise NotFound("sharing was never turned on, so there is no link to revoke")
-    share.token, share.updated_at = _new_token(), now
+    made = new_share_token()
+    share.token_hash, share.updated_at = made.token_hash, now
     await repo.flush(session)
-    return _read(share, await repo.track_ids(session, user.id))
+    return _read(share, await repo.track_ids(session, user.id), made.token)
 
 
 # The public page -------------------------------------------------------------------------------
@@ -152,7 +163,7 @@ async def revoke(session: AsyncSession, user: UserLike, now: datetime) -> Sharin
 async def public_by_token(
     session: AsyncSession, ruleset: Ruleset, token: str, now: datetime
 ) -> PublicProgress:
-    share = await repo.by_token(session, token)
+    share = await repo.by_token_hash(session, hash_secret(token))
     return await _public(session, ruleset, share, now, by_handle=False)
 
 

@@ -34,14 +34,21 @@ BADGE_HEADERS = {"Cache-Control": "public, max-age=300"}
 
 
 def _links(request: Request, shared: SharingRead) -> dict[str, str]:
+    """The addresses to show: the page's only right after it was made (only its hash is kept),
+    the profile's whenever there is a handle. The badge for a README prefers the profile, whose
+    address survives a new link."""
     base = str(request.base_url).rstrip("/")
     links = {}
     if shared.url and shared.badge_url:
         links["page"] = base + shared.url
         links["badge"] = base + shared.badge_url
-        links["markdown"] = f"[![QuestPath progress]({links['badge']})]({links['page']})"
-    if shared.profile_url:
+        links["badge_target"] = links["page"]
+    if shared.profile_url and shared.profile_badge_url:
         links["profile"] = base + shared.profile_url
+        links["badge"] = base + shared.profile_badge_url
+        links["badge_target"] = links["profile"]
+    if "badge" in links:
+        links["markdown"] = f"[![QuestPath progress]({links['badge']})]({links['badge_target']})"
     return links
 
 
@@ -50,20 +57,22 @@ async def _settings_page(
     principal: SignedIn,
     session: SessionDep,
     *,
-    shared: SharingRead | None = None,
+    made: tuple[SharingRead, str] | None = None,
     errors: forms.Errors | None = None,
     values: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
-    current = await service.settings_of(session, principal.user)
-    shown = shared or current
+    """`made`: the answer that made a link, the one time its address can be shown, and what
+    to say about it."""
+    current = made[0] if made else await service.settings_of(session, principal.user)
     return render(
         request,
         "sharing/settings.html",
         {
             "nav": "/settings",
             "shared": current,
-            "shown": values or shown.model_dump(),
+            "new_link": made[1] if made else None,
+            "shown": values or current.model_dump(),
             "links": _links(request, current),
             "sections": rules.SECTION_NAMES,
             "tracks": (await tracks.list_tracks(session, principal.user)).items,
@@ -99,13 +108,16 @@ async def update_sharing(
         errors = {name.split("[")[0]: message for name, message in reversed(errors.items())}
     else:
         try:
-            await service.update(session, principal.user, body, now)
+            saved = await service.update(session, principal.user, body, now)
         except Problem as problem:
             errors = {
                 name.split("[")[0]: message
                 for name, message in reversed(forms.problem_errors(problem).items())
             }
         else:
+            if saved.url:  # the first save made the link: show it now, as it is never again
+                made = (saved, "Sharing settings saved, and your link is made.")
+                return await _settings_page(request, principal, session, made=made)
             add_toast(request, Toast("success", "Sharing settings saved."))
             return redirect(request, "/settings/sharing")
     shown = {**data, "tracks": [_uuid_or_none(t) for t in data["tracks"]]}
@@ -125,9 +137,9 @@ def _uuid_or_none(value: str) -> uuid.UUID | None:
 async def revoke_link(
     request: Request, principal: SignedIn, session: SessionDep, now: Now
 ) -> Response:
-    await service.revoke(session, principal.user, now)
-    add_toast(request, Toast("success", "A new link is made", "The old one no longer works."))
-    return redirect(request, "/settings/sharing")
+    shared = await service.revoke(session, principal.user, now)
+    made = (shared, "A new link is made, and the old one no longer works.")
+    return await _settings_page(request, principal, session, made=made)
 
 
 # The public page and badge ---------------------------------------------------------------------

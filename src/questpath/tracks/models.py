@@ -116,7 +116,8 @@ class TrackItem(Base):
 
 
 class TrackShare(Base):
-    """A read-only link to a track. Looked up by its unguessable token alone."""
+    """A read-only link to a track. Looked up by the hash of its unguessable token alone; the
+    token itself is shown once, when the link is made."""
 
     __tablename__ = "track_shares"
     __table_args__ = (
@@ -124,7 +125,7 @@ class TrackShare(Base):
         UniqueConstraint("user_id", "track_id", name="uq_track_shares_track"),  # one per track
     )
 
-    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     track_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -216,8 +216,8 @@ async def all_shares(session: AsyncSession, user_id: uuid.UUID) -> dict[uuid.UUI
     return {share.track_id: share for share in await session.scalars(stmt)}
 
 
-async def shared(session: AsyncSession, token: str) -> TrackShare | None:
-    return await session.get(TrackShare, token)
+async def shared(session: AsyncSession, token_hash: str) -> TrackShare | None:
+    return await session.get(TrackShare, token_hash)
 
 
 async def add_share(session: AsyncSession, share: TrackShare) -> None:

@@ -199,14 +199,41 @@ async def delete_item(
     await items.delete_item(session, principal.user, track_id, item_id)
 
 
-@router.post("/tracks/{track_id}/share", responses={200: {"description": "already shared"}})
+@router.post(
+    "/tracks/{track_id}/share",
+    status_code=201,
+    responses={
+        200: {
+            "model": ShareRead,
+            "description": "already shared: the link stays, and `token` and `url` are null",
+        },
+        201: {"description": "made now: the only answer that shows `token` and `url`"},
+    },
+)
 async def share_track(
     track_id: uuid.UUID, principal: EventWriter, session: SessionDep, response: Response, now: Now
 ) -> ShareRead:
-    """A read-only link for anyone who has it: 201 when made now, 200 when it existed."""
+    """A read-only link for anyone who has it: 201 with its `token` and `url` when made now (the
+    only time they are shown), 200 with them null when it existed."""
     share, created = await service.share_track(session, principal.user, track_id, now)
     response.status_code = 201 if created else 200
     return share
+
+
+@router.post(
+    "/tracks/{track_id}/share/replace",
+    status_code=201,
+    responses={
+        201: {"description": "the new link: the only answer that shows its `token` and `url`"},
+        404: {"description": "the track is not shared"},
+    },
+)
+async def replace_share(
+    track_id: uuid.UUID, principal: EventWriter, session: SessionDep, now: Now
+) -> ShareRead:
+    """A new link in place of the old one, which answers 404 at once. This answer is the only
+    one that shows the new `token` and `url`."""
+    return await service.replace_share(session, principal.user, track_id, now)
 
 
 @router.delete("/tracks/{track_id}/share", status_code=204)

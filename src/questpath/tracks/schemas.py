@@ -91,9 +91,17 @@ class CategoryRead(BaseModel):
 
 
 class ShareRead(BaseModel):
-    token: str
-    url: str = Field(description="read-only, for anyone who has the link")
-    created_at: datetime
+    """A track's read-only link. Only the token's hash is kept, so the token and the address are
+    present only in the answer that made the link (201 from share or replace), null afterwards."""
+
+    token: str | None = Field(
+        description="the secret of the link; present only in the answer that made it, else null"
+    )
+    url: str | None = Field(
+        description="/api/shared/{token}, read-only, for anyone who has the link; present only "
+        "in the answer that made it, else null"
+    )
+    created_at: datetime = Field(description="when this link was made")
 
 
 class TrackSummary(BaseModel):
@@ -107,7 +115,10 @@ class TrackSummary(BaseModel):
 
 
 class TrackRead(TrackSummary):
-    share: ShareRead | None
+    share: ShareRead | None = Field(
+        description="the read-only link when the track is shared (without its address, which is "
+        "shown only when made), else null"
+    )
     items: list[ItemRead] = Field(description="items outside any category")
     categories: list[CategoryRead]
 

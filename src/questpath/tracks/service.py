@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ from http import HTTPStatus
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth import repository as users
+from questpath.auth.credentials import hash_secret, new_share_token
 from questpath.auth.principal import UserLike
 from questpath.problems import Invalid, NotFound, Problem
 from questpath.ruleset import Ruleset
@@ -99,8 +99,10 @@ def _category_read(node: tree.CategoryNode, *, with_notes: bool = True) -> Categ
     )
 
 
-def _share_read(share: TrackShare) -> ShareRead:
-    return ShareRead(token=share.token, url=SHARED_PATH + share.token, created_at=share.created_at)
+def _share_read(share: TrackShare, new_token: str | None = None) -> ShareRead:
+    """The link; its address only with `new_token`, the token made just now."""
+    url = SHARED_PATH + new_token if new_token else None
+    return ShareRead(token=new_token, url=url, created_at=share.created_at)
 
 
 def summary(track: Track, completion: Completion) -> TrackSummary:
@@ -378,16 +380,35 @@ async def delete_track(session: AsyncSession, user: UserLike, track_id: uuid.UUI
 async def share_track(
     session: AsyncSession, user: UserLike, track_id: uuid.UUID, now: datetime
 ) -> tuple[ShareRead, bool]:
-    """The track's read-only link, made now if it has none; and whether it was made now."""
+    """The track's read-only link, made now if it has none; and whether it was made now. Only a
+    link made now shows its address: the database keeps only the token's hash."""
     await own_track(session, user, track_id)
     share = await repo.share_of(session, user.id, track_id)
     if share is not None:
         return _share_read(share), False
+    return await _new_share(session, user, track_id, now), True
+
+
+async def replace_share(
+    session: AsyncSession, user: UserLike, track_id: uuid.UUID, now: datetime
+) -> ShareRead:
+    """A new link, shown in this answer only, in place of the old one, which stops at once."""
+    await own_track(session, user, track_id)
+    if await repo.share_of(session, user.id, track_id) is None:
+        raise NotFound("the track is not shared, so there is no link to replace")
+    await repo.delete_share(session, user.id, track_id)
+    return await _new_share(session, user, track_id, now)
+
+
+async def _new_share(
+    session: AsyncSession, user: UserLike, track_id: uuid.UUID, now: datetime
+) -> ShareRead:
+    made = new_share_token()
     share = TrackShare(
-        token=secrets.token_urlsafe(32), user_id=user.id, track_id=track_id, created_at=now
+        token_hash=made.token_hash, user_id=user.id, track_id=track_id, created_at=now
     )
     await repo.add_share(session, share)
-    return _share_read(share), True
+    return _share_read(share, made.token)
 
 
 async def unshare_track(session: AsyncSession, user: UserLike, track_id: uuid.UUID) -> None:
@@ -397,7 +418,7 @@ async def unshare_track(session: AsyncSession, user: UserLike, track_id: uuid.UU
 
 
 async def read_shared(session: AsyncSession, token: str) -> SharedTrackRead:
-    share = await repo.shared(session, token)
+    share = await repo.shared(session, hash_secret(token))
     track = await repo.track(session, share.user_id, share.track_id) if share else None
     if track is None:
         raise NotFound("no shared track has this link; it may have been revoked")

@@ -68,7 +68,8 @@ def _page(
 
 
 def _share_link(request: Request, share: ShareRead | None) -> str | None:
-    return f"{request.base_url}shared/{share.token}" if share else None
+    """The page's address, known only right after the link was made."""
+    return f"{request.base_url}shared/{share.token}" if share and share.token else None
 
 
 def _achievement_toasts(changed: ItemChanged) -> list[Toast]:
@@ -195,15 +196,19 @@ async def _track_page(
     *,
     rename_errors: forms.Errors | None = None,
     update: dict[str, Any] | None = None,
+    new_share: tuple[ShareRead, str] | None = None,
     status_code: int = 200,
 ) -> Response:
+    """`new_share`: a link made just now, the one time its address can be shown, and what to
+    say about it."""
     track = await service.read_track(session, principal.user, track_id)
     return _page(
         request,
         "tracks/track.html",
         {
             "track": track,
-            "share_link": _share_link(request, track.share),
+            "share_link": _share_link(request, new_share[0]) if new_share else None,
+            "share_note": new_share[1] if new_share else None,
             "today": local_date(now, principal.user.timezone, principal.user.day_start_hour),
             "rename_errors": rename_errors or {},
             "update": update,
@@ -353,12 +358,20 @@ async def export_track(
 async def share_track(
     track_id: uuid.UUID, request: Request, principal: SignedIn, session: SessionDep, now: Now
 ) -> Response:
-    await service.share_track(session, principal.user, track_id, now)
-    add_toast(
-        request,
-        Toast("success", "Sharing is on", "Anyone with the link sees the track, not your notes."),
-    )
-    return redirect(request, f"/tracks/{track_id}#share")
+    share, created = await service.share_track(session, principal.user, track_id, now)
+    if not created:  # a second click: the link stays, and its address is not known any more
+        return redirect(request, f"/tracks/{track_id}#share")
+    note = "Sharing is on: anyone with the link sees the track, not your notes."
+    return await _track_page(request, principal, session, track_id, now, new_share=(share, note))
+
+
+@router.post("/tracks/{track_id}/share/replace")
+async def replace_share(
+    track_id: uuid.UUID, request: Request, principal: SignedIn, session: SessionDep, now: Now
+) -> Response:
+    share = await service.replace_share(session, principal.user, track_id, now)
+    note = "A new link is made, and the old one no longer works."
+    return await _track_page(request, principal, session, track_id, now, new_share=(share, note))
 
 
 @router.post("/tracks/{track_id}/unshare")

@@ -2,7 +2,7 @@
 browser session was signed in with
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-03 06:00:00.000000
 
 Access tokens issued before this migration carry no version and count as version 0, which every
@@ -17,7 +17,7 @@ from alembic import op
 from questpath.db import UTCDateTime
 
 revision: str = "0016"
-down_revision: str | None = "0013"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
