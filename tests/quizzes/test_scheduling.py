@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+from questpath.events.rules import LocalDays
 from questpath.quizzes import scheduling as s
 from questpath.quizzes.rules import AGAIN, EASY, GOOD, HARD
 from questpath.ruleset import default_ruleset
@@ -81,15 +82,21 @@ def test_cards_are_projected_from_quiz_and_review_events() -> None:
 @given(
     offsets=st.lists(st.integers(-30 * 24, 40 * 24), max_size=60),
     timezone=st.sampled_from(["UTC", "Europe/Berlin", "Pacific/Kiritimati", "America/Adak"]),
+    day_start_hour=st.integers(0, 6),
 )
-def test_the_forecast_counts_each_card_due_in_the_window_once(offsets, timezone) -> None:
+def test_the_forecast_counts_each_card_due_in_the_window_once(
+    offsets, timezone, day_start_hour
+) -> None:
     today = date(2026, 3, 28)  # a week with daylight-saving changes
-    now = s.forecast_end(today, timezone) - timedelta(days=s.FORECAST_DAYS, hours=-12)
+    local_days = LocalDays(timezone, day_start_hour)
+    now = s.forecast_end(today, local_days) - timedelta(days=s.FORECAST_DAYS, hours=-12)
     dues = [now + timedelta(hours=h) for h in offsets]
-    days = s.forecast(dues, today, timezone)
+    days = s.forecast(dues, today, local_days)
     assert [d for d, _ in days] == [today + timedelta(days=n) for n in range(s.FORECAST_DAYS)]
-    end = s.forecast_end(today, timezone)
+    end = s.forecast_end(today, local_days)
     assert sum(n for _, n in days) == sum(due < end for due in dues)
+    for day, count in days[1:]:  # each later day counts the cards due on that learner's day
+        assert count == sum(local_days.date_of(due) == day for due in dues)
 
 
 def test_retention_is_a_share_or_nothing() -> None:

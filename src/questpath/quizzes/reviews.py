@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from questpath.auth.principal import UserLike
 from questpath.events import repository as log
 from questpath.events.drafts import SystemEvent, system_event_id
-from questpath.events.rules import local_date, occurred_at_problem
+from questpath.events.rules import LocalDays, local_date, occurred_at_problem
 from questpath.events.schemas import AchievementUnlocked
 from questpath.problems import Invalid
 from questpath.progress import repository as progress_repo
@@ -214,8 +214,9 @@ async def count_due(session: AsyncSession, user: UserLike, now: datetime) -> int
 
 async def forecast(session: AsyncSession, user: UserLike, now: datetime) -> Forecast:
     today = local_date(now, user.timezone, user.day_start_hour)
-    end = scheduling.forecast_end(today, user.timezone)
-    days = scheduling.forecast(await repo.dues_before(session, user.id, end), today, user.timezone)
+    local_days = LocalDays(user.timezone, user.day_start_hour)
+    end = scheduling.forecast_end(today, local_days)
+    days = scheduling.forecast(await repo.dues_before(session, user.id, end), today, local_days)
     first = today - timedelta(days=scheduling.RETENTION_DAYS - 1)
     recent = await progress_repo.days_between(session, user.id, first, today)
     window = progress_rules.total(row.tally for row in recent.values())

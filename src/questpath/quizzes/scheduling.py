@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import fsrs
 
+from questpath.events.rules import LocalDays
 from questpath.quizzes.rules import AGAIN
 from questpath.ruleset import ReviewRules
 
@@ -93,24 +94,25 @@ def replay(reviews: Iterable[tuple[datetime, int]], rules: ReviewRules) -> CardS
     return card
 
 
-def forecast(dues: Iterable[datetime], today: date, timezone: str) -> list[tuple[date, int]]:
-    """How many cards fall due on each of the next FORECAST_DAYS local dates, today first.
-    Cards already overdue count for today; cards due later are left out."""
-    zone = ZoneInfo(timezone)
+def forecast(dues: Iterable[datetime], today: date, days: LocalDays) -> list[tuple[date, int]]:
+    """How many cards fall due on each of the learner's next FORECAST_DAYS days, today first
+    (days as the learner's timezone and day start make them). Cards already overdue count for
+    today; cards due later are left out."""
     last = today + timedelta(days=FORECAST_DAYS - 1)
     counts: Counter[date] = Counter()
     for due in dues:
-        day = max(due.astimezone(zone).date(), today)
+        day = max(days.date_of(due), today)
         if day <= last:
             counts[day] += 1
-    days = [today + timedelta(days=n) for n in range(FORECAST_DAYS)]
-    return [(day, counts[day]) for day in days]
+    window = [today + timedelta(days=n) for n in range(FORECAST_DAYS)]
+    return [(day, counts[day]) for day in window]
 
 
-def forecast_end(today: date, timezone: str) -> datetime:
+def forecast_end(today: date, days: LocalDays) -> datetime:
     """The first moment after the forecast window: the cards due before it are the ones counted."""
     end = today + timedelta(days=FORECAST_DAYS)
-    return datetime(end.year, end.month, end.day, tzinfo=ZoneInfo(timezone))
+    zone = ZoneInfo(days.timezone)
+    return datetime(end.year, end.month, end.day, days.day_start_hour, tzinfo=zone)
 
 
 def retention(passed: int, reviews: int) -> float | None:
