@@ -265,7 +265,7 @@ async def test_an_api_key_is_shown_once_works_and_can_be_revoked(
     response = await submit(
         client,
         "/settings/api-keys",
-        {"name": "coding tutor", "scopes": ["events:read"]},
+        {"name": "coding tutor", "scopes": ["progress:read"]},
         form_page="/settings",
     )
     assert response.status_code == 200

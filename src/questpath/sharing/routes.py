@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from questpath.auth.dependencies import CurrentPerson, EventReader
+from questpath.auth.dependencies import CanReadProfile, CanWriteAndReadProfile
 from questpath.clock import Now
 from questpath.dependencies import SessionDep
 from questpath.sharing import service
@@ -14,7 +14,7 @@ router = APIRouter(prefix="/api", tags=["sharing"])
 
 
 @router.get("/sharing")
-async def read_sharing(principal: EventReader, session: SessionDep) -> SharingRead:
+async def read_sharing(principal: CanReadProfile, session: SessionDep) -> SharingRead:
     """Whether the public progress page is on, its link and badge, the handle and the choices."""
     return await service.settings_of(session, principal.user)
 
@@ -27,7 +27,7 @@ async def read_sharing(principal: EventReader, session: SessionDep) -> SharingRe
     },
 )
 async def update_sharing(
-    body: SharingUpdate, principal: CurrentPerson, session: SessionDep, now: Now
+    body: SharingUpdate, principal: CanWriteAndReadProfile, session: SessionDep, now: Now
 ) -> SharingRead:
     """Turn the public page on or off and choose what it shows. The link keeps its token until
     it is revoked; with sharing off, the link, the profile and the badge all answer 404."""
@@ -35,6 +35,8 @@ async def update_sharing(
 
 
 @router.post("/sharing/revoke", responses={404: {"description": "sharing was never turned on"}})
-async def revoke_sharing(principal: CurrentPerson, session: SessionDep, now: Now) -> SharingRead:
+async def revoke_sharing(
+    principal: CanWriteAndReadProfile, session: SessionDep, now: Now
+) -> SharingRead:
     """A new link in place of the old one, which answers 404 at once."""
     return await service.revoke(session, principal.user, now)
