@@ -23,7 +23,8 @@ from questpath.web.errors import SignInRequired
 
 bearer = HTTPBearer(
     auto_error=False,
-    description="An access token from /api/auth/login, or an API key starting with qp_.",
+    description="An access token from /api/auth/login, or an API key starting with qp_. "
+    "A key may call an operation only with every scope its security requirement lists.",
 )
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 SIGN_IN = "sign in: send 'Authorization: Bearer <access token or API key>'"

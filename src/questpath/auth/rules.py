@@ -33,6 +33,24 @@ SCOPES = {
     "profile:write": "change the display name, timezone, day start and public page settings",
 }
 READ_SCOPES = tuple(scope for scope in SCOPES if scope.endswith(":read"))
+# What the API-key form ticks at first: record activity and read progress, nothing more.
+SUGGESTED_SCOPES = ("events:write", "progress:read")
+
+
+@dataclass(frozen=True)
+class ScopeChoice:
+    scope: str
+    access: str  # "read" or "write"
+    description: str
+
+
+def scope_groups() -> list[tuple[str, list[ScopeChoice]]]:
+    """The scopes by resource, in the order SCOPES lists them, for a form to offer."""
+    groups: dict[str, list[ScopeChoice]] = {}
+    for scope, description in SCOPES.items():
+        resource, access = scope.split(":")
+        groups.setdefault(resource, []).append(ScopeChoice(scope, access, description))
+    return list(groups.items())
 
 
 @cache
