@@ -18,7 +18,7 @@ from bench.load import BenchError
 from bench.servers import QUESTPATH, questpath_environment
 from bench.workload import TIMEZONE
 
-INTEGRATION_SCOPES = ["events:read", "events:write"]
+INTEGRATION_SCOPES = ["events:read", "events:write", "progress:read"]
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def create_admin(workdir: Path, database_url: str, secret_key: str, label: str) 
 
 
 def api_key(base_url: str, email: str, password: str, name: str) -> str:
-    """Sign in as the admin and create an integration key with both event scopes."""
+    """Sign in as the admin and create an integration key that records events and reads progress."""
     with httpx.Client(base_url=base_url, timeout=60) as client:
         response = client.post("/api/auth/login", json={"email": email, "password": password})
         if response.status_code != 200:

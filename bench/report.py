@@ -131,16 +131,16 @@ hardware.
   reported for every phase (*load generator* in the CPU table), and the **load generator
   check** divides the no-op ceiling by QuestPath's best figure: below {headroom:.0f}× the
   report warns that the client, not QuestPath, may set the pace.
-- **Ingest.** `POST /api/events` from {clients} concurrent clients sending one event per
-  request in two patterns: **(a)** {clients} learners, each with its own access token;
-  **(b)** one integration: an admin's API key (scopes `events:read`, `events:write`; the admin
-  made with `questpath create-admin`) recording for {learners:,} learners, a learner picked at
-  random for each event and named by `user_id` in the body. Then {batch_clients} learners
-  send {batch_size}-event batches (`{{"events": [...]}}`). *events/s* is events stored ÷ wall
-  time of the measured requests (after a warm-up); *p50/p99 latency* is the client-side time of
-  one request; *server CPU per event* is the server's CPU seconds (all its processes) ÷ events.
-  Each request stores its events and updates the learner's projections (totals, days, topics,
-  topic-days, achievements) in one transaction. The events are realistic (mostly graded
+- **Ingest.** `POST /api/events` from {clients} concurrent clients sending one event per request
+  in two patterns: **(a)** {clients} learners, each with its own access token; **(b)** one
+  integration: an admin's API key (scopes `events:read`, `events:write`, `progress:read`; the
+  admin made with `questpath create-admin`) recording for {learners:,} learners, a learner
+  picked at random for each event and named by `user_id` in the body. Then {batch_clients}
+  learners send {batch_size}-event batches (`{{"events": [...]}}`). *events/s* is events stored
+  ÷ wall time of the measured requests (after a warm-up); *p50/p99 latency* is the client-side
+  time of one request; *server CPU per event* is the server's CPU seconds (all its processes) ÷
+  events. Each request stores its events and updates the learner's projections (totals, days,
+  topics, topic-days, achievements) in one transaction. The events are realistic (mostly graded
   exercises, some study sessions, projects and check-ins) and arrive in chronological order.
 - **Ceiling (a), direct insert:** the same rows, for the same learners, inserted straight into
   the `events` table of the same database with SQLAlchemy Core `executemany`: one row per

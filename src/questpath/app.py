@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from questpath import __version__
+from questpath.auth.access import install_access_docs
 from questpath.auth.account_routes import router as account_router
 from questpath.auth.account_views import router as account_pages
 from questpath.auth.authentication import Authenticator
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router)
     install_page_errors(app)
+    install_access_docs(app)
     app.mount("/static/web", StaticFiles(directory=STATIC_DIR))
     _mount_api_docs(app)
 

@@ -85,7 +85,7 @@ async def last_used_at(app: FastAPI) -> datetime | None:
 async def test_a_revoked_api_key_is_refused_at_once_by_the_instance_that_revoked_it(
     client: httpx.AsyncClient, learner: Account
 ) -> None:
-    secret = await create_key(client, learner, ["events:read"])
+    secret = await create_key(client, learner, ["profile:read", "progress:read", "events:read"])
     key_id = (await client.get("/api/api-keys", headers=learner.headers)).json()["items"][0]["id"]
     assert (await client.get("/api/users/me", headers=key_headers(secret))).status_code == 200
 
@@ -99,7 +99,7 @@ async def test_a_revoked_api_key_is_refused_at_once_by_the_instance_that_revoked
 async def test_a_revoked_api_key_is_refused_within_a_second_by_another_instance(
     client: httpx.AsyncClient, learner: Account, settings: Settings
 ) -> None:
-    secret = await create_key(client, learner, ["events:read"])
+    secret = await create_key(client, learner, ["profile:read", "progress:read", "events:read"])
     key_id = (await client.get("/api/api-keys", headers=learner.headers)).json()["items"][0]["id"]
     async with another_instance(settings) as elsewhere:
         response = await elsewhere.get("/api/progress", headers=key_headers(secret))
@@ -124,7 +124,7 @@ async def test_a_revoked_api_key_is_refused_within_a_second_by_another_instance(
 async def test_an_api_keys_use_is_written_at_most_once_a_minute(
     client: httpx.AsyncClient, learner: Account, app: FastAPI, clock: Clock
 ) -> None:
-    secret = await create_key(client, learner, ["events:read"])
+    secret = await create_key(client, learner, ["profile:read", "progress:read", "events:read"])
     assert await last_used_at(app) is None
     first_use = clock.now
 
@@ -141,7 +141,7 @@ async def test_an_api_keys_use_is_written_at_most_once_a_minute(
 async def test_a_use_recorded_by_another_instance_is_not_written_again(
     client: httpx.AsyncClient, learner: Account, app: FastAPI, settings: Settings, clock: Clock
 ) -> None:
-    secret = await create_key(client, learner, ["events:read"])
+    secret = await create_key(client, learner, ["profile:read", "progress:read", "events:read"])
     async with another_instance(settings) as elsewhere:
         response = await elsewhere.get("/api/progress", headers=key_headers(secret))
         assert response.status_code == 200
@@ -191,7 +191,7 @@ async def writer_elsewhere(settings: Settings, learner: Account) -> AsyncIterato
 async def test_a_get_does_not_wait_for_a_writer(
     client: httpx.AsyncClient, learner: Account, settings: Settings
 ) -> None:
-    secret = await create_key(client, learner, ["events:read"])
+    secret = await create_key(client, learner, ["profile:read", "progress:read", "events:read"])
     await client.post(
         "/api/events",
         json={"kind": "exercise_completed", "topic": "sql", "grade": 80},
@@ -260,7 +260,7 @@ async def test_a_page_read_late_in_a_session_extends_it(
 async def test_a_timezone_change_shows_at_once_to_tokens_and_keys_of_the_learner(
     client: httpx.AsyncClient, learner: Account
 ) -> None:
-    secret = await create_key(client, learner, ["events:read", "events:write"])
+    secret = await create_key(client, learner, ["profile:read", "progress:read", "events:write"])
     for headers in (learner.headers, key_headers(secret)):
         assert (await client.get("/api/users/me", headers=headers)).json()["timezone"] == "UTC"
 

@@ -20,6 +20,7 @@ from sqlalchemy import update
 
 from questpath.auth.credentials import create_access_token
 from questpath.auth.models import LoginFailures
+from questpath.auth.rules import SCOPES
 from questpath.config import Settings
 from questpath.db import transaction
 from tests.conftest import TEST_SECRET
@@ -690,7 +691,7 @@ async def test_listing_api_keys_never_shows_the_secret(
 async def test_api_key_authenticates_as_its_owner(
     client: httpx.AsyncClient, learner: Account
 ) -> None:
-    key = await create_key(client, learner, ["events:write"])
+    key = await create_key(client, learner, ["profile:read"])
 
     response = await me(client, bearer(key["secret"]))
 
@@ -724,10 +725,10 @@ async def test_api_key_with_no_scopes_is_refused(
     assert list(field_errors(response)) == ["scopes"]
 
 
-async def test_an_api_key_cannot_manage_api_keys_or_the_profile(
+async def test_an_api_key_cannot_manage_api_keys_even_with_every_scope(
     client: httpx.AsyncClient, learner: Account
 ) -> None:
-    key = await create_key(client, learner, ["events:read", "events:write"])
+    key = await create_key(client, learner, sorted(SCOPES))
     headers = bearer(key["secret"])
 
     created = await client.post(
@@ -735,21 +736,37 @@ async def test_an_api_key_cannot_manage_api_keys_or_the_profile(
     )
     listed = await client.get("/api/api-keys", headers=headers)
     revoked = await client.delete(f"/api/api-keys/{key['id']}", headers=headers)
-    renamed = await client.patch("/api/users/me", json={"display_name": "bot"}, headers=headers)
 
     assert_problem(created, 403)
     assert_problem(listed, 403)
     assert_problem(revoked, 403)
-    assert_problem(renamed, 403)
-    assert (await me(client, learner.headers)).json()["display_name"] == "learner"
     items = (await client.get("/api/api-keys", headers=learner.headers)).json()["items"]
     assert [(item["id"], item["revoked_at"]) for item in items] == [(key["id"], None)]
+
+
+async def test_an_api_key_changes_the_profile_only_with_profile_write(
+    client: httpx.AsyncClient, learner: Account
+) -> None:
+    without = await create_key(client, learner, sorted(set(SCOPES) - {"profile:write"}))
+    writer = await create_key(client, learner, ["profile:read", "profile:write"])
+
+    refused = await client.patch(
+        "/api/users/me", json={"display_name": "bot"}, headers=bearer(without["secret"])
+    )
+    assert "profile:write" in assert_problem(refused, 403)["detail"]
+    assert (await me(client, learner.headers)).json()["display_name"] == "learner"
+
+    renamed = await client.patch(
+        "/api/users/me", json={"display_name": "bot"}, headers=bearer(writer["secret"])
+    )
+    assert renamed.status_code == 200, renamed.text
+    assert (await me(client, learner.headers)).json()["display_name"] == "bot"
 
 
 async def test_a_revoked_api_key_is_401_and_listed_as_revoked(
     client: httpx.AsyncClient, learner: Account
 ) -> None:
-    key = await create_key(client, learner, ["events:write"])
+    key = await create_key(client, learner, ["profile:read"])
     assert (await me(client, bearer(key["secret"]))).status_code == 200
 
     response = await client.delete(f"/api/api-keys/{key['id']}", headers=learner.headers)
@@ -765,7 +782,7 @@ async def test_a_revoked_api_key_is_401_and_listed_as_revoked(
 async def test_revoking_another_learners_key_is_not_found_and_leaves_it_working(
     client: httpx.AsyncClient, learner: Account, other_learner: Account
 ) -> None:
-    key = await create_key(client, other_learner, ["events:write"])
+    key = await create_key(client, other_learner, ["profile:read"])
 
     response = await client.delete(f"/api/api-keys/{key['id']}", headers=learner.headers)
 

@@ -228,7 +228,7 @@ def test_other_timezone_names_are_unknown(name: str) -> None:
         pytest.param(["admin"], ["admin"], id="admin"),
         pytest.param(["EVENTS:READ"], ["EVENTS:READ"], id="case-matters"),
         pytest.param(
-            ["events:delete", "events:read", "users:write"],
+            ["events:delete", "events:read", "users:write", "tracks:read"],
             ["events:delete", "users:write"],
             id="mixed-keeps-order",
         ),
@@ -242,7 +242,7 @@ def test_unknown_scopes_are_the_ones_not_offered(scopes: list[str], unknown: lis
 def test_unknown_scopes_keeps_exactly_the_unoffered_scopes_in_order(scopes: list[str]) -> None:
     result = unknown_scopes(scopes)
 
-    assert result == [scope for scope in scopes if scope not in {"events:read", "events:write"}]
+    assert result == [scope for scope in scopes if scope not in SCOPES]
 
 
 # Access tokens

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from sqlalchemy import update
 
 from questpath.auth.models import WebSession
+from questpath.auth.rules import SCOPES, SUGGESTED_SCOPES
 from tests.helpers import PASSWORD
 from tests.web.browsing import api_account, csrf_token, page_token, sign_up, submit, texts
 
@@ -268,7 +269,7 @@ async def test_an_api_key_is_shown_once_works_and_can_be_revoked(
     response = await submit(
         client,
         "/settings/api-keys",
-        {"name": "coding tutor", "scopes": ["events:read"]},
+        {"name": "coding tutor", "scopes": ["progress:read"]},
         form_page="/settings",
     )
     assert response.status_code == 200
@@ -286,6 +287,47 @@ async def test_an_api_key_is_shown_once_works_and_can_be_revoked(
     revoked = await submit(client, f"/settings/api-keys/{key['id']}/revoke", form_page="/settings")
     assert revoked.status_code == 303
     assert (await client.get("/api/progress", headers=headers)).status_code == 401
+
+
+def _scope_boxes(html: str) -> dict[str, bool]:
+    """Each scope checkbox of the page: whether it is ticked."""
+    box = r'<input type="checkbox" name="scopes" value="([^"]+)"[^>]*?( checked)?>'
+    boxes = re.findall(box, html)
+    return {value: bool(checked) for value, checked in boxes}
+
+
+async def test_the_key_form_offers_every_scope_by_resource_with_little_ticked(
+    client: httpx.AsyncClient,
+) -> None:
+    await sign_up(client)
+
+    page = (await client.get("/settings")).text
+
+    assert _scope_boxes(page) == {scope: scope in SUGGESTED_SCOPES for scope in SCOPES}
+    groups = re.findall(r'<fieldset class="scope-group">\s*<legend>([^<]+)</legend>', page)
+    assert groups == ["Events", "Progress", "Tracks", "Quizzes", "Goals", "Profile"]
+    assert "Read the profile (with the e-mail address)" in page
+    assert "Read XP, levels" in page
+
+
+async def test_a_key_made_on_the_page_gets_the_ticked_scopes_and_an_error_keeps_them(
+    client: httpx.AsyncClient,
+) -> None:
+    await sign_up(client)
+    chosen = ["goals:read", "goals:write", "tracks:read"]
+
+    refused = await submit(
+        client, "/settings/api-keys", {"name": "", "scopes": chosen}, form_page="/settings"
+    )
+    made = await submit(
+        client, "/settings/api-keys", {"name": "planner", "scopes": chosen}, form_page="/settings"
+    )
+
+    assert refused.status_code == 422
+    assert _scope_boxes(refused.text) == {scope: scope in chosen for scope in SCOPES}
+    assert made.status_code == 200
+    keys = await client.get("/api/api-keys", headers=(await api_account(client)).headers)
+    assert [key["scopes"] for key in keys.json()["items"]] == [sorted(chosen)]
 
 
 async def test_an_api_key_needs_a_name_and_a_scope(client: httpx.AsyncClient) -> None:

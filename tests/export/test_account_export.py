@@ -106,7 +106,7 @@ async def fill_account(client: httpx.AsyncClient, account: Account, handle: str)
     assert voided.status_code == 201, voided.text
     await create_goal(client, account, {"type": "exercises", "count": 50}, title="Fifty")
 
-    key = await create_key(client, account, ["events:read"])
+    key = await create_key(client, account, ["progress:read"])
     used = await client.get("/api/progress", headers=key_headers(key))
     assert used.status_code == 200, used.text
 

@@ -231,16 +231,41 @@ async def test_a_deleted_track_leaves_the_shared_tracks(
     assert (await read_json(client, "/api/sharing", learner.headers))["tracks"] == []
 
 
-async def test_an_api_key_reads_the_settings_but_cannot_change_them(
+async def test_an_api_key_with_profile_read_reads_the_settings_but_cannot_change_them(
     client: httpx.AsyncClient, learner: Account
 ) -> None:
-    key = await create_key(client, learner, ["events:read", "events:write"])
+    key = await create_key(client, learner, ["profile:read", "events:write", "tracks:write"])
     headers = bearer(key["secret"])
     assert (await client.get("/api/sharing", headers=headers)).status_code == 200
     put = await client.put("/api/sharing", json={"enabled": True}, headers=headers)
-    assert_problem(put, 403)
-    assert_problem(await client.post("/api/sharing/revoke", headers=headers), 403)
+    assert "profile:write" in assert_problem(put, 403)["detail"]
+    revoke = await client.post("/api/sharing/revoke", headers=headers)
+    assert "profile:write" in assert_problem(revoke, 403)["detail"]
     assert (await read_json(client, "/api/sharing", learner.headers))["enabled"] is False
+
+
+async def test_an_api_key_without_profile_read_gets_no_link(
+    client: httpx.AsyncClient, learner: Account
+) -> None:
+    await put_sharing(client, learner, enabled=True)
+    key = await create_key(client, learner, ["events:read", "progress:read", "profile:write"])
+    headers = bearer(key["secret"])
+    for response in (
+        await client.get("/api/sharing", headers=headers),
+        await client.put("/api/sharing", json={"enabled": True}, headers=headers),
+    ):
+        assert "profile:read" in assert_problem(response, 403)["detail"]
+
+
+async def test_an_api_key_with_the_profile_scopes_turns_the_page_on(
+    client: httpx.AsyncClient, learner: Account
+) -> None:
+    key = await create_key(client, learner, ["profile:read", "profile:write"])
+    response = await client.put(
+        "/api/sharing", json={"enabled": True}, headers=bearer(key["secret"])
+    )
+    assert response.status_code == 200, response.text
+    assert (await read_json(client, "/api/sharing", learner.headers))["enabled"] is True
 
 
 async def test_the_settings_need_a_signed_in_caller(client: httpx.AsyncClient) -> None:

@@ -416,9 +416,10 @@ async def test_re_import_needs_a_writer_like_import(
     track_id = (await import_track(client, learner, BASE))["id"]
     url = f"/api/tracks/{track_id}/markdown"
     assert_problem(await client.put(url, content=BASE.encode(), headers=MARKDOWN), 401)
-    reader = key_headers(await create_key(client, learner, ["events:read"]))
-    assert_problem(await client.put(url, content=BASE.encode(), headers=reader | MARKDOWN), 403)
-    writer = key_headers(await create_key(client, learner, ["events:read", "events:write"]))
+    reader = key_headers(await create_key(client, learner, ["tracks:read", "events:write"]))
+    refused = await client.put(url, content=BASE.encode(), headers=reader | MARKDOWN)
+    assert "tracks:write" in assert_problem(refused, 403)["detail"]
+    writer = key_headers(await create_key(client, learner, ["tracks:read", "tracks:write"]))
     response = await client.put(url, content=BASE.encode(), headers=writer | MARKDOWN)
     assert response.status_code == 200, response.text
 

@@ -155,7 +155,7 @@ def test_the_stream_needs_a_reader(live_server: str) -> None:
         timeout=10,
     )
     assert writer.status_code == 403
-    assert "events:read" in writer.json()["detail"]
+    assert "progress:read" in writer.json()["detail"]
 
 
 @pytest.mark.parametrize(

@@ -6,13 +6,13 @@ brief read-only transaction (see authentication.py), so checking one never waits
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Annotated
+from collections.abc import Iterable
+from typing import Annotated, Any
 
-from fastapi import BackgroundTasks, Depends, Request
+from fastapi import BackgroundTasks, Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from questpath.auth import service
+from questpath.auth import rules, service
 from questpath.auth.authentication import Authenticator
 from questpath.auth.cache import CredentialCache
 from questpath.auth.credentials import SESSION_COOKIE
@@ -23,7 +23,8 @@ from questpath.web.errors import SignInRequired
 
 bearer = HTTPBearer(
     auto_error=False,
-    description="An access token from /api/auth/login, or an API key starting with qp_.",
+    description="An access token from /api/auth/login, or an API key starting with qp_. "
+    "A key may call an operation only with every scope its security requirement lists.",
 )
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 SIGN_IN = "sign in: send 'Authorization: Bearer <access token or API key>'"
@@ -63,19 +64,53 @@ async def current_person(principal: CurrentPrincipal) -> Principal:
 CurrentPerson = Annotated[Principal, Depends(current_person)]
 
 
-def scoped(scope: str) -> Callable[[Principal], Awaitable[Principal]]:
-    """A dependency that admits people, and API keys that carry `scope`."""
+class Scoped:
+    """A dependency that admits people, and API keys that carry every one of `scopes`.
 
-    async def check(principal: CurrentPrincipal) -> Principal:
-        if not principal.has_scope(scope):
-            raise Forbidden(f"this API key lacks the scope '{scope}'")
+    Routes declare it through `requires`, so the OpenAPI document lists the scopes in each
+    operation's security requirement.
+    """
+
+    def __init__(self, *scopes: str) -> None:
+        self.scopes = scopes
+
+    async def __call__(self, principal: CurrentPrincipal) -> Principal:
+        require_scopes(principal, self.scopes)
         return principal
 
-    return check
+
+def require_scopes(principal: Principal, scopes: Iterable[str]) -> None:
+    for scope in scopes:
+        if not principal.has_scope(scope):
+            raise Forbidden(f"this API key lacks the scope '{scope}'")
 
 
-EventReader = Annotated[Principal, Depends(scoped("events:read"))]
-EventWriter = Annotated[Principal, Depends(scoped("events:write"))]
+def requires(*scopes: str) -> Any:
+    """`Security(...)` of a Principal that has `scopes`, for use in `Annotated`."""
+    return Security(Scoped(*scopes), scopes=list(scopes))
+
+
+# One alias per combination the routes use. `…Write` alone is for writes whose answer shows
+# nothing beyond what was sent (204s, the per-event status of POST /api/events).
+CanReadEvents = Annotated[Principal, requires("events:read")]
+CanWriteEvents = Annotated[Principal, requires("events:write")]
+CanWriteAndReadEvents = Annotated[Principal, requires("events:write", "events:read")]
+CanReadProgress = Annotated[Principal, requires("progress:read")]
+# Check-ins, skill-level recalculations and vacations record events and answer with progress.
+CanWriteEventsReadProgress = Annotated[Principal, requires("events:write", "progress:read")]
+CanReadTracks = Annotated[Principal, requires("tracks:read")]
+CanWriteTracks = Annotated[Principal, requires("tracks:write")]
+CanWriteAndReadTracks = Annotated[Principal, requires("tracks:write", "tracks:read")]
+CanReadQuizzes = Annotated[Principal, requires("quizzes:read")]
+CanWriteQuizzes = Annotated[Principal, requires("quizzes:write")]
+CanWriteAndReadQuizzes = Annotated[Principal, requires("quizzes:write", "quizzes:read")]
+CanReadGoals = Annotated[Principal, requires("goals:read")]
+CanWriteGoals = Annotated[Principal, requires("goals:write")]
+CanWriteAndReadGoals = Annotated[Principal, requires("goals:write", "goals:read")]
+CanReadProfile = Annotated[Principal, requires("profile:read")]
+CanWriteAndReadProfile = Annotated[Principal, requires("profile:write", "profile:read")]
+# The full export holds everything a learner has, so it needs every read scope.
+CanReadEverything = Annotated[Principal, requires(*rules.READ_SCOPES)]
 
 
 async def _browser(
@@ -86,21 +121,23 @@ async def _browser(
     return await authenticator.browser(cookie, background.add_task) if cookie else None
 
 
+STREAM_SCOPES = ("progress:read",)
+
+
 async def current_reader_or_browser(
     request: Request,
     authenticator: AuthenticatorDep,
     background: BackgroundTasks,
     credentials: Credentials,
 ) -> Principal:
-    """A bearer token or API key with `events:read`, or else a signed-in browser's session.
+    """A bearer token or API key with `progress:read`, or else a signed-in browser's session.
 
     For GET endpoints a browser opens directly (EventSource cannot send headers); they change
     nothing, so the session cookie needs no CSRF token.
     """
     if credentials is not None and credentials.credentials:
         principal = await authenticator.bearer(credentials.credentials, background.add_task)
-        if not principal.has_scope("events:read"):
-            raise Forbidden("this API key lacks the scope 'events:read'")
+        require_scopes(principal, STREAM_SCOPES)
         return principal
     browser = await _browser(request, authenticator, background)
     if browser is None:
@@ -108,7 +145,9 @@ async def current_reader_or_browser(
     return browser
 
 
-ReaderOrBrowser = Annotated[Principal, Depends(current_reader_or_browser)]
+ReaderOrBrowser = Annotated[
+    Principal, Security(current_reader_or_browser, scopes=list(STREAM_SCOPES))
+]
 
 
 async def page_principal(

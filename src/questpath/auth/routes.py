@@ -7,7 +7,12 @@ import uuid
 from fastapi import APIRouter, Request, Response, status
 
 from questpath.auth import service
-from questpath.auth.dependencies import CredentialCacheDep, CurrentPerson, CurrentPrincipal
+from questpath.auth.dependencies import (
+    CanReadProfile,
+    CanWriteAndReadProfile,
+    CredentialCacheDep,
+    CurrentPerson,
+)
 from questpath.auth.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -45,14 +50,14 @@ async def login(
 
 
 @router.get("/users/me")
-async def read_me(principal: CurrentPrincipal) -> UserRead:
+async def read_me(principal: CanReadProfile) -> UserRead:
     return UserRead.model_validate(principal.user)
 
 
 @router.patch("/users/me")
 async def update_me(
     data: UserUpdate,
-    principal: CurrentPerson,
+    principal: CanWriteAndReadProfile,
     session: SessionDep,
     cache: CredentialCacheDep,
     now: Now,

@@ -16,10 +16,42 @@ MAX_PASSWORD_LENGTH = 256
 API_KEY_USE_RESOLUTION = timedelta(minutes=1)
 SESSION_USE_RESOLUTION = timedelta(minutes=5)
 
+# What an API key may do, by resource. A write needs `X:write`; when its answer shows the stored
+# resource, it needs `X:read` as well, so a write-only key learns nothing it did not send
+# (docs/api-keys.md). People's own sign-ins carry every scope.
 SCOPES = {
-    "events:read": "read the key owner's events",
-    "events:write": "record events; keys created by an admin may record them for any learner",
+    "events:read": "read the events in the learner's log",
+    "events:write": "record and void events, check in, schedule vacations; an admin's key may "
+    "record events for any learner",
+    "progress:read": "read XP, levels, streaks, achievements, statistics, history and vacations",
+    "tracks:read": "read tracks, their items, exports, the learning path and templates",
+    "tracks:write": "import, change, share and delete tracks and their items",
+    "quizzes:read": "read the question bank (with answers), quizzes and due reviews",
+    "quizzes:write": "add, import, change and delete questions; make and submit quizzes; review",
+    "goals:read": "read goals and their progress",
+    "goals:write": "set, change and delete goals",
+    "profile:read": "read the profile (with the e-mail address) and the public page's settings",
+    "profile:write": "change the display name, timezone, day start and public page settings",
 }
+READ_SCOPES = tuple(scope for scope in SCOPES if scope.endswith(":read"))
+# What the API-key form ticks at first: record activity and read progress, nothing more.
+SUGGESTED_SCOPES = ("events:write", "progress:read")
+
+
+@dataclass(frozen=True)
+class ScopeChoice:
+    scope: str
+    access: str  # "read" or "write"
+    description: str
+
+
+def scope_groups() -> list[tuple[str, list[ScopeChoice]]]:
+    """The scopes by resource, in the order SCOPES lists them, for a form to offer."""
+    groups: dict[str, list[ScopeChoice]] = {}
+    for scope, description in SCOPES.items():
+        resource, access = scope.split(":")
+        groups.setdefault(resource, []).append(ScopeChoice(scope, access, description))
+    return list(groups.items())
 
 
 @cache

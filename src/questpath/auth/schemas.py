@@ -15,7 +15,7 @@ from pydantic import (
     StringConstraints,
 )
 
-from questpath.auth.rules import MAX_PASSWORD_LENGTH, is_known_timezone
+from questpath.auth.rules import MAX_PASSWORD_LENGTH, SCOPES, is_known_timezone
 from questpath.text import NoBidiControls
 
 
@@ -85,7 +85,7 @@ class RegistrationRead(TokenRead):
 
 class ApiKeyCreate(Strict):
     name: DisplayName
-    scopes: list[str] = Field(min_length=1, max_length=10)
+    scopes: list[str] = Field(min_length=1, max_length=len(SCOPES))
 
 
 class ApiKeyRead(BaseModel):

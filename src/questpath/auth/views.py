@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -177,6 +178,7 @@ async def _settings_page(
     profile_errors: forms.Errors | None = None,
     key_errors: forms.Errors | None = None,
     new_key: tuple[str, str] | None = None,
+    chosen_scopes: Sequence[str] | None = None,
     status_code: int = 200,
 ) -> Response:
     keys = await service.list_api_keys(session, principal.user)
@@ -188,7 +190,8 @@ async def _settings_page(
             "profile_errors": profile_errors or {},
             "key_errors": key_errors or {},
             "keys": keys,
-            "scopes": sorted(rules.SCOPES),
+            "scope_groups": rules.scope_groups(),
+            "chosen_scopes": rules.SUGGESTED_SCOPES if chosen_scopes is None else chosen_scopes,
             "new_key": new_key,
         },
         status_code=status_code,
@@ -220,10 +223,8 @@ async def create_api_key(
     request: Request, principal: SignedIn, session: SessionDep, now: Now
 ) -> Response:
     form_data = await request.form()
-    data = {
-        "name": str(form_data.get("name") or "").strip(),
-        "scopes": [str(s) for s in form_data.getlist("scopes")],
-    }
+    scopes = [str(s) for s in form_data.getlist("scopes")]
+    data = {"name": str(form_data.get("name") or "").strip(), "scopes": scopes}
     form, errors = forms.validate(ApiKeyForm, data)
     if form is not None:
         try:
@@ -234,7 +235,14 @@ async def create_api_key(
             errors = forms.problem_errors(problem)
         else:
             return await _settings_page(request, principal, session, new_key=(key.name, secret))
-    return await _settings_page(request, principal, session, key_errors=errors, status_code=422)
+    return await _settings_page(
+        request,
+        principal,
+        session,
+        key_errors=errors,
+        chosen_scopes=scopes,
+        status_code=422,
+    )
 
 
 @router.post("/settings/api-keys/{key_id}/revoke")

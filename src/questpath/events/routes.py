@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from questpath.auth.dependencies import EventReader
+from questpath.auth.dependencies import CanReadEvents
 from questpath.dependencies import SessionDep
 from questpath.events import service
 from questpath.events.schemas import (
@@ -23,7 +23,7 @@ AdminUserId = Annotated[uuid.UUID | None, Query(description="admins only: whose 
 
 @router.get("")
 async def list_events(
-    principal: EventReader,
+    principal: CanReadEvents,
     session: SessionDep,
     cursor: Cursor = None,
     limit: Limit = 50,
@@ -35,7 +35,7 @@ async def list_events(
 
 @router.get("/{event_id:path}")  # client ids may contain "/"
 async def read_event(
-    event_id: str, principal: EventReader, session: SessionDep, user_id: AdminUserId = None
+    event_id: str, principal: CanReadEvents, session: SessionDep, user_id: AdminUserId = None
 ) -> EventRead:
     event = await service.get_event(session, principal, event_id, user_id)
     return EventRead.model_validate(event)

@@ -16,7 +16,7 @@ from questpath.clock import Now
 from questpath.dependencies import EngineDep, RulesetDep
 from questpath.downloads import attachment
 from questpath.export import service as export
-from questpath.progress.dependencies import Learner
+from questpath.progress.dependencies import WholeLearner
 from questpath.ruleset import Ruleset
 from questpath.web.dependencies import verify_csrf
 
@@ -39,7 +39,7 @@ Format = Annotated[export.ExportFormat, Query(alias="format")]
     },
 )
 async def export_progress(
-    user: Learner, engine: EngineDep, ruleset: RulesetDep, now: Now, fmt: Format = "json"
+    user: WholeLearner, engine: EngineDep, ruleset: RulesetDep, now: Now, fmt: Format = "json"
 ) -> Response:
     """The learner's whole account, streamed as a download."""
     return _download(engine, user, ruleset, fmt, now)

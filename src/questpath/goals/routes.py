@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
-from questpath.auth.dependencies import EventReader, EventWriter
+from questpath.auth.dependencies import CanReadGoals, CanWriteAndReadGoals, CanWriteGoals
 from questpath.auth.principal import UserLike
 from questpath.clock import Now
 from questpath.dependencies import RulesetDep, SessionDep
@@ -19,17 +19,22 @@ from questpath.progress.dependencies import RecorderDep
 router = APIRouter(prefix="/api/goals", tags=["goals"])
 
 
-# A learner sees and changes only their own goals; an API key needs the events scopes.
-async def _reader(principal: EventReader) -> UserLike:
+# A learner sees and changes only their own goals; an API key needs the goals scopes.
+async def _reader(principal: CanReadGoals) -> UserLike:
     return principal.user
 
 
-async def _writer(principal: EventWriter) -> UserLike:
+async def _writer(principal: CanWriteAndReadGoals) -> UserLike:
+    return principal.user
+
+
+async def _remover(principal: CanWriteGoals) -> UserLike:
     return principal.user
 
 
 Learner = Annotated[UserLike, Depends(_reader)]
 WritingLearner = Annotated[UserLike, Depends(_writer)]
+RemovingLearner = Annotated[UserLike, Depends(_remover)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
@@ -75,6 +80,6 @@ async def update_goal(
 
 
 @router.delete("/{goal_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_goal(goal_id: uuid.UUID, user: WritingLearner, session: SessionDep) -> Response:
+async def delete_goal(goal_id: uuid.UUID, user: RemovingLearner, session: SessionDep) -> Response:
     await service.delete(session, user, goal_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -10,10 +10,10 @@ from pydantic import AwareDatetime
 from sse_starlette import EventSourceResponse
 
 from questpath.auth.dependencies import (
+    CanReadProgress,
+    CanWriteAndReadProfile,
+    CanWriteEventsReadProgress,
     CredentialCacheDep,
-    CurrentPerson,
-    EventReader,
-    EventWriter,
     ReaderOrBrowser,
 )
 from questpath.clock import Now
@@ -68,7 +68,7 @@ async def read_badges(
 
 @router.post("/update-streak")
 async def update_streak(
-    principal: EventWriter,
+    principal: CanWriteEventsReadProgress,
     session: SessionDep,
     recorder: RecorderDep,
     now: Now,
@@ -112,7 +112,11 @@ async def read_skill_levels(
 
 @router.post("/calculate-skill-level")
 async def calculate_skill_level(
-    body: SkillLevelIn, principal: EventWriter, session: SessionDep, recorder: RecorderDep, now: Now
+    body: SkillLevelIn,
+    principal: CanWriteEventsReadProgress,
+    session: SessionDep,
+    recorder: RecorderDep,
+    now: Now,
 ) -> SkillLevelChange:
     """Recalculate one topic's level from its exercises under the current rules."""
     return await service.calculate_skill_level(session, recorder, principal.user, body.topic, now)
@@ -146,7 +150,7 @@ async def stream_progress(
 ) -> EventSourceResponse:
     """Achievements as they unlock, pushed as server-sent events.
 
-    Accepts a bearer token or API key with `events:read`, or a signed-in browser's session.
+    Accepts a bearer token or API key with `progress:read`, or a signed-in browser's session.
     """
     start = stream.stream_start(stream.parse_last_event_id(last_event_id), since, now)
     events = stream.achievement_events(
@@ -161,7 +165,7 @@ async def stream_progress(
 @settings_router.put("/users/me/day-start")
 async def set_day_start(
     body: DayStartIn,
-    principal: CurrentPerson,
+    principal: CanWriteAndReadProfile,
     session: SessionDep,
     recorder: RecorderDep,
     cache: CredentialCacheDep,
@@ -175,7 +179,7 @@ async def set_day_start(
 
 
 @settings_router.get("/vacations")
-async def list_vacations(principal: EventReader, session: SessionDep, now: Now) -> VacationList:
+async def list_vacations(principal: CanReadProgress, session: SessionDep, now: Now) -> VacationList:
     """Your vacations, latest start first, and the end of the one covering today."""
     return await streak_settings.list_vacations(session, principal.user, now)
 
@@ -187,7 +191,7 @@ async def list_vacations(principal: EventReader, session: SessionDep, now: Now) 
 )
 async def schedule_vacation(
     body: VacationCreate,
-    principal: EventWriter,
+    principal: CanWriteEventsReadProgress,
     session: SessionDep,
     recorder: RecorderDep,
     now: Now,
@@ -206,7 +210,11 @@ async def schedule_vacation(
     },
 )
 async def end_vacation(
-    vacation_id: str, principal: EventWriter, session: SessionDep, recorder: RecorderDep, now: Now
+    vacation_id: str,
+    principal: CanWriteEventsReadProgress,
+    session: SessionDep,
+    recorder: RecorderDep,
+    now: Now,
 ) -> VacationRead:
     """End an ongoing vacation today (today is an ordinary day again), or cancel an upcoming
     one. Days already past stay vacation days."""

@@ -9,12 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 from starlette.datastructures import UploadFile
 
-from questpath.auth.dependencies import EventReader, EventWriter
+from questpath.auth.dependencies import CanReadQuizzes, CanWriteAndReadQuizzes, CanWriteQuizzes
 from questpath.clock import Now
 from questpath.dependencies import EngineDep, SessionDep, SettingsDep, unit_of_work
 from questpath.pagination import Cursor, Limit
 from questpath.problems import Invalid, UnsupportedMediaType
-from questpath.progress.dependencies import RecorderDep
+from questpath.progress.dependencies import RecorderDep, shown_unlocks
 from questpath.quizzes import bank, reviews, service
 from questpath.quizzes.drafts import Source
 from questpath.quizzes.schemas import (
@@ -43,7 +43,11 @@ CSV_TYPES = {"text/csv", "text/plain", "application/csv"}
 
 @router.post("/questions", status_code=status.HTTP_201_CREATED)
 async def create_question(
-    body: QuestionCreate, principal: EventWriter, session: SessionDep, response: Response, now: Now
+    body: QuestionCreate,
+    principal: CanWriteAndReadQuizzes,
+    session: SessionDep,
+    response: Response,
+    now: Now,
 ) -> QuestionRead:
     """Add a question to the bank."""
     question = await bank.create(session, principal.user, body, now)
@@ -53,7 +57,7 @@ async def create_question(
 
 @router.get("/questions")
 async def list_questions(
-    principal: EventReader,
+    principal: CanReadQuizzes,
     session: SessionDep,
     cursor: Cursor = None,
     limit: Limit = 50,
@@ -99,7 +103,7 @@ async def _csv(request: Request) -> bytes:
     },
 )
 async def import_questions(
-    request: Request, principal: EventWriter, session: SessionDep, now: Now
+    request: Request, principal: CanWriteAndReadQuizzes, session: SessionDep, now: Now
 ) -> QuestionsImported:
     """Import questions from CSV with a header row: prompt, answer, and optionally explanation,
     topic, type and options. All or nothing: each bad row is reported as `rows[N].column`, N
@@ -109,7 +113,7 @@ async def import_questions(
 
 @router.get("/questions/{question_id}")
 async def read_question(
-    question_id: uuid.UUID, principal: EventReader, session: SessionDep
+    question_id: uuid.UUID, principal: CanReadQuizzes, session: SessionDep
 ) -> QuestionRead:
     return await bank.read(session, principal.user, question_id)
 
@@ -118,7 +122,7 @@ async def read_question(
 async def update_question(
     question_id: uuid.UUID,
     body: QuestionUpdate,
-    principal: EventWriter,
+    principal: CanWriteAndReadQuizzes,
     session: SessionDep,
     now: Now,
 ) -> QuestionRead:
@@ -128,7 +132,7 @@ async def update_question(
 
 @router.delete("/questions/{question_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_question(
-    question_id: uuid.UUID, principal: EventWriter, session: SessionDep
+    question_id: uuid.UUID, principal: CanWriteQuizzes, session: SessionDep
 ) -> None:
     """Remove a question and its review card. Quizzes keep their copy; the log keeps its events."""
     await bank.delete(session, principal.user, question_id)
@@ -140,7 +144,7 @@ async def delete_question(
 @router.post("/quizzes", status_code=status.HTTP_201_CREATED)
 async def create_quiz(
     body: QuizCreate,
-    principal: EventWriter,
+    principal: CanWriteAndReadQuizzes,
     request: Request,
     engine: EngineDep,
     settings: SettingsDep,
@@ -159,14 +163,14 @@ async def create_quiz(
 
 @router.get("/quizzes")
 async def list_quizzes(
-    principal: EventReader, session: SessionDep, cursor: Cursor = None, limit: Limit = 50
+    principal: CanReadQuizzes, session: SessionDep, cursor: Cursor = None, limit: Limit = 50
 ) -> QuizPage:
     """The learner's quizzes, newest first."""
     return await service.page(session, principal.user, cursor, limit)
 
 
 @router.get("/quizzes/{quiz_id}")
-async def read_quiz(quiz_id: uuid.UUID, principal: EventReader, session: SessionDep) -> QuizRead:
+async def read_quiz(quiz_id: uuid.UUID, principal: CanReadQuizzes, session: SessionDep) -> QuizRead:
     """A quiz; once submitted, with its score and each question's result."""
     return await service.read(session, principal.user, quiz_id)
 
@@ -175,13 +179,15 @@ async def read_quiz(quiz_id: uuid.UUID, principal: EventReader, session: Session
 async def submit_quiz(
     quiz_id: uuid.UUID,
     body: QuizSubmit,
-    principal: EventWriter,
+    principal: CanWriteAndReadQuizzes,
     session: SessionDep,
     recorder: RecorderDep,
     now: Now,
 ) -> QuizResult:
     """Grade a quiz (once) and record it as a `quiz_completed` event graded by its score."""
-    return await service.submit(session, recorder, principal.user, quiz_id, body, now)
+    result = await service.submit(session, recorder, principal.user, quiz_id, body, now)
+    unlocked = shown_unlocks(principal, result.achievements_unlocked)
+    return result.model_copy(update={"achievements_unlocked": unlocked})
 
 
 # Reviews --------------------------------------------------------------------------------------
@@ -189,7 +195,7 @@ async def submit_quiz(
 
 @router.get("/reviews/due")
 async def due_reviews(
-    principal: EventReader,
+    principal: CanReadQuizzes,
     session: SessionDep,
     now: Now,
     limit: Annotated[int, Query(ge=1, le=200, description="at most this many")] = 20,
@@ -199,7 +205,7 @@ async def due_reviews(
 
 
 @router.get("/reviews/forecast")
-async def review_forecast(principal: EventReader, session: SessionDep, now: Now) -> Forecast:
+async def review_forecast(principal: CanReadQuizzes, session: SessionDep, now: Now) -> Forecast:
     """Reviews due on each of the next 14 local days (overdue ones today), and retention."""
     return await reviews.forecast(session, principal.user, now)
 
@@ -208,11 +214,13 @@ async def review_forecast(principal: EventReader, session: SessionDep, now: Now)
 async def review_question(
     question_id: uuid.UUID,
     body: ReviewIn,
-    principal: EventWriter,
+    principal: CanWriteAndReadQuizzes,
     session: SessionDep,
     recorder: RecorderDep,
     now: Now,
 ) -> ReviewResult:
     """Review a question: answer it, rate it, or both. Reschedules its card and records a
     `quiz_reviewed` event (2 XP, at most 50 XP of reviews a day)."""
-    return await reviews.review(session, recorder, principal.user, question_id, body, now)
+    result = await reviews.review(session, recorder, principal.user, question_id, body, now)
+    unlocked = shown_unlocks(principal, result.achievements_unlocked)
+    return result.model_copy(update={"achievements_unlocked": unlocked})

@@ -7,12 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Query, Request, Response, status
 
-from questpath.auth.dependencies import EventWriter
+from questpath.auth.dependencies import CanWriteAndReadEvents, CanWriteEvents
 from questpath.clock import Now
 from questpath.dependencies import SessionDep
 from questpath.events import service as events
 from questpath.events.schemas import EventBatchIn, EventRead, EventsRecorded, EventSubmission
-from questpath.progress.dependencies import RecorderDep
+from questpath.progress.dependencies import RecorderDep, shown_unlocks
 from questpath.recorder import ingest
 from questpath.recorder.group import GroupCommit
 
@@ -30,7 +30,7 @@ GroupCommitDep = Annotated[GroupCommit, Depends(get_group_commit)]
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def record_events(
     submission: Annotated[EventSubmission, Body()],
-    principal: EventWriter,
+    principal: CanWriteEvents,
     group: GroupCommitDep,
     now: Now,
 ) -> EventsRecorded:
@@ -41,7 +41,9 @@ async def record_events(
     """
     batch = isinstance(submission, EventBatchIn)
     events = submission.events if isinstance(submission, EventBatchIn) else [submission]
-    return await ingest.record(group.record, principal, events, now, batch=batch)
+    recorded = await ingest.record(group.record, principal, events, now, batch=batch)
+    unlocked = shown_unlocks(principal, recorded.achievements_unlocked)
+    return recorded.model_copy(update={"achievements_unlocked": unlocked})
 
 
 @router.post(
@@ -55,7 +57,7 @@ async def record_events(
 )
 async def void_event(
     event_id: str,
-    principal: EventWriter,
+    principal: CanWriteAndReadEvents,
     session: SessionDep,
     recorder: RecorderDep,
     response: Response,

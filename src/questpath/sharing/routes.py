@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from questpath.auth.dependencies import CurrentPerson, EventReader
+from questpath.auth.dependencies import CanReadProfile, CanWriteAndReadProfile
 from questpath.clock import Now
 from questpath.dependencies import SessionDep
 from questpath.sharing import service
@@ -14,7 +14,7 @@ router = APIRouter(prefix="/api", tags=["sharing"])
 
 
 @router.get("/sharing")
-async def read_sharing(principal: EventReader, session: SessionDep) -> SharingRead:
+async def read_sharing(principal: CanReadProfile, session: SessionDep) -> SharingRead:
     """Whether the public progress page is on and has a link, the handle and the choices. The
     link's address is not here: it is shown once, in the answer that made it."""
     return await service.settings_of(session, principal.user)
@@ -28,7 +28,7 @@ async def read_sharing(principal: EventReader, session: SessionDep) -> SharingRe
     },
 )
 async def update_sharing(
-    body: SharingUpdate, principal: CurrentPerson, session: SessionDep, now: Now
+    body: SharingUpdate, principal: CanWriteAndReadProfile, session: SessionDep, now: Now
 ) -> SharingRead:
     """Turn the public page on or off and choose what it shows. The first call makes the link
     and is the only answer that shows it (`token`, `url`, `badge_url`); later ones leave them
@@ -38,7 +38,9 @@ async def update_sharing(
 
 
 @router.post("/sharing/revoke", responses={404: {"description": "sharing was never turned on"}})
-async def revoke_sharing(principal: CurrentPerson, session: SessionDep, now: Now) -> SharingRead:
+async def revoke_sharing(
+    principal: CanWriteAndReadProfile, session: SessionDep, now: Now
+) -> SharingRead:
     """A new link in place of the old one, which answers 404 at once. This answer is the only
     one that shows the new link (`token`, `url`, `badge_url`): store it now."""
     return await service.revoke(session, principal.user, now)

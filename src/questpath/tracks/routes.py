@@ -9,12 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from starlette.datastructures import UploadFile
 
-from questpath.auth.dependencies import EventReader, EventWriter
+from questpath.auth.dependencies import CanReadTracks, CanWriteAndReadTracks, CanWriteTracks
 from questpath.clock import Now
 from questpath.dependencies import RulesetDep, SessionDep
 from questpath.downloads import attachment
 from questpath.problems import Invalid, UnsupportedMediaType
-from questpath.progress.dependencies import RecorderDep
+from questpath.progress.dependencies import RecorderDep, shown_unlocks
 from questpath.tracks import items, learning_path, reimport, service
 from questpath.tracks.schemas import (
     ExportFormat,
@@ -86,7 +86,7 @@ DOCUMENT_BODY = {
 )
 async def import_track(
     request: Request,
-    principal: EventWriter,
+    principal: CanWriteAndReadTracks,
     session: SessionDep,
     response: Response,
     now: Now,
@@ -109,7 +109,7 @@ async def import_track(
 async def reimport_track(
     track_id: uuid.UUID,
     request: Request,
-    principal: EventWriter,
+    principal: CanWriteAndReadTracks,
     session: SessionDep,
     now: Now,
     title: Annotated[
@@ -129,26 +129,32 @@ async def reimport_track(
 
 
 @router.get("/tracks")
-async def list_tracks(principal: EventReader, session: SessionDep) -> TrackList:
+async def list_tracks(principal: CanReadTracks, session: SessionDep) -> TrackList:
     """The caller's tracks, newest first, each with its progress."""
     return await service.list_tracks(session, principal.user)
 
 
 @router.get("/tracks/{track_id}")
-async def read_track(track_id: uuid.UUID, principal: EventReader, session: SessionDep) -> TrackRead:
+async def read_track(
+    track_id: uuid.UUID, principal: CanReadTracks, session: SessionDep
+) -> TrackRead:
     """The whole tree, with progress per category: done / (total - skipped)."""
     return await service.read_track(session, principal.user, track_id)
 
 
 @router.patch("/tracks/{track_id}")
 async def update_track(
-    track_id: uuid.UUID, body: TrackUpdate, principal: EventWriter, session: SessionDep, now: Now
+    track_id: uuid.UUID,
+    body: TrackUpdate,
+    principal: CanWriteAndReadTracks,
+    session: SessionDep,
+    now: Now,
 ) -> TrackSummary:
     return await service.update_track(session, principal.user, track_id, body, now)
 
 
 @router.delete("/tracks/{track_id}", status_code=204)
-async def delete_track(track_id: uuid.UUID, principal: EventWriter, session: SessionDep) -> None:
+async def delete_track(track_id: uuid.UUID, principal: CanWriteTracks, session: SessionDep) -> None:
     """Delete the track. XP and achievements already earned on it are kept."""
     await service.delete_track(session, principal.user, track_id)
 
@@ -160,7 +166,7 @@ async def delete_track(track_id: uuid.UUID, principal: EventWriter, session: Ses
 )
 async def export_track(
     track_id: uuid.UUID,
-    principal: EventReader,
+    principal: CanReadTracks,
     session: SessionDep,
     fmt: Annotated[ExportFormat, Query(alias="format")] = "markdown",
 ) -> Response:
@@ -171,7 +177,11 @@ async def export_track(
 
 @router.post("/tracks/{track_id}/items", status_code=201)
 async def add_item(
-    track_id: uuid.UUID, body: ItemCreate, principal: EventWriter, session: SessionDep, now: Now
+    track_id: uuid.UUID,
+    body: ItemCreate,
+    principal: CanWriteAndReadTracks,
+    session: SessionDep,
+    now: Now,
 ) -> ItemRead:
     return await items.add_item(session, principal.user, track_id, body, now)
 
@@ -181,19 +191,23 @@ async def update_item(
     track_id: uuid.UUID,
     item_id: uuid.UUID,
     body: ItemUpdate,
-    principal: EventWriter,
+    principal: CanWriteAndReadTracks,
     session: SessionDep,
     recorder: RecorderDep,
     now: Now,
 ) -> ItemChanged:
     """Change an item. Marking it done records `item_completed` (XP once per item); reopening
     records `item_reopened` and removes nothing."""
-    return await items.update_item(session, principal.user, track_id, item_id, body, now, recorder)
+    changed = await items.update_item(
+        session, principal.user, track_id, item_id, body, now, recorder
+    )
+    unlocked = shown_unlocks(principal, changed.achievements_unlocked)
+    return changed.model_copy(update={"achievements_unlocked": unlocked})
 
 
 @router.delete("/tracks/{track_id}/items/{item_id}", status_code=204)
 async def delete_item(
-    track_id: uuid.UUID, item_id: uuid.UUID, principal: EventWriter, session: SessionDep
+    track_id: uuid.UUID, item_id: uuid.UUID, principal: CanWriteTracks, session: SessionDep
 ) -> None:
     """Delete an item and its sub-items."""
     await items.delete_item(session, principal.user, track_id, item_id)
@@ -211,7 +225,11 @@ async def delete_item(
     },
 )
 async def share_track(
-    track_id: uuid.UUID, principal: EventWriter, session: SessionDep, response: Response, now: Now
+    track_id: uuid.UUID,
+    principal: CanWriteAndReadTracks,
+    session: SessionDep,
+    response: Response,
+    now: Now,
 ) -> ShareRead:
     """A read-only link for anyone who has it: 201 with its `token` and `url` when made now (the
     only time they are shown), 200 with them null when it existed."""
@@ -229,7 +247,7 @@ async def share_track(
     },
 )
 async def replace_share(
-    track_id: uuid.UUID, principal: EventWriter, session: SessionDep, now: Now
+    track_id: uuid.UUID, principal: CanWriteAndReadTracks, session: SessionDep, now: Now
 ) -> ShareRead:
     """A new link in place of the old one, which answers 404 at once. This answer is the only
     one that shows the new `token` and `url`."""
@@ -237,7 +255,9 @@ async def replace_share(
 
 
 @router.delete("/tracks/{track_id}/share", status_code=204)
-async def unshare_track(track_id: uuid.UUID, principal: EventWriter, session: SessionDep) -> None:
+async def unshare_track(
+    track_id: uuid.UUID, principal: CanWriteTracks, session: SessionDep
+) -> None:
     """Revoke the link at once."""
     await service.unshare_track(session, principal.user, track_id)
 
@@ -250,7 +270,7 @@ async def read_shared(token: str, session: SessionDep) -> SharedTrackRead:
 
 @router.get("/learning-path")
 async def read_learning_path(
-    principal: EventReader,
+    principal: CanReadTracks,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> LearningPath:
@@ -259,13 +279,17 @@ async def read_learning_path(
 
 
 @router.get("/track-templates")
-async def list_templates(principal: EventReader, ruleset: RulesetDep) -> list[TemplateRead]:
+async def list_templates(principal: CanReadTracks, ruleset: RulesetDep) -> list[TemplateRead]:
     return service.list_templates(ruleset)
 
 
 @router.post("/track-templates/{template_id}/adopt", status_code=201)
 async def adopt_template(
-    template_id: str, principal: EventWriter, session: SessionDep, ruleset: RulesetDep, now: Now
+    template_id: str,
+    principal: CanWriteAndReadTracks,
+    session: SessionDep,
+    ruleset: RulesetDep,
+    now: Now,
 ) -> TrackSummary:
     """Copy a built-in template into the caller's tracks."""
     return await service.adopt_template(session, principal.user, template_id, ruleset, now)

@@ -1,7 +1,7 @@
 """account lifecycle: a version that revokes access tokens, a pending deletion, and what a
 browser session was signed in with
 
-Revision ID: 0016
+Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-03 06:00:00.000000
 
@@ -16,7 +16,7 @@ from alembic import op
 
 from questpath.db import UTCDateTime
 
-revision: str = "0016"
+revision: str = "0015"
 down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
