@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import make_url
@@ -24,6 +23,7 @@ from questpath.config import Settings
 from questpath.db import create_engine
 from questpath.dependencies import SessionDep
 from questpath.progress.models import ProgressTotals
+from tests.auth.conftest import Clock
 from tests.helpers import Account, assert_problem
 from tests.web.browsing import sign_up
 
@@ -55,23 +55,6 @@ async def another_instance(settings: Settings) -> AsyncIterator[httpx.AsyncClien
             yield client
     finally:
         await app.state.engine.dispose()
-
-
-class Clock:
-    """The authenticator's clock, moved on by hand."""
-
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC).replace(microsecond=0)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock(app: FastAPI) -> Clock:
-    clock = Clock()
-    app.state.authenticator.clock = clock
-    return clock
 
 
 async def last_used_at(app: FastAPI) -> datetime | None:

@@ -11,10 +11,12 @@ from pathlib import Path
 import httpx
 import pytest
 from alembic import command
+from sqlalchemy import select
 
 from questpath.app import create_app
+from questpath.auth.models import ApiKey
 from questpath.config import Settings
-from questpath.db import alembic_config
+from questpath.db import alembic_config, create_engine
 from tests.auth.test_routes import bearer, create_key
 from tests.conftest import TEST_SECRET
 from tests.helpers import Account, assert_problem, register_account
@@ -43,8 +45,8 @@ MIGRATED = {
 
 
 @pytest.fixture
-def url_at_0015(backend: str, new_database: Callable[..., str]) -> str:
-    return new_database(backend, "0015")
+def url(backend: str, new_database: Callable[..., str]) -> str:
+    return new_database(backend)
 
 
 @asynccontextmanager
@@ -67,19 +69,32 @@ async def _migrate(url: str, direction: str, revision: str) -> None:
     await asyncio.to_thread(getattr(command, direction), alembic_config(url), revision)
 
 
+async def _stored_scopes(url: str) -> dict[str, list[str]]:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(select(ApiKey.name, ApiKey.scopes))
+            return {name: scopes for name, scopes in rows}
+    finally:
+        await engine.dispose()
+
+
 async def test_old_keys_get_equivalent_scopes_without_the_email_and_get_them_back_on_downgrade(
-    url_at_0015: str, tmp_path: Path
+    url: str, tmp_path: Path
 ) -> None:
-    async with _client(url_at_0015, tmp_path) as client:
+    # Keys with the two old scopes, which are still scopes today, as 0016 found them.
+    async with _client(url, tmp_path) as client:
         learner = await register_account(client, "learner@example.com")
         secrets = {
             name: (await create_key(client, learner, scopes, name=name))["secret"]
             for name, scopes in OLD_KEYS.items()
         }
+    await _migrate(url, "downgrade", "0015")
+    assert await _stored_scopes(url) == OLD_KEYS
 
-    await _migrate(url_at_0015, "upgrade", "head")
+    await _migrate(url, "upgrade", "head")
 
-    async with _client(url_at_0015, tmp_path) as client:
+    async with _client(url, tmp_path) as client:
         secrets["new"] = (await create_key(client, learner, MIGRATED["new"], name="new"))["secret"]
         assert await _scopes(client, learner) == MIGRATED
         reader = bearer(secrets["reader"])
@@ -96,7 +111,6 @@ async def test_old_keys_get_equivalent_scopes_without_the_email_and_get_them_bac
         )
         assert imported.status_code == 201, imported.text
 
-    await _migrate(url_at_0015, "downgrade", "0015")
+    await _migrate(url, "downgrade", "0015")
 
-    async with _client(url_at_0015, tmp_path) as client:
-        assert await _scopes(client, learner) == {**OLD_KEYS, "new": []}
+    assert await _stored_scopes(url) == {**OLD_KEYS, "new": []}

@@ -95,6 +95,8 @@ class Authenticator:
         if key is None or owner is None:
             key, owner = await self._load_api_key(secret_hash)
         now = self.clock()
+        if key.expires_at is not None and key.expires_at <= now:
+            raise Unauthorized(f"the API key expired at {key.expires_at.isoformat()}")
         if rules.api_key_use_due(key.last_used_at, now):
             self.cache.note_api_key_use(secret_hash, now)
             later(partial(self._record_api_key_use, key.id, now))

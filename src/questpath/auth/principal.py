@@ -73,6 +73,7 @@ class ApiKeySnapshot:
     secret_hash: str
     scopes: frozenset[str]
     last_used_at: datetime | None
+    expires_at: datetime | None = None
 
     @classmethod
     def of(cls, key: ApiKey) -> ApiKeySnapshot:
@@ -82,6 +83,7 @@ class ApiKeySnapshot:
             secret_hash=key.secret_hash,
             scopes=frozenset(key.scopes),
             last_used_at=key.last_used_at,
+            expires_at=key.expires_at,
         )
 
 

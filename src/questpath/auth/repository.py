@@ -70,11 +70,16 @@ async def list_api_keys(session: AsyncSession, user_id: uuid.UUID) -> list[ApiKe
     return list(rows)
 
 
-async def count_active_api_keys(session: AsyncSession, user_id: uuid.UUID) -> int:
+async def count_active_api_keys(session: AsyncSession, user_id: uuid.UUID, now: datetime) -> int:
+    """Keys neither revoked nor expired at `now`."""
     count = await session.scalar(
         select(func.count())
         .select_from(ApiKey)
-        .where(ApiKey.user_id == user_id, ApiKey.revoked_at.is_(None))
+        .where(
+            ApiKey.user_id == user_id,
+            ApiKey.revoked_at.is_(None),
+            or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > now),
+        )
     )
     return count or 0
 

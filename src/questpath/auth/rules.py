@@ -159,6 +159,20 @@ def unknown_scopes(scopes: list[str]) -> list[str]:
     return [scope for scope in scopes if scope not in SCOPES]
 
 
+MAX_API_KEY_LIFETIME = timedelta(days=3650)
+
+
+def api_key_expiry_problem(expires_at: datetime | None, now: datetime) -> str | None:
+    """Why an API key may not be made to expire at `expires_at`, or None when it may."""
+    if expires_at is None:
+        return None
+    if expires_at <= now:
+        return "must be in the future"
+    if expires_at - now > MAX_API_KEY_LIFETIME:
+        return "must be at most ten years ahead; leave it out for a key that never expires"
+    return None
+
+
 def api_key_use_due(last_used_at: datetime | None, now: datetime) -> bool:
     """Whether a use of an API key at `now` is worth recording: at most once a minute."""
     return last_used_at is None or now - last_used_at >= API_KEY_USE_RESOLUTION

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     EmailStr,
@@ -86,6 +87,10 @@ class RegistrationRead(TokenRead):
 class ApiKeyCreate(Strict):
     name: DisplayName
     scopes: list[str] = Field(min_length=1, max_length=len(SCOPES))
+    expires_at: AwareDatetime | None = Field(
+        default=None,
+        description="when the key stops working, at most ten years ahead; null: never",
+    )
 
 
 class ApiKeyRead(BaseModel):
@@ -98,6 +103,7 @@ class ApiKeyRead(BaseModel):
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    expires_at: datetime | None = Field(description="when it stops working; null: never")
 
 
 class ApiKeyCreated(ApiKeyRead):

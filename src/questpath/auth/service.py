@@ -171,7 +171,9 @@ async def create_api_key(
         raise Invalid(
             [FieldError("scopes", f"unknown scope {s!r}; allowed: {allowed}") for s in unknown]
         )
-    if await repo.count_active_api_keys(session, principal.user.id) >= MAX_ACTIVE_API_KEYS:
+    if problem := rules.api_key_expiry_problem(data.expires_at, now):
+        raise Invalid.field("expires_at", problem)
+    if await repo.count_active_api_keys(session, principal.user.id, now) >= MAX_ACTIVE_API_KEYS:
         raise Conflict(f"at most {MAX_ACTIVE_API_KEYS} API keys may be active; revoke one first")
     new = credentials.new_api_key()
     key = ApiKey(
@@ -181,6 +183,7 @@ async def create_api_key(
         secret_hash=new.secret_hash,
         scopes=sorted(set(data.scopes)),
         created_at=now,
+        expires_at=data.expires_at,
     )
     await repo.add(session, key)
     return key, new.secret

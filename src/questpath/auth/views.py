@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Annotated
+from datetime import timedelta
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -21,7 +22,7 @@ from questpath.auth.schemas import (
     UserCreate,
     UserUpdate,
 )
-from questpath.clock import Now
+from questpath.clock import Now, utc_now
 from questpath.dependencies import SessionDep, SessionMakerDep, SettingsDep
 from questpath.problems import Problem
 from questpath.web import csrf, forms
@@ -71,6 +72,17 @@ class ApiKeyForm(BaseModel):
 
     name: DisplayName
     scopes: list[str] = Field(min_length=1)
+    expires_in_days: Literal[7, 30, 90, 365] | None = None
+
+
+# The page's choices of lifetime; the API takes any moment up to ten years ahead.
+EXPIRY_CHOICES = [
+    (None, "Never"),
+    (7, "In 7 days"),
+    (30, "In 30 days"),
+    (90, "In 90 days"),
+    (365, "In a year"),
+]
 
 
 def _timezones() -> list[str]:
@@ -179,6 +191,7 @@ async def _settings_page(
     key_errors: forms.Errors | None = None,
     new_key: tuple[str, str] | None = None,
     chosen_scopes: Sequence[str] | None = None,
+    chosen_expiry: int | None = None,
     status_code: int = 200,
 ) -> Response:
     keys = await service.list_api_keys(session, principal.user)
@@ -193,6 +206,9 @@ async def _settings_page(
             "scope_groups": rules.scope_groups(),
             "chosen_scopes": rules.SUGGESTED_SCOPES if chosen_scopes is None else chosen_scopes,
             "new_key": new_key,
+            "expiry_choices": EXPIRY_CHOICES,
+            "chosen_expiry": chosen_expiry,
+            "now": utc_now(),
         },
         status_code=status_code,
     )
@@ -224,13 +240,19 @@ async def create_api_key(
 ) -> Response:
     form_data = await request.form()
     scopes = [str(s) for s in form_data.getlist("scopes")]
-    data = {"name": str(form_data.get("name") or "").strip(), "scopes": scopes}
+    data: dict[str, object] = {"name": str(form_data.get("name") or "").strip(), "scopes": scopes}
+    if expiry := str(form_data.get("expires_in_days") or ""):
+        data["expires_in_days"] = int(expiry) if expiry.isdigit() else expiry
     form, errors = forms.validate(ApiKeyForm, data)
     if form is not None:
+        days = form.expires_in_days
+        create = ApiKeyCreate(
+            name=form.name,
+            scopes=form.scopes,
+            expires_at=now + timedelta(days=days) if days else None,
+        )
         try:
-            key, secret = await service.create_api_key(
-                session, principal, ApiKeyCreate(**form.model_dump()), now
-            )
+            key, secret = await service.create_api_key(session, principal, create, now)
         except Problem as problem:
             errors = forms.problem_errors(problem)
         else:
@@ -241,6 +263,7 @@ async def create_api_key(
         session,
         key_errors=errors,
         chosen_scopes=scopes,
+        chosen_expiry=form.expires_in_days if form else None,
         status_code=422,
     )
 
