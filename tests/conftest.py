@@ -36,6 +36,27 @@ hypothesis.settings.register_profile("questpath", deadline=None)
 hypothesis.settings.load_profile("questpath")
 
 
+# The slowest modules, slowest first. Run first, they spread over the test processes (one module
+# stays in one process), and the small ones fill in around them, so the processes finish together
+# instead of one running the last slow module alone.
+SLOWEST_MODULES = (
+    "tests/auth/test_routes.py",
+    "tests/test_write_safety.py",
+    "tests/test_server.py",
+    "tests/web/test_pages.py",
+    "tests/tracks/test_markdown.py",
+    "tests/tracks/test_routes.py",
+    "tests/recorder/test_group_commit.py",
+    "tests/test_verify.py",
+    "tests/progress/test_projections.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {module: place for place, module in enumerate(SLOWEST_MODULES)}
+    items.sort(key=lambda item: rank.get(item.nodeid.partition("::")[0], len(rank)))
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if "postgresql" in BACKENDS and not os.environ.get("QUESTPATH_TEST_POSTGRES_URL"):
         raise pytest.UsageError(
