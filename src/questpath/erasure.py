@@ -30,8 +30,8 @@ def learner_tables() -> list[Table]:
 
 
 async def erase(session: AsyncSession, user_id: uuid.UUID) -> bool:
-    """Erase the learner and every row of theirs; False when there is no such learner."""
-    await lock_learners(session, [user_id])
+    """Erase the learner and every row of theirs; False when there is no such learner. The
+    caller holds the learner's lock."""
     email = await session.scalar(select(User.email).where(User.id == user_id))
     if email is None:
         return False

@@ -43,6 +43,8 @@ async def record_events(
     events = submission.events if isinstance(submission, EventBatchIn) else [submission]
     recorded = await ingest.record(group.record, principal, events, now, batch=batch)
     unlocked = shown_unlocks(principal, recorded.achievements_unlocked)
+    if unlocked is recorded.achievements_unlocked:
+        return recorded
     return recorded.model_copy(update={"achievements_unlocked": unlocked})
 
 
