@@ -29,6 +29,11 @@ BACKENDS = [
     b for b in os.environ.get("QUESTPATH_TEST_DATABASES", "sqlite,postgresql").split(",") if b
 ]
 TEST_SECRET = "test-signing-key-" + "x" * 40
+# The cheapest Argon2id cost the settings allow, for these tests and the servers they start: at
+# the default cost every sign-up and sign-in spends ~0.2 s of a core on the hash alone.
+# tests/auth/test_password_hashing.py checks the default cost.
+os.environ.setdefault("QUESTPATH_PASSWORD_HASH_TIME_COST", "1")
+os.environ.setdefault("QUESTPATH_PASSWORD_HASH_MEMORY_KIB", "1024")
 
 # No per-example time limit: speed is measured by the benchmarks, and on a busy two-core machine a
 # timed example fails for reasons that have nothing to do with the code.

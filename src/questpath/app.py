@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from questpath import __version__
+from questpath.auth import credentials
 from questpath.auth.access import install_access_docs
 from questpath.auth.account_routes import router as account_router
 from questpath.auth.account_views import router as account_pages
@@ -71,6 +72,7 @@ API_DOCS_PAGE = """<!doctype html>
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_json)
+    credentials.configure_password_hashing(settings)
     engine = create_engine(settings.database_url)
 
     @asynccontextmanager

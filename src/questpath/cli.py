@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath import __version__, verify
+from questpath.auth import credentials
 from questpath.auth import repository as users
 from questpath.auth import service as auth_service
 from questpath.clock import utc_now
@@ -100,6 +101,7 @@ def create_admin(
 ) -> None:
     """Create an admin account, or make an existing account an admin."""
     settings = get_settings()
+    credentials.configure_password_hashing(settings)
     migrate(settings.database_url)
 
     async def run(session: AsyncSession) -> tuple[str, bool]:

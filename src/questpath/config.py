@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(default=15 * 60, ge=1)
     login_max_failures_per_email: int = Field(default=5, ge=1)
     login_max_failures_per_ip: int = Field(default=20, ge=1)
+    # Argon2id cost of new password hashes. Lower them only where the defaults are too slow, such
+    # as on a small single-board computer: cheaper hashes are cheaper to crack.
+    password_hash_time_cost: int = Field(default=3, ge=1, le=20)
+    password_hash_memory_kib: int = Field(default=64 * 1024, ge=1024, le=4 * 1024 * 1024)
     session_days: int = Field(default=14, ge=1)
     # How long a checked credential is reused: a revoke or sign-out elsewhere shows within it.
     auth_cache_seconds: float = Field(default=1.0, ge=0, le=1)

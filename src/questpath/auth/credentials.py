@@ -11,23 +11,35 @@ from functools import cache
 
 import jwt
 from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+
+from questpath.config import Settings
 
 API_KEY_PREFIX = "qp_"
 SESSION_COOKIE = "qp_session"
 JWT_ALGORITHM = "HS256"
 
 
-@cache
-def _hasher() -> PasswordHash:
-    return PasswordHash.recommended()  # Argon2id
+_hasher = PasswordHash.recommended()  # Argon2id: 64 MiB, 3 passes
+
+
+def configure_password_hashing(settings: Settings) -> None:
+    """Set the Argon2id cost of new password hashes for this process. Each hash records its own
+    cost, so hashes made at another cost still verify."""
+    global _hasher
+    argon2 = Argon2Hasher(
+        time_cost=settings.password_hash_time_cost, memory_cost=settings.password_hash_memory_kib
+    )
+    _hasher = PasswordHash((argon2,))
+    decoy_hash.cache_clear()
 
 
 def hash_password(password: str) -> str:
-    return _hasher().hash(password)
+    return _hasher.hash(password)
 
 
 def verify_password(password: str, password_hash: str) -> bool:
-    return _hasher().verify(password, password_hash)
+    return _hasher.verify(password, password_hash)
 
 
 @cache
