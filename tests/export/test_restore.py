@@ -22,10 +22,12 @@ from sqlalchemy import func, select
 from questpath.app import create_app
 from questpath.auth.models import User
 from questpath.config import Settings
-from questpath.db import transaction
+from questpath.db import create_engine, transaction
 from questpath.export import archive
 from questpath.export.restore import Restored, restore
 from questpath.problems import Conflict, Invalid
+from questpath.ruleset import load_ruleset
+from questpath.verify import verify
 from tests.conftest import BACKENDS, TEST_SECRET
 from tests.export.test_account_export import browser, export_of, fill_account
 from tests.helpers import Account, projection_differences, read_json, record_events
@@ -259,5 +261,10 @@ async def test_the_command_restores_an_export_with_a_password_from_standard_inpu
     assert second.stderr.strip().splitlines() == [
         f"Error: email: {learner.email} already has an account on this server"
     ]
-    verified = await run_questpath(other_url, tmp_path, "verify")
-    assert verified.returncode == 0, verified.stdout + verified.stderr
+    engine = create_engine(other_url)
+    try:
+        async with engine.connect() as conn:
+            user = (await conn.execute(select(User))).one()
+        assert await verify(engine, user, load_ruleset(None)) == []
+    finally:
+        await engine.dispose()
