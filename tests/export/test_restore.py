@@ -30,7 +30,13 @@ from questpath.ruleset import load_ruleset
 from questpath.verify import verify
 from tests.conftest import BACKENDS, TEST_SECRET
 from tests.export.test_account_export import browser, export_of, fill_account
-from tests.helpers import Account, projection_differences, read_json, record_events
+from tests.helpers import (
+    Account,
+    projection_differences,
+    read_json,
+    record_events,
+    table_values,
+)
 from tests.servers import run_questpath
 from tests.tracks.test_routes import all_items
 from tests.web.browsing import signed_up
@@ -179,6 +185,23 @@ async def test_a_weak_password_is_refused_and_nothing_is_written(
     with pytest.raises(Invalid, match="password"):
         await restore_into(other_app, exported, password="short")
     assert await user_count(other_app) == 0
+
+
+async def test_a_refusal_after_rows_were_written_leaves_nothing_behind(
+    client: httpx.AsyncClient, browser: httpx.AsyncClient, other_app: FastAPI
+) -> None:
+    account = await signed_up(browser, "ada@example.com")
+    await fill_account(client, account, "ada")
+    body = (await export_of(client, account)).json()
+    # The open quiz asks a question the bank no longer holds: its answer is nowhere.
+    asked = body["quizzes"][0]["questions"][0]["id"]
+    body["questions"] = [q for q in body["questions"] if q["id"] != asked]
+
+    with pytest.raises(Invalid, match="not in the bank"):
+        await restore_into(other_app, json.dumps(body).encode())
+    assert await user_count(other_app) == 0
+    assert await table_values(other_app, "events") == []
+    assert await table_values(other_app, "tracks") == []
 
 
 EDITS: list[tuple[Callable[[dict[str, Any]], object], str, str]] = [
