@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -175,6 +176,21 @@ async def test_the_same_export_restored_twice_is_refused_the_second_time(
     with pytest.raises(Conflict, match="restored already"):
         await restore_into(other_app, json.dumps(renamed).encode())
     assert await user_count(other_app) == 1
+
+
+async def test_an_admin_in_the_file_arrives_as_a_learner(
+    client: httpx.AsyncClient, learner: Account, other_app: FastAPI
+) -> None:
+    body = (await export_of(client, learner)).json()
+    body["profile"]["role"] = "admin"
+
+    restored = await restore_into(other_app, json.dumps(body).encode())
+
+    async with other_app.state.sessionmaker() as session:
+        user = await session.get(User, uuid.UUID(learner.id))
+    assert user is not None
+    assert user.role == "learner"
+    assert "create-admin" in restored.notes[0]
 
 
 async def test_a_weak_password_is_refused_and_nothing_is_written(
