@@ -145,9 +145,14 @@ class Servers:
 
 
 async def run_questpath(
-    database_url: str, data_dir: Path, *args: str, env: dict[str, str] | None = None
+    database_url: str,
+    data_dir: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run the installed `questpath` command on `database_url`, off the event loop."""
+    """Run the installed `questpath` command on `database_url`, off the event loop, with
+    `stdin` as its standard input."""
     return await asyncio.to_thread(
         subprocess.run,
         [str(QUESTPATH), *args],
@@ -157,6 +162,7 @@ async def run_questpath(
             "QUESTPATH_DATA_DIR": str(data_dir),
             **(env or {}),
         },
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=COMMAND_TIMEOUT,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -20,7 +21,8 @@ from questpath.auth import service as auth_service
 from questpath.clock import utc_now
 from questpath.config import get_settings
 from questpath.db import create_engine, create_sessionmaker, migrate, transaction
-from questpath.problems import Problem
+from questpath.export import archive, restore
+from questpath.problems import Invalid, Problem
 from questpath.ruleset import Ruleset, RulesFileError, load_ruleset
 from questpath.tracks import service as track_service
 from questpath.tracks.schemas import ExportFormat, TrackSummary
@@ -181,6 +183,79 @@ def track_export(
     else:
         output.write_text(text, encoding="utf-8")
         typer.echo(f"Wrote {output}")
+
+
+user_app = typer.Typer(help="Move accounts between servers.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("import")
+def user_import(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, help="The JSON export (GET /api/progress/export)."
+        ),
+    ],
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin",
+            help="Read the account's new password from the first line of standard input "
+            "instead of asking for it.",
+        ),
+    ] = False,
+) -> None:
+    """Restore an account from its export on another server, with a new password.
+
+    Refuses, changing nothing, when the file is not an export this server reads, the e-mail
+    address has an account here, or the account was restored here already.
+    """
+    settings = get_settings()
+    ruleset = _ruleset(settings.rules_file)
+    export = _read_export(file)
+    password = _new_password(password_stdin)
+    migrate(settings.database_url)
+
+    async def run(session: AsyncSession) -> restore.Restored:
+        return await restore.restore(session, export, password, ruleset, utc_now())
+
+    restored = _in_transaction(settings.database_url, run)
+    typer.echo(
+        f"Restored {restored.email}: {restored.events} events, {restored.tracks} tracks with "
+        f"{restored.items} items, {restored.goals} goals, {restored.questions} questions, "
+        f"{restored.quizzes} quizzes, {restored.achievements} achievements."
+    )
+    for note in restored.notes:
+        typer.echo(note)
+    typer.echo(
+        f"Not restored ({restored.api_keys} API keys, {restored.share_links} share links in the "
+        "export): API keys and share links must be made anew; their secrets are never exported."
+    )
+
+
+def _read_export(file: Path) -> archive.Export:
+    try:
+        if file.stat().st_size > archive.MAX_FILE_BYTES:
+            raise Invalid.field(
+                "file", f"is larger than {archive.MAX_FILE_BYTES // 2**20} MiB: not an export"
+            )
+        return archive.parse(file.read_bytes())
+    except OSError as error:
+        typer.echo(f"Error: cannot read {file}: {error.strerror}", err=True)
+        raise typer.Exit(code=1) from error
+    except Problem as problem:
+        typer.echo(f"Error: {problem.detail}", err=True)
+        raise typer.Exit(code=1) from problem
+
+
+def _new_password(from_stdin: bool) -> str:
+    if not from_stdin:
+        password: str = typer.prompt(
+            "New password for the account", hide_input=True, confirmation_prompt=True
+        )
+        return password
+    return sys.stdin.readline().rstrip("\r\n")
 
 
 @app.command("verify")

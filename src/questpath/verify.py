@@ -22,7 +22,7 @@ from questpath.progress.rules import TALLY_FIELDS, Tally
 from questpath.progress.state import Projection
 from questpath.progress.vacations import day_start_from_log
 from questpath.quizzes import reviews
-from questpath.recorder.lock import lock_learners
+from questpath.recorder.repair import rebuild_learner
 from questpath.ruleset import Ruleset
 
 
@@ -146,12 +146,7 @@ async def verify(engine: AsyncEngine, user: UserLike, ruleset: Ruleset) -> list[
 async def repair(session: AsyncSession, user: UserLike, ruleset: Ruleset, now: datetime) -> None:
     """Rewrite a learner's projections from the log. Unlocked achievements are never revoked;
     ones the log reaches but that are missing are unlocked now."""
-    await lock_learners(session, [user.id])
-    await rebuild.rewrite(session, user.id, ruleset, now)
-    await users.set_day_start_hour(
-        session, user.id, day_start_from_log(await repo.day_start_log(session, user.id))
-    )
-    await reviews.rebuild_cards(session, user, ruleset)
+    await rebuild_learner(session, user, ruleset, now)
 
 
 async def build_missing(engine: AsyncEngine, ruleset: Ruleset, now: datetime) -> int:

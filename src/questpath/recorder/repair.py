@@ -1,0 +1,30 @@
+"""A learner's derived state rewritten from the log: for `questpath verify --repair`, for
+learners whose events predate the projections, and for an account restored from its export."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from questpath.auth import repository as users
+from questpath.auth.principal import UserLike
+from questpath.progress import rebuild
+from questpath.progress import repository as repo
+from questpath.progress.vacations import day_start_from_log
+from questpath.quizzes import reviews
+from questpath.recorder.lock import lock_learners
+from questpath.ruleset import Ruleset
+
+
+async def rebuild_learner(
+    session: AsyncSession, user: UserLike, ruleset: Ruleset, now: datetime
+) -> None:
+    """Rewrite a learner's projections, day start and review cards from the log. Unlocked
+    achievements are never revoked; ones the log reaches but that are missing are unlocked now."""
+    await lock_learners(session, [user.id])
+    await rebuild.rewrite(session, user.id, ruleset, now)
+    await users.set_day_start_hour(
+        session, user.id, day_start_from_log(await repo.day_start_log(session, user.id))
+    )
+    await reviews.rebuild_cards(session, user, ruleset)
