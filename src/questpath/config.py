@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     login_max_failures_per_email: int = Field(default=5, ge=1)
     login_max_failures_per_ip: int = Field(default=20, ge=1)
     session_days: int = Field(default=14, ge=1)
+    # Who may sign up: anyone, only people with an admin's invite link, or nobody (admins add
+    # accounts with the command line).
+    registration: Literal["open", "invite", "closed"] = "open"
     # How long a checked credential is reused: a revoke or sign-out elsewhere shows within it.
     auth_cache_seconds: float = Field(default=1.0, ge=0, le=1)
     # How often each server process erases the accounts whose deletion grace period is over.

@@ -84,7 +84,7 @@ class Invite(Base):
     """A single-use link to sign up, made by an admin. Only the token's SHA-256 is kept.
 
     It has no `user_id`: it belongs to nobody's data. Erasing the admin who made it leaves it
-    without a maker; erasing the account made with it, or the one it names, erases it (by e-mail).
+    without a maker; erasing the account of the address it names erases it.
     """
 
     __tablename__ = "invites"
