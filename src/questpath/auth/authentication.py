@@ -34,6 +34,7 @@ Clock = Callable[[], datetime]
 KEY_REFUSED = "the API key is not valid or has been revoked"
 TOKEN_REVOKED = "the access token was revoked (a new password, or signed out everywhere)"  # noqa: S105
 ACCOUNT_DISABLED = "the account is disabled; an admin can enable it again"
+KEY_OF_DISABLED_ACCOUNT = "this API key's account is disabled; an admin can enable it again"
 log = structlog.get_logger("questpath.auth")
 
 
@@ -98,7 +99,7 @@ class Authenticator:
         if key is None or owner is None:
             key, owner = await self._load_api_key(secret_hash)
         if owner.disabled_at is not None:
-            raise Forbidden(f"this API key's {ACCOUNT_DISABLED}")
+            raise Forbidden(KEY_OF_DISABLED_ACCOUNT)
         now = self.clock()
         if key.expires_at is not None and key.expires_at <= now:
             raise Unauthorized(f"the API key expired at {key.expires_at.isoformat()}")
