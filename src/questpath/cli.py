@@ -112,6 +112,40 @@ def create_admin(
     typer.echo(f"{'Created' if created else 'Promoted'} admin {address}.")
 
 
+user_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("create")
+def user_create(
+    email: Annotated[str, typer.Argument(help="E-mail address of the new account.")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="QUESTPATH_USER_PASSWORD",
+            help="Password; asked for when not given (or set QUESTPATH_USER_PASSWORD).",
+        ),
+    ],
+    role: Annotated[str, typer.Option(help="learner, mentor or admin.")] = "learner",
+    display_name: Annotated[str | None, typer.Option(help="Name shown in the app.")] = None,
+) -> None:
+    """Create an account, whatever QUESTPATH_REGISTRATION allows (the way to add people to a
+    server whose sign-up is closed)."""
+    settings = get_settings()
+    migrate(settings.database_url)
+
+    async def run(session: AsyncSession) -> str:
+        user = await auth_service.create_account(
+            session, email, password, display_name, role, utc_now()
+        )
+        return f"Created {user.role} {user.email} ({user.id})."
+
+    typer.echo(_in_transaction(settings.database_url, run))
+
+
 def _in_transaction(database_url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run `work` in one transaction; report a problem or invalid input as an error, exit 1."""
 

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 
 from questpath.clock import request_time
 from questpath.config import Settings
+from tests.auth.test_routes import bearer, run_cli
 from tests.helpers import (
     PASSWORD,
     Account,
@@ -276,3 +277,29 @@ async def test_the_sign_up_page_carries_the_invite_through_its_form(
         reused = await submit(stranger, "/sign-up", {**data, "email": "bob@example.com"})
     assert reused.status_code == 422
     assert "used already" in reused.text
+
+
+async def test_the_command_line_creates_accounts_while_sign_up_is_closed(
+    client: httpx.AsyncClient, settings: Settings, closed: None
+) -> None:
+    made = await run_cli(
+        settings, "user", "create", "Bob@Example.com", "--role", "mentor", "--password", PASSWORD
+    )
+    assert made.returncode == 0, made.stderr
+    assert "Created mentor bob@example.com" in made.stdout
+    signed_in = await client.post(
+        "/api/auth/login", json={"email": "bob@example.com", "password": PASSWORD}
+    )
+    assert signed_in.status_code == 200, signed_in.text
+    me = await client.get("/api/users/me", headers=bearer(signed_in.json()["access_token"]))
+    assert me.json()["role"] == "mentor"
+
+    for args, message in (
+        (("bob@example.com",), "Error: email: an account with this e-mail already exists"),
+        (("eve@example.com", "--role", "owner"), "Error: role: must be one of"),
+        (("not an address",), "Error: email"),
+    ):
+        refused = await run_cli(settings, "user", "create", *args, "--password", PASSWORD)
+        assert refused.returncode == 1, refused.stdout
+        assert message in refused.stderr
+        assert "Traceback" not in refused.stderr

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from questpath.auth import credentials, rules
 from questpath.auth import repository as repo
 from questpath.auth.cache import CredentialCache
-from questpath.auth.models import ApiKey, User, WebSession
+from questpath.auth.models import ROLES, ApiKey, User, WebSession
 from questpath.auth.principal import Principal, UserLike
 from questpath.auth.schemas import ApiKeyCreate, TokenRead, UserCreate, UserUpdate
 from questpath.config import Settings
@@ -198,10 +198,26 @@ async def create_admin(
         existing.updated_at = now
         await session.flush()
         return existing, False
+    return await create_account(session, email, password, display_name, "admin", now), True
+
+
+async def create_account(
+    session: AsyncSession,
+    email: str,
+    password: str,
+    display_name: str | None,
+    role: str,
+    now: datetime,
+) -> User:
+    """An account made by an operator (the command line), whatever the registration setting."""
+    if role not in ROLES:
+        raise Invalid.field("role", f"must be one of {', '.join(ROLES)}")
     data = UserCreate(email=email, password=password, display_name=display_name)
-    if problem := rules.password_problem(password, email.lower()):
+    if problem := rules.password_problem(password, str(data.email).lower()):
         raise Invalid.field("password", problem)
-    return await _new_user(session, data, "admin", now), True
+    if await repo.get_user_by_email(session, str(data.email)):
+        raise email_taken()
+    return await _new_user(session, data, role, now)
 
 
 async def create_api_key(
