@@ -9,12 +9,12 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from questpath.auth.account import DELETION_GRACE
-from questpath.auth.models import LoginFailures
+from questpath.auth.models import Invite, LoginFailures
 from questpath.erasure import erase_due, learner_tables
-from tests.helpers import PASSWORD, Account, assert_problem, local_today
+from tests.helpers import PASSWORD, Account, assert_problem, create_admin_account, local_today
 from tests.test_topic_migration import _work_the_track
 from tests.web.browsing import submit
 
@@ -129,3 +129,38 @@ async def test_a_deletion_taken_back_erases_nothing(
     later = datetime.now(UTC) + DELETION_GRACE * 2
     assert await erase_due(app.state.sessionmaker, later) == 0
     assert (await client.get("/api/users/me", headers=learner.headers)).status_code == 200
+
+
+async def test_erasure_drops_the_invites_for_the_address_and_unlinks_those_the_admin_made(
+    app: FastAPI, client: httpx.AsyncClient, learner: Account
+) -> None:
+    admin = await create_admin_account(client, app, password=PASSWORD)
+    for email in (None, "someone@example.com"):
+        response = await client.post(
+            "/api/admin/invites", json={"email": email}, headers=admin.headers
+        )
+        assert response.status_code == 201, response.text
+    async with app.state.engine.begin() as conn:  # made before the learner signed up
+        await conn.execute(
+            insert(Invite).values(
+                id=uuid.uuid4(),
+                token_hash="0" * 64,
+                email=learner.email,
+                role="learner",
+                created_at=datetime.now(UTC),
+                expires_at=datetime.now(UTC) + timedelta(days=1),
+            )
+        )
+    for account in (learner, admin):
+        asked = await client.post(
+            "/api/users/me/deletion", json={"password": PASSWORD}, headers=account.headers
+        )
+        assert asked.status_code == 202, asked.text
+        assert await erase_due(app.state.sessionmaker, datetime.now(UTC) + DELETION_GRACE * 2)
+
+    async with app.state.engine.connect() as conn:
+        rows = (await conn.execute(select(Invite.id, Invite.email, Invite.created_by))).all()
+    assert sorted((row.email or "", row.created_by) for row in rows) == [
+        ("", None),
+        ("someone@example.com", None),
+    ]

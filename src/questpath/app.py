@@ -17,6 +17,8 @@ from questpath.auth import credentials
 from questpath.auth.access import install_access_docs
 from questpath.auth.account_routes import router as account_router
 from questpath.auth.account_views import router as account_pages
+from questpath.auth.admin_routes import router as admin_router
+from questpath.auth.admin_views import router as admin_pages
 from questpath.auth.authentication import Authenticator
 from questpath.auth.cache import CredentialCache
 from questpath.auth.routes import router as auth_router
@@ -115,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health_router,
         auth_router,
         account_router,
+        admin_router,
         record_router,
         events_router,
         progress_router,
@@ -126,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sharing_router,
         auth_pages,
         account_pages,
+        admin_pages,
         dashboard_pages,
         history_pages,
         streak_pages,

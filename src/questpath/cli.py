@@ -19,7 +19,7 @@ from questpath.auth import credentials
 from questpath.auth import repository as users
 from questpath.auth import service as auth_service
 from questpath.clock import utc_now
-from questpath.config import get_settings
+from questpath.config import Settings, get_settings
 from questpath.db import create_engine, create_sessionmaker, migrate, transaction
 from questpath.export import archive, restore
 from questpath.problems import Invalid, Problem
@@ -102,8 +102,7 @@ def create_admin(
     display_name: Annotated[str | None, typer.Option(help="Name shown in the app.")] = None,
 ) -> None:
     """Create an admin account, or make an existing account an admin."""
-    settings = get_settings()
-    credentials.configure_password_hashing(settings)
+    settings = _settings_that_hash_passwords()
     migrate(settings.database_url)
 
     async def run(session: AsyncSession) -> tuple[str, bool]:
@@ -114,6 +113,47 @@ def create_admin(
 
     address, created = _in_transaction(settings.database_url, run)
     typer.echo(f"{'Created' if created else 'Promoted'} admin {address}.")
+
+
+user_app = typer.Typer(help="Add accounts, and move them between servers.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("create")
+def user_create(
+    email: Annotated[str, typer.Argument(help="E-mail address of the new account.")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="QUESTPATH_USER_PASSWORD",
+            help="Password; asked for when not given (or set QUESTPATH_USER_PASSWORD).",
+        ),
+    ],
+    role: Annotated[str, typer.Option(help="learner, mentor or admin.")] = "learner",
+    display_name: Annotated[str | None, typer.Option(help="Name shown in the app.")] = None,
+) -> None:
+    """Create an account, whatever QUESTPATH_REGISTRATION allows (the way to add people to a
+    server whose sign-up is closed)."""
+    settings = _settings_that_hash_passwords()
+    migrate(settings.database_url)
+
+    async def run(session: AsyncSession) -> str:
+        user = await auth_service.create_account(
+            session, email, password, display_name, role, utc_now()
+        )
+        return f"Created {user.role} {user.email} ({user.id})."
+
+    typer.echo(_in_transaction(settings.database_url, run))
+
+
+def _settings_that_hash_passwords() -> Settings:
+    """The settings, with this process hashing new passwords at their configured cost."""
+    settings = get_settings()
+    credentials.configure_password_hashing(settings)
+    return settings
 
 
 def _in_transaction(database_url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
@@ -185,10 +225,6 @@ def track_export(
         typer.echo(f"Wrote {output}")
 
 
-user_app = typer.Typer(help="Move accounts between servers.", no_args_is_help=True)
-app.add_typer(user_app, name="user")
-
-
 @user_app.command("import")
 def user_import(
     file: Annotated[
@@ -211,7 +247,7 @@ def user_import(
     Refuses, changing nothing, when the file is not an export this server reads, the e-mail
     address has an account here, or the account was restored here already.
     """
-    settings = get_settings()
+    settings = _settings_that_hash_passwords()
     ruleset = _ruleset(settings.rules_file)
     export = _read_export(file)
     password = _new_password(password_stdin)

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     password_hash_time_cost: int = Field(default=3, ge=1, le=20)
     password_hash_memory_kib: int = Field(default=64 * 1024, ge=1024, le=4 * 1024 * 1024)
     session_days: int = Field(default=14, ge=1)
+    # Who may sign up: anyone, only people with an admin's invite link, or nobody (admins add
+    # accounts with the command line).
+    registration: Literal["open", "invite", "closed"] = "open"
     # How long a checked credential is reused: a revoke or sign-out elsewhere shows within it.
     auth_cache_seconds: float = Field(default=1.0, ge=0, le=1)
     # How often each server process erases the accounts whose deletion grace period is over.

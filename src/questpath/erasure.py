@@ -2,7 +2,7 @@
 
 Every table that holds a learner's data has a `user_id` column, so the tables to clear come
 from the schema itself and a new table cannot be forgotten. Failed sign-ins are kept by e-mail
-address, not by id, and are cleared by it.
+address, not by id, and are cleared by it, as are the invites made for the address.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import structlog
 from sqlalchemy import Table, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from questpath.auth.models import LoginFailures, User
+from questpath.auth.models import Invite, LoginFailures, User
 from questpath.auth.rules import sign_in_keys
 from questpath.clock import utc_now
 from questpath.db import Base, transaction
@@ -46,6 +46,9 @@ async def erase(session: AsyncSession, user_id: uuid.UUID) -> bool:
             )
         )
     )
+    # Invites name the address they were made for; those the learner made lose their maker
+    # (ON DELETE SET NULL).
+    await session.execute(delete(Invite).where(Invite.email == email))
     await session.execute(delete(User).where(User.id == user_id))
     return True
 

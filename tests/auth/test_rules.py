@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from questpath.auth import rules
 from questpath.auth.credentials import (
     API_KEY_PREFIX,
     JWT_ALGORITHM,
@@ -427,3 +428,57 @@ def test_the_keys_keep_accounts_and_addresses_apart() -> None:
     keys = sign_in_keys("ada@example.com", "198.51.100.7")
     assert len({keys.pair, keys.address, keys.account}) == 3
     assert sign_in_keys("ada@example.com", "198.51.100.8").account == keys.account
+
+
+# Invites and the last admin -------------------------------------------------------------------
+
+MOMENTS = st.datetimes(
+    min_value=datetime(2020, 1, 1), max_value=datetime(2040, 1, 1), timezones=st.just(UTC)
+)
+ADDRESSES = st.sampled_from(["ada@example.com", "ADA@example.com", "bob@example.com"])
+
+
+@given(
+    used_at=st.none() | MOMENTS,
+    expires_at=MOMENTS,
+    bound_to=st.none() | st.sampled_from(["ada@example.com", "bob@example.com"]),
+    email=ADDRESSES,
+    now=MOMENTS,
+)
+def test_an_invite_signs_up_only_unused_unexpired_and_for_its_address(
+    used_at: datetime | None,
+    expires_at: datetime,
+    bound_to: str | None,
+    email: str,
+    now: datetime,
+) -> None:
+    problem = rules.invite_problem(
+        used_at=used_at, expires_at=expires_at, bound_to=bound_to, email=email, now=now
+    )
+
+    usable = used_at is None and now < expires_at and bound_to in (None, email.lower())
+    assert (problem is None) == usable
+    status = rules.invite_status(used_at, expires_at, now)
+    assert status == ("used" if used_at else "expired" if now >= expires_at else "pending")
+    if used_at is not None:
+        assert problem == rules.INVITE_USED
+
+
+@given(
+    is_active_admin=st.booleans(),
+    stays_active_admin=st.booleans(),
+    other_admins=st.integers(min_value=0, max_value=3),
+)
+def test_a_change_is_refused_only_when_it_would_leave_no_active_admin(
+    is_active_admin: bool, stays_active_admin: bool, other_admins: int
+) -> None:
+    admins_after = other_admins + (1 if stays_active_admin else 0)
+    admins_before = other_admins + (1 if is_active_admin else 0)
+
+    refused = rules.removes_last_admin(
+        is_active_admin=is_active_admin,
+        stays_active_admin=stays_active_admin,
+        other_admins=other_admins,
+    )
+
+    assert refused == (admins_before > 0 and admins_after == 0)

@@ -46,6 +46,11 @@ ACCESS: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("DELETE", "/api/users/me/sessions/{session_id}"): PEOPLE,
     ("POST", "/api/users/me/deletion"): PEOPLE,
     ("DELETE", "/api/users/me/deletion"): PEOPLE,
+    ("GET", "/api/admin/users"): PEOPLE,
+    ("PATCH", "/api/admin/users/{user_id}"): PEOPLE,
+    ("GET", "/api/admin/invites"): PEOPLE,
+    ("POST", "/api/admin/invites"): PEOPLE,
+    ("DELETE", "/api/admin/invites/{invite_id}"): PEOPLE,
     ("POST", "/api/events"): ("events:write",),
     ("GET", "/api/events"): ("events:read",),
     ("GET", "/api/events/{event_id}"): ("events:read",),
@@ -115,6 +120,8 @@ def _url(path: str) -> str:
         .replace("{vacation_id}", "no-such-vacation")
         .replace("{session_id}", "0123456789abcdef")
         .replace("{key_id}", ID)
+        .replace("{user_id}", ID)
+        .replace("{invite_id}", ID)
         .replace("{track_id}", ID)
         .replace("{item_id}", ID)
         .replace("{goal_id}", ID)

@@ -25,7 +25,7 @@ from questpath.auth.cache import CredentialCache, WebSessionSnapshot
 from questpath.auth.principal import ApiKeySnapshot, Principal, UserSnapshot
 from questpath.clock import utc_now
 from questpath.config import Settings
-from questpath.problems import Unauthorized
+from questpath.problems import Forbidden, Unauthorized
 
 Work = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 Later = Callable[[Callable[[], Awaitable[None]]], None]
@@ -33,6 +33,8 @@ Clock = Callable[[], datetime]
 
 KEY_REFUSED = "the API key is not valid or has been revoked"
 TOKEN_REVOKED = "the access token was revoked (a new password, or signed out everywhere)"  # noqa: S105
+ACCOUNT_DISABLED = "the account is disabled; an admin can enable it again"
+KEY_OF_DISABLED_ACCOUNT = "this API key's account is disabled; an admin can enable it again"
 log = structlog.get_logger("questpath.auth")
 
 
@@ -64,6 +66,8 @@ class Authenticator:
             raise Unauthorized("the account behind this access token no longer exists")
         if claims.version != user.token_version:
             raise Unauthorized(TOKEN_REVOKED)
+        if user.disabled_at is not None:  # its tokens were revoked too; this covers a race
+            raise Unauthorized(ACCOUNT_DISABLED)
         return Principal(user=user)
 
     async def browser(self, cookie: str, later: Later) -> Principal | None:
@@ -80,7 +84,7 @@ class Authenticator:
             return None
         row, user = found
         now = self.clock()
-        if row.user_id != user_id or row.expires_at <= now:
+        if row.user_id != user_id or row.expires_at <= now or user.disabled_at is not None:
             return None
         lifetime = timedelta(days=self._settings.session_days)
         new_end = rules.extended_session_end(row.expires_at, now, lifetime)
@@ -94,6 +98,8 @@ class Authenticator:
         owner = self.cache.user(key.user_id) if key else None
         if key is None or owner is None:
             key, owner = await self._load_api_key(secret_hash)
+        if owner.disabled_at is not None:
+            raise Forbidden(KEY_OF_DISABLED_ACCOUNT)
         now = self.clock()
         if key.expires_at is not None and key.expires_at <= now:
             raise Unauthorized(f"the API key expired at {key.expires_at.isoformat()}")

@@ -127,6 +127,11 @@ def new_share_token() -> NewShareToken:
     return NewShareToken(token=token, token_hash=hash_secret(token))
 
 
+def new_invite_token() -> NewShareToken:
+    """An invite link's secret and its hash, made and kept as a share link's are."""
+    return new_share_token()
+
+
 @dataclass(frozen=True)
 class NewSession:
     cookie: str

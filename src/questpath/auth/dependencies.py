@@ -171,3 +171,26 @@ async def signed_in(principal: MaybeSignedIn) -> Principal:
 
 
 SignedIn = Annotated[Principal, Depends(signed_in)]
+
+
+ADMINS_ONLY = "only admins may do this"
+
+
+async def current_admin(principal: CurrentPerson) -> Principal:
+    """An admin signed in as a person: API keys never administer (see docs/admin.md)."""
+    if not principal.is_admin:
+        raise Forbidden(ADMINS_ONLY)
+    return principal
+
+
+CurrentAdmin = Annotated[Principal, Depends(current_admin)]
+
+
+async def signed_in_admin(principal: SignedIn) -> Principal:
+    """A page's signed-in admin; anyone else gets a 403 page."""
+    if not principal.is_admin:
+        raise Forbidden(ADMINS_ONLY)
+    return principal
+
+
+SignedInAdmin = Annotated[Principal, Depends(signed_in_admin)]

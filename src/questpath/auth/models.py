@@ -30,6 +30,9 @@ class User(Base):
     token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Set while a deletion the learner asked for waits out its grace period.
     deletion_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Set while an admin has disabled the account: it cannot sign in, nor its API keys work.
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -75,3 +78,25 @@ class WebSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     user_agent: Mapped[str | None] = mapped_column(String(200), default=None)
+
+
+class Invite(Base):
+    """A single-use link to sign up, made by an admin. Only the token's SHA-256 is kept.
+
+    It has no `user_id`: it belongs to nobody's data. Erasing the admin who made it leaves it
+    without a maker; erasing the account of the address it names erases it.
+    """
+
+    __tablename__ = "invites"
+    __table_args__ = (CheckConstraint("role IN ('learner', 'mentor', 'admin')", name="role"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str | None] = mapped_column(String(320), default=None)  # null: anyone
+    role: Mapped[str] = mapped_column(String(16), default="learner")
+    created_by: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, delete, func, or_, select, update
+from sqlalchemy import case, delete, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from questpath.auth.models import ApiKey, LoginFailures, User, WebSession
+from questpath.auth.models import ApiKey, Invite, LoginFailures, User, WebSession
 from questpath.auth.principal import UserLike
 from questpath.db import dialect_of, insert_for
 
@@ -31,7 +31,7 @@ async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
     return await session.scalar(select(User).where(User.email == email.lower()))
 
 
-async def add(session: AsyncSession, row: User | ApiKey) -> None:
+async def add(session: AsyncSession, row: User | ApiKey | Invite) -> None:
     session.add(row)
     await session.flush()
 
@@ -217,3 +217,79 @@ async def set_day_start_hour(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
+
+
+async def note_sign_in(session: AsyncSession, user_id: uuid.UUID, now: datetime) -> None:
+    await session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(last_sign_in_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def list_users_page(
+    session: AsyncSession,
+    *,
+    email_prefix: str | None,
+    role: str | None,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> list[User]:
+    """Accounts newest first, `limit` of them after `after`; filtered by the start of the
+    e-mail address and by role."""
+    stmt = select(User)
+    if after is not None:
+        stmt = stmt.where(tuple_(User.created_at, User.id) < after)
+    if email_prefix:
+        stmt = stmt.where(User.email.startswith(email_prefix.strip().lower(), autoescape=True))
+    if role is not None:
+        stmt = stmt.where(User.role == role)
+    stmt = stmt.order_by(User.created_at.desc(), User.id.desc()).limit(limit)
+    return list(await session.scalars(stmt))
+
+
+async def lock_active_admins(session: AsyncSession) -> list[uuid.UUID]:
+    """The enabled admins, locked until the transaction ends, so that two admins demoting each
+    other at once cannot both succeed (the second one sees the first one's change)."""
+    stmt = (
+        select(User.id)
+        .where(User.role == "admin", User.disabled_at.is_(None))
+        .order_by(User.id)
+        .with_for_update()
+    )
+    return list(await session.scalars(stmt))
+
+
+async def get_invite_by_hash(session: AsyncSession, token_hash: str) -> Invite | None:
+    return await session.scalar(select(Invite).where(Invite.token_hash == token_hash))
+
+
+async def claim_invite(session: AsyncSession, invite_id: uuid.UUID, now: datetime) -> bool:
+    """Mark the invite used, unless a concurrent sign-up used it first; True when this one did.
+    One conditional statement: on PostgreSQL the loser waits for the winner's commit and then
+    finds it used."""
+    claimed = await session.scalar(
+        update(Invite)
+        .where(Invite.id == invite_id, Invite.used_at.is_(None), Invite.expires_at > now)
+        .values(used_at=now)
+        .returning(Invite.id)
+        .execution_options(synchronize_session=False)
+    )
+    return claimed is not None
+
+
+async def list_invites(
+    session: AsyncSession, after: tuple[datetime, uuid.UUID] | None, limit: int
+) -> list[Invite]:
+    stmt = select(Invite).order_by(Invite.created_at.desc(), Invite.id.desc()).limit(limit)
+    if after is not None:
+        stmt = stmt.where(tuple_(Invite.created_at, Invite.id) < after)
+    return list(await session.scalars(stmt))
+
+
+async def delete_invite(session: AsyncSession, invite_id: uuid.UUID) -> bool:
+    deleted = await session.scalar(
+        delete(Invite).where(Invite.id == invite_id).returning(Invite.id)
+    )
+    return deleted is not None

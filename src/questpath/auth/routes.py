@@ -35,7 +35,7 @@ router = APIRouter(prefix="/api", tags=["auth"])
 async def register(
     data: UserCreate, session: SessionDep, settings: SettingsDep, now: Now
 ) -> RegistrationRead:
-    user = await service.register(session, data, now)
+    user = await service.register(session, data, now, registration=settings.registration)
     token = service.issue_token(user, settings, now)
     return RegistrationRead(**token.model_dump(), user=UserRead.model_validate(user))
 

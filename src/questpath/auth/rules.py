@@ -192,3 +192,43 @@ def extended_session_end(
     if expires_at - now < lifetime / 2:
         return now + lifetime
     return None
+
+
+# Registration and administration ---------------------------------------------------------------
+
+DEFAULT_INVITE_DAYS = 7
+MAX_INVITE_DAYS = 90
+INVITE_USED = "this invite has been used already; ask an admin for a new one"
+
+
+def invite_problem(
+    *,
+    used_at: datetime | None,
+    expires_at: datetime,
+    bound_to: str | None,
+    email: str,
+    now: datetime,
+) -> str | None:
+    """Why an invite cannot sign `email` up at `now`, or None when it can. `bound_to` is the
+    address the invite was made for (lower-cased), if any."""
+    if used_at is not None:
+        return INVITE_USED
+    if expires_at <= now:
+        return "this invite has expired; ask an admin for a new one"
+    if bound_to is not None and bound_to != email.lower():
+        return "this invite is for another e-mail address"
+    return None
+
+
+def invite_status(used_at: datetime | None, expires_at: datetime, now: datetime) -> str:
+    if used_at is not None:
+        return "used"
+    return "expired" if expires_at <= now else "pending"
+
+
+def removes_last_admin(
+    *, is_active_admin: bool, stays_active_admin: bool, other_admins: int
+) -> bool:
+    """Whether a change to an account would leave no active (enabled) admin: it is one now, will
+    not be after, and no other account is one."""
+    return is_active_admin and not stays_active_admin and other_admins == 0

@@ -43,6 +43,12 @@ class UserCreate(Strict):
     password: Password
     display_name: DisplayName | None = None
     timezone: Timezone = "UTC"
+    invite: str | None = Field(
+        default=None,
+        max_length=100,
+        description="the token of an admin's invite link: required when registration is by "
+        "invitation; it is used up, and gives the account the invite's role",
+    )
 
 
 class UserUpdate(Strict):

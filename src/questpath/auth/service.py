@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from questpath.auth import credentials, rules
 from questpath.auth import repository as repo
 from questpath.auth.cache import CredentialCache
-from questpath.auth.models import ApiKey, User, WebSession
+from questpath.auth.models import ROLES, ApiKey, User, WebSession
 from questpath.auth.principal import Principal, UserLike
 from questpath.auth.schemas import ApiKeyCreate, TokenRead, UserCreate, UserUpdate
 from questpath.config import Settings
@@ -34,33 +34,70 @@ from questpath.problems import (
 MAX_ACTIVE_API_KEYS = 50
 WRONG_CREDENTIALS = "the e-mail address or password is wrong"
 EMAIL_TAKEN = "an account with this e-mail already exists"
+ACCOUNT_DISABLED = "this account is disabled; ask an admin to enable it"
+REGISTRATION_CLOSED = "sign-up is closed on this server; an admin creates accounts"
+INVITE_REQUIRED = "sign-up on this server is by invitation: open an admin's invite link"
+INVITE_UNKNOWN = "this invite is not valid; check the link, or ask an admin for a new one"
 
 
-async def register(session: AsyncSession, data: UserCreate, now: datetime) -> User:
+async def register(
+    session: AsyncSession, data: UserCreate, now: datetime, *, registration: str
+) -> User:
+    """Sign someone up as `registration` (the setting) allows: anyone, with an invite, or nobody.
+    An invite is used in the same transaction that creates the account."""
+    if registration == "closed":
+        raise Forbidden(REGISTRATION_CLOSED)
+    if registration == "invite" and not data.invite:
+        raise Invalid.field("invite", INVITE_REQUIRED)
     email = str(data.email).lower()
     problem = rules.password_problem(data.password, email)
     if problem:
         raise Invalid.field("password", problem)
     if await repo.get_user_by_email(session, email):
-        raise _email_taken()
+        raise email_taken()
+    role = await _use_invite(session, data.invite, email, now) if data.invite else "learner"
+    return await _new_user(session, data, role, now)
+
+
+async def _use_invite(session: AsyncSession, token: str, email: str, now: datetime) -> str:
+    """Use up the invite `token` for `email`; returns the role it grants."""
+    invite = await repo.get_invite_by_hash(session, credentials.hash_secret(token))
+    if invite is None:
+        raise Invalid.field("invite", INVITE_UNKNOWN)
+    problem = rules.invite_problem(
+        used_at=invite.used_at,
+        expires_at=invite.expires_at,
+        bound_to=invite.email,
+        email=email,
+        now=now,
+    )
+    if problem is None and not await repo.claim_invite(session, invite.id, now):
+        problem = rules.INVITE_USED  # a concurrent sign-up used it first
+    if problem:
+        raise Invalid.field("invite", problem)
+    return invite.role
+
+
+async def _new_user(session: AsyncSession, data: UserCreate, role: str, now: datetime) -> User:
+    email = str(data.email).lower()
     user = User(
         email=email,
         password_hash=await to_thread.run_sync(credentials.hash_password, data.password),
         display_name=data.display_name or email.split("@")[0],
         timezone=data.timezone,
         day_start_hour=0,
-        role="learner",
+        role=role,
         created_at=now,
         updated_at=now,
     )
     try:
         await repo.add(session, user)
     except IntegrityError as exc:  # a concurrent sign-up with the same address won the race
-        raise _email_taken() from exc
+        raise email_taken() from exc
     return user
 
 
-def _email_taken() -> Conflict:
+def email_taken() -> Conflict:
     """Says that the address has an account, without repeating it: the README's security notes
     say why registration answers 409 at all."""
     return Conflict(f"email: {EMAIL_TAKEN}", errors=[FieldError("email", EMAIL_TAKEN)])
@@ -112,6 +149,11 @@ async def sign_in(
     async with transaction(maker) as session:
         await repo.clear_login_failures(session, [keys.pair, keys.account])
         await repo.uncount_login_attempt(session, keys.address)
+        if user.disabled_at is None:
+            await repo.note_sign_in(session, user.id, now)
+    # Said only to whoever knows the password: to anyone else it is the same 401 as ever.
+    if user.disabled_at is not None:
+        raise Forbidden(ACCOUNT_DISABLED)
     return user
 
 
@@ -147,19 +189,35 @@ async def update_profile(
 async def create_admin(
     session: AsyncSession, email: str, password: str, display_name: str | None, now: datetime
 ) -> tuple[User, bool]:
-    """Create an admin account, or promote an existing account; returns (user, created)."""
+    """Create an admin account, or promote (and enable) an existing account; returns (user,
+    created). The way back in for an operator whose admins are all locked out."""
     existing = await repo.get_user_by_email(session, email)
     if existing is not None:
         existing.role = "admin"
+        existing.disabled_at = None
         existing.updated_at = now
         await session.flush()
         return existing, False
-    user = await register(
-        session, UserCreate(email=email, password=password, display_name=display_name), now
-    )
-    user.role = "admin"
-    await session.flush()
-    return user, True
+    return await create_account(session, email, password, display_name, "admin", now), True
+
+
+async def create_account(
+    session: AsyncSession,
+    email: str,
+    password: str,
+    display_name: str | None,
+    role: str,
+    now: datetime,
+) -> User:
+    """An account made by an operator (the command line), whatever the registration setting."""
+    if role not in ROLES:
+        raise Invalid.field("role", f"must be one of {', '.join(ROLES)}")
+    data = UserCreate(email=email, password=password, display_name=display_name)
+    if problem := rules.password_problem(password, str(data.email).lower()):
+        raise Invalid.field("password", problem)
+    if await repo.get_user_by_email(session, str(data.email)):
+        raise email_taken()
+    return await _new_user(session, data, role, now)
 
 
 async def create_api_key(

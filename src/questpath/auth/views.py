@@ -51,6 +51,7 @@ class SignUpForm(BaseModel):
     password: Password
     display_name: DisplayName | None = None
     timezone: Timezone = "UTC"
+    invite: str | None = Field(default=None, max_length=100)
 
 
 class SignInForm(BaseModel):
@@ -97,13 +98,40 @@ def _signed_in_redirect(request: Request, response_to: str, cookie: str) -> Resp
     return response
 
 
+def _sign_up_page(
+    request: Request,
+    registration: str,
+    form: dict[str, str],
+    errors: forms.Errors,
+    status_code: int = 200,
+) -> Response:
+    """The sign-up form, or, when this browser may not sign up, why not (403)."""
+    refused = registration == "closed" or (registration == "invite" and not form.get("invite"))
+    return render(
+        request,
+        "auth/sign_up.html",
+        {
+            "form": form,
+            "errors": errors,
+            "timezones": _timezones(),
+            "registration": registration,
+            "refused": refused,
+        },
+        status_code=403 if refused else status_code,
+    )
+
+
 @router.get("/sign-up")
-async def sign_up_page(request: Request, principal: MaybeSignedIn) -> Response:
+async def sign_up_page(
+    request: Request,
+    principal: MaybeSignedIn,
+    settings: SettingsDep,
+    invite: Annotated[str | None, Query(max_length=100)] = None,
+) -> Response:
     if principal is not None:
         return redirect(request, "/")
-    return render(
-        request, "auth/sign_up.html", {"form": {}, "errors": {}, "timezones": _timezones()}
-    )
+    form = {"invite": invite} if invite else {}
+    return _sign_up_page(request, settings.registration, form, {})
 
 
 @router.post("/sign-up")
@@ -114,7 +142,12 @@ async def sign_up(
     form, errors = forms.validate(SignUpForm, data)
     if form is not None:
         try:
-            user = await service.register(session, UserCreate(**form.model_dump()), now)
+            user = await service.register(
+                session,
+                UserCreate(**form.model_dump()),
+                now,
+                registration=settings.registration,
+            )
         except Problem as problem:
             errors = forms.problem_errors(problem)
         else:
@@ -124,19 +157,20 @@ async def sign_up(
             add_toast(request, Toast("success", f"Welcome to QuestPath, {user.display_name}!"))
             return _signed_in_redirect(request, "/", cookie)
     data.pop("password", None)
-    return render(
-        request,
-        "auth/sign_up.html",
-        {"form": data, "errors": errors, "timezones": _timezones()},
-        status_code=422,
-    )
+    return _sign_up_page(request, settings.registration, data, errors, status_code=422)
 
 
 @router.get("/sign-in")
-async def sign_in_page(request: Request, principal: MaybeSignedIn, next_path: NextPath) -> Response:
+async def sign_in_page(
+    request: Request, principal: MaybeSignedIn, settings: SettingsDep, next_path: NextPath
+) -> Response:
     if principal is not None:
         return redirect(request, next_path)
-    return render(request, "auth/sign_in.html", {"form": {}, "errors": {}, "next": next_path})
+    return render(
+        request,
+        "auth/sign_in.html",
+        {"form": {}, "errors": {}, "next": next_path, "registration": settings.registration},
+    )
 
 
 @router.post("/sign-in")
@@ -166,7 +200,12 @@ async def sign_in(
     return render(
         request,
         "auth/sign_in.html",
-        {"form": data, "errors": errors, "next": next_path},
+        {
+            "form": data,
+            "errors": errors,
+            "next": next_path,
+            "registration": settings.registration,
+        },
         status_code=status_code,
     )
 
