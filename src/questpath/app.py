@@ -19,6 +19,8 @@ from questpath.auth.account_views import router as account_pages
 from questpath.auth.authentication import Authenticator
 from questpath.auth.cache import CredentialCache
 from questpath.auth.routes import router as auth_router
+from questpath.auth.two_factor_routes import router as two_factor_router
+from questpath.auth.two_factor_views import router as two_factor_pages
 from questpath.auth.views import router as auth_pages
 from questpath.config import Settings, get_settings
 from questpath.dashboard.views import router as dashboard_pages
@@ -113,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health_router,
         auth_router,
         account_router,
+        two_factor_router,
         record_router,
         events_router,
         progress_router,
@@ -124,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sharing_router,
         auth_pages,
         account_pages,
+        two_factor_pages,
         dashboard_pages,
         history_pages,
         streak_pages,

@@ -6,6 +6,7 @@ from this process's credential cache once the change commits."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -13,7 +14,7 @@ from anyio import to_thread
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from questpath.auth import credentials, rules
+from questpath.auth import credentials, rules, two_factor
 from questpath.auth import repository as repo
 from questpath.auth.cache import CredentialCache
 from questpath.auth.models import ApiKey, User, WebSession
@@ -34,6 +35,16 @@ from questpath.problems import (
 MAX_ACTIVE_API_KEYS = 50
 WRONG_CREDENTIALS = "the e-mail address or password is wrong"
 EMAIL_TAKEN = "an account with this e-mail already exists"
+CODE_NEEDED = (
+    "a two-factor code is required: send the code of the authenticator app, or a recovery code, "
+    "as `code`"
+)
+WRONG_CODE = "the two-factor code is not a current code of the app or an unused recovery code"
+# The problem type of a sign-in that lacks its two-factor code, or has a wrong one: a client
+# asks the person for a code on seeing it.
+TWO_FACTOR_PROBLEM = "urn:questpath:problem:two-factor-code"
+# How long the sign-in pages wait for the code after a right password.
+PENDING_SIGN_IN = timedelta(minutes=5)
 
 
 async def register(session: AsyncSession, data: UserCreate, now: datetime) -> User:
@@ -66,6 +77,16 @@ def _email_taken() -> Conflict:
     return Conflict(f"email: {EMAIL_TAKEN}", errors=[FieldError("email", EMAIL_TAKEN)])
 
 
+@dataclass(frozen=True)
+class SignIn:
+    """A sign-in whose password was right. `code_needed`: two-factor sign-in is on and no
+    code came, so no one is signed in yet; `recovery_codes_left` when a recovery code was used."""
+
+    user: User
+    code_needed: bool = False
+    recovery_codes_left: int | None = None
+
+
 async def sign_in(
     maker: async_sessionmaker[AsyncSession],
     email: str,
@@ -73,16 +94,66 @@ async def sign_in(
     client_ip: str,
     settings: Settings,
     now: datetime,
-) -> User:
-    """Check a password, counting attempts per account and client, and per client; raise 401
-    or 429.
+    code: str | None = None,
+) -> SignIn:
+    """Check a password, and the two-factor code when the account asks for one, counting
+    attempts per account and client, and per client; raise 401 or 429.
 
     The attempt is counted before the password is checked, in one atomic statement per key, so
-    parallel guesses cannot all slip under the limit; a success takes it back. It runs its own
-    transactions because a failed attempt must be stored even though the request ends in an
-    error.
+    parallel guesses cannot all slip under the limit; a success takes it back, and so does a
+    right password that awaits its code, so that the two steps of one sign-in count once. A
+    wrong code stays counted like a wrong password. It runs its own transactions because a
+    failed attempt must be stored even though the request ends in an error.
     """
     email = email.strip().lower()
+    keys, user = await _count_attempt(maker, email, client_ip, settings, now)
+    stored_hash = user.password_hash if user else credentials.decoy_hash()
+    valid = await to_thread.run_sync(credentials.verify_password, password, stored_hash)
+    if user is None or not valid:
+        raise Unauthorized(WRONG_CREDENTIALS)
+    return await _second_factor(maker, user, keys, code, now)
+
+
+async def finish_sign_in(
+    maker: async_sessionmaker[AsyncSession],
+    pending: str,
+    code: str,
+    client_ip: str,
+    settings: Settings,
+    now: datetime,
+) -> SignIn:
+    """The second step of a sign-in on the pages: the code, with the token `pending_sign_in`
+    gave for the right password. The attempt counts like one with a password."""
+    try:
+        claims = credentials.pending_sign_in_claims(pending, settings.signing_key(), now)
+    except credentials.InvalidToken as exc:
+        raise Unauthorized(str(exc)) from exc
+    async with maker() as session:
+        found = await repo.get_user(session, claims.user_id)
+    if found is None or found.token_version != claims.version:
+        raise Unauthorized("the sign-in is no longer valid; enter your password again")
+    keys, user = await _count_attempt(maker, found.email, client_ip, settings, now)
+    if user is None or user.id != found.id:
+        raise Unauthorized("the sign-in is no longer valid; enter your password again")
+    return await _second_factor(maker, user, keys, code, now)
+
+
+def pending_sign_in(user: User, settings: Settings, now: datetime) -> str:
+    """A token that carries a right password to the page asking for the code, for a while."""
+    return credentials.create_pending_sign_in(
+        user.id, user.token_version, settings.signing_key(), now, PENDING_SIGN_IN
+    )
+
+
+async def _count_attempt(
+    maker: async_sessionmaker[AsyncSession],
+    email: str,
+    client_ip: str,
+    settings: Settings,
+    now: datetime,
+) -> tuple[rules.SignInKeys, User | None]:
+    """Count a sign-in attempt under each of its keys, raising 429 when one is over its limit;
+    returns the keys and the account, if there is one."""
     window = timedelta(seconds=settings.login_window_seconds)
     keys = rules.sign_in_keys(email, client_ip)
     async with transaction(maker) as session:
@@ -104,15 +175,40 @@ async def sign_in(
         raise TooManyRequests(
             f"too many failed sign-ins; try again in {wait} seconds", retry_after=wait
         )
+    return keys, user
 
-    stored_hash = user.password_hash if user else credentials.decoy_hash()
-    valid = await to_thread.run_sync(credentials.verify_password, password, stored_hash)
-    if user is None or not valid:
-        raise Unauthorized(WRONG_CREDENTIALS)
+
+async def _second_factor(
+    maker: async_sessionmaker[AsyncSession],
+    user: User,
+    keys: rules.SignInKeys,
+    code: str | None,
+    now: datetime,
+) -> SignIn:
     async with transaction(maker) as session:
-        await repo.clear_login_failures(session, [keys.pair, keys.account])
-        await repo.uncount_login_attempt(session, keys.address)
-    return user
+        checked = await two_factor.check(session, user.id, code, now)
+        if checked.outcome is two_factor.Outcome.MISSING:
+            for key in (keys.pair, keys.address, keys.account):
+                await repo.uncount_login_attempt(session, key)
+            return SignIn(user, code_needed=True)
+        if checked.outcome is not two_factor.Outcome.WRONG:
+            await repo.clear_login_failures(session, [keys.pair, keys.account])
+            await repo.uncount_login_attempt(session, keys.address)
+            return SignIn(user, recovery_codes_left=checked.recovery_codes_left)
+    raise TwoFactorCodeProblem(WRONG_CODE, "is not a current code or an unused recovery code")
+
+
+class TwoFactorCodeProblem(Unauthorized):
+    """The password was right, and the account asks for a two-factor code it did not get."""
+
+    type = TWO_FACTOR_PROBLEM
+
+    def __init__(self, detail: str, message: str) -> None:
+        super().__init__(detail, errors=[FieldError("code", message)])
+
+
+def code_required() -> TwoFactorCodeProblem:
+    return TwoFactorCodeProblem(CODE_NEEDED, "is required")
 
 
 def issue_token(user: User, settings: Settings, now: datetime) -> TokenRead:
