@@ -4,6 +4,7 @@ the secret the API hands out; the app's clock is set, so each code's time step i
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -13,11 +14,14 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 import pyotp
 import pytest
+from click.testing import Result
 from fastapi import FastAPI
+from typer.testing import CliRunner
 
 from questpath.auth.service import TWO_FACTOR_PROBLEM
+from questpath.cli import app as cli
 from questpath.clock import request_time
-from questpath.config import Settings
+from questpath.config import Settings, get_settings
 from tests.helpers import PASSWORD, Account, assert_problem, field_errors
 from tests.web.browsing import csrf_token, sign_up, submit
 
@@ -478,3 +482,35 @@ async def test_the_settings_page_turns_it_off_with_the_password(
 
     assert done.status_code == 303, done.text
     assert "Set up two-factor sign-in" in (await client.get("/settings/account")).text
+
+
+# The operator ---------------------------------------------------------------------------------
+
+
+async def test_the_operator_turns_it_off_for_a_learner_who_lost_app_and_codes(
+    client: httpx.AsyncClient,
+    learner: Account,
+    set_clock: SetClock,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await turn_on(client, learner)
+    monkeypatch.setenv("QUESTPATH_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("QUESTPATH_DATA_DIR", str(settings.data_dir))
+    get_settings.cache_clear()
+
+    def run(email: str) -> Result:
+        return CliRunner().invoke(cli, ["two-factor-off", email])
+
+    try:
+        done = await asyncio.to_thread(run, learner.email)
+        unknown = await asyncio.to_thread(run, "nobody@example.com")
+        again = await asyncio.to_thread(run, learner.email)
+    finally:
+        get_settings.cache_clear()
+
+    assert done.exit_code == 0, done.output
+    assert "Two-factor sign-in is off for learner@example.com." in done.output
+    assert (await login(client, learner)).status_code == 200
+    assert (unknown.exit_code, again.exit_code) == (1, 1)
+    assert "no account with the e-mail address nobody@example.com" in unknown.output

@@ -199,7 +199,8 @@ async def _second_factor(
 
 
 class TwoFactorCodeProblem(Unauthorized):
-    """The password was right, and the account asks for a two-factor code it did not get."""
+    """The password was right, and the account asks for a two-factor code: none came, or a
+    wrong one."""
 
     type = TWO_FACTOR_PROBLEM
 

@@ -126,6 +126,12 @@ async def turn_off(session: AsyncSession, user_id: uuid.UUID, password: str) -> 
     """Turn two-factor sign-in off (or give up setting it up): the secret and the recovery
     codes are forgotten."""
     await _check_password(session, user_id, password)
+    await reset(session, user_id)
+
+
+async def reset(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """Turn two-factor sign-in off without the password: for an operator (`questpath
+    two-factor-off`), when its owner lost both the app and the recovery codes."""
     if await repo.get_two_factor(session, user_id) is None:
         raise Conflict(NOT_ON)
     await repo.delete_two_factor(session, user_id)
