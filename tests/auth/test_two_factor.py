@@ -220,6 +220,18 @@ async def test_a_code_signs_in_once_and_not_again_within_its_window(
     assert (await login(client, learner, code(secret, at_step(6)))).status_code == 200
 
 
+async def test_of_two_sign_ins_at_once_with_the_same_code_one_succeeds(
+    client: httpx.AsyncClient, learner: Account, set_clock: SetClock
+) -> None:
+    secret, _ = await turn_on(client, learner)
+    set_clock(at_step(5))
+    used = code(secret, at_step(5))
+
+    responses = await asyncio.gather(*(login(client, learner, used) for _ in range(2)))
+
+    assert sorted(r.status_code for r in responses) == [200, 401]
+
+
 async def test_the_code_that_confirmed_the_app_does_not_sign_in(
     client: httpx.AsyncClient, learner: Account, set_clock: SetClock
 ) -> None:
