@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pyotp
 from fastapi import FastAPI
 from sqlalchemy import func, insert, select
 
@@ -61,6 +62,12 @@ async def _use_everything(client: httpx.AsyncClient, app: FastAPI, learner: Acco
             browser, "/sign-in", {"email": learner.email, "password": PASSWORD}
         )
         assert signed_in.status_code == 303, signed_in.text
+    # Two-factor sign-in last: the browser above signed in with the password alone.
+    secret = (await client.post("/api/users/me/two-factor", headers=headers)).json()["secret"]
+    confirmed = await client.post(
+        "/api/users/me/two-factor/confirm", json={"code": pyotp.TOTP(secret).now()}, headers=headers
+    )
+    assert confirmed.status_code == 200, confirmed.text
 
 
 async def _rows(app: FastAPI, user_id: str) -> dict[str, int]:

@@ -22,6 +22,8 @@ from questpath.auth.admin_views import router as admin_pages
 from questpath.auth.authentication import Authenticator
 from questpath.auth.cache import CredentialCache
 from questpath.auth.routes import router as auth_router
+from questpath.auth.two_factor_routes import router as two_factor_router
+from questpath.auth.two_factor_views import router as two_factor_pages
 from questpath.auth.views import router as auth_pages
 from questpath.config import Settings, get_settings
 from questpath.dashboard.views import router as dashboard_pages
@@ -118,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         auth_router,
         account_router,
         admin_router,
+        two_factor_router,
         record_router,
         events_router,
         progress_router,
@@ -130,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         auth_pages,
         account_pages,
         admin_pages,
+        two_factor_pages,
         dashboard_pages,
         history_pages,
         streak_pages,

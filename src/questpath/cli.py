@@ -15,14 +15,14 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath import __version__, verify
-from questpath.auth import credentials
+from questpath.auth import credentials, two_factor
 from questpath.auth import repository as users
 from questpath.auth import service as auth_service
 from questpath.clock import utc_now
 from questpath.config import Settings, get_settings
 from questpath.db import create_engine, create_sessionmaker, migrate, transaction
 from questpath.export import archive, restore
-from questpath.problems import Invalid, Problem
+from questpath.problems import Invalid, NotFound, Problem
 from questpath.ruleset import Ruleset, RulesFileError, load_ruleset
 from questpath.tracks import service as track_service
 from questpath.tracks.schemas import ExportFormat, TrackSummary
@@ -154,6 +154,25 @@ def _settings_that_hash_passwords() -> Settings:
     settings = get_settings()
     credentials.configure_password_hashing(settings)
     return settings
+
+
+@app.command("two-factor-off")
+def two_factor_off(
+    email: Annotated[str, typer.Argument(help="E-mail address of the account.")],
+) -> None:
+    """Turn two-factor sign-in off for an account whose owner lost both the authenticator app
+    and the recovery codes (check who is asking first: this lets the password alone in)."""
+    settings = get_settings()
+
+    async def run(session: AsyncSession) -> str:
+        user = await users.get_user_by_email(session, email)
+        if user is None:
+            raise NotFound(f"no account with the e-mail address {email}")
+        await two_factor.reset(session, user.id)
+        return user.email
+
+    address = _in_transaction(settings.database_url, run)
+    typer.echo(f"Two-factor sign-in is off for {address}.")
 
 
 def _in_transaction(database_url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:

@@ -27,6 +27,9 @@ class Problem(Exception):
     """An error the client can act on. Services raise these; the handler renders them."""
 
     status = HTTPStatus.BAD_REQUEST
+    # A URI naming the kind of problem, for the few a client handles by kind; "about:blank"
+    # says the status code is all there is to know.
+    type = "about:blank"
 
     def __init__(
         self,
@@ -44,8 +47,8 @@ class Problem(Exception):
 class Unauthorized(Problem):
     status = HTTPStatus.UNAUTHORIZED
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+    def __init__(self, detail: str, *, errors: Sequence[FieldError] = ()) -> None:
+        super().__init__(detail, errors=errors, headers={"WWW-Authenticate": "Bearer"})
 
 
 class Forbidden(Problem):
@@ -91,9 +94,10 @@ def problem_response(
     *,
     errors: Iterable[FieldError] = (),
     headers: Mapping[str, str] | None = None,
+    problem_type: str = "about:blank",
 ) -> JSONResponse:
     body: dict[str, Any] = {
-        "type": "about:blank",
+        "type": problem_type,
         "title": HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,
@@ -136,7 +140,9 @@ def _validation_errors(exc: RequestValidationError) -> list[FieldError]:
 
 async def _on_problem(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Problem)
-    return problem_response(exc.status, exc.detail, errors=exc.errors, headers=exc.headers)
+    return problem_response(
+        exc.status, exc.detail, errors=exc.errors, headers=exc.headers, problem_type=exc.type
+    )
 
 
 async def _on_validation_error(_request: Request, exc: Exception) -> JSONResponse:

@@ -1,12 +1,15 @@
-"""The account page: a new password, where the learner is signed in, and deleting the account."""
+"""The account page: a new password, two-factor sign-in, where the learner is signed in, and
+deleting the account."""
 
 from __future__ import annotations
 
+import segno
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict
 
-from questpath.auth import account, credentials
+from questpath.auth import account, credentials, two_factor
 from questpath.auth.credentials import SESSION_COOKIE
 from questpath.auth.dependencies import CredentialCacheDep, SignedIn
 from questpath.auth.schemas import Password
@@ -40,7 +43,7 @@ def _this_session(request: Request) -> str | None:
     return parsed[1] if parsed else None
 
 
-async def _page(
+async def account_page_response(
     request: Request,
     principal: SignedIn,
     session: SessionDep,
@@ -48,11 +51,15 @@ async def _page(
     *,
     password_errors: forms.Errors | None = None,
     deletion_errors: forms.Errors | None = None,
+    two_factor_errors: forms.Errors | None = None,
+    recovery_codes: list[str] | None = None,
     status_code: int = 200,
 ) -> Response:
+    """The account page; `recovery_codes` are new ones, shown this once."""
     sessions = await account.browser_sessions(
         session, principal.user.id, now, current=_this_session(request)
     )
+    enrolment = await two_factor.enrolment(session, principal.user)
     return render(
         request,
         "auth/account.html",
@@ -61,16 +68,27 @@ async def _page(
             "grace_days": account.DELETION_GRACE.days,
             "password_errors": password_errors or {},
             "deletion_errors": deletion_errors or {},
+            "two_factor": await two_factor.status(session, principal.user.id),
+            "enrolment": enrolment,
+            "qr_code": qr_code_svg(enrolment.uri) if enrolment else None,
+            "two_factor_errors": two_factor_errors or {},
+            "recovery_codes": recovery_codes,
         },
         status_code=status_code,
     )
+
+
+def qr_code_svg(uri: str) -> Markup:
+    """The URI as a QR code, an inline SVG for an authenticator app's camera."""
+    svg = segno.make(uri, error="m").svg_inline(scale=4, dark="#000", light="#fff")
+    return Markup(svg)  # noqa: S704  (segno draws it from our own URI: paths, no markup of ours)
 
 
 @router.get("/settings/account")
 async def account_page(
     request: Request, principal: SignedIn, session: SessionDep, now: Now
 ) -> Response:
-    return await _page(request, principal, session, now)
+    return await account_page_response(request, principal, session, now)
 
 
 @router.post("/settings/account/password")
@@ -94,7 +112,9 @@ async def change_password(
         else:
             add_toast(request, Toast("success", "Password changed; other browsers are signed out."))
             return redirect(request, "/settings/account")
-    return await _page(request, principal, session, now, password_errors=errors, status_code=422)
+    return await account_page_response(
+        request, principal, session, now, password_errors=errors, status_code=422
+    )
 
 
 @router.post("/settings/account/sessions/{session_id}/end")
@@ -136,7 +156,9 @@ async def schedule_deletion(
                 request, Toast("success", "Your account will be deleted; you can still keep it.")
             )
             return redirect(request, "/settings/account")
-    return await _page(request, principal, session, now, deletion_errors=errors, status_code=422)
+    return await account_page_response(
+        request, principal, session, now, deletion_errors=errors, status_code=422
+    )
 
 
 @router.post("/settings/account/deletion/cancel")

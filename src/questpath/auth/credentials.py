@@ -93,6 +93,34 @@ def access_claims(token: str, key: str) -> AccessClaims:
         raise InvalidToken("the access token is not valid") from exc
 
 
+def create_pending_sign_in(
+    user_id: uuid.UUID, version: int, key: str, now: datetime, lifetime: timedelta
+) -> str:
+    """A signed token that says the holder gave `user_id`'s password and owes a two-factor code.
+    It is no access token (its type differs), and a new password (a new version) voids it."""
+    claims = {"sub": str(user_id), "ver": version, "iat": now, "exp": now + lifetime}
+    return jwt.encode({**claims, "typ": "pending-sign-in"}, key, algorithm=JWT_ALGORITHM)
+
+
+def pending_sign_in_claims(token: str, key: str, now: datetime) -> AccessClaims:
+    """The account and version a pending sign-in names; its end is checked against `now`, the
+    request's time."""
+    try:
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=[JWT_ALGORITHM],
+            options={"require": ["sub", "exp", "ver"], "verify_exp": False, "verify_iat": False},
+        )
+        if claims.get("typ") != "pending-sign-in" or type(claims["ver"]) is not int:
+            raise InvalidToken("the sign-in is not valid; enter your password again")
+        if now.timestamp() >= claims["exp"]:
+            raise InvalidToken("the sign-in took too long; enter your password again")
+        return AccessClaims(uuid.UUID(claims["sub"]), claims["ver"])
+    except (jwt.PyJWTError, TypeError, ValueError) as exc:
+        raise InvalidToken("the sign-in is not valid; enter your password again") from exc
+
+
 @dataclass(frozen=True)
 class NewApiKey:
     secret: str

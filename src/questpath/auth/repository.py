@@ -8,7 +8,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, delete, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from questpath.auth.models import ApiKey, Invite, LoginFailures, User, WebSession
+from questpath.auth.models import (
+    ApiKey,
+    Invite,
+    LoginFailures,
+    RecoveryCode,
+    TwoFactor,
+    User,
+    WebSession,
+)
 from questpath.auth.principal import UserLike
 from questpath.db import dialect_of, insert_for
 
@@ -293,3 +301,60 @@ async def delete_invite(session: AsyncSession, invite_id: uuid.UUID) -> bool:
         delete(Invite).where(Invite.id == invite_id).returning(Invite.id)
     )
     return deleted is not None
+
+
+async def get_two_factor(
+    session: AsyncSession, user_id: uuid.UUID, *, for_update: bool = False
+) -> TwoFactor | None:
+    return await session.get(TwoFactor, user_id, with_for_update=for_update)
+
+
+async def add_two_factor(session: AsyncSession, row: TwoFactor) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def delete_two_factor(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """Forget the account's secret and its recovery codes."""
+    await session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
+    await session.execute(delete(TwoFactor).where(TwoFactor.user_id == user_id))
+
+
+async def use_time_step(session: AsyncSession, user_id: uuid.UUID, step: int) -> bool:
+    """Note `step` as the last one whose code was used, unless a code of it or a later step
+    already was; one statement, so of two requests with the same code only one wins."""
+    result = await session.execute(
+        update(TwoFactor)
+        .where(
+            TwoFactor.user_id == user_id,
+            or_(TwoFactor.last_used_step.is_(None), TwoFactor.last_used_step < step),
+        )
+        .values(last_used_step=step)
+        .returning(TwoFactor.user_id)
+    )
+    return result.first() is not None
+
+
+async def replace_recovery_codes(
+    session: AsyncSession, user_id: uuid.UUID, code_hashes: list[str]
+) -> None:
+    await session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
+    session.add_all(RecoveryCode(user_id=user_id, code_hash=h) for h in code_hashes)
+    await session.flush()
+
+
+async def use_recovery_code(session: AsyncSession, user_id: uuid.UUID, code_hash: str) -> bool:
+    """Delete the code if it is one of the account's; whether it was (and so is now used)."""
+    result = await session.execute(
+        delete(RecoveryCode)
+        .where(RecoveryCode.user_id == user_id, RecoveryCode.code_hash == code_hash)
+        .returning(RecoveryCode.code_hash)
+    )
+    return result.first() is not None
+
+
+async def count_recovery_codes(session: AsyncSession, user_id: uuid.UUID) -> int:
+    count = await session.scalar(
+        select(func.count()).select_from(RecoveryCode).where(RecoveryCode.user_id == user_id)
+    )
+    return count or 0

@@ -20,7 +20,7 @@ from questpath.auth.schemas import (
     ApiKeyRead,
     LoginRequest,
     RegistrationRead,
-    TokenRead,
+    SignInRead,
     UserCreate,
     UserRead,
     UserUpdate,
@@ -43,10 +43,16 @@ async def register(
 @router.post("/auth/login")
 async def login(
     data: LoginRequest, request: Request, maker: SessionMakerDep, settings: SettingsDep, now: Now
-) -> TokenRead:
+) -> SignInRead:
+    """Sign in with a password, and a two-factor `code` when the account has that on."""
     client_ip = request.client.host if request.client else "unknown"
-    user = await service.sign_in(maker, data.email, data.password, client_ip, settings, now)
-    return service.issue_token(user, settings, now)
+    signed_in = await service.sign_in(
+        maker, data.email, data.password, client_ip, settings, now, data.code
+    )
+    if signed_in.code_needed:
+        raise service.code_required()
+    token = service.issue_token(signed_in.user, settings, now)
+    return SignInRead(**token.model_dump(), recovery_codes_left=signed_in.recovery_codes_left)
 
 
 @router.get("/users/me")

@@ -75,15 +75,37 @@ class UserRead(BaseModel):
     )
 
 
+TwoFactorCode = Annotated[
+    str,
+    Field(
+        max_length=64,
+        description="a current code of the authenticator app, or an unused recovery code",
+    ),
+]
+
+
 class LoginRequest(Strict):
     email: str = Field(max_length=320)
     password: Password
+    code: TwoFactorCode | None = Field(
+        default=None,
+        description="for an account with two-factor sign-in on: a code of its authenticator "
+        "app or a recovery code. Without it such an account is answered 401 with the problem "
+        "type `urn:questpath:problem:two-factor-code`",
+    )
 
 
 class TokenRead(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105
     expires_in: int = Field(description="seconds until the token expires")
+
+
+class SignInRead(TokenRead):
+    recovery_codes_left: int | None = Field(
+        default=None,
+        description="when the sign-in used a recovery code: how many unused ones remain",
+    )
 
 
 class RegistrationRead(TokenRead):
@@ -146,3 +168,29 @@ class BrowserSessionList(BaseModel):
 
 class DeletionRead(BaseModel):
     deletion_due_at: datetime = Field(description="when the account and all its data are erased")
+
+
+class TwoFactorRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    enabled: bool = Field(description="sign-in asks for a code")
+    enabled_at: datetime | None
+    setting_up: bool = Field(
+        description="an authenticator app is being set up: POST /api/users/me/two-factor/confirm"
+    )
+    recovery_codes_left: int
+
+
+class TwoFactorEnrolmentRead(BaseModel):
+    secret: str = Field(description="the base32 secret, to type into an authenticator app")
+    otpauth_uri: str = Field(description="the same as an `otpauth://` URI, as QR codes carry it")
+
+
+class TwoFactorConfirmation(Strict):
+    code: str = Field(max_length=64, description="the current code of the authenticator app")
+
+
+class RecoveryCodesRead(BaseModel):
+    recovery_codes: list[str] = Field(
+        description="shown once: each signs in once in place of a code of the app"
+    )

@@ -6,6 +6,7 @@ from this process's credential cache once the change commits."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -13,7 +14,7 @@ from anyio import to_thread
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from questpath.auth import credentials, rules
+from questpath.auth import credentials, rules, two_factor
 from questpath.auth import repository as repo
 from questpath.auth.cache import CredentialCache
 from questpath.auth.models import ROLES, ApiKey, User, WebSession
@@ -38,6 +39,16 @@ ACCOUNT_DISABLED = "this account is disabled; ask an admin to enable it"
 REGISTRATION_CLOSED = "sign-up is closed on this server; an admin creates accounts"
 INVITE_REQUIRED = "sign-up on this server is by invitation: open an admin's invite link"
 INVITE_UNKNOWN = "this invite is not valid; check the link, or ask an admin for a new one"
+CODE_NEEDED = (
+    "a two-factor code is required: send the code of the authenticator app, or a recovery code, "
+    "as `code`"
+)
+WRONG_CODE = "the two-factor code is not a current code of the app or an unused recovery code"
+# The problem type of a sign-in that lacks its two-factor code, or has a wrong one: a client
+# asks the person for a code on seeing it.
+TWO_FACTOR_PROBLEM = "urn:questpath:problem:two-factor-code"
+# How long the sign-in pages wait for the code after a right password.
+PENDING_SIGN_IN = timedelta(minutes=5)
 
 
 async def register(
@@ -103,6 +114,16 @@ def email_taken() -> Conflict:
     return Conflict(f"email: {EMAIL_TAKEN}", errors=[FieldError("email", EMAIL_TAKEN)])
 
 
+@dataclass(frozen=True)
+class SignIn:
+    """A sign-in whose password was right. `code_needed`: two-factor sign-in is on and no
+    code came, so no one is signed in yet; `recovery_codes_left` when a recovery code was used."""
+
+    user: User
+    code_needed: bool = False
+    recovery_codes_left: int | None = None
+
+
 async def sign_in(
     maker: async_sessionmaker[AsyncSession],
     email: str,
@@ -110,16 +131,66 @@ async def sign_in(
     client_ip: str,
     settings: Settings,
     now: datetime,
-) -> User:
-    """Check a password, counting attempts per account and client, and per client; raise 401
-    or 429.
+    code: str | None = None,
+) -> SignIn:
+    """Check a password, and the two-factor code when the account asks for one, counting
+    attempts per account and client, and per client; raise 401 or 429.
 
     The attempt is counted before the password is checked, in one atomic statement per key, so
-    parallel guesses cannot all slip under the limit; a success takes it back. It runs its own
-    transactions because a failed attempt must be stored even though the request ends in an
-    error.
+    parallel guesses cannot all slip under the limit; a success takes it back, and so does a
+    right password that awaits its code, so that the two steps of one sign-in count once. A
+    wrong code stays counted like a wrong password. It runs its own transactions because a
+    failed attempt must be stored even though the request ends in an error.
     """
     email = email.strip().lower()
+    keys, user = await _count_attempt(maker, email, client_ip, settings, now)
+    stored_hash = user.password_hash if user else credentials.decoy_hash()
+    valid = await to_thread.run_sync(credentials.verify_password, password, stored_hash)
+    if user is None or not valid:
+        raise Unauthorized(WRONG_CREDENTIALS)
+    return await _second_factor(maker, user, keys, code, now)
+
+
+async def finish_sign_in(
+    maker: async_sessionmaker[AsyncSession],
+    pending: str,
+    code: str,
+    client_ip: str,
+    settings: Settings,
+    now: datetime,
+) -> SignIn:
+    """The second step of a sign-in on the pages: the code, with the token `pending_sign_in`
+    gave for the right password. The attempt counts like one with a password."""
+    try:
+        claims = credentials.pending_sign_in_claims(pending, settings.signing_key(), now)
+    except credentials.InvalidToken as exc:
+        raise Unauthorized(str(exc)) from exc
+    async with maker() as session:
+        found = await repo.get_user(session, claims.user_id)
+    if found is None or found.token_version != claims.version:
+        raise Unauthorized("the sign-in is no longer valid; enter your password again")
+    keys, user = await _count_attempt(maker, found.email, client_ip, settings, now)
+    if user is None or user.id != found.id:
+        raise Unauthorized("the sign-in is no longer valid; enter your password again")
+    return await _second_factor(maker, user, keys, code, now)
+
+
+def pending_sign_in(user: User, settings: Settings, now: datetime) -> str:
+    """A token that carries a right password to the page asking for the code, for a while."""
+    return credentials.create_pending_sign_in(
+        user.id, user.token_version, settings.signing_key(), now, PENDING_SIGN_IN
+    )
+
+
+async def _count_attempt(
+    maker: async_sessionmaker[AsyncSession],
+    email: str,
+    client_ip: str,
+    settings: Settings,
+    now: datetime,
+) -> tuple[rules.SignInKeys, User | None]:
+    """Count a sign-in attempt under each of its keys, raising 429 when one is over its limit;
+    returns the keys and the account, if there is one."""
     window = timedelta(seconds=settings.login_window_seconds)
     keys = rules.sign_in_keys(email, client_ip)
     async with transaction(maker) as session:
@@ -141,20 +212,46 @@ async def sign_in(
         raise TooManyRequests(
             f"too many failed sign-ins; try again in {wait} seconds", retry_after=wait
         )
+    return keys, user
 
-    stored_hash = user.password_hash if user else credentials.decoy_hash()
-    valid = await to_thread.run_sync(credentials.verify_password, password, stored_hash)
-    if user is None or not valid:
-        raise Unauthorized(WRONG_CREDENTIALS)
+
+async def _second_factor(
+    maker: async_sessionmaker[AsyncSession],
+    user: User,
+    keys: rules.SignInKeys,
+    code: str | None,
+    now: datetime,
+) -> SignIn:
     async with transaction(maker) as session:
-        await repo.clear_login_failures(session, [keys.pair, keys.account])
-        await repo.uncount_login_attempt(session, keys.address)
-        if user.disabled_at is None:
-            await repo.note_sign_in(session, user.id, now)
-    # Said only to whoever knows the password: to anyone else it is the same 401 as ever.
-    if user.disabled_at is not None:
-        raise Forbidden(ACCOUNT_DISABLED)
-    return user
+        checked = await two_factor.check(session, user.id, code, now)
+        if checked.outcome is two_factor.Outcome.MISSING:
+            for key in (keys.pair, keys.address, keys.account):
+                await repo.uncount_login_attempt(session, key)
+            return SignIn(user, code_needed=True)
+        if checked.outcome is not two_factor.Outcome.WRONG:
+            await repo.clear_login_failures(session, [keys.pair, keys.account])
+            await repo.uncount_login_attempt(session, keys.address)
+            if user.disabled_at is None:
+                await repo.note_sign_in(session, user.id, now)
+                return SignIn(user, recovery_codes_left=checked.recovery_codes_left)
+    if checked.outcome is two_factor.Outcome.WRONG:
+        raise TwoFactorCodeProblem(WRONG_CODE, "is not a current code or an unused recovery code")
+    # Said only to whoever knows the password (and code): to anyone else it is the usual 401.
+    raise Forbidden(ACCOUNT_DISABLED)
+
+
+class TwoFactorCodeProblem(Unauthorized):
+    """The password was right, and the account asks for a two-factor code: none came, or a
+    wrong one."""
+
+    type = TWO_FACTOR_PROBLEM
+
+    def __init__(self, detail: str, message: str) -> None:
+        super().__init__(detail, errors=[FieldError("code", message)])
+
+
+def code_required() -> TwoFactorCodeProblem:
+    return TwoFactorCodeProblem(CODE_NEEDED, "is required")
 
 
 def issue_token(user: User, settings: Settings, now: datetime) -> TokenRead:

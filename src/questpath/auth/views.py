@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -59,6 +59,13 @@ class SignInForm(BaseModel):
 
     email: str = Field(max_length=320)
     password: Password
+
+
+class CodeForm(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    pending: str = Field(max_length=2000)
+    code: str = Field(default="", max_length=64)
 
 
 class ProfileForm(BaseModel):
@@ -188,14 +195,16 @@ async def sign_in(
     if form is not None:
         client_ip = request.client.host if request.client else "unknown"
         try:
-            user = await service.sign_in(maker, form.email, form.password, client_ip, settings, now)
+            signed_in = await service.sign_in(
+                maker, form.email, form.password, client_ip, settings, now
+            )
         except Problem as problem:
             errors, status_code = {"form": problem.detail}, problem.status
         else:
-            cookie = await service.start_web_session(
-                session, user, settings, now, request.headers.get("user-agent")
-            )
-            return _signed_in_redirect(request, next_path, cookie)
+            if signed_in.code_needed:
+                pending = service.pending_sign_in(signed_in.user, settings, now)
+                return _code_page(request, pending, next_path)
+            return await _start_session(request, session, settings, now, next_path, signed_in)
     data.pop("password", None)
     return render(
         request,
@@ -208,6 +217,64 @@ async def sign_in(
         },
         status_code=status_code,
     )
+
+
+def _code_page(
+    request: Request,
+    pending: str,
+    next_path: str,
+    errors: forms.Errors | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The second step of signing in: the code of the app, for an account with two-factor
+    sign-in on. The right password travels in `pending`, a signed token that ends soon."""
+    context = {"pending": pending, "errors": errors or {}, "next": next_path}
+    return render(request, "auth/sign_in_code.html", context, status_code=status_code)
+
+
+async def _start_session(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: datetime,
+    next_path: str,
+    signed_in: service.SignIn,
+) -> Response:
+    cookie = await service.start_web_session(
+        session, signed_in.user, settings, now, request.headers.get("user-agent")
+    )
+    if (left := signed_in.recovery_codes_left) is not None:
+        codes = "recovery code remains" if left == 1 else "recovery codes remain"
+        add_toast(request, Toast("success", f"You used a recovery code; {left} {codes}."))
+    return _signed_in_redirect(request, next_path, cookie)
+
+
+@router.post("/sign-in/code")
+async def sign_in_code(
+    request: Request,
+    session: SessionDep,
+    maker: SessionMakerDep,
+    settings: SettingsDep,
+    now: Now,
+    next_path: NextPath,
+) -> Response:
+    form, errors = forms.validate(CodeForm, await forms.fields(request))
+    if form is None:
+        return redirect(request, "/sign-in")
+    client_ip = request.client.host if request.client else "unknown"
+    try:
+        signed_in = await service.finish_sign_in(
+            maker, form.pending, form.code, client_ip, settings, now
+        )
+    except Problem as problem:
+        field = "code" if problem.errors else "form"
+        return _code_page(
+            request, form.pending, next_path, {field: problem.detail}, status_code=problem.status
+        )
+    if signed_in.code_needed:
+        errors = {"code": "enter the code of your authenticator app, or a recovery code"}
+        return _code_page(request, form.pending, next_path, errors, status_code=422)
+    return await _start_session(request, session, settings, now, next_path, signed_in)
 
 
 @router.post("/sign-out")

@@ -2,7 +2,8 @@
 the shape its own API returns, so that an import can rebuild the account from it.
 
 Secrets never leave: the password hash, API keys' secrets and hashes, session ids and share
-tokens (with the links built from them) are not read or are dropped here.
+tokens (with the links built from them), the two-factor secret and the recovery codes are not
+read or are dropped here.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath import __version__
 from questpath.auth import service as auth_service
+from questpath.auth import two_factor
 from questpath.auth.principal import UserLike
-from questpath.auth.schemas import ApiKeyRead, UserRead
+from questpath.auth.schemas import ApiKeyRead, TwoFactorRead, UserRead
 from questpath.goals import service as goal_service
 from questpath.progress import service, streak_settings
 from questpath.quizzes import bank as quiz_bank
@@ -70,6 +72,9 @@ async def head(
             _json(ApiKeyRead.model_validate(key))
             for key in await auth_service.list_api_keys(session, user)
         ],
+        "two_factor": _json(
+            TwoFactorRead.model_validate(await two_factor.status(session, user.id))
+        ),
         "sharing": _json(await sharing_service.settings_of(session, user), exclude=SHARING_SECRETS),
         "vacations": [
             _json(vacation)

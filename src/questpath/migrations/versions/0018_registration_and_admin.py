@@ -1,7 +1,7 @@
 """registration by invitation and admin-disabled accounts: `invites`, `users.disabled_at` and
 `users.last_sign_in_at`
 
-Revision ID: 0019
+Revision ID: 0018
 Revises: 0017
 Create Date: 2026-12-03 09:00:00.000000
 
@@ -15,7 +15,7 @@ from alembic import op
 
 from questpath.db import UTCDateTime
 
-revision: str = "0019"
+revision: str = "0018"
 down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
