@@ -18,6 +18,8 @@ from questpath.auth.account_routes import router as account_router
 from questpath.auth.account_views import router as account_pages
 from questpath.auth.authentication import Authenticator
 from questpath.auth.cache import CredentialCache
+from questpath.auth.email_routes import router as email_router
+from questpath.auth.email_views import router as email_pages
 from questpath.auth.routes import router as auth_router
 from questpath.auth.views import router as auth_pages
 from questpath.config import Settings, get_settings
@@ -113,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health_router,
         auth_router,
         account_router,
+        email_router,
         record_router,
         events_router,
         progress_router,
@@ -124,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sharing_router,
         auth_pages,
         account_pages,
+        email_pages,
         dashboard_pages,
         history_pages,
         streak_pages,

@@ -27,6 +27,9 @@ ID = str(uuid.UUID(int=1))
 PUBLIC = {
     ("POST", "/api/auth/register"),
     ("POST", "/api/auth/login"),
+    ("POST", "/api/auth/password-reset"),
+    ("POST", "/api/auth/password-reset/confirm"),
+    ("POST", "/api/auth/verify-email"),
     ("GET", "/api/shared/{token}"),
 }
 EVERY_READ = tuple(scope for scope in SCOPES if scope.endswith(":read"))
@@ -46,6 +49,7 @@ ACCESS: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("DELETE", "/api/users/me/sessions/{session_id}"): PEOPLE,
     ("POST", "/api/users/me/deletion"): PEOPLE,
     ("DELETE", "/api/users/me/deletion"): PEOPLE,
+    ("POST", "/api/users/me/verification"): PEOPLE,
     ("POST", "/api/events"): ("events:write",),
     ("GET", "/api/events"): ("events:read",),
     ("GET", "/api/events/{event_id}"): ("events:read",),

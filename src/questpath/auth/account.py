@@ -54,7 +54,7 @@ async def _check_password(user: User, password: str, field: str) -> None:
         raise Invalid.field(field, "is not this account's password")
 
 
-async def _revoke(
+async def revoke_credentials(
     session: AsyncSession,
     cache: CredentialCache,
     user: User,
@@ -93,14 +93,14 @@ async def change_password(
     if new == current:
         raise Invalid.field("new_password", "is the password you have now")
     user.password_hash = await to_thread.run_sync(credentials.hash_password, new)
-    await _revoke(session, cache, user, now, keep_session)
+    await revoke_credentials(session, cache, user, now, keep_session)
     return user
 
 
 async def sign_out_everywhere(
     session: AsyncSession, cache: CredentialCache, user_id: uuid.UUID, now: datetime
 ) -> None:
-    await _revoke(session, cache, await _person(session, user_id), now)
+    await revoke_credentials(session, cache, await _person(session, user_id), now)
 
 
 async def browser_sessions(

@@ -49,6 +49,7 @@ class UserSnapshot:
     updated_at: datetime
     token_version: int = 0
     deletion_due_at: datetime | None = None
+    email_verified_at: datetime | None = None
 
     @classmethod
     def of(cls, user: User) -> UserSnapshot:
@@ -63,6 +64,7 @@ class UserSnapshot:
             updated_at=user.updated_at,
             token_version=user.token_version,
             deletion_due_at=user.deletion_due_at,
+            email_verified_at=user.email_verified_at,
         )
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from questpath.auth.models import ApiKey, LoginFailures, User, WebSession
+from questpath.auth.models import ApiKey, EmailToken, LoginFailures, User, WebSession
 from questpath.auth.principal import UserLike
 from questpath.db import dialect_of, insert_for
 
@@ -216,4 +216,74 @@ async def set_day_start_hour(
         .where(User.id == user_id)
         .values(**values)
         .execution_options(synchronize_session=False)
+    )
+
+
+async def add_email_token(session: AsyncSession, row: EmailToken) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def count_email_tokens(
+    session: AsyncSession, user_id: uuid.UUID, purpose: str, since: datetime
+) -> int:
+    """The links of `purpose` made for the user at or after `since`."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(EmailToken)
+        .where(
+            EmailToken.user_id == user_id,
+            EmailToken.purpose == purpose,
+            EmailToken.created_at >= since,
+        )
+    )
+    return count or 0
+
+
+async def get_email_token(
+    session: AsyncSession, token_hash: str, purpose: str
+) -> EmailToken | None:
+    return await session.scalar(
+        select(EmailToken)
+        .where(EmailToken.token_hash == token_hash, EmailToken.purpose == purpose)
+        .with_for_update()
+    )
+
+
+async def use_email_tokens(
+    session: AsyncSession, user_id: uuid.UUID, purpose: str, now: datetime
+) -> None:
+    """Mark every unused link of `purpose` of the user used: one use ends them all."""
+    await session.execute(
+        update(EmailToken)
+        .where(
+            EmailToken.user_id == user_id,
+            EmailToken.purpose == purpose,
+            EmailToken.used_at.is_(None),
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def delete_email_tokens_before(
+    session: AsyncSession, user_id: uuid.UUID, before: datetime
+) -> None:
+    """Forget the user's links that ended before `before`: they no longer count for anything."""
+    await session.execute(
+        delete(EmailToken).where(EmailToken.user_id == user_id, EmailToken.expires_at < before)
+    )
+
+
+async def clear_account_login_failures(
+    session: AsyncSession, account_key: str, pair_prefix: str
+) -> None:
+    """Forget the failed sign-ins of one account, from every client address."""
+    await session.execute(
+        delete(LoginFailures).where(
+            or_(
+                LoginFailures.key == account_key,
+                LoginFailures.key.startswith(pair_prefix, autoescape=True),
+            )
+        )
     )
