@@ -73,6 +73,11 @@ class Settings(BaseSettings):
                 "QUESTPATH_EMAIL_VERIFICATION needs e-mail: set QUESTPATH_SMTP_HOST and "
                 "QUESTPATH_SMTP_FROM as well"
             )
+        if not self.public_url.startswith(("http://", "https://")):
+            raise ValueError(
+                "QUESTPATH_PUBLIC_URL must be the http:// or https:// address people reach "
+                "QuestPath at, such as https://questpath.example.org"
+            )
         self.public_url = self.public_url.rstrip("/")
         return self
 

@@ -53,6 +53,15 @@ def test_verification_needs_smtp(tmp_path: Path) -> None:
         Settings(data_dir=tmp_path, email_verification=True)
 
 
+def test_the_public_url_must_be_a_web_address_and_loses_its_trailing_slash(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(ValidationError, match="QUESTPATH_PUBLIC_URL"):
+        Settings(data_dir=tmp_path, public_url="questpath.example.org")
+    settings = Settings(data_dir=tmp_path, public_url="https://questpath.example.org/")
+    assert settings.public_url == "https://questpath.example.org"
+
+
 def test_tls_from_the_start_needs_no_starttls_and_defaults_to_port_465(tmp_path: Path) -> None:
     tls = Settings(data_dir=tmp_path, smtp_host="mail.example.org", smtp_tls=True)
     plain = Settings(data_dir=tmp_path, smtp_host="mail.example.org")
