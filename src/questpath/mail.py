@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import make_msgid, parseaddr
 from functools import partial
 
 import aiosmtplib
@@ -36,7 +36,8 @@ def message(mail: Mail, settings: Settings) -> EmailMessage:
     msg["From"] = settings.smtp_from
     msg["To"] = mail.to
     msg["Subject"] = mail.subject
-    msg["Message-ID"] = make_msgid(domain=settings.smtp_from.rpartition("@")[2].strip("> "))
+    sender_domain = parseaddr(settings.smtp_from)[1].rpartition("@")[2]
+    msg["Message-ID"] = make_msgid(domain=sender_domain or None)
     # Tells auto-responders and vacation replies to stay quiet.
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(mail.body)

@@ -59,6 +59,8 @@ async def test_the_mailed_link_sets_a_new_password(
     assert asked.status_code == 202
     mail = mailbox.to(EMAIL)[-1]
     assert mail["From"] == "QuestPath <questpath@example.org>"
+    assert mail["Message-ID"].endswith("@example.org>")
+    assert mail["Auto-Submitted"] == "auto-generated"
     assert "password" in mail["Subject"].lower()
     link = mailbox.link(EMAIL, "/reset-password")
     assert link.startswith("http://127.0.0.1:8000/reset-password?token=")
