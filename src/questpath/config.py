@@ -68,6 +68,11 @@ class Settings(BaseSettings):
             )
         if self.smtp_tls and self.smtp_starttls:
             self.smtp_starttls = False  # TLS from the first byte leaves nothing to upgrade
+        if self.smtp_host and not self.smtp_from:
+            raise ValueError(
+                "QUESTPATH_SMTP_FROM must name the sender when QUESTPATH_SMTP_HOST is set, "
+                'such as "QuestPath <questpath@example.org>"'
+            )
         if self.email_verification and not self.mail_configured:
             raise ValueError(
                 "QUESTPATH_EMAIL_VERIFICATION needs e-mail: set QUESTPATH_SMTP_HOST and "

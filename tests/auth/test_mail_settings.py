@@ -62,9 +62,15 @@ def test_the_public_url_must_be_a_web_address_and_loses_its_trailing_slash(
     assert settings.public_url == "https://questpath.example.org"
 
 
+def test_an_smtp_host_needs_a_sender(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="QUESTPATH_SMTP_FROM"):
+        Settings(data_dir=tmp_path, smtp_host="mail.example.org")
+
+
 def test_tls_from_the_start_needs_no_starttls_and_defaults_to_port_465(tmp_path: Path) -> None:
-    tls = Settings(data_dir=tmp_path, smtp_host="mail.example.org", smtp_tls=True)
-    plain = Settings(data_dir=tmp_path, smtp_host="mail.example.org")
+    sender = "QuestPath <questpath@example.org>"
+    tls = Settings(data_dir=tmp_path, smtp_host="mail.example.org", smtp_from=sender, smtp_tls=True)
+    plain = Settings(data_dir=tmp_path, smtp_host="mail.example.org", smtp_from=sender)
     assert (tls.smtp_starttls, tls.smtp_port_or_default) == (False, 465)
     assert (plain.smtp_starttls, plain.smtp_port_or_default) == (True, 587)
 
