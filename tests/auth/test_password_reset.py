@@ -105,6 +105,25 @@ async def test_a_link_works_once_and_its_use_ends_the_older_links(
     assert (await login(client, NEW_PASSWORD)).status_code == 200
 
 
+async def test_a_password_change_ends_the_reset_links(
+    client: httpx.AsyncClient, mailbox: Mailbox
+) -> None:
+    ada = await register_account(client, EMAIL)
+    await ask_for_link(client)
+    token = token_of(mailbox.link(EMAIL, "/reset-password"))
+    changed = await client.post(
+        "/api/users/me/password",
+        json={"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+        headers=ada.headers,
+    )
+    assert changed.status_code == 200, changed.text
+
+    refused = await reset(client, token, "yet another passphrase")
+
+    assert "used already" in field_errors(refused)["token"]
+    assert (await login(client, NEW_PASSWORD)).status_code == 200
+
+
 async def test_a_link_expires(client: httpx.AsyncClient, app: FastAPI, mailbox: Mailbox) -> None:
     await register_account(client, EMAIL)
     await ask_for_link(client)
