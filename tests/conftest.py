@@ -12,6 +12,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import hypothesis
@@ -23,7 +24,7 @@ from questpath.app import create_app
 from questpath.config import Settings
 from questpath.db import create_engine, migrate
 from tests.helpers import Account, empty_tables, register_account
-from tests.servers import Server, Servers
+from tests.servers import Server, Servers, SmtpServer, smtp_server
 
 BACKENDS = [
     b for b in os.environ.get("QUESTPATH_TEST_DATABASES", "sqlite,postgresql").split(",") if b
@@ -151,3 +152,24 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., Server]]:
     servers = Servers(tmp_path)
     yield servers.start
     servers.stop_all()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server on loopback; `smtp.mailbox` holds what QuestPath sent."""
+    with smtp_server() as server:
+        yield server
+
+
+def mail_settings(database_url: str, data_dir: Path, smtp_port: int, **more: Any) -> Settings:
+    """Settings that send e-mail through the test SMTP server on `smtp_port`."""
+    return Settings(
+        database_url=database_url,
+        data_dir=data_dir,
+        secret_key=TEST_SECRET,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_port,
+        smtp_from="QuestPath <questpath@example.org>",
+        smtp_starttls=False,
+        **more,
+    )

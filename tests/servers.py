@@ -1,4 +1,5 @@
-"""Real QuestPath processes for tests: `questpath serve` on loopback, and the `questpath` command.
+"""Real servers for tests: `questpath serve` on loopback, the `questpath` command, and an SMTP
+server that keeps what it is sent.
 
 Each server runs in its own process group, so a test can kill it with every worker at once, the
 way a power cut or the OOM killer would.
@@ -15,11 +16,17 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
 
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import Envelope
 
 QUESTPATH = Path(sys.executable).parent / "questpath"
 # Generous: on a busy machine each worker takes seconds to import the app.
@@ -168,3 +175,50 @@ async def run_questpath(
         timeout=COMMAND_TIMEOUT,
         check=False,
     )
+
+
+class Mailbox:
+    """What a real SMTP server on loopback (aiosmtpd) received: parsed messages, oldest first."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, _server: object, _session: object, envelope: Envelope) -> str:
+        """aiosmtpd's hook, called by this name, for each message's content."""
+        content = envelope.content
+        raw = content if isinstance(content, bytes) else str(content).encode()
+        message = BytesParser(policy=policy.default).parsebytes(raw)
+        assert isinstance(message, EmailMessage)
+        self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+    def link(self, address: str, path: str) -> str:
+        """The link to `path` in the newest mail to `address`."""
+        mails = self.to(address)
+        assert mails, f"no mail to {address}; got {[m['To'] for m in self.messages]}"
+        body = mails[-1].get_content()
+        match = re.search(rf"(https?://\S+{re.escape(path)}\?token=\S+)", body)
+        assert match, body
+        return match.group(1)
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    mailbox: Mailbox
+    port: int
+
+
+@contextlib.contextmanager
+def smtp_server() -> Iterator[SmtpServer]:
+    """An SMTP server on a free loopback port that keeps every message it is sent."""
+    mailbox = Mailbox()
+    port = _free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield SmtpServer(mailbox, port)
+    finally:
+        controller.stop()

@@ -5,19 +5,30 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pyotp
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, insert, select
 
 from questpath.auth.account import DELETION_GRACE
 from questpath.auth.models import Invite, LoginFailures
+from questpath.config import Settings
 from questpath.erasure import erase_due, learner_tables
+from tests.conftest import mail_settings
 from tests.helpers import PASSWORD, Account, assert_problem, create_admin_account, local_today
+from tests.servers import SmtpServer
 from tests.test_topic_migration import _work_the_track
 from tests.web.browsing import submit
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path, smtp: SmtpServer) -> Settings:
+    """E-mail on, so that the learner has mailed links too."""
+    return mail_settings(database_url, tmp_path, smtp.port)
 
 
 async def _use_everything(client: httpx.AsyncClient, app: FastAPI, learner: Account) -> None:
@@ -54,6 +65,8 @@ async def _use_everything(client: httpx.AsyncClient, app: FastAPI, learner: Acco
     for method, path, body in calls:
         response = await client.request(method, path, json=body, headers=headers)
         assert response.status_code in (200, 201), f"{path}: {response.text}"
+    reset = await client.post("/api/auth/password-reset", json={"email": learner.email})
+    assert reset.status_code == 202, reset.text
     wrong = await client.post("/api/auth/login", json={"email": learner.email, "password": "nope"})
     assert_problem(wrong, 401)
     transport = httpx.ASGITransport(app=app, client=("198.51.100.9", 40002))

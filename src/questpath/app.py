@@ -21,6 +21,8 @@ from questpath.auth.admin_routes import router as admin_router
 from questpath.auth.admin_views import router as admin_pages
 from questpath.auth.authentication import Authenticator
 from questpath.auth.cache import CredentialCache
+from questpath.auth.email_routes import router as email_router
+from questpath.auth.email_views import router as email_pages
 from questpath.auth.routes import router as auth_router
 from questpath.auth.two_factor_routes import router as two_factor_router
 from questpath.auth.two_factor_views import router as two_factor_pages
@@ -121,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         account_router,
         admin_router,
         two_factor_router,
+        email_router,
         record_router,
         events_router,
         progress_router,
@@ -134,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         account_pages,
         admin_pages,
         two_factor_pages,
+        email_pages,
         dashboard_pages,
         history_pages,
         streak_pages,

@@ -44,6 +44,23 @@ class Settings(BaseSettings):
     llm_model: str = ""
     llm_api_key: SecretStr = Field(default=SecretStr(""), repr=False)
     llm_timeout_seconds: float = Field(default=20.0, gt=0, le=600)
+    # Outgoing e-mail (password reset, address verification); off while smtp_host is unset.
+    smtp_host: str = ""
+    smtp_port: int | None = Field(default=None, ge=1, le=65535)  # None: 465 with TLS, else 587
+    smtp_username: str = ""
+    smtp_password: SecretStr = Field(default=SecretStr(""), repr=False)
+    smtp_from: str = ""  # the sender, e.g. "QuestPath <questpath@example.org>"
+    # STARTTLS upgrades a plain connection (port 587); TLS speaks TLS from the start (port 465).
+    smtp_starttls: bool = True
+    smtp_tls: bool = False
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    # The address people reach this server at; links in e-mails start with it.
+    public_url: str = "http://127.0.0.1:8000"
+    password_reset_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    email_verification: bool = False
+    email_verification_hours: int = Field(default=48, ge=1, le=30 * 24)
+    # Mails of one kind (reset links, verification links) to one account per hour, at most.
+    mails_per_hour: int = Field(default=3, ge=1, le=100)
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -56,7 +73,33 @@ class Settings(BaseSettings):
                 f"QUESTPATH_SECRET_KEY must be set to at least {MIN_SECRET_LENGTH} characters "
                 "when QUESTPATH_ENVIRONMENT=production"
             )
+        if self.smtp_tls and self.smtp_starttls:
+            self.smtp_starttls = False  # TLS from the first byte leaves nothing to upgrade
+        if self.smtp_host and not self.smtp_from:
+            raise ValueError(
+                "QUESTPATH_SMTP_FROM must name the sender when QUESTPATH_SMTP_HOST is set, "
+                'such as "QuestPath <questpath@example.org>"'
+            )
+        if self.email_verification and not self.mail_configured:
+            raise ValueError(
+                "QUESTPATH_EMAIL_VERIFICATION needs e-mail: set QUESTPATH_SMTP_HOST and "
+                "QUESTPATH_SMTP_FROM as well"
+            )
+        if not self.public_url.startswith(("http://", "https://")):
+            raise ValueError(
+                "QUESTPATH_PUBLIC_URL must be the http:// or https:// address people reach "
+                "QuestPath at, such as https://questpath.example.org"
+            )
+        self.public_url = self.public_url.rstrip("/")
         return self
+
+    @property
+    def mail_configured(self) -> bool:
+        return bool(self.smtp_host and self.smtp_from)
+
+    @property
+    def smtp_port_or_default(self) -> int:
+        return self.smtp_port or (465 if self.smtp_tls else 587)
 
     @property
     def is_sqlite(self) -> bool:

@@ -35,6 +35,8 @@ USER_FIELDS = {
     "role",
     "created_at",
     "deletion_due_at",
+    "email_verified",
+    "email_verified_at",
 }
 WRONG_PASSWORD = "not the right passphrase at all"
 ADMIN_EMAIL = "admin@example.com"

@@ -29,9 +29,12 @@ from questpath.auth.rules import (
     MIN_PASSWORD_LENGTH,
     SCOPES,
     Attempts,
+    account_sign_in_keys,
     api_key_use_due,
+    email_token_problem,
     extended_session_end,
     is_known_timezone,
+    mail_allowed,
     password_problem,
     sign_in_keys,
     sign_in_retry_after,
@@ -482,3 +485,35 @@ def test_a_change_is_refused_only_when_it_would_leave_no_active_admin(
     )
 
     assert refused == (admins_before > 0 and admins_after == 0)
+
+
+MOMENTS = st.datetimes(
+    min_value=datetime(2020, 1, 1), max_value=datetime(2040, 1, 1), timezones=st.just(UTC)
+)
+
+
+@given(expires_at=MOMENTS, used_at=st.none() | MOMENTS, now=MOMENTS)
+def test_a_mailed_link_works_only_unused_and_before_it_expires(
+    expires_at: datetime, used_at: datetime | None, now: datetime
+) -> None:
+    problem = email_token_problem(expires_at, used_at, now)
+    assert (problem is None) == (used_at is None and now < expires_at)
+    if used_at is not None:
+        assert problem is not None
+        assert "used already" in problem
+
+
+@given(sent=st.integers(min_value=0, max_value=1000), per_hour=st.integers(1, 100))
+def test_mails_stop_at_the_hourly_bound(sent: int, per_hour: int) -> None:
+    assert mail_allowed(sent, per_hour) == (sent < per_hour)
+
+
+@given(email=st.emails(), client_ip=st.ip_addresses().map(str))
+def test_an_accounts_sign_in_keys_cover_its_failures_from_every_address(
+    email: str, client_ip: str
+) -> None:
+    account, pair_prefix = account_sign_in_keys(email)
+    keys = sign_in_keys(email, client_ip)
+    assert keys.account == account
+    assert keys.pair.startswith(pair_prefix)
+    assert not sign_in_keys("x" + email, client_ip).pair.startswith(pair_prefix)

@@ -27,6 +27,9 @@ ID = str(uuid.UUID(int=1))
 PUBLIC = {
     ("POST", "/api/auth/register"),
     ("POST", "/api/auth/login"),
+    ("POST", "/api/auth/password-reset"),
+    ("POST", "/api/auth/password-reset/confirm"),
+    ("POST", "/api/auth/verify-email"),
     ("GET", "/api/shared/{token}"),
 }
 EVERY_READ = tuple(scope for scope in SCOPES if scope.endswith(":read"))
@@ -56,6 +59,7 @@ ACCESS: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("DELETE", "/api/users/me/two-factor"): PEOPLE,
     ("POST", "/api/users/me/two-factor/confirm"): PEOPLE,
     ("POST", "/api/users/me/two-factor/recovery-codes"): PEOPLE,
+    ("POST", "/api/users/me/verification"): PEOPLE,
     ("POST", "/api/events"): ("events:write",),
     ("GET", "/api/events"): ("events:read",),
     ("GET", "/api/events/{event_id}"): ("events:read",),

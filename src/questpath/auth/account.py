@@ -85,7 +85,8 @@ async def change_password(
     now: datetime,
     keep_session: str | None = None,
 ) -> User:
-    """Set a new password: every access token and every other browser session is revoked."""
+    """Set a new password: every access token and every other browser session is revoked, and
+    every password reset link stops working."""
     user = await _person(session, user_id)
     await _check_password(user, current, "current_password")
     if problem := rules.password_problem(new, user.email):
@@ -94,6 +95,8 @@ async def change_password(
         raise Invalid.field("new_password", "is the password you have now")
     user.password_hash = await to_thread.run_sync(credentials.hash_password, new)
     await revoke_access(session, cache, user, now, keep_session)
+    # A reset link mailed before would undo the change: it ends with the old password.
+    await repo.use_email_tokens(session, user.id, "password_reset", now)
     return user
 
 

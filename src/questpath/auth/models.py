@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Integer, String, Uuid
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from questpath.db import Base, UTCDateTime
@@ -33,6 +33,8 @@ class User(Base):
     # Set while an admin has disabled the account: it cannot sign in, nor its API keys work.
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # When the owner followed a verification link sent to `email`; null: not verified.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -128,3 +130,25 @@ class RecoveryCode(Base):
         Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class EmailToken(Base):
+    """A single-use link mailed to an account: a password reset or an address verification.
+    Only the token's SHA-256 is kept, so a copy of the database resets no one's password. The
+    rows of the last hour also bound how many mails an address gets."""
+
+    __tablename__ = "email_tokens"
+    __table_args__ = (
+        CheckConstraint("purpose IN ('password_reset', 'verify_email')", name="purpose"),
+        Index("ix_email_tokens_user_id_purpose_created_at", "user_id", "purpose", "created_at"),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True, unique=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    email: Mapped[str] = mapped_column(String(320))  # the address it was sent to
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -50,6 +50,7 @@ class UserSnapshot:
     token_version: int = 0
     deletion_due_at: datetime | None = None
     disabled_at: datetime | None = None
+    email_verified_at: datetime | None = None
 
     @classmethod
     def of(cls, user: User) -> UserSnapshot:
@@ -65,6 +66,7 @@ class UserSnapshot:
             token_version=user.token_version,
             deletion_due_at=user.deletion_due_at,
             disabled_at=user.disabled_at,
+            email_verified_at=user.email_verified_at,
         )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth.models import (
     ApiKey,
+    EmailToken,
     Invite,
     LoginFailures,
     RecoveryCode,
@@ -39,7 +40,7 @@ async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
     return await session.scalar(select(User).where(User.email == email.lower()))
 
 
-async def add(session: AsyncSession, row: User | ApiKey | Invite) -> None:
+async def add(session: AsyncSession, row: User | ApiKey | Invite | TwoFactor | EmailToken) -> None:
     session.add(row)
     await session.flush()
 
@@ -309,11 +310,6 @@ async def get_two_factor(
     return await session.get(TwoFactor, user_id, with_for_update=for_update)
 
 
-async def add_two_factor(session: AsyncSession, row: TwoFactor) -> None:
-    session.add(row)
-    await session.flush()
-
-
 async def delete_two_factor(session: AsyncSession, user_id: uuid.UUID) -> None:
     """Forget the account's secret and its recovery codes."""
     await session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
@@ -358,3 +354,68 @@ async def count_recovery_codes(session: AsyncSession, user_id: uuid.UUID) -> int
         select(func.count()).select_from(RecoveryCode).where(RecoveryCode.user_id == user_id)
     )
     return count or 0
+
+
+async def count_email_tokens(
+    session: AsyncSession, user_id: uuid.UUID, purpose: str, since: datetime
+) -> int:
+    """The links of `purpose` made for the user at or after `since`."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(EmailToken)
+        .where(
+            EmailToken.user_id == user_id,
+            EmailToken.purpose == purpose,
+            EmailToken.created_at >= since,
+        )
+    )
+    return count or 0
+
+
+async def get_email_token(
+    session: AsyncSession, token_hash: str, purpose: str
+) -> EmailToken | None:
+    return await session.scalar(
+        select(EmailToken)
+        .where(EmailToken.token_hash == token_hash, EmailToken.purpose == purpose)
+        .with_for_update()
+    )
+
+
+async def use_email_tokens(
+    session: AsyncSession, user_id: uuid.UUID, purpose: str, now: datetime
+) -> None:
+    """Mark every unused link of `purpose` of the user used: one use ends them all."""
+    await session.execute(
+        update(EmailToken)
+        .where(
+            EmailToken.user_id == user_id,
+            EmailToken.purpose == purpose,
+            EmailToken.used_at.is_(None),
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def delete_email_tokens_before(
+    session: AsyncSession, user_id: uuid.UUID, before: datetime
+) -> None:
+    """Forget the user's links that ended before `before`: they no longer count for anything."""
+    await session.execute(
+        delete(EmailToken).where(EmailToken.user_id == user_id, EmailToken.expires_at < before)
+    )
+
+
+async def clear_account_login_failures(
+    session: AsyncSession, account_key: str, pair_prefix: str
+) -> None:
+    """Forget the failed sign-ins of one account, from every client address."""
+    await session.execute(
+        delete(LoginFailures).where(
+            or_(
+                LoginFailures.key == account_key,
+                LoginFailures.key.startswith(pair_prefix, autoescape=True),
+            )
+        )
+    )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, BackgroundTasks, Request, Response, status
 
-from questpath.auth import service
+from questpath.auth import service, verification
 from questpath.auth.dependencies import (
     CanReadProfile,
     CanWriteAndReadProfile,
@@ -27,15 +27,25 @@ from questpath.auth.schemas import (
 )
 from questpath.clock import Now
 from questpath.dependencies import SessionDep, SessionMakerDep, SettingsDep
+from questpath.mail import send_after_commit
 
 router = APIRouter(prefix="/api", tags=["auth"])
 
 
 @router.post("/auth/register", status_code=status.HTTP_201_CREATED)
 async def register(
-    data: UserCreate, session: SessionDep, settings: SettingsDep, now: Now
+    data: UserCreate,
+    background: BackgroundTasks,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: Now,
 ) -> RegistrationRead:
+    """Create an account. Where the server verifies addresses, a verification link is mailed;
+    the account works meanwhile."""
     user = await service.register(session, data, now, registration=settings.registration)
+    if settings.email_verification:
+        mail = await verification.request_link(session, user, settings, now)
+        send_after_commit(session, background, mail, settings)
     token = service.issue_token(user, settings, now)
     return RegistrationRead(**token.model_dump(), user=UserRead.model_validate(user))
 

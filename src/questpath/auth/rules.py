@@ -131,6 +131,13 @@ def sign_in_keys(email: str, client_ip: str) -> SignInKeys:
     )
 
 
+def account_sign_in_keys(email: str) -> tuple[str, str]:
+    """The key of an account's failed sign-ins and the prefix of its keys per client address,
+    to forget them all once its owner proved who they are another way."""
+    keys = sign_in_keys(email, "")
+    return keys.account, keys.pair
+
+
 def sign_in_wait(
     pair: Attempts,
     address: Attempts,
@@ -232,3 +239,24 @@ def removes_last_admin(
     """Whether a change to an account would leave no active (enabled) admin: it is one now, will
     not be after, and no other account is one."""
     return is_active_admin and not stays_active_admin and other_admins == 0
+
+
+# How far back the mails of one kind to one account are counted against `mails_per_hour`.
+MAIL_WINDOW = timedelta(hours=1)
+
+
+def mail_allowed(sent_in_window: int, per_hour: int) -> bool:
+    """Whether one more mail of a kind may go to an account that got `sent_in_window` of them
+    within the last `MAIL_WINDOW`."""
+    return sent_in_window < per_hour
+
+
+def email_token_problem(
+    expires_at: datetime, used_at: datetime | None, now: datetime
+) -> str | None:
+    """Why a mailed link no longer works, or None while it does."""
+    if used_at is not None:
+        return "this link was used already; ask for a new one"
+    if now >= expires_at:
+        return "this link has expired; ask for a new one"
+    return None

@@ -14,6 +14,7 @@ from pydantic import (
     EmailStr,
     Field,
     StringConstraints,
+    computed_field,
 )
 
 from questpath.auth.rules import MAX_PASSWORD_LENGTH, SCOPES, is_known_timezone
@@ -73,6 +74,16 @@ class UserRead(BaseModel):
         description="when the account is erased, if its owner asked for that; until then "
         "DELETE /api/users/me/deletion takes the request back",
     )
+    email_verified_at: datetime | None = Field(
+        default=None,
+        description="when the owner followed a verification link mailed to `email`; null: not "
+        "verified",
+    )
+
+    @computed_field(description="whether the e-mail address is verified")  # type: ignore[prop-decorator]
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
 
 TwoFactorCode = Annotated[
@@ -194,3 +205,16 @@ class RecoveryCodesRead(BaseModel):
     recovery_codes: list[str] = Field(
         description="shown once: each signs in once in place of a code of the app"
     )
+
+
+class PasswordResetRequest(Strict):
+    email: str = Field(max_length=320, description="the account's e-mail address")
+
+
+class PasswordReset(Strict):
+    token: str = Field(max_length=200, description="the token of the link in the mail")
+    new_password: Password
+
+
+class EmailVerification(Strict):
+    token: str = Field(max_length=200, description="the token of the link in the mail")

@@ -80,9 +80,7 @@ async def start(session: AsyncSession, user: UserLike, now: datetime) -> Enrolme
     secret = rules.new_secret()
     if row is None:
         try:
-            await repo.add_two_factor(
-                session, TwoFactor(user_id=user.id, secret=secret, created_at=now)
-            )
+            await repo.add(session, TwoFactor(user_id=user.id, secret=secret, created_at=now))
         except IntegrityError as exc:  # a concurrent start of the same account went first
             raise Conflict("two-factor sign-in is being set up in another request") from exc
     else:

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from questpath.auth import rules, service
+from questpath.auth import rules, service, verification
 from questpath.auth.credentials import SESSION_COOKIE
 from questpath.auth.dependencies import CredentialCacheDep, MaybeSignedIn, SignedIn
 from questpath.auth.schemas import (
@@ -24,6 +24,7 @@ from questpath.auth.schemas import (
 )
 from questpath.clock import Now, utc_now
 from questpath.dependencies import SessionDep, SessionMakerDep, SettingsDep
+from questpath.mail import send_after_commit
 from questpath.problems import Problem
 from questpath.web import csrf, forms
 from questpath.web.dependencies import verify_csrf
@@ -143,7 +144,11 @@ async def sign_up_page(
 
 @router.post("/sign-up")
 async def sign_up(
-    request: Request, session: SessionDep, settings: SettingsDep, now: Now
+    request: Request,
+    background: BackgroundTasks,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: Now,
 ) -> Response:
     data = await forms.fields(request)
     form, errors = forms.validate(SignUpForm, data)
@@ -161,7 +166,12 @@ async def sign_up(
             cookie = await service.start_web_session(
                 session, user, settings, now, request.headers.get("user-agent")
             )
-            add_toast(request, Toast("success", f"Welcome to QuestPath, {user.display_name}!"))
+            welcome = f"Welcome to QuestPath, {user.display_name}!"
+            if settings.email_verification:
+                mail = await verification.request_link(session, user, settings, now)
+                send_after_commit(session, background, mail, settings)
+                welcome += f" Please confirm your address with the link we mailed to {user.email}."
+            add_toast(request, Toast("success", welcome))
             return _signed_in_redirect(request, "/", cookie)
     data.pop("password", None)
     return _sign_up_page(request, settings.registration, data, errors, status_code=422)
@@ -173,11 +183,14 @@ async def sign_in_page(
 ) -> Response:
     if principal is not None:
         return redirect(request, next_path)
-    return render(
-        request,
-        "auth/sign_in.html",
-        {"form": {}, "errors": {}, "next": next_path, "registration": settings.registration},
-    )
+    context = {
+        "form": {},
+        "errors": {},
+        "next": next_path,
+        "registration": settings.registration,
+        "mail_on": settings.mail_configured,
+    }
+    return render(request, "auth/sign_in.html", context)
 
 
 @router.post("/sign-in")
@@ -214,6 +227,7 @@ async def sign_in(
             "errors": errors,
             "next": next_path,
             "registration": settings.registration,
+            "mail_on": settings.mail_configured,
         },
         status_code=status_code,
     )

@@ -96,6 +96,7 @@ def render(
         ),
         "toasts": shown,
         "rendered_at": utc_now().isoformat(),
+        "email_verification": _settings(request).email_verification,
         **(context or {}),
     }
     response = templates.TemplateResponse(
