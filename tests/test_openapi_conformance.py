@@ -72,8 +72,12 @@ generation.max-examples = 2
 )
 
 
+# The learner's own track and event: positive reads by id ask for these, so they answer 200.
+SEEDED: dict[str, str] = {}
+
+
 def _seed(app: Any) -> str:
-    """A learner with a track and an event, so reads by id can answer 200; returns the token."""
+    """A learner with a track and an event; returns the learner's token."""
     with asgi.get_client(app) as client:
         response = client.post(
             "http://testserver/api/auth/register",
@@ -88,9 +92,11 @@ def _seed(app: Any) -> str:
             headers=headers | {"Content-Type": "text/markdown"},
         )
         assert response.status_code == 201, response.text
+        SEEDED["track_id"] = response.json()["id"]
         event = {"kind": "exercise_completed", "occurred_at": "2026-01-05T10:00:00Z", "grade": 90}
         response = client.post("http://testserver/api/events", json=event, headers=headers)
         assert response.status_code == 201, response.text
+        SEEDED["event_id"] = response.json()["results"][0]["id"]
     return token
 
 
@@ -118,9 +124,13 @@ schema.app = seeded_app
 @schema.hook
 def map_case(_context: HookContext, case: Case) -> Case:
     """Valid requests as the operation descriptions define them, where the schema cannot:
-    a cursor is one the server handed out, and a history range is `days` or both dates."""
+    a cursor is one the server handed out, and a history range is `days` or both dates.
+    Reads by id ask for the learner's own track or event."""
     if case.meta is None or case.meta.generation.mode != GenerationMode.POSITIVE:
         return case
+    if case.method == "GET" and isinstance(case.path_parameters, dict):
+        for name in SEEDED.keys() & case.path_parameters.keys():
+            case.path_parameters[name] = SEEDED[name]
     if isinstance(case.query, dict):
         case.query.pop("cursor", None)
         if case.operation.path == "/api/progress/history":

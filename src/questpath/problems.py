@@ -11,8 +11,8 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import BaseRoute, Match
 
 PROBLEM_JSON = "application/problem+json"
 log = structlog.get_logger("questpath.errors")
@@ -190,10 +190,10 @@ def allowed_methods(request: Request) -> str:
     """Every method some route answers at this path. Starlette's 405 names only the methods of
     the first route that matched the path, where GET and POST are often two routes."""
     methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match != Match.NONE and isinstance(route, BaseRoute):
-            methods |= set(getattr(route, "methods", None) or ())
+    for context in iter_route_contexts(request.app.routes):
+        regex = getattr(context, "path_regex", None)
+        if regex is not None and regex.match(request.url.path):
+            methods |= set(getattr(context, "methods", None) or ())
     return ", ".join(sorted(methods))
 
 
