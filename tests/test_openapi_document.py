@@ -115,3 +115,12 @@ def test_an_event_voided_before_is_declared_with_its_body(document: dict[str, An
     assert void["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/EventRead"
     }
+
+
+def test_imports_declare_that_they_refuse_other_media_types(document: dict[str, Any]) -> None:
+    for method, path in (
+        ("post", "/api/tracks/import"),
+        ("put", "/api/tracks/{track_id}/markdown"),
+        ("post", "/api/questions/import"),
+    ):
+        assert "415" in document["paths"][path][method]["responses"], path
