@@ -124,3 +124,13 @@ def test_imports_declare_that_they_refuse_other_media_types(document: dict[str, 
         ("post", "/api/questions/import"),
     ):
         assert "415" in document["paths"][path][method]["responses"], path
+
+
+async def test_a_refused_method_names_only_the_methods_of_the_path_it_matched(
+    client: httpx.AsyncClient, learner: Account
+) -> None:
+    """/api/tracks/import also fits the pattern of /api/tracks/{track_id}: not its methods."""
+    response = await client.request("OPTIONS", "/api/tracks/import", headers=learner.headers)
+
+    assert_problem(response, 405)
+    assert response.headers["allow"] == "POST"

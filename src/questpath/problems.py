@@ -187,12 +187,16 @@ async def _on_validation_error(_request: Request, exc: Exception) -> JSONRespons
 
 
 def allowed_methods(request: Request) -> str:
-    """Every method some route answers at this path. Starlette's 405 names only the methods of
-    the first route that matched the path, where GET and POST are often two routes."""
+    """Every method of the path the request matched (`/api/tracks/{track_id}`, not also
+    `/api/tracks/import`'s). Starlette's 405 names only the methods of the first route that
+    matched, where GET and POST of one path are often two routes."""
+    contexts = [c for c in iter_route_contexts(request.app.routes) if hasattr(c, "path_regex")]
+    matched = next((c for c in contexts if c.path_regex.match(request.url.path)), None)
+    if matched is None:
+        return ""
     methods: set[str] = set()
-    for context in iter_route_contexts(request.app.routes):
-        regex = getattr(context, "path_regex", None)
-        if regex is not None and regex.match(request.url.path):
+    for context in contexts:
+        if context.path_format == matched.path_format:
             methods |= set(getattr(context, "methods", None) or ())
     return ", ".join(sorted(methods))
 
