@@ -46,6 +46,7 @@ hypothesis.settings.load_profile("questpath")
 # stays in one process), and the small ones fill in around them, so the processes finish together
 # instead of one running the last slow module alone.
 SLOWEST_MODULES = (
+    "tests/test_openapi_conformance.py",
     "tests/auth/test_routes.py",
     "tests/test_write_safety.py",
     "tests/test_server.py",

@@ -46,6 +46,7 @@ from questpath.observability import (
     configure_logging,
     request_id_middleware,
 )
+from questpath.openapi import install_problem_docs
 from questpath.problems import install_problem_handlers
 from questpath.progress.history_views import router as history_pages
 from questpath.progress.routes import router as progress_router
@@ -150,6 +151,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     install_page_errors(app)
     install_access_docs(app)
+    install_problem_docs(app)
     app.mount("/static/web", StaticFiles(directory=STATIC_DIR))
     _mount_api_docs(app)
 

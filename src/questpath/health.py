@@ -14,7 +14,7 @@ router = APIRouter(tags=["operations"])
 log = structlog.get_logger("questpath.health")
 
 
-@router.get("/health")
+@router.get("/health", responses={503: {"description": "the database does not answer"}})
 async def health(maker: SessionMakerDep) -> JSONResponse:
     """200 when the database answers, 503 when it does not."""
     try:

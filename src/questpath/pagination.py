@@ -17,7 +17,13 @@ MAX_LIMIT = 500
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size")]
 Cursor = Annotated[
-    str | None, Query(max_length=512, description="next_cursor from the previous page")
+    str | None,
+    Query(
+        min_length=1,
+        max_length=512,
+        pattern="^[A-Za-z0-9_-]+$",
+        description="next_cursor from the previous page, unchanged; any other value is refused",
+    ),
 ]
 
 

@@ -11,6 +11,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -88,6 +89,45 @@ class TooManyRequests(Problem):
         super().__init__(detail, headers={"Retry-After": str(retry_after)})
 
 
+# What `problem_response` renders, as the OpenAPI document declares it for every 4xx.
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details; `errors` names each field that was refused.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "description": "always `about:blank`"},
+        "title": {"type": "string", "description": "the status code's phrase"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {"$ref": "#/components/schemas/FieldError"},
+            "minItems": 1,
+        },
+    },
+}
+FIELD_ERROR_SCHEMA: dict[str, Any] = {
+    "title": "FieldError",
+    "type": "object",
+    "required": ["field", "message"],
+    "properties": {
+        "field": {"type": "string", "description": "e.g. `events[3].grade`, `cursor`, `body`"},
+        "message": {"type": "string"},
+    },
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route's own errors, e.g. `problem_responses(404, 409)`.
+
+    `responses={409: {"description": "when"}}` does the same with a reason: the OpenAPI document
+    (questpath.openapi) gives every 4xx a route declares the problem+json body.
+    """
+    return {status: {"description": HTTPStatus(status).phrase} for status in statuses}
+
+
 def problem_response(
     status: int,
     detail: str,
@@ -152,10 +192,28 @@ async def _on_validation_error(_request: Request, exc: Exception) -> JSONRespons
     return problem_response(HTTPStatus.UNPROCESSABLE_ENTITY, detail, errors=errors)
 
 
-async def _on_http_exception(_request: Request, exc: Exception) -> JSONResponse:
+def allowed_methods(request: Request) -> str:
+    """Every method of the path the request matched (`/api/tracks/{track_id}`, not also
+    `/api/tracks/import`'s). Starlette's 405 names only the methods of the first route that
+    matched, where GET and POST of one path are often two routes."""
+    contexts = [c for c in iter_route_contexts(request.app.routes) if hasattr(c, "path_regex")]
+    matched = next((c for c in contexts if c.path_regex.match(request.url.path)), None)
+    if matched is None:
+        return ""
+    methods: set[str] = set()
+    for context in contexts:
+        if context.path_format == matched.path_format:
+            methods |= set(getattr(context, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
+async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-    return problem_response(exc.status_code, detail, headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
+        headers["Allow"] = allowed_methods(request)
+    return problem_response(exc.status_code, detail, headers=headers)
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -32,7 +32,11 @@ from questpath.mail import send_after_commit
 router = APIRouter(prefix="/api", tags=["auth"])
 
 
-@router.post("/auth/register", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/auth/register",
+    status_code=status.HTTP_201_CREATED,
+    responses={409: {"description": "the e-mail address has an account"}},
+)
 async def register(
     data: UserCreate,
     background: BackgroundTasks,
@@ -50,7 +54,13 @@ async def register(
     return RegistrationRead(**token.model_dump(), user=UserRead.model_validate(user))
 
 
-@router.post("/auth/login")
+@router.post(
+    "/auth/login",
+    responses={
+        401: {"description": "the e-mail address or password is wrong"},
+        429: {"description": "too many failed attempts; Retry-After says when to try again"},
+    },
+)
 async def login(
     data: LoginRequest, request: Request, maker: SessionMakerDep, settings: SettingsDep, now: Now
 ) -> SignInRead:
@@ -82,7 +92,12 @@ async def update_me(
     return UserRead.model_validate(user)
 
 
-@router.post("/api-keys", status_code=status.HTTP_201_CREATED, tags=["api keys"])
+@router.post(
+    "/api-keys",
+    status_code=status.HTTP_201_CREATED,
+    tags=["api keys"],
+    responses={409: {"description": "the most API keys an account may have are active"}},
+)
 async def create_api_key(
     data: ApiKeyCreate, principal: CurrentPerson, session: SessionDep, now: Now
 ) -> ApiKeyCreated:

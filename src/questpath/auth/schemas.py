@@ -17,7 +17,13 @@ from pydantic import (
     computed_field,
 )
 
-from questpath.auth.rules import MAX_PASSWORD_LENGTH, SCOPES, is_known_timezone
+from questpath.auth.rules import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    SCOPES,
+    is_known_timezone,
+    known_timezones,
+)
 from questpath.text import NoBidiControls
 
 
@@ -27,11 +33,20 @@ def _known_timezone(name: str) -> str:
     return name
 
 
-Timezone = Annotated[str, Field(max_length=64), AfterValidator(_known_timezone)]
+# The names are listed in the schema so that generated clients offer exactly the accepted set;
+# the validator stays for its clearer message.
+Timezone = Annotated[
+    str,
+    Field(max_length=64, json_schema_extra={"enum": sorted(known_timezones())}),
+    AfterValidator(_known_timezone),
+]
+ScopeName = Annotated[str, Field(json_schema_extra={"enum": list(SCOPES)})]
 DisplayName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NoBidiControls
 ]
 Password = Annotated[str, Field(max_length=MAX_PASSWORD_LENGTH)]
+# The shortest a new password may be is in the schema; the rules check it with a clearer message.
+NewPassword = Annotated[Password, Field(json_schema_extra={"minLength": MIN_PASSWORD_LENGTH})]
 Role = Literal["learner", "mentor", "admin"]
 
 
@@ -41,7 +56,7 @@ class Strict(BaseModel):
 
 class UserCreate(Strict):
     email: EmailStr
-    password: Password
+    password: NewPassword
     display_name: DisplayName | None = None
     timezone: Timezone = "UTC"
     invite: str | None = Field(
@@ -125,7 +140,7 @@ class RegistrationRead(TokenRead):
 
 class ApiKeyCreate(Strict):
     name: DisplayName
-    scopes: list[str] = Field(min_length=1, max_length=len(SCOPES))
+    scopes: list[ScopeName] = Field(min_length=1, max_length=len(SCOPES))
     expires_at: AwareDatetime | None = Field(
         default=None,
         description="when the key stops working, at most ten years ahead; null: never",
@@ -155,7 +170,7 @@ class ApiKeyList(BaseModel):
 
 class PasswordChange(Strict):
     current_password: Password
-    new_password: Password
+    new_password: NewPassword
 
 
 class PasswordConfirmation(Strict):

@@ -20,6 +20,7 @@ from questpath.clock import Now
 from questpath.dependencies import EngineDep, RulesetDep, SessionDep, SettingsDep
 from questpath.progress import service, streak_settings, stream
 from questpath.progress.dependencies import Learner, RecorderDep
+from questpath.progress.rules import MAX_HISTORY_DAYS
 from questpath.progress.schemas import (
     AchievementsRead,
     BadgesRead,
@@ -95,11 +96,23 @@ async def read_history(
     user: Learner,
     session: SessionDep,
     now: Now,
-    days: Annotated[int | None, Query(description="the last N local days (1-366)")] = None,
-    start_date: Annotated[date | None, Query(description="first local date, inclusive")] = None,
-    end_date: Annotated[date | None, Query(description="last local date, inclusive")] = None,
+    days: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_HISTORY_DAYS, description="the last N local days; not with a range"),
+    ] = None,
+    start_date: Annotated[
+        date | None, Query(description="first local date, inclusive; needs end_date")
+    ] = None,
+    end_date: Annotated[
+        date | None,
+        Query(description="last local date, inclusive; needs start_date"),
+    ] = None,
 ) -> HistoryRead:
-    """One snapshot per local date with activity; the last 30 days unless a range is given."""
+    """One snapshot per local date with activity; the last 30 days unless a range is given.
+
+    Give either `days`, or `start_date` and `end_date` together (not before `start_date`, at
+    most 366 days in all), or neither: any other combination is refused with a 422 naming the
+    parameter at fault."""
     return await service.history(session, user, days, start_date, end_date, now)
 
 

@@ -13,7 +13,7 @@ from questpath.auth.dependencies import CanReadQuizzes, CanWriteAndReadQuizzes, 
 from questpath.clock import Now
 from questpath.dependencies import EngineDep, SessionDep, SettingsDep, unit_of_work
 from questpath.pagination import Cursor, Limit
-from questpath.problems import Invalid, UnsupportedMediaType
+from questpath.problems import Invalid, UnsupportedMediaType, problem_responses
 from questpath.progress.dependencies import RecorderDep, shown_unlocks
 from questpath.quizzes import bank, reviews, service
 from questpath.quizzes.drafts import Source
@@ -86,6 +86,7 @@ async def _csv(request: Request) -> bytes:
 @router.post(
     "/questions/import",
     status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(415),
     openapi_extra={
         "requestBody": {
             "required": True,

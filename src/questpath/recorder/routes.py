@@ -52,7 +52,7 @@ async def record_events(
     "/{event_id:path}/void",
     status_code=status.HTTP_201_CREATED,
     responses={
-        200: {"description": "the event was voided before; nothing changed"},
+        200: {"description": "the event was voided before; nothing changed", "model": EventRead},
         404: {"description": "no such event (or another learner's)"},
         409: {"description": "an event QuestPath recorded itself, which cannot be voided"},
     },

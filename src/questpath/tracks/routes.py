@@ -82,7 +82,10 @@ DOCUMENT_BODY = {
     "/tracks/import",
     status_code=201,
     openapi_extra=DOCUMENT_BODY,
-    responses={413: {"description": "the document is larger than 1 MiB"}},
+    responses={
+        413: {"description": "the document is larger than 1 MiB"},
+        415: {"description": "the body is neither text/markdown nor a multipart upload"},
+    },
 )
 async def import_track(
     request: Request,
@@ -104,7 +107,10 @@ async def import_track(
 @router.put(
     "/tracks/{track_id}/markdown",
     openapi_extra=DOCUMENT_BODY,
-    responses={413: {"description": "the document is larger than 1 MiB"}},
+    responses={
+        413: {"description": "the document is larger than 1 MiB"},
+        415: {"description": "the body is neither text/markdown nor a multipart upload"},
+    },
 )
 async def reimport_track(
     track_id: uuid.UUID,

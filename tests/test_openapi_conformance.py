@@ -1,0 +1,171 @@
+"""The OpenAPI document tells the truth: schemathesis sends requests generated from
+`/openapi.json` to the real app, signed in as a learner with some data, and runs every check
+(no 5xx; each status, content type, header and body declared; requests the schema allows are
+accepted and those it forbids are refused; deleted resources stay gone; ...).
+
+Bounded and reproducible: a few derandomized examples per operation, no shrinking, no database
+of past failures, so CI sees the same requests on every run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from schemathesis import GenerationMode, HookContext
+from schemathesis.config import SchemathesisConfig
+from schemathesis.generation.case import Case
+from schemathesis.openapi import from_dict
+from schemathesis.python import asgi
+
+from questpath.app import create_app
+from questpath.config import Settings
+from questpath.db import migrate
+from questpath.progress.rules import MAX_HISTORY_DAYS
+from tests.conftest import TEST_SECRET
+from tests.helpers import PASSWORD
+
+EMAIL = "conformance@example.com"
+TRACK = b"# Git basics\n\n## Commits\n- [ ] Stage changes\n- [ ] Write a commit message\n"
+
+# Rules no schema can state, which refuse (422) some requests the schema allows: a new
+# password's strength, the account's current password, an expiry in the future.
+REFUSED_BY_RULES = (
+    "POST /api/auth/register",
+    "POST /api/users/me/password",
+    "POST /api/users/me/deletion",
+    "POST /api/api-keys",
+)
+# Each of their requests hashes or checks a password (Argon2, on purpose slow): fewer examples.
+HASHING = ("POST /api/auth/register", "POST /api/auth/login", "POST /api/users/me/password")
+ACCEPTED = '["2xx", "3xx", "401", "403", "404", "409", "422", "429"]'
+CONFIG = (
+    """
+[generation]
+max-examples = 5
+deterministic = true
+no-shrink = true
+database = "none"
+
+[phases.stateful]
+enabled = false
+"""
+    + "".join(
+        f"""
+[[operations]]
+include-name = "{name}"
+checks.positive_data_acceptance.expected-statuses = {ACCEPTED}
+"""
+        for name in REFUSED_BY_RULES
+    )
+    + "".join(
+        f"""
+[[operations]]
+include-name = "{name}"
+generation.max-examples = 2
+"""
+        for name in HASHING
+    )
+)
+
+
+# The learner's own track and event: positive reads by id ask for these, so they answer 200.
+SEEDED: dict[str, str] = {}
+
+
+def _seed(app: Any) -> str:
+    """A learner with a track and an event; returns the learner's token."""
+    with asgi.get_client(app) as client:
+        response = client.post(
+            "http://testserver/api/auth/register",
+            json={"email": EMAIL, "password": PASSWORD, "timezone": "UTC"},
+        )
+        assert response.status_code == 201, response.text
+        token: str = response.json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        response = client.post(
+            "http://testserver/api/tracks/import",
+            data=TRACK,
+            headers=headers | {"Content-Type": "text/markdown"},
+        )
+        assert response.status_code == 201, response.text
+        SEEDED["track_id"] = response.json()["id"]
+        event = {"kind": "exercise_completed", "occurred_at": "2026-01-05T10:00:00Z", "grade": 90}
+        response = client.post("http://testserver/api/events", json=event, headers=headers)
+        assert response.status_code == 201, response.text
+        SEEDED["event_id"] = response.json()["results"][0]["id"]
+    return token
+
+
+def _document() -> dict[str, Any]:
+    """The document as the app serves it; building it opens no database."""
+    settings = Settings(database_url="sqlite+aiosqlite:///:memory:", secret_key=TEST_SECRET)
+    return create_app(settings).openapi()
+
+
+class SeededApp:
+    """The app under test, attached by the fixture that seeds its database: schemathesis binds
+    the app when the tests are collected, before any fixture runs."""
+
+    app: Any = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self.app(scope, receive, send)
+
+
+seeded_app = SeededApp()
+schema = from_dict(_document(), config=SchemathesisConfig.from_str(CONFIG))
+schema.app = seeded_app
+
+
+@schema.hook
+def map_case(_context: HookContext, case: Case) -> Case:
+    """Valid requests as the operation descriptions define them, where the schema cannot:
+    a cursor is one the server handed out, and a history range is `days` or both dates.
+    Reads by id ask for the learner's own track or event."""
+    if case.meta is None or case.meta.generation.mode != GenerationMode.POSITIVE:
+        return case
+    if case.method == "GET" and isinstance(case.path_parameters, dict):
+        for name in SEEDED.keys() & case.path_parameters.keys():
+            case.path_parameters[name] = SEEDED[name]
+    if isinstance(case.query, dict):
+        case.query.pop("cursor", None)
+        if case.operation.path == "/api/progress/history":
+            case.query = _valid_history_range(case.query)
+    return case
+
+
+def _valid_history_range(query: dict[str, Any]) -> dict[str, Any]:
+    query = dict(query)
+    if "days" in query or "start_date" not in query or "end_date" not in query:
+        query.pop("start_date", None)
+        query.pop("end_date", None)
+        return query
+    first, last = sorted(date.fromisoformat(query[key]) for key in ("start_date", "end_date"))
+    last = min(last, first + timedelta(days=MAX_HISTORY_DAYS - 1))
+    return query | {"start_date": first.isoformat(), "end_date": last.isoformat()}
+
+
+@pytest.fixture(
+    scope="module",
+)
+def learner_headers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The app the generated requests reach: its own migrated SQLite database, seeded."""
+    data_dir: Path = tmp_path_factory.mktemp("conformance")
+    url = f"sqlite+aiosqlite:///{data_dir / 'questpath.db'}"
+    migrate(url, "head")
+    app = create_app(Settings(database_url=url, data_dir=data_dir, secret_key=TEST_SECRET))
+    token = _seed(app)
+    seeded_app.app = app
+    yield {"Authorization": f"Bearer {token}"}
+    asgi.shutdown_lifespans()
+
+
+@schema.parametrize()
+def test_every_operation_answers_as_the_document_says(
+    case: Case, learner_headers: dict[str, str]
+) -> None:
+    case.call_and_validate(base_url="http://testserver", headers=learner_headers)
