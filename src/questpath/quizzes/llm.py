@@ -19,12 +19,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import openai
 import structlog
-from openai.types.chat import ChatCompletionMessageParam
-from openai.types.shared_params import ResponseFormatJSONSchema
 from pydantic import BaseModel, Field, ValidationError
 
 from questpath.clock import utc_now
@@ -32,6 +29,13 @@ from questpath.config import Settings
 from questpath.quizzes import drafts
 from questpath.quizzes.drafts import QuestionDraft, QuestionType, SourceItem
 from questpath.quizzes.rules import draft_problem, normalise
+
+if TYPE_CHECKING:
+    # The client library is imported where a request is made: it takes about a second to
+    # import, which every server process and command would pay without an LLM configured.
+    import openai
+    from openai.types.chat import ChatCompletionMessageParam
+    from openai.types.shared_params import ResponseFormatJSONSchema
 
 log = structlog.get_logger("questpath.llm")
 
@@ -238,6 +242,8 @@ class _Session:
 
     async def complete(self, messages: list[ChatCompletionMessageParam]) -> str | None:
         """One chat completion's text, after at most one wait a 429 asks for."""
+        import openai
+
         while True:
             self.attempt += 1
             try:
@@ -377,6 +383,8 @@ async def generate(
     """Up to `count` checked question drafts about `items` (or `topic`), written by the LLM."""
     if count < 1:
         raise ValueError("count must be at least 1")
+    import openai
+
     deadline = asyncio.get_running_loop().time() + config.timeout_seconds
     client = openai.AsyncOpenAI(
         base_url=config.base_url,
