@@ -3,6 +3,7 @@ themselves are checked against it by tests/test_openapi_conformance.py."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -134,3 +135,79 @@ async def test_a_refused_method_names_only_the_methods_of_the_path_it_matched(
 
     assert_problem(response, 405)
     assert response.headers["allow"] == "POST"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("PATCH", "/api/tracks/import", "POST"),
+        ("DELETE", "/api/questions/import", "POST"),
+        ("POST", "/api/reviews/due", "GET"),
+        ("POST", "/api/reviews/forecast", "GET"),
+    ],
+)
+async def test_a_fixed_path_beside_an_id_pattern_refuses_other_methods_with_405(
+    client: httpx.AsyncClient, learner: Account, method: str, path: str, allow: str
+) -> None:
+    """Ids are UUIDs, so `import` or `due` is never read as one (which gave a 422)."""
+    response = await client.request(method, path, headers=learner.headers)
+
+    assert_problem(response, 405)
+    assert response.headers["allow"] == allow
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("PUT", "/api/users/me/day-start", {"day_start_hour": False}, "day_start_hour"),
+        ("PUT", "/api/sharing", {"enabled": 0}, "enabled"),
+        ("POST", "/api/progress/update-streak", {"at": 0}, "at"),
+        ("POST", "/api/users/me/two-factor/confirm", {"code": "\ud800"}, "code"),
+    ],
+)
+async def test_values_of_another_type_than_the_document_says_are_refused_naming_the_field(
+    client: httpx.AsyncClient,
+    learner: Account,
+    method: str,
+    path: str,
+    body: dict[str, Any],
+    field: str,
+) -> None:
+    response = await client.request(
+        method,
+        path,
+        content=json.dumps(body),  # escapes a lone surrogate as JSON allows: "\ud800"
+        headers=learner.headers | {"Content-Type": "application/json"},
+    )
+
+    assert field in field_errors(response)
+
+
+async def test_a_number_is_not_a_moment_to_stream_from(
+    client: httpx.AsyncClient, learner: Account
+) -> None:
+    response = await client.get("/api/progress/stream?since=0.5", headers=learner.headers)
+
+    assert "since" in field_errors(response)
+
+
+async def test_a_whole_number_written_with_a_decimal_point_is_taken(
+    client: httpx.AsyncClient, learner: Account
+) -> None:
+    """JSON has one number type: 2.0 is the whole number 2, as the document's `integer` says."""
+    response = await client.put(
+        "/api/users/me/day-start", json={"day_start_hour": 2.0}, headers=learner.headers
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.json()["day_start_hour"] == 2
+
+
+def test_more_inputs_carry_their_constraints(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    assert "enum" in schemas["EventIn"]["properties"]["kind"]
+    answer_time = schemas["QuizSubmit"]["properties"]["time_spent_seconds"]["anyOf"][0]
+    assert (answer_time["minimum"], answer_time["maximum"]) == (0, 24 * 3600)
+    deletion = document["paths"]["/api/users/me/deletion"]["delete"]["responses"]
+    assert "409" in deletion
+    assert "404" in document["paths"]["/api/quizzes"]["post"]["responses"]

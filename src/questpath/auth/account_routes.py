@@ -86,7 +86,11 @@ async def schedule_deletion(
     return DeletionRead(deletion_due_at=user.deletion_due_at)
 
 
-@router.delete("/deletion", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/deletion",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={409: {"description": "no deletion is pending, or it is under way"}},
+)
 async def cancel_deletion(
     principal: CurrentPerson, session: SessionDep, cache: CredentialCacheDep, now: Now
 ) -> Response:

@@ -105,6 +105,7 @@ TwoFactorCode = Annotated[
     str,
     Field(
         max_length=64,
+        pattern=r"^[0-9A-Za-z -]*$",
         description="a current code of the authenticator app, or an unused recovery code",
     ),
 ]
@@ -213,7 +214,11 @@ class TwoFactorEnrolmentRead(BaseModel):
 
 
 class TwoFactorConfirmation(Strict):
-    code: str = Field(max_length=64, description="the current code of the authenticator app")
+    code: str = Field(
+        max_length=64,
+        pattern=r"^[0-9A-Za-z -]*$",
+        description="the current code of the authenticator app",
+    )
 
 
 class RecoveryCodesRead(BaseModel):

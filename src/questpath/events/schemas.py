@@ -40,7 +40,11 @@ class EventIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: EventId | None = Field(None, description="the client's idempotency key")
-    kind: str = Field(description="one of: " + ", ".join(rules.CLIENT_KINDS))
+    # The enum is for the document; the validator below gives the clearer message.
+    kind: str = Field(
+        description="one of: " + ", ".join(rules.CLIENT_KINDS),
+        json_schema_extra={"enum": list(rules.CLIENT_KINDS)},
+    )
     occurred_at: AwareDatetime | None = Field(None, description="ISO 8601 with offset; default now")
     topic: Topic | None = None
     grade: float | None = Field(None, ge=0, le=100, allow_inf_nan=False, strict=True)

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
-from pydantic import AwareDatetime
 from sse_starlette import EventSourceResponse
 
 from questpath.auth.dependencies import (
@@ -18,6 +17,7 @@ from questpath.auth.dependencies import (
 )
 from questpath.clock import Now
 from questpath.dependencies import EngineDep, RulesetDep, SessionDep, SettingsDep
+from questpath.fields import Moment
 from questpath.progress import service, streak_settings, stream
 from questpath.progress.dependencies import Learner, RecorderDep
 from questpath.progress.rules import MAX_HISTORY_DAYS
@@ -156,7 +156,7 @@ async def stream_progress(
     settings: SettingsDep,
     now: Now,
     since: Annotated[
-        AwareDatetime | None,
+        Moment | None,
         Query(description="send achievements unlocked after this time; default: from now on"),
     ] = None,
     last_event_id: Annotated[str | None, Header()] = None,

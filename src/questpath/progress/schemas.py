@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from questpath.events.schemas import EventId, Topic
+from questpath.fields import Moment, WholeNumber
 from questpath.progress.vacations import (
     MAX_DAY_START_HOUR,
     MAX_DAYS_AHEAD,
@@ -154,7 +155,7 @@ class BadgesRead(BaseModel):
 class StreakUpdateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    at: AwareDatetime | None = Field(None, description="when the learner checked in; default now")
+    at: Moment | None = Field(None, description="when the learner checked in; default now")
     id: EventId | None = Field(None, description="idempotency key of the check-in event")
 
 
@@ -254,7 +255,7 @@ class SkillLevelChange(BaseModel):
 class DayStartIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    day_start_hour: int = Field(
+    day_start_hour: WholeNumber = Field(
         ge=0,
         le=MAX_DAY_START_HOUR,
         description="the local hour at which the learner's day starts: activity before it "

@@ -112,14 +112,14 @@ async def import_questions(
     return await bank.import_csv(session, principal.user, await _csv(request), now)
 
 
-@router.get("/questions/{question_id}")
+@router.get("/questions/{question_id:uuid}")
 async def read_question(
     question_id: uuid.UUID, principal: CanReadQuizzes, session: SessionDep
 ) -> QuestionRead:
     return await bank.read(session, principal.user, question_id)
 
 
-@router.patch("/questions/{question_id}")
+@router.patch("/questions/{question_id:uuid}")
 async def update_question(
     question_id: uuid.UUID,
     body: QuestionUpdate,
@@ -131,7 +131,7 @@ async def update_question(
     return await bank.update(session, principal.user, question_id, body, now)
 
 
-@router.delete("/questions/{question_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/questions/{question_id:uuid}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_question(
     question_id: uuid.UUID, principal: CanWriteQuizzes, session: SessionDep
 ) -> None:
@@ -142,7 +142,11 @@ async def delete_question(
 # Quizzes --------------------------------------------------------------------------------------
 
 
-@router.post("/quizzes", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/quizzes",
+    status_code=status.HTTP_201_CREATED,
+    responses={404: {"description": "no track of the caller's has this `track_id`"}},
+)
 async def create_quiz(
     body: QuizCreate,
     principal: CanWriteAndReadQuizzes,
@@ -211,7 +215,7 @@ async def review_forecast(principal: CanReadQuizzes, session: SessionDep, now: N
     return await reviews.forecast(session, principal.user, now)
 
 
-@router.post("/reviews/{question_id}")
+@router.post("/reviews/{question_id:uuid}")
 async def review_question(
     question_id: uuid.UUID,
     body: ReviewIn,

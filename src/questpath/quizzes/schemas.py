@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 from pydantic import field_validator as validates
 
 from questpath.events.schemas import AchievementUnlocked, EventId, Topic
+from questpath.fields import whole_number
 from questpath.quizzes.drafts import (
     MAX_EXPLANATION,
     MAX_PROMPT,
@@ -23,7 +24,7 @@ Prompt = Annotated[
 ]
 Explanation = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_EXPLANATION)]
 RatingName = Literal["again", "hard", "good", "easy"]
-AnswerTime = Annotated[int, Field(ge=0, le=24 * 3600, strict=True)]
+AnswerTime = Annotated[int, Field(ge=0, le=24 * 3600), whole_number]
 
 ANSWER_DATA = (
     "multiple_choice: {options: [2-6 distinct texts], correct: index}; true_false: {correct: "

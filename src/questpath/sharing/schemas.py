@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from questpath.fields import Flag
 from questpath.sharing.rules import DEFAULT_SECTIONS, HANDLE_MAX, HANDLE_MIN, Section
 
 MAX_SHARED_TRACKS = 100
@@ -17,7 +18,7 @@ class SharingUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    enabled: bool = Field(description="whether the public page and badge answer at all")
+    enabled: Flag = Field(description="whether the public page and badge answer at all")
     handle: str | None = Field(
         None,
         max_length=100,

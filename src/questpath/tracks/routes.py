@@ -140,7 +140,7 @@ async def list_tracks(principal: CanReadTracks, session: SessionDep) -> TrackLis
     return await service.list_tracks(session, principal.user)
 
 
-@router.get("/tracks/{track_id}")
+@router.get("/tracks/{track_id:uuid}")
 async def read_track(
     track_id: uuid.UUID, principal: CanReadTracks, session: SessionDep
 ) -> TrackRead:
@@ -148,7 +148,7 @@ async def read_track(
     return await service.read_track(session, principal.user, track_id)
 
 
-@router.patch("/tracks/{track_id}")
+@router.patch("/tracks/{track_id:uuid}")
 async def update_track(
     track_id: uuid.UUID,
     body: TrackUpdate,
@@ -159,7 +159,7 @@ async def update_track(
     return await service.update_track(session, principal.user, track_id, body, now)
 
 
-@router.delete("/tracks/{track_id}", status_code=204)
+@router.delete("/tracks/{track_id:uuid}", status_code=204)
 async def delete_track(track_id: uuid.UUID, principal: CanWriteTracks, session: SessionDep) -> None:
     """Delete the track. XP and achievements already earned on it are kept."""
     await service.delete_track(session, principal.user, track_id)
