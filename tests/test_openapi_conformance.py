@@ -3,6 +3,8 @@
 (no 5xx; each status, content type, header and body declared; requests the schema allows are
 accepted and those it forbids are refused; deleted resources stay gone; ...).
 
+A second test chains requests along the document's links (create, then read, change, delete).
+
 Bounded and reproducible: a few derandomized examples per operation, no shrinking, no database
 of past failures, so CI sees the same requests on every run.
 """
@@ -14,6 +16,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
 from schemathesis import GenerationMode, HookContext
 from schemathesis.config import SchemathesisConfig
@@ -73,9 +76,6 @@ max-examples = 5
 deterministic = true
 no-shrink = true
 database = "none"
-
-[phases.stateful]
-enabled = false
 """
     + "".join(
         f"""
@@ -95,6 +95,10 @@ generation.max-examples = 2
     )
 )
 
+
+# Stateful sequences: how many, and at most how many requests each.
+STATEFUL_SEQUENCES = 25
+STATEFUL_STEPS = 6
 
 # The learner's own track and event: positive reads by id ask for these, so they answer 200.
 SEEDED: dict[str, str] = {}
@@ -202,3 +206,25 @@ def signed_in(case: Case, tokens: tuple[str, str]) -> dict[str, str]:
 @schema.parametrize()
 def test_every_operation_answers_as_the_document_says(case: Case, tokens: tuple[str, str]) -> None:
     case.call_and_validate(base_url="http://testserver", headers=signed_in(case, tokens))
+
+
+def test_chains_of_operations_answer_as_the_document_says(tokens: tuple[str, str]) -> None:
+    """Sequences that feed one answer into the next request (a created track's id into reading,
+    changing and deleting it), along the links schemathesis infers from the document."""
+    machine = schema.as_state_machine()
+
+    class Workflows(machine):  # type: ignore[misc, valid-type]
+        def get_call_kwargs(self, case: Case) -> dict[str, Any]:
+            return {"base_url": "http://testserver", "headers": signed_in(case, tokens)}
+
+    Workflows.run(
+        settings=hypothesis.settings(
+            max_examples=STATEFUL_SEQUENCES,
+            stateful_step_count=STATEFUL_STEPS,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            phases=[hypothesis.Phase.generate],
+            suppress_health_check=list(hypothesis.HealthCheck),
+        )
+    )

@@ -211,3 +211,17 @@ def test_more_inputs_carry_their_constraints(document: dict[str, Any]) -> None:
     deletion = document["paths"]["/api/users/me/deletion"]["delete"]["responses"]
     assert "409" in deletion
     assert "404" in document["paths"]["/api/quizzes"]["post"]["responses"]
+
+
+def test_a_created_resource_links_to_what_its_id_opens(document: dict[str, Any]) -> None:
+    created = document["paths"]["/api/tracks/import"]["post"]["responses"]["201"]["links"]
+    track = document["paths"]["/api/tracks/{track_id}"]
+    for operation in track.values():
+        link = created[operation["operationId"]]
+        assert link == {
+            "operationId": operation["operationId"],
+            "parameters": {"track_id": "$response.body#/id"},
+        }
+    recorded = document["paths"]["/api/events"]["post"]["responses"]["201"]["links"]
+    read = document["paths"]["/api/events/{event_id}"]["get"]["operationId"]
+    assert recorded[read]["parameters"] == {"event_id": "$response.body#/results/0/id"}

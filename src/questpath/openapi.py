@@ -9,6 +9,8 @@ Errors every operation of a kind can give are read from the route, so a new rout
 Errors particular to a route (409, 429, 415, a 404 without a path parameter, ...) are declared
 on the route: `responses=problem_responses(409)` or `responses={409: {"description": "why"}}`.
 Every 4xx, either way, is given the problem+json body; FastAPI's own 422 schema is replaced.
+
+It also links what creating operations answer to the operations their ids open (`CREATED_IDS`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,24 @@ from questpath.auth.access import api_routes, route_access
 from questpath.problems import FIELD_ERROR_SCHEMA, PROBLEM_JSON, PROBLEM_SCHEMA
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+# Where a created resource's id goes next, as OpenAPI links: generated clients document them, and
+# the conformance run follows them to chain requests (create, then read, change and delete).
+# (operation that creates, its success status, where the id is in its answer, path it opens)
+CREATED_IDS = (
+    ("POST /api/tracks/import", "201", "$response.body#/id", "/api/tracks/{track_id}"),
+    ("POST /api/tracks/import", "201", "$response.body#/id", "/api/tracks/{track_id}/export"),
+    ("POST /api/tracks/import", "201", "$response.body#/id", "/api/tracks/{track_id}/share"),
+    ("POST /api/goals", "201", "$response.body#/id", "/api/goals/{goal_id}"),
+    ("POST /api/questions", "201", "$response.body#/id", "/api/questions/{question_id}"),
+    ("POST /api/questions", "201", "$response.body#/id", "/api/reviews/{question_id}"),
+    ("POST /api/events", "201", "$response.body#/results/0/id", "/api/events/{event_id}"),
+    ("POST /api/events", "201", "$response.body#/results/0/id", "/api/events/{event_id}/void"),
+    ("POST /api/vacations", "201", "$response.body#/id", "/api/vacations/{vacation_id}"),
+    ("POST /api/quizzes", "201", "$response.body#/id", "/api/quizzes/{quiz_id}"),
+    ("POST /api/quizzes", "201", "$response.body#/id", "/api/quizzes/{quiz_id}/submit"),
+    ("POST /api/api-keys", "201", "$response.body#/id", "/api/api-keys/{key_id}"),
+)
 FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 
 
@@ -53,6 +73,20 @@ def declare_problems(operation: dict[str, Any], *, signed_in: bool) -> None:
             response["content"] = {PROBLEM_JSON: {"schema": PROBLEM_REF}}
 
 
+def declare_links(document: dict[str, Any]) -> None:
+    """Link each creating operation's answer to every operation on the paths its id opens."""
+    paths = document["paths"]
+    for creator, status, id_at, target in CREATED_IDS:
+        method, path = creator.split(" ")
+        parameter = target.split("{")[1].split("}")[0]
+        links = paths[path][method.lower()]["responses"][status].setdefault("links", {})
+        for operation in paths[target].values():
+            links[operation["operationId"]] = {
+                "operationId": operation["operationId"],
+                "parameters": {parameter: id_at},
+            }
+
+
 def install_problem_docs(app: FastAPI) -> None:
     """Wrap `app.openapi` so that the document declares each operation's problem responses."""
     build = app.openapi
@@ -71,6 +105,7 @@ def install_problem_docs(app: FastAPI) -> None:
                 schemas.pop(name, None)
             schemas["Problem"] = PROBLEM_SCHEMA
             schemas["FieldError"] = FIELD_ERROR_SCHEMA
+            declare_links(document)
         return app.openapi_schema  # type: ignore[return-value]
 
     app.openapi = openapi  # type: ignore[method-assign]
