@@ -83,8 +83,12 @@ async def set_day_start(
     cache: CredentialCacheDep,
     now: Now,
 ) -> Response:
-    posted = await forms.fields(request)
-    form, errors = forms.validate(DayStartIn, _only(posted, "day_start_hour"))
+    posted = _only(await forms.fields(request), "day_start_hour")
+    # A form posts text, and the API's model takes a number: give it the number the text spells.
+    hour = posted.get("day_start_hour", "").strip()
+    form, errors = forms.validate(
+        DayStartIn, {"day_start_hour": int(hour)} if hour.isdigit() else posted
+    )
     if form is None:
         return await _page(
             request, principal, session, now, day_start_errors=errors, status_code=422
