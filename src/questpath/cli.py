@@ -14,10 +14,11 @@ import uvicorn
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from questpath import __version__, verify
+from questpath import __version__, backup, verify
 from questpath.auth import credentials, two_factor
 from questpath.auth import repository as users
 from questpath.auth import service as auth_service
+from questpath.cli_progress import progress_bar
 from questpath.clock import utc_now
 from questpath.config import Settings, get_settings
 from questpath.db import create_engine, create_sessionmaker, migrate, transaction
@@ -331,10 +332,20 @@ def verify_command(
     Exits 1 when any learner's stored projections differ from the recomputation.
     """
     settings = get_settings()
-    ruleset = _ruleset(settings.rules_file)
+    checked, differing = _verify_learners(
+        settings.database_url, _ruleset(settings.rules_file), user, repair
+    )
+    _report_verified(checked, differing)
+
+
+def _verify_learners(
+    database_url: str, ruleset: Ruleset, user: str | None, repair: bool
+) -> tuple[int, int]:
+    """Check (and with `repair` rewrite) each learner's projections; print each difference.
+    Returns how many learners were checked and how many differed."""
 
     async def run() -> tuple[int, int]:
-        engine = create_engine(settings.database_url)
+        engine = create_engine(database_url)
         maker = create_sessionmaker(engine)
         checked = differing = 0
         try:
@@ -343,23 +354,28 @@ def verify_command(
             if user is not None and not learners:
                 typer.echo(f"Error: no account has the e-mail address {user}", err=True)
                 raise typer.Exit(code=2)
-            for learner in learners:
-                found = await verify.verify(engine, learner, ruleset)
-                checked += 1
-                if not found:
-                    continue
-                differing += 1
-                for difference in found:
-                    typer.echo(f"{learner.email}: {difference}")
-                if repair:
-                    async with transaction(maker) as session:
-                        await verify.repair(session, learner, ruleset, utc_now())
-                    typer.echo(f"{learner.email}: projections rewritten from the event log")
+            with progress_bar("Verifying learners", count=True) as update:
+                for learner in learners:
+                    update(checked, len(learners))
+                    found = await verify.verify(engine, learner, ruleset)
+                    checked += 1
+                    if not found:
+                        continue
+                    differing += 1
+                    for difference in found:
+                        typer.echo(f"{learner.email}: {difference}")
+                    if repair:
+                        async with transaction(maker) as session:
+                            await verify.repair(session, learner, ruleset, utc_now())
+                        typer.echo(f"{learner.email}: projections rewritten from the event log")
         finally:
             await engine.dispose()
         return checked, differing
 
-    checked, differing = asyncio.run(run())
+    return asyncio.run(run())
+
+
+def _report_verified(checked: int, differing: int) -> None:
     noun = "learner" if checked == 1 else "learners"
     if differing:
         typer.echo(f"{differing} of {checked} {noun} had projections that differ from the log.")
@@ -379,3 +395,67 @@ def _ruleset(path: Path | None) -> Ruleset:
 def version() -> None:
     """Print the QuestPath version."""
     typer.echo(__version__)
+
+
+@app.command("backup")
+def backup_command(
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            dir_okay=False,
+            help="Where to write it; by default questpath-<UTC time>.sqlite (or .dump for "
+            "PostgreSQL) in <data dir>/backups.",
+        ),
+    ] = None,
+    keep: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Then delete all but the newest N backups in that file's directory."
+        ),
+    ] = None,
+) -> None:
+    """Back up the whole database while the server runs (see docs/backups.md)."""
+    settings = get_settings()
+    kind = backup.kind_of_url(settings.database_url)
+    target = file or backup.default_path(settings.data_dir / "backups", kind, utc_now())
+    with progress_bar("Backing up") as update:
+        written = _or_exit(lambda: backup.backup(settings.database_url, target, update))
+    typer.echo(f"Wrote {written.path}: {written.size} bytes, {written.events} events.")
+    for deleted in backup.prune(target.parent, keep) if keep else []:
+        typer.echo(f"Deleted the older backup {deleted}")
+
+
+@app.command("restore")
+def restore_command(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="A `questpath backup` file.")
+    ],
+    force: Annotated[
+        bool, typer.Option(help="Replace whatever the configured database holds.")
+    ] = False,
+) -> None:
+    """Fill an empty database from a backup, then migrate and verify it. Stop the server first.
+
+    Refuses, changing nothing, a database that has accounts or events (unless --force) and a
+    backup of the other kind of database.
+    """
+    settings = get_settings()
+    ruleset = _ruleset(settings.rules_file)
+    with progress_bar("Restoring") as update:
+        restored = _or_exit(
+            lambda: backup.restore(settings.database_url, file, force=force, progress=update)
+        )
+    _migrate(settings.database_url, ruleset)
+    typer.echo(f"Restored {restored.events} events from {file}.")
+    if restored.events_in_backup not in (None, restored.events):
+        typer.echo(f"Error: the backup holds {restored.events_in_backup} events", err=True)
+        raise typer.Exit(code=1)
+    _report_verified(*_verify_learners(settings.database_url, ruleset, None, repair=False))
+
+
+def _or_exit(work: Callable[[], T]) -> T:
+    try:
+        return work()
+    except backup.BackupError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(code=1) from error
