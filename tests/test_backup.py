@@ -7,7 +7,6 @@ acknowledged before the backup began is in the database restored from it, which 
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import stat
 from collections.abc import Callable
@@ -17,14 +16,11 @@ from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
-from click.testing import Result
 from sqlalchemy import text
-from typer.testing import CliRunner
 
 from questpath.backup import BackupError, backup, default_path, libpq, prune
-from questpath.cli import app as cli
-from questpath.config import get_settings
 from questpath.db import alembic_config, create_engine
+from tests.commands import questpath
 from tests.conftest import BACKENDS
 from tests.helpers import PASSWORD
 from tests.servers import Server, Servers
@@ -34,27 +30,6 @@ CLIENTS = 16
 ENOUGH_BEFORE_BACKUP = 40
 LOAD_DEADLINE = 30.0
 WROTE = re.compile(r"^Wrote (?P<path>\S+): (?P<size>\d+) bytes, (?P<events>\d+) events\.$", re.M)
-
-
-def questpath(database_url: str, data_dir: Path, *args: str, **env: str) -> Result:
-    """Run the `questpath` command in this process (a subprocess spends seconds importing)."""
-    variables = {
-        "QUESTPATH_DATABASE_URL": database_url,
-        "QUESTPATH_DATA_DIR": str(data_dir),
-        **env,
-    }
-    saved = {name: os.environ.get(name) for name in variables}
-    os.environ.update(variables)
-    get_settings.cache_clear()
-    try:
-        return CliRunner().invoke(cli, list(args))
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        get_settings.cache_clear()
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import uvicorn
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from questpath import __version__, backup, verify
+from questpath import __version__, backup, doctor, verify
 from questpath.auth import credentials, two_factor
 from questpath.auth import repository as users
 from questpath.auth import service as auth_service
@@ -459,3 +459,24 @@ def _or_exit(work: Callable[[], T]) -> T:
     except backup.BackupError as error:
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(code=1) from error
+
+
+@app.command("doctor")
+def doctor_command(
+    min_free_mb: Annotated[
+        int, typer.Option(min=0, help="Warn when a volume has less free space than this.")
+    ] = doctor.DEFAULT_MIN_FREE_MB,
+) -> None:
+    """Print the effective configuration (secrets masked) and check that this server can run:
+    database, migrations, data dir, disk space, backup tool, signing key. Exits 1 on a failure.
+    """
+    try:
+        settings = get_settings()
+    except ValidationError as invalid:
+        for error in invalid.errors():  # never the input: it would show the secrets
+            typer.echo(f"Error: configuration: {error['msg']}", err=True)
+        raise typer.Exit(code=1) from invalid
+    checks = doctor.run_checks(settings, min_free_mb)
+    doctor.show(doctor.configuration(settings), checks)
+    if doctor.failed(checks):
+        raise typer.Exit(code=1)
