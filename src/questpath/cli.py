@@ -204,23 +204,39 @@ app.add_typer(track_app, name="track")
 
 @track_app.command("import")
 def track_import(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A Markdown file.")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(exists=True, dir_okay=False, help="Markdown files, one track each."),
+    ],
     user: Annotated[str, typer.Option("--user", help="E-mail address of the learner.")],
-    title: Annotated[str | None, typer.Option(help="Track title instead of the # heading.")] = None,
+    title: Annotated[
+        str | None, typer.Option(help="Track title instead of the # heading (one file only).")
+    ] = None,
 ) -> None:
-    """Import a Markdown roadmap as a track of the learner."""
+    """Import Markdown roadmaps as tracks of the learner, each file in a transaction of its own:
+    a file that fails stops the import, and the ones before it stay imported."""
+    if title is not None and len(files) > 1:
+        typer.echo("Error: --title names one track: give one file with it", err=True)
+        raise typer.Exit(code=2)
     settings = get_settings()
     migrate(settings.database_url)
+    with progress_bar("Importing tracks", count=True) as update:
+        for done, file in enumerate(files):
+            update(done, len(files))
+            track = _import_track(settings.database_url, file, user, title)
+            typer.echo(
+                f"Imported '{track.title}' for {user}: {track.progress.total} items, "
+                f"{track.progress.done} done. Track id: {track.id}"
+            )
+
+
+def _import_track(database_url: str, file: Path, user: str, title: str | None) -> TrackSummary:
     data = file.read_bytes()
 
     async def run(session: AsyncSession) -> TrackSummary:
         return await track_service.import_for(session, user, data, title, utc_now())
 
-    track = _in_transaction(settings.database_url, run)
-    typer.echo(
-        f"Imported '{track.title}' for {user}: {track.progress.total} items, "
-        f"{track.progress.done} done. Track id: {track.id}"
-    )
+    return _in_transaction(database_url, run)
 
 
 @track_app.command("export")

@@ -33,7 +33,7 @@ def progress_bar(description: str, *, count: bool = False) -> Iterator[Update]:
         TimeElapsedColumn(),
         console=console,
         transient=True,
-        disable=not console.is_terminal,
+        disable=not console.is_interactive,
     )
     with bar:
         task = bar.add_task(description, total=None)
