@@ -290,3 +290,17 @@ def test_the_pg_tools_get_a_libpq_uri_and_the_password_only_in_the_environment()
 
     socket_uri, _ = libpq("postgresql+asyncpg://quest@/quest?host=/run/postgresql")
     assert socket_uri == "postgresql://quest@/quest?host=%2Frun%2Fpostgresql"
+
+
+def test_restore_into_an_unreachable_database_says_so_without_a_traceback(
+    tmp_path: Path,
+) -> None:
+    dump = tmp_path / "a.dump"
+    dump.write_bytes(b"PGDMP" + bytes(100))
+    unreachable = "postgresql+asyncpg://questpath@127.0.0.1:1/questpath"
+
+    result = questpath(unreachable, tmp_path, "restore", str(dump))
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ")
+    assert "Traceback" not in result.output

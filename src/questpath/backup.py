@@ -113,12 +113,20 @@ def backup(database_url: str, target: Path, progress: Progress = _ignore) -> Wri
     """Write a consistent copy of the whole database to `target` (mode 0600)."""
     if target.exists():
         raise BackupError(f"{target} exists already; name a new file")
-    with _private_partial(target) as partial:
+    with _private_partial(target) as partial, _sqlite_errors():
         if kind_of_url(database_url) == "sqlite":
             events = _backup_sqlite(_sqlite_path(database_url), partial, progress)
         else:
             events = asyncio.run(_backup_postgresql(database_url, partial, progress))
     return Written(target, target.stat().st_size, events)
+
+
+@contextmanager
+def _sqlite_errors() -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.Error as error:
+        raise BackupError(f"SQLite: {error}") from error
 
 
 def _sqlite_path(database_url: str) -> Path:
@@ -281,7 +289,8 @@ def restore(
             "in it with the backup."
         )
     if kind == "sqlite":
-        in_backup = _restore_sqlite(source, _sqlite_path(database_url), progress)
+        with _sqlite_errors():
+            in_backup = _restore_sqlite(source, _sqlite_path(database_url), progress)
     else:
         in_backup = None
         asyncio.run(_restore_postgresql(database_url, source, empty, progress))

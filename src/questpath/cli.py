@@ -12,6 +12,7 @@ from typing import Annotated, TypeVar
 import typer
 import uvicorn
 from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath import __version__, backup, doctor, verify
@@ -474,6 +475,9 @@ def _or_exit(work: Callable[[], T]) -> T:
         return work()
     except backup.BackupError as error:
         typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(code=1) from error
+    except (OSError, SQLAlchemyError) as error:  # such as an unreachable database
+        typer.echo(f"Error: {str(error).splitlines()[0]}", err=True)
         raise typer.Exit(code=1) from error
 
 

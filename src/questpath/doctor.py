@@ -203,6 +203,8 @@ def _signing_key(settings: Settings) -> Check:
         return Check("signing key", "ok", "QUESTPATH_SECRET_KEY is set")
     if settings.environment == "production":  # the settings refuse this; kept for clarity
         return Check("signing key", "fail", "QUESTPATH_SECRET_KEY must be set in production")
+    if settings.secret_key:
+        return Check("signing key", "warn", f"shorter than {MIN_SECRET_LENGTH} characters")
     return Check(
         "signing key",
         "warn",
