@@ -13,10 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from alembic.script import ScriptDirectory
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import text
+from sqlalchemy.engine import URL, make_url
 
 from questpath.backup import BackupError, backup, default_path, libpq, prune
 from questpath.db import alembic_config, create_engine
@@ -304,3 +308,21 @@ def test_restore_into_an_unreachable_database_says_so_without_a_traceback(
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: ")
     assert "Traceback" not in result.output
+
+
+@given(
+    user=st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=12),
+    password=st.text(
+        st.characters(codec="utf-8", exclude_characters="\x00"), min_size=6, max_size=20
+    ),
+)
+def test_no_password_reaches_the_pg_tools_command_line(user: str, password: str) -> None:
+    url = URL.create(
+        "postgresql+asyncpg", username=user, password=password, host="db", database="q"
+    ).render_as_string(hide_password=False)
+
+    uri, env = libpq(url)
+
+    assert env["PGPASSWORD"] == password
+    assert password not in uri or password in f"postgresql://{quote(user, safe='')}@db/q"
+    assert make_url(uri.replace("postgresql://", "postgresql+asyncpg://")).username == user

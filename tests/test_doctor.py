@@ -7,11 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import SecretStr
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from questpath.config import Settings
-from questpath.doctor import MASK, configuration
+from questpath.doctor import MASK, configuration, masked
 from tests.commands import questpath
 
 SMTP_PASSWORD = "smtp-hunter2-do-not-print"
@@ -145,3 +147,19 @@ def test_production_without_a_signing_key_fails_without_echoing_settings(
     assert result.exit_code == 1
     assert "QUESTPATH_SECRET_KEY must be set" in result.stderr
     assert "too-short-but-secret" not in result.output
+
+
+@given(
+    password=st.text(
+        st.characters(codec="utf-8", exclude_characters="\x00"), min_size=8, max_size=24
+    ),
+    scheme=st.sampled_from(["postgresql+asyncpg", "https", "redis"]),
+)
+def test_a_password_inside_any_url_setting_is_masked(password: str, scheme: str) -> None:
+    url = URL.create(
+        scheme, username="ops", password=password, host="host.example", database="x"
+    ).render_as_string(hide_password=False)
+
+    shown = masked("database_url", url)
+
+    assert shown == f"{scheme}://ops:{MASK}@host.example/x"
