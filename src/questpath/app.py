@@ -29,7 +29,8 @@ from questpath.auth.two_factor_views import router as two_factor_pages
 from questpath.auth.views import router as auth_pages
 from questpath.config import Settings, get_settings
 from questpath.dashboard.views import router as dashboard_pages
-from questpath.db import create_engine, create_sessionmaker, read_only
+from questpath.database_errors import install_database_error_handler
+from questpath.db import create_engine, create_sessionmaker, engine_options, read_only
 from questpath.dependencies import reading, writing
 from questpath.erasure import erase_due_accounts
 from questpath.events.routes import router as events_router
@@ -80,7 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_json)
     credentials.configure_password_hashing(settings)
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, **engine_options(settings))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     install_problem_handlers(app)
+    install_database_error_handler(app)
     for router in (
         health_router,
         auth_router,

@@ -12,12 +12,14 @@ from typing import Annotated, TypeVar
 import typer
 import uvicorn
 from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from questpath import __version__, verify
+from questpath import __version__, backup, doctor, verify
 from questpath.auth import credentials, two_factor
 from questpath.auth import repository as users
 from questpath.auth import service as auth_service
+from questpath.cli_progress import progress_bar
 from questpath.clock import utc_now
 from questpath.config import Settings, get_settings
 from questpath.db import create_engine, create_sessionmaker, migrate, transaction
@@ -203,23 +205,39 @@ app.add_typer(track_app, name="track")
 
 @track_app.command("import")
 def track_import(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A Markdown file.")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(exists=True, dir_okay=False, help="Markdown files, one track each."),
+    ],
     user: Annotated[str, typer.Option("--user", help="E-mail address of the learner.")],
-    title: Annotated[str | None, typer.Option(help="Track title instead of the # heading.")] = None,
+    title: Annotated[
+        str | None, typer.Option(help="Track title instead of the # heading (one file only).")
+    ] = None,
 ) -> None:
-    """Import a Markdown roadmap as a track of the learner."""
+    """Import Markdown roadmaps as tracks of the learner, each file in a transaction of its own:
+    a file that fails stops the import, and the ones before it stay imported."""
+    if title is not None and len(files) > 1:
+        typer.echo("Error: --title names one track: give one file with it", err=True)
+        raise typer.Exit(code=2)
     settings = get_settings()
     migrate(settings.database_url)
+    with progress_bar("Importing tracks", count=True) as update:
+        for done, file in enumerate(files):
+            update(done, len(files))
+            track = _import_track(settings.database_url, file, user, title)
+            typer.echo(
+                f"Imported '{track.title}' for {user}: {track.progress.total} items, "
+                f"{track.progress.done} done. Track id: {track.id}"
+            )
+
+
+def _import_track(database_url: str, file: Path, user: str, title: str | None) -> TrackSummary:
     data = file.read_bytes()
 
     async def run(session: AsyncSession) -> TrackSummary:
         return await track_service.import_for(session, user, data, title, utc_now())
 
-    track = _in_transaction(settings.database_url, run)
-    typer.echo(
-        f"Imported '{track.title}' for {user}: {track.progress.total} items, "
-        f"{track.progress.done} done. Track id: {track.id}"
-    )
+    return _in_transaction(database_url, run)
 
 
 @track_app.command("export")
@@ -331,10 +349,20 @@ def verify_command(
     Exits 1 when any learner's stored projections differ from the recomputation.
     """
     settings = get_settings()
-    ruleset = _ruleset(settings.rules_file)
+    checked, differing = _verify_learners(
+        settings.database_url, _ruleset(settings.rules_file), user, repair
+    )
+    _report_verified(checked, differing)
+
+
+def _verify_learners(
+    database_url: str, ruleset: Ruleset, user: str | None, repair: bool
+) -> tuple[int, int]:
+    """Check (and with `repair` rewrite) each learner's projections; print each difference.
+    Returns how many learners were checked and how many differed."""
 
     async def run() -> tuple[int, int]:
-        engine = create_engine(settings.database_url)
+        engine = create_engine(database_url)
         maker = create_sessionmaker(engine)
         checked = differing = 0
         try:
@@ -343,23 +371,28 @@ def verify_command(
             if user is not None and not learners:
                 typer.echo(f"Error: no account has the e-mail address {user}", err=True)
                 raise typer.Exit(code=2)
-            for learner in learners:
-                found = await verify.verify(engine, learner, ruleset)
-                checked += 1
-                if not found:
-                    continue
-                differing += 1
-                for difference in found:
-                    typer.echo(f"{learner.email}: {difference}")
-                if repair:
-                    async with transaction(maker) as session:
-                        await verify.repair(session, learner, ruleset, utc_now())
-                    typer.echo(f"{learner.email}: projections rewritten from the event log")
+            with progress_bar("Verifying learners", count=True) as update:
+                for learner in learners:
+                    update(checked, len(learners))
+                    found = await verify.verify(engine, learner, ruleset)
+                    checked += 1
+                    if not found:
+                        continue
+                    differing += 1
+                    for difference in found:
+                        typer.echo(f"{learner.email}: {difference}")
+                    if repair:
+                        async with transaction(maker) as session:
+                            await verify.repair(session, learner, ruleset, utc_now())
+                        typer.echo(f"{learner.email}: projections rewritten from the event log")
         finally:
             await engine.dispose()
         return checked, differing
 
-    checked, differing = asyncio.run(run())
+    return asyncio.run(run())
+
+
+def _report_verified(checked: int, differing: int) -> None:
     noun = "learner" if checked == 1 else "learners"
     if differing:
         typer.echo(f"{differing} of {checked} {noun} had projections that differ from the log.")
@@ -379,3 +412,91 @@ def _ruleset(path: Path | None) -> Ruleset:
 def version() -> None:
     """Print the QuestPath version."""
     typer.echo(__version__)
+
+
+@app.command("backup")
+def backup_command(
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            dir_okay=False,
+            help="Where to write it; by default questpath-<UTC time>.sqlite (or .dump for "
+            "PostgreSQL) in <data dir>/backups.",
+        ),
+    ] = None,
+    keep: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Then delete all but the newest N backups in that file's directory."
+        ),
+    ] = None,
+) -> None:
+    """Back up the whole database while the server runs (see docs/backups.md)."""
+    settings = get_settings()
+    kind = backup.kind_of_url(settings.database_url)
+    target = file or backup.default_path(settings.data_dir / "backups", kind, utc_now())
+    with progress_bar("Backing up") as update:
+        written = _or_exit(lambda: backup.backup(settings.database_url, target, update))
+    typer.echo(f"Wrote {written.path}: {written.size} bytes, {written.events} events.")
+    for deleted in backup.prune(target.parent, keep) if keep else []:
+        typer.echo(f"Deleted the older backup {deleted}")
+
+
+@app.command("restore")
+def restore_command(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="A `questpath backup` file.")
+    ],
+    force: Annotated[
+        bool, typer.Option(help="Replace whatever the configured database holds.")
+    ] = False,
+) -> None:
+    """Fill an empty database from a backup, then migrate and verify it. Stop the server first.
+
+    Refuses, changing nothing, a database that has accounts or events (unless --force) and a
+    backup of the other kind of database.
+    """
+    settings = get_settings()
+    ruleset = _ruleset(settings.rules_file)
+    with progress_bar("Restoring") as update:
+        restored = _or_exit(
+            lambda: backup.restore(settings.database_url, file, force=force, progress=update)
+        )
+    _migrate(settings.database_url, ruleset)
+    typer.echo(f"Restored {restored.events} events from {file}.")
+    if restored.events_in_backup not in (None, restored.events):
+        typer.echo(f"Error: the backup holds {restored.events_in_backup} events", err=True)
+        raise typer.Exit(code=1)
+    _report_verified(*_verify_learners(settings.database_url, ruleset, None, repair=False))
+
+
+def _or_exit(work: Callable[[], T]) -> T:
+    try:
+        return work()
+    except backup.BackupError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(code=1) from error
+    except (OSError, SQLAlchemyError) as error:  # such as an unreachable database
+        typer.echo(f"Error: {str(error).splitlines()[0]}", err=True)
+        raise typer.Exit(code=1) from error
+
+
+@app.command("doctor")
+def doctor_command(
+    min_free_mb: Annotated[
+        int, typer.Option(min=0, help="Warn when a volume has less free space than this.")
+    ] = doctor.DEFAULT_MIN_FREE_MB,
+) -> None:
+    """Print the effective configuration (secrets masked) and check that this server can run:
+    database, migrations, data dir, disk space, backup tool, signing key. Exits 1 on a failure.
+    """
+    try:
+        settings = get_settings()
+    except ValidationError as invalid:
+        for error in invalid.errors():  # never the input: it would show the secrets
+            typer.echo(f"Error: configuration: {error['msg']}", err=True)
+        raise typer.Exit(code=1) from invalid
+    checks = doctor.run_checks(settings, min_free_mb)
+    doctor.show(doctor.configuration(settings), checks)
+    if doctor.failed(checks):
+        raise typer.Exit(code=1)

@@ -63,6 +63,14 @@ class Settings(BaseSettings):
     mails_per_hour: int = Field(default=3, ge=1, le=100)
     log_level: str = "INFO"
     log_json: bool = True
+    # The connection pool of each server process, on both databases (see docs/backups.md).
+    db_pool_size: int = Field(default=5, ge=1, le=1000)
+    db_max_overflow: int = Field(default=10, ge=0, le=1000)
+    db_pool_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
+    db_pool_recycle_seconds: int = Field(default=0, ge=0)  # 0: connections are kept
+    # PostgreSQL only: a SQLite file cannot drop a connection, nor cancel a statement.
+    db_pool_pre_ping: bool = True
+    db_statement_timeout_ms: int = Field(default=30_000, ge=0)  # 0: no limit
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 from questpath import sqlite_driver
+from questpath.config import Settings
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 READ_ONLY_OPTION = "questpath_read_only"
@@ -62,10 +63,27 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def engine_options(settings: Settings) -> dict[str, Any]:
+    """`create_engine` keyword arguments from the QUESTPATH_DB_* settings."""
+    options: dict[str, Any] = {
+        "pool_size": settings.db_pool_size,
+        "max_overflow": settings.db_max_overflow,
+        "pool_timeout": settings.db_pool_timeout_seconds,
+        "pool_recycle": settings.db_pool_recycle_seconds or -1,
+    }
+    if settings.is_sqlite:
+        return options
+    options["pool_pre_ping"] = settings.db_pool_pre_ping
+    if settings.db_statement_timeout_ms:
+        timeout = str(settings.db_statement_timeout_ms)
+        options["connect_args"] = {"server_settings": {"statement_timeout": timeout}}
+    return options
+
+
 def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True, **kwargs)
+        return create_async_engine(url, **({"pool_pre_ping": True} | kwargs))
 
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)

@@ -93,3 +93,34 @@ async def test_exporting_an_unknown_track_exits_1(learner: Account, run_cli: Any
     result = await run_cli("track", "export", "00000000-0000-4000-8000-000000000000")
     assert result.exit_code == 1
     assert "no track with the id" in result.output
+
+
+async def test_several_files_import_as_one_track_each(
+    learner: Account, run_cli: Any, tmp_path: Path
+) -> None:
+    sources = [tmp_path / f"doc-{n}.md" for n in range(2)]
+    for n, source in enumerate(sources):
+        source.write_text(f"# Roadmap {n}\n\n- [ ] first\n- [x] second\n", encoding="utf-8")
+
+    imported = await run_cli("track", "import", *map(str, sources), "--user", learner.email)
+
+    assert imported.exit_code == 0, imported.output
+    lines = imported.output.splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        f"Imported 'Roadmap {n}' for {learner.email}" for n in range(2)
+    ]
+    assert all("2 items, 1 done" in line for line in lines)
+
+
+async def test_a_title_with_several_files_is_refused(
+    learner: Account, run_cli: Any, tmp_path: Path
+) -> None:
+    source = tmp_path / "doc.md"
+    source.write_text("# Roadmap\n\n- [ ] first\n", encoding="utf-8")
+
+    result = await run_cli(
+        "track", "import", str(source), str(source), "--user", learner.email, "--title", "Both"
+    )
+
+    assert result.exit_code == 2
+    assert "--title names one track" in result.output
