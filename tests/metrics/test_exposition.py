@@ -82,11 +82,31 @@ async def test_a_request_a_local_proxy_forwarded_is_not_a_loopback_one(
 def test_only_the_exact_token_or_unforwarded_loopback_may_scrape(
     given_token: str, host: object
 ) -> None:
+    local = bool(getattr(getattr(host, "ipv4_mapped", None) or host, "is_loopback", False))
     allowed = may_scrape(f"Bearer {given_token}", str(host), False, TOKEN)
-    assert allowed == (given_token == TOKEN or bool(getattr(host, "is_loopback", False)))
+    assert allowed == (given_token == TOKEN or local)
     assert may_scrape(f"Bearer {given_token}", str(host), True, TOKEN) == (given_token == TOKEN)
     # With no token configured, only loopback: an empty bearer token is never a match.
     assert may_scrape(f"Bearer {given_token}", str(host), True, "") is False
+
+
+@pytest.mark.parametrize(
+    ("host", "local"),
+    [
+        ("127.0.0.1", True),
+        ("127.8.9.10", True),
+        ("::1", True),
+        ("::ffff:127.0.0.1", True),
+        ("::ffff:10.0.0.1", False),
+        ("10.0.0.1", False),
+        ("testclient", False),
+        (None, False),
+    ],
+)
+def test_loopback_is_any_loopback_address_however_the_socket_spells_it(
+    host: str | None, local: bool
+) -> None:
+    assert may_scrape(None, host, False, TOKEN) is local
 
 
 async def test_metrics_is_not_in_the_api_document(client: httpx.AsyncClient) -> None:

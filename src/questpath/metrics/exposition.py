@@ -47,10 +47,15 @@ def may_scrape(
 
 
 def is_loopback(host: str | None) -> bool:
+    """127.0.0.0/8 or ::1, also as a dual-stack socket reports IPv4 (::ffff:127.0.0.1)."""
+    if host is None:
+        return False
     try:
-        return host is not None and ipaddress.ip_address(host).is_loopback
+        address = ipaddress.ip_address(host)
     except ValueError:
         return False
+    mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
+    return (mapped or address).is_loopback
 
 
 def multiprocess_dir() -> Path | None:
