@@ -16,10 +16,10 @@ from prometheus_client.samples import Sample
 from tests.conftest import BACKENDS
 from tests.helpers import register_account
 from tests.metrics.scrape import parse, value
-from tests.servers import Server, Servers
+from tests.servers import READY_TIMEOUT, Server, Servers
 
 UNMATCHED_404 = {"route": "<unmatched>", "method": "GET", "status": "404"}
-WAIT = 60.0  # a replaced worker imports the app first: seconds on a busy machine
+WAIT = READY_TIMEOUT  # a replacement worker imports the app first: a minute on a busy machine
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
