@@ -39,6 +39,8 @@ from questpath.export.routes import router as export_router
 from questpath.goals.routes import router as goals_router
 from questpath.goals.views import router as goals_pages
 from questpath.health import router as health_router
+from questpath.metrics import install_metrics
+from questpath.metrics.exposition import process_started, process_stopping
 from questpath.observability import (
     AccessLogMiddleware,
     BodySizeLimitMiddleware,
@@ -85,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        process_started()
         eraser = asyncio.create_task(
             erase_due_accounts(app.state.sessionmaker, settings.erasure_interval_seconds)
         )
@@ -92,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         eraser.cancel()
         await asyncio.gather(eraser, return_exceptions=True)
         await engine.dispose()
+        process_stopping()
 
     app = FastAPI(
         title="QuestPath",
@@ -163,6 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(request_id_middleware)
+    install_metrics(app)
     return app
 
 

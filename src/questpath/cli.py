@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
+import tempfile
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -24,6 +26,7 @@ from questpath.clock import utc_now
 from questpath.config import Settings, get_settings
 from questpath.db import create_engine, create_sessionmaker, migrate, transaction
 from questpath.export import archive, restore
+from questpath.metrics.exposition import MULTIPROC_DIR_VARIABLE
 from questpath.problems import Invalid, NotFound, Problem
 from questpath.ruleset import Ruleset, RulesFileError, load_ruleset
 from questpath.tracks import service as track_service
@@ -50,18 +53,22 @@ def serve(
     _migrate(settings.database_url, _ruleset(settings.rules_file))
     settings.signing_key()  # create the development key once, before workers race to do it
     typer.echo(f"QuestPath {__version__} is running at http://{host}:{port}  (Ctrl+C stops it)")
-    uvicorn.run(
-        "questpath.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_config=None,
-        proxy_headers=True,
-        # A worker that starts slowly on a busy machine is not a dead one: the 5 s default
-        # restarted new workers over and over before they could answer.
-        timeout_worker_healthcheck=60,
-    )
+    # Each worker writes its metrics here and a scrape adds them up; fresh for every start, as
+    # the counters of a server that stopped must not count again.
+    with tempfile.TemporaryDirectory(prefix="questpath-metrics-") as metrics_dir:
+        os.environ[MULTIPROC_DIR_VARIABLE] = metrics_dir
+        uvicorn.run(
+            "questpath.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=None,
+            proxy_headers=True,
+            # A worker that starts slowly on a busy machine is not a dead one: the 5 s default
+            # restarted new workers over and over before they could answer.
+            timeout_worker_healthcheck=60,
+        )
 
 
 @app.command("migrate")

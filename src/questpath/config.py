@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     email_verification_hours: int = Field(default=48, ge=1, le=30 * 24)
     # Mails of one kind (reset links, verification links) to one account per hour, at most.
     mails_per_hour: int = Field(default=3, ge=1, le=100)
+    # GET /metrics answers loopback scrapers, and others that send this as a bearer token.
+    metrics_token: SecretStr = Field(default=SecretStr(""), repr=False)
     log_level: str = "INFO"
     log_json: bool = True
     # The connection pool of each server process, on both databases (see docs/backups.md).

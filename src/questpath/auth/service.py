@@ -22,6 +22,7 @@ from questpath.auth.principal import Principal, UserLike
 from questpath.auth.schemas import ApiKeyCreate, TokenRead, UserCreate, UserUpdate
 from questpath.config import Settings
 from questpath.db import after_commit, transaction
+from questpath.metrics.instruments import SIGN_INS_THROTTLED
 from questpath.problems import (
     Conflict,
     FieldError,
@@ -209,6 +210,7 @@ async def _count_attempt(
         per_address=settings.login_max_failures_per_ip,
     )
     if wait is not None:
+        SIGN_INS_THROTTLED.inc()
         raise TooManyRequests(
             f"too many failed sign-ins; try again in {wait} seconds", retry_after=wait
         )

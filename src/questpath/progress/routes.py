@@ -18,6 +18,7 @@ from questpath.auth.dependencies import (
 from questpath.clock import Now
 from questpath.dependencies import EngineDep, RulesetDep, SessionDep, SettingsDep
 from questpath.fields import Moment
+from questpath.metrics.instruments import counted_stream
 from questpath.progress import service, streak_settings, stream
 from questpath.progress.dependencies import Learner, RecorderDep
 from questpath.progress.rules import MAX_HISTORY_DAYS
@@ -169,7 +170,9 @@ async def stream_progress(
     events = stream.achievement_events(
         engine, ruleset, principal.user.id, start, settings.stream_poll_seconds
     )
-    return EventSourceResponse(events, ping=15, headers={"Cache-Control": "no-store"})
+    return EventSourceResponse(
+        counted_stream(events), ping=15, headers={"Cache-Control": "no-store"}
+    )
 
 
 # Streak settings: the day start and vacations ---------------------------------------------------

@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from questpath.clock import utc_now
 from questpath.config import Settings
+from questpath.metrics.instruments import LLM_GENERATIONS
 from questpath.quizzes import drafts
 from questpath.quizzes.drafts import QuestionDraft, QuestionType, SourceItem
 from questpath.quizzes.rules import draft_problem, normalise
@@ -408,6 +409,7 @@ async def generate(
             message = f"none of the LLM's questions were usable: {_reasons(dropped)}"
             raise GenerationFailed(_clip(message), reason="no_usable_questions")
     except GenerationFailed as exc:
+        LLM_GENERATIONS.labels(exc.reason).inc()
         key, detail = config.api_key, exc.detail
         log.warning(
             "llm_generation_failed",
@@ -419,5 +421,6 @@ async def generate(
             detail=detail.replace(key, "[redacted]") if detail and key else detail,
         )
         raise
+    LLM_GENERATIONS.labels("ok").inc()
     log.info("llm_generation_done", attempts=session.attempt, drafts=len(usable))
     return Generated(drafts=usable[:count], warnings=_warnings(usable, dropped, count))

@@ -19,6 +19,7 @@ from questpath.auth.principal import UserLike
 from questpath.config import Settings
 from questpath.db import read_snapshot
 from questpath.events.drafts import SystemEvent, system_event_id
+from questpath.metrics.instruments import LLM_FALLBACKS
 from questpath.pagination import created_cursor, decode_created_cursor
 from questpath.problems import Conflict, FieldError, Invalid, NotFound
 from questpath.progress.recording import Recorder
@@ -141,6 +142,7 @@ async def generate(found: Plan, settings: Settings) -> Drafts:
             config, found.items, count, topic=found.data.topic, track_title=found.track_title
         )
     except llm.GenerationFailed as exc:
+        LLM_FALLBACKS.labels("all").inc()
         made = offline.generate(found.items, count, seed=seed)
         warning = f"{exc}; the questions come from the offline generator instead"
         return Drafts([(d, "offline") for d in made], [warning], "offline")
@@ -154,6 +156,7 @@ async def generate(found: Plan, settings: Settings) -> Drafts:
         ]
         drafts += [(d, "offline") for d in extra[:missing]]
         if extra:
+            LLM_FALLBACKS.labels("top_up").inc()
             warnings.append(f"{len(extra[:missing])} questions come from the offline generator")
     return Drafts(drafts, warnings, "llm")
 

@@ -11,16 +11,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from questpath.db import after_commit
 from questpath.events import repository as log
 from questpath.events.drafts import Draft, EventKey, SystemEvent, UnknownLearner
 from questpath.events.models import Event
 from questpath.events.rules import SYSTEM_ID_PREFIX, LocalDays, void_event_id, void_problem
 from questpath.goals import repository as goals_repo
 from questpath.goals import service as goals
+from questpath.metrics.instruments import count_events
 from questpath.problems import Conflict, NotFound
 from questpath.progress import projections, rebuild
 from questpath.progress.recording import Recorded
@@ -62,7 +65,7 @@ class EventRecorder:
         rows: dict[EventKey, dict[str, Any]] = {}
         for draft in drafts:
             rows.setdefault(draft.key, _row(draft, timezones[draft.user_id], now))
-        created = await log.insert_new(session, list(rows.values()))
+        created = await _insert(session, list(rows.values()))
         changes = await projections.apply(
             session, self._rules, (row for key, row in rows.items() if key in created), now
         )
@@ -92,7 +95,7 @@ class EventRecorder:
         kept = await rebuild.rewrite(session, user_id, self._rules, now)
         metadata = {"voids": event_id, "kept_achievements": kept}
         draft = SystemEvent(void.id, void.kind, metadata=metadata).draft(user_id)
-        await log.insert_new(session, [_row(draft, timezones[user_id], now)])
+        await _insert(session, [_row(draft, timezones[user_id], now)])
         voided = await log.get_for_update(session, user_id, event_id)
         assert voided is not None
         return voided, True
@@ -116,10 +119,17 @@ class EventRecorder:
         if not drafts:
             return Recorded()
         # goal_achieved does not count for progress, so recording it cannot reach another goal.
-        created: set[EventKey] = await log.insert_new(
-            session, [_row(d, timezones[d.user_id], now) for d in drafts]
-        )
+        created = await _insert(session, [_row(d, timezones[d.user_id], now) for d in drafts])
         return Recorded(created)
+
+
+async def _insert(session: AsyncSession, rows: list[dict[str, Any]]) -> set[EventKey]:
+    """Insert the rows not stored yet, counted by kind once (and only if) they commit."""
+    created = await log.insert_new(session, rows)
+    kinds = [row["kind"] for row in rows if (row["user_id"], row["event_id"]) in created]
+    if kinds:
+        after_commit(session, partial(count_events, kinds))
+    return created
 
 
 def _row(draft: Draft, days: LocalDays, now: datetime) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from questpath.clock import utc_now
 from questpath.db import transaction
 from questpath.events.drafts import Draft, EventKey, UnknownLearner
+from questpath.metrics.instruments import GROUP_COMMIT_EVENTS, GROUP_COMMIT_REQUESTS
 from questpath.progress.recording import Recorded
 from questpath.recorder.core import EventRecorder
 from questpath.recorder.lock import lock_learners
@@ -106,6 +107,9 @@ class GroupCommit:
                     accepted.append(submission)
             drafts = [d for s in accepted for d in s.drafts]
             recorded = await self.recorder.record_locked(session, drafts, timezones, now)
+        if accepted:
+            GROUP_COMMIT_REQUESTS.observe(len(accepted))
+            GROUP_COMMIT_EVENTS.observe(len(drafts))
         for submission, part in zip(accepted, _split(accepted, recorded), strict=True):
             _settle(submission, part)
 
