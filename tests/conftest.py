@@ -8,6 +8,7 @@ scripts/test sets after starting a throwaway server.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -17,6 +18,7 @@ from typing import Any
 import httpx
 import hypothesis
 import pytest
+import structlog
 from fastapi import FastAPI
 from sqlalchemy import text
 
@@ -160,6 +162,17 @@ def smtp() -> Iterator[SmtpServer]:
     """A real SMTP server on loopback; `smtp.mailbox` holds what QuestPath sent."""
     with smtp_server() as server:
         yield server
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """Undo what configure_logging changes, for the tests that come after."""
+    root = logging.getLogger()
+    handlers, level, structlog_config = root.handlers[:], root.level, structlog.get_config()
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    structlog.configure(**structlog_config)
 
 
 def mail_settings(database_url: str, data_dir: Path, smtp_port: int, **more: Any) -> Settings:

@@ -78,7 +78,7 @@ API_DOCS_PAGE = """<!doctype html>
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    configure_logging(settings.log_level, settings.log_json)
+    configure_logging(settings.log_level, settings.log_format)
     credentials.configure_password_hashing(settings)
     engine = create_engine(settings.database_url)
 

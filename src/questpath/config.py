@@ -62,7 +62,9 @@ class Settings(BaseSettings):
     # Mails of one kind (reset links, verification links) to one account per hour, at most.
     mails_per_hour: int = Field(default=3, ge=1, le=100)
     log_level: str = "INFO"
-    log_json: bool = True
+    # auto: one JSON object per line, or readable coloured lines when stderr is a terminal.
+    log_format: Literal["auto", "json", "console"] = "auto"
+    log_json: bool | None = None  # the older setting: true means json, false console
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
@@ -91,6 +93,8 @@ class Settings(BaseSettings):
                 "QuestPath at, such as https://questpath.example.org"
             )
         self.public_url = self.public_url.rstrip("/")
+        if self.log_json is not None and self.log_format == "auto":
+            self.log_format = "json" if self.log_json else "console"
         return self
 
     @property

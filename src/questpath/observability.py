@@ -10,7 +10,7 @@ import re
 import sys
 import time
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Literal
 
 import structlog
 from asgi_correlation_id import CorrelationIdMiddleware, correlation_id
@@ -57,7 +57,17 @@ def _add_request_id(_logger: Any, _method: str, event: dict[str, Any]) -> dict[s
     return event
 
 
-def configure_logging(level: str = "INFO", json: bool = True) -> None:
+LogFormat = Literal["auto", "json", "console"]
+
+
+def resolve_log_format(setting: LogFormat, stderr_is_tty: bool) -> Literal["json", "console"]:
+    """`auto` is for people at a terminal and for log collectors, which read a pipe or a file."""
+    if setting == "auto":
+        return "console" if stderr_is_tty else "json"
+    return setting
+
+
+def configure_logging(level: str = "INFO", log_format: LogFormat = "json") -> None:
     """Route structlog and the standard library (uvicorn, SQLAlchemy) through one renderer."""
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
@@ -66,8 +76,19 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _add_request_id,
     ]
-    renderer: Any = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+    tty = sys.stderr.isatty()
+    renderer: list[Any] = (
+        [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
+        if resolve_log_format(log_format, tty) == "json"
+        else [
+            structlog.dev.ConsoleRenderer(
+                colors=tty,
+                # Local variables may hold passwords and tokens: tracebacks show code only.
+                exception_formatter=structlog.dev.RichTracebackFormatter(
+                    color_system="truecolor" if tty else None, show_locals=False
+                ),
+            )
+        ]
     )
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
@@ -79,8 +100,7 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
         foreign_pre_chain=shared,
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.format_exc_info,
-            renderer,
+            *renderer,
         ],
     )
     handler = logging.StreamHandler(sys.stderr)
