@@ -60,6 +60,8 @@ from questpath.recorder.routes import router as record_router
 from questpath.ruleset import load_ruleset
 from questpath.sharing.routes import router as sharing_router
 from questpath.sharing.views import router as sharing_pages
+from questpath.slow_requests import SlowRequestMiddleware
+from questpath.sql_timing import install_sql_timing
 from questpath.tracks.routes import router as tracks_router
 from questpath.tracks.views import router as tracks_pages
 from questpath.web.errors import install_page_errors
@@ -81,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     configure_logging(settings.log_level, settings.log_format)
     credentials.configure_password_hashing(settings)
     engine = create_engine(settings.database_url)
+    install_sql_timing(engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -155,10 +158,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static/web", StaticFiles(directory=STATIC_DIR))
     _mount_api_docs(app)
 
-    # Added innermost first; a request passes: request id, access log, headers, errors, size limit.
+    # Added innermost first; a request passes: request id, access log, slow-request warning,
+    # headers, errors, size limit.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(SlowRequestMiddleware, threshold_ms=settings.slow_request_ms)
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(request_id_middleware)
     return app

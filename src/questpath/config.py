@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     # auto: one JSON object per line, or readable coloured lines when stderr is a terminal.
     log_format: Literal["auto", "json", "console"] = "auto"
     log_json: bool | None = None  # the older setting: true means json, false console
+    # Requests that take at least this long get a warning line with their SQL count and time.
+    slow_request_ms: float = Field(default=1000.0, ge=0)
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
