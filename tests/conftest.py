@@ -26,7 +26,7 @@ from questpath.app import create_app
 from questpath.config import Settings
 from questpath.db import create_engine, migrate
 from tests.helpers import Account, empty_tables, register_account
-from tests.servers import Server, Servers, SmtpServer, smtp_server
+from tests.servers import SentryEnvelopes, Server, Servers, SmtpServer, sentry_server, smtp_server
 
 BACKENDS = [
     b for b in os.environ.get("QUESTPATH_TEST_DATABASES", "sqlite,postgresql").split(",") if b
@@ -173,6 +173,13 @@ def restore_logging() -> Iterator[None]:
     root.handlers[:] = handlers
     root.setLevel(level)
     structlog.configure(**structlog_config)
+
+
+@pytest.fixture
+def sentry() -> Iterator[SentryEnvelopes]:
+    """A real Sentry ingestion server on loopback; `sentry.dsn` reports to it."""
+    with sentry_server() as server:
+        yield server
 
 
 def mail_settings(database_url: str, data_dir: Path, smtp_port: int, **more: Any) -> Settings:

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 
+import sentry_sdk
 import swagger_ui_bundle
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
@@ -32,6 +33,7 @@ from questpath.dashboard.views import router as dashboard_pages
 from questpath.db import create_engine, create_sessionmaker, read_only
 from questpath.dependencies import reading, writing
 from questpath.erasure import erase_due_accounts
+from questpath.error_tracking import configure_error_tracking
 from questpath.events.routes import router as events_router
 from questpath.export.routes import pages as export_pages
 from questpath.export.routes import router as export_router
@@ -81,6 +83,7 @@ API_DOCS_PAGE = """<!doctype html>
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format)
+    configure_error_tracking(settings)
     credentials.configure_password_hashing(settings)
     engine = create_engine(settings.database_url)
     install_sql_timing(engine)
@@ -94,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         eraser.cancel()
         await asyncio.gather(eraser, return_exceptions=True)
         await engine.dispose()
+        await asyncio.to_thread(sentry_sdk.flush)  # a no-op while error tracking is off
 
     app = FastAPI(
         title="QuestPath",

@@ -12,8 +12,10 @@ import time
 from http import HTTPStatus
 from typing import Any, Literal
 
+import sentry_sdk
 import structlog
 from asgi_correlation_id import CorrelationIdMiddleware, correlation_id
+from sentry_sdk.utils import event_from_exception
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -217,6 +219,19 @@ class BodySizeLimitMiddleware:
         await self.app(scope, limited_receive, send)
 
 
+def _report(error: Exception) -> None:
+    """Send `error` to error tracking (when on) as what it is: unhandled. Log lines make no
+    reports of their own (see error_tracking), and a re-raised error is not sent twice (the
+    Sentry SDK drops an exception it has just sent)."""
+    client = sentry_sdk.get_client()
+    if not client.is_active():
+        return
+    event, hint = event_from_exception(
+        error, client_options=client.options, mechanism={"type": "questpath", "handled": False}
+    )
+    sentry_sdk.capture_event(event, hint=hint)
+
+
 class UnhandledErrorMiddleware:
     """Turn an unexpected exception into a 500 problem with the request id, never a traceback.
 
@@ -241,8 +256,9 @@ class UnhandledErrorMiddleware:
 
         try:
             await self.app(scope, receive, tracking_send)
-        except Exception:
+        except Exception as error:
             error_log.exception("unhandled error", path=scope["path"])
+            _report(error)
             if started:
                 raise
             detail = "An unexpected error occurred; quote the request id when reporting it: "
