@@ -11,9 +11,12 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.types import Receive, Scope, Send
 
 from questpath.app import create_app
 from questpath.config import Settings
+from questpath.observability import configure_logging
+from questpath.slow_requests import SlowRequestMiddleware
 from tests.helpers import empty_tables, register_account
 
 pytestmark = pytest.mark.usefixtures("restore_logging")
@@ -93,4 +96,18 @@ async def test_a_request_under_the_threshold_is_not_logged_as_slow(
 ) -> None:
     async with serving(settings, slow_request_ms=60_000.0) as client:
         assert (await client.get("/health")).status_code == 200
+    assert slow_lines(capsys) == []
+
+
+async def test_an_event_stream_is_not_a_slow_request(capsys: pytest.CaptureFixture[str]) -> None:
+    # A stand-in for GET /api/progress/stream, which stays open until the client leaves.
+    async def stream(_scope: Scope, _receive: Receive, send: Send) -> None:
+        headers = [(b"content-type", b"text/event-stream; charset=utf-8")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b": ping\n\n"})
+
+    configure_logging("INFO", "json")
+    transport = httpx.ASGITransport(app=SlowRequestMiddleware(stream, threshold_ms=0.0))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        assert (await client.get("/api/progress/stream")).status_code == 200
     assert slow_lines(capsys) == []
