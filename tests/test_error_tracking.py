@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import closing
+from pathlib import Path
 
 import httpx
 import pytest
@@ -16,7 +19,7 @@ from questpath.config import Settings
 from questpath.dependencies import get_sessionmaker
 from questpath.error_tracking import scrub_text
 from tests.helpers import empty_tables
-from tests.servers import SentryEnvelopes
+from tests.servers import STOP_TIMEOUT, SentryEnvelopes, Server
 
 EMAIL = "ada.lovelace@example.org"
 PASSWORD = "correct-horse-battery-staple"
@@ -95,6 +98,35 @@ async def test_an_unhandled_error_reaches_sentry_once_and_without_secrets(
     raw = b"\n".join(sentry.raw).decode()
     assert [secret for secret in SECRETS if secret in raw] == []
     assert CLIENT_ADDRESS not in raw  # personal data is not collected
+
+
+def test_a_real_server_reports_a_lost_table_without_the_address_the_query_carried(
+    serve: Callable[..., Server],
+    sentry: SentryEnvelopes,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("QUESTPATH_SENTRY_DSN", sentry.dsn)
+    database = tmp_path / "questpath.db"
+    server = serve(f"sqlite+aiosqlite:///{database}")
+    with closing(sqlite3.connect(database)) as db:  # the accounts table goes: sign-ins fail
+        db.execute("ALTER TABLE users RENAME TO users_elsewhere")
+        db.commit()
+
+    failed = httpx.post(
+        f"{server.base_url}/api/auth/login", json={"email": EMAIL, "password": PASSWORD}
+    )
+    server.process.terminate()  # what is still queued goes out as the app shuts down
+    server.process.wait(timeout=STOP_TIMEOUT)
+
+    assert failed.status_code == 500
+    [event] = sentry.events()
+    assert event["tags"]["request_id"] == failed.headers["X-Request-ID"]
+    assert event["exception"]["values"][-1]["type"] == "OperationalError"
+    # SQLAlchemy's message quotes the statement's parameters: there was an address to scrub.
+    assert EMAIL in server.logs()
+    raw = b"\n".join(sentry.raw).decode()
+    assert [secret for secret in SECRETS if secret in raw] == []
 
 
 def test_a_malformed_dsn_is_refused_at_start_naming_the_setting() -> None:
