@@ -157,7 +157,7 @@ def questpath_environment(workdir: Path, database_url: str, secret_key: str) -> 
         "QUESTPATH_DATA_DIR": str(workdir / "data"),
         "QUESTPATH_SECRET_KEY": secret_key,
         "QUESTPATH_LOG_LEVEL": "WARNING",
-        "QUESTPATH_LOG_JSON": "true",
+        "QUESTPATH_LOG_FORMAT": "json",
     }
 
 

@@ -8,6 +8,7 @@ scripts/test sets after starting a throwaway server.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -17,6 +18,7 @@ from typing import Any
 import httpx
 import hypothesis
 import pytest
+import structlog
 from fastapi import FastAPI
 from sqlalchemy import text
 
@@ -24,7 +26,7 @@ from questpath.app import create_app
 from questpath.config import Settings
 from questpath.db import create_engine, migrate
 from tests.helpers import Account, empty_tables, register_account
-from tests.servers import Server, Servers, SmtpServer, smtp_server
+from tests.servers import SentryEnvelopes, Server, Servers, SmtpServer, sentry_server, smtp_server
 
 BACKENDS = [
     b for b in os.environ.get("QUESTPATH_TEST_DATABASES", "sqlite,postgresql").split(",") if b
@@ -159,6 +161,24 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., Server]]:
 def smtp() -> Iterator[SmtpServer]:
     """A real SMTP server on loopback; `smtp.mailbox` holds what QuestPath sent."""
     with smtp_server() as server:
+        yield server
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """Undo what configure_logging changes, for the tests that come after."""
+    root = logging.getLogger()
+    handlers, level, structlog_config = root.handlers[:], root.level, structlog.get_config()
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    structlog.configure(**structlog_config)
+
+
+@pytest.fixture
+def sentry() -> Iterator[SentryEnvelopes]:
+    """A real Sentry ingestion server on loopback; `sentry.dsn` reports to it."""
+    with sentry_server() as server:
         yield server
 
 

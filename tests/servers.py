@@ -1,5 +1,5 @@
-"""Real servers for tests: `questpath serve` on loopback, the `questpath` command, and an SMTP
-server that keeps what it is sent.
+"""Real servers for tests: `questpath serve` on loopback, the `questpath` command, an SMTP
+server that keeps what it is sent, and a Sentry ingestion server that keeps the envelopes.
 
 Each server runs in its own process group, so a test can kill it with every worker at once, the
 way a power cut or the OOM killer would.
@@ -9,19 +9,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gzip
+import http.server
+import json
 import os
 import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -222,3 +227,79 @@ def smtp_server() -> Iterator[SmtpServer]:
         yield SmtpServer(mailbox, port)
     finally:
         controller.stop()
+
+
+@dataclass(frozen=True)
+class EnvelopeItem:
+    headers: dict[str, Any]
+    payload: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.payload)
+
+
+@dataclass
+class SentryEnvelopes:
+    """What a Sentry-compatible ingestion server received: each envelope's raw (decompressed)
+    bytes, and its items. `dsn` reports there."""
+
+    port: int
+    raw: list[bytes] = field(default_factory=list)
+    items: list[EnvelopeItem] = field(default_factory=list)
+
+    @property
+    def dsn(self) -> str:
+        return f"http://public@127.0.0.1:{self.port}/1"
+
+    def events(self) -> list[dict[str, Any]]:
+        return [item.json() for item in self.items if item.headers.get("type") == "event"]
+
+
+def parse_envelope(body: bytes) -> list[EnvelopeItem]:
+    """Sentry's envelope format: a JSON header line, then items, each a JSON header line and a
+    payload of the `length` it states or, without one, up to the next newline."""
+    _header, _, rest = body.partition(b"\n")
+    items = []
+    while rest.strip():
+        item_header, _, rest = rest.partition(b"\n")
+        headers = json.loads(item_header)
+        if "length" in headers:
+            payload, rest = rest[: headers["length"]], rest[headers["length"] + 1 :]
+        else:
+            payload, _, rest = rest.partition(b"\n")
+        items.append(EnvelopeItem(headers, payload))
+    return items
+
+
+@contextlib.contextmanager
+def sentry_server() -> Iterator[SentryEnvelopes]:
+    """An HTTP server on a free loopback port that accepts Sentry envelopes and keeps them."""
+    received = SentryEnvelopes(port=0)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # the name http.server calls
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            if self.headers.get("Content-Encoding") == "gzip":
+                body = gzip.decompress(body)
+            if re.fullmatch(r"/api/\d+/envelope/", self.path):
+                received.raw.append(body)
+                received.items.extend(parse_envelope(body))
+                self.send_response(200)
+            else:
+                self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *_args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    received.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield received
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 
+import sentry_sdk
 import swagger_ui_bundle
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
@@ -33,6 +34,7 @@ from questpath.database_errors import install_database_error_handler
 from questpath.db import create_engine, create_sessionmaker, engine_options, read_only
 from questpath.dependencies import reading, writing
 from questpath.erasure import erase_due_accounts
+from questpath.error_tracking import configure_error_tracking
 from questpath.events.routes import router as events_router
 from questpath.export.routes import pages as export_pages
 from questpath.export.routes import router as export_router
@@ -63,6 +65,8 @@ from questpath.recorder.routes import router as record_router
 from questpath.ruleset import load_ruleset
 from questpath.sharing.routes import router as sharing_router
 from questpath.sharing.views import router as sharing_pages
+from questpath.slow_requests import SlowRequestMiddleware
+from questpath.sql_timing import install_sql_timing
 from questpath.tracks.routes import router as tracks_router
 from questpath.tracks.views import router as tracks_pages
 from questpath.web.errors import install_page_errors
@@ -81,9 +85,11 @@ API_DOCS_PAGE = """<!doctype html>
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    configure_logging(settings.log_level, settings.log_json)
+    configure_logging(settings.log_level, settings.log_format)
+    configure_error_tracking(settings)
     credentials.configure_password_hashing(settings)
     engine = create_engine(settings.database_url, **engine_options(settings))
+    install_sql_timing(engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -96,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await asyncio.gather(eraser, return_exceptions=True)
         await engine.dispose()
         process_stopping()
+        await asyncio.to_thread(sentry_sdk.flush)  # a no-op while error tracking is off
 
     app = FastAPI(
         title="QuestPath",
@@ -161,10 +168,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static/web", StaticFiles(directory=STATIC_DIR))
     _mount_api_docs(app)
 
-    # Added innermost first; a request passes: request id, access log, headers, errors, size limit.
+    # Added innermost first; a request passes: request id, access log, slow-request warning,
+    # headers, errors, size limit.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(SlowRequestMiddleware, threshold_ms=settings.slow_request_ms)
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(request_id_middleware)
     install_metrics(app)

@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sentry_sdk.utils import BadDsn, Dsn
 
 MIN_SECRET_LENGTH = 32
 
@@ -64,7 +65,15 @@ class Settings(BaseSettings):
     # GET /metrics answers loopback scrapers, and others that send this as a bearer token.
     metrics_token: SecretStr = Field(default=SecretStr(""), repr=False)
     log_level: str = "INFO"
-    log_json: bool = True
+    # auto: one JSON object per line, or readable coloured lines when stderr is a terminal.
+    log_format: Literal["auto", "json", "console"] = "auto"
+    log_json: bool | None = None  # the older setting: true means json, false console
+    # Requests that take at least this long get a warning line with their SQL count and time.
+    slow_request_ms: float = Field(default=1000.0, ge=0)
+    # Unhandled errors go to Sentry (or a compatible service) while a DSN is set.
+    sentry_dsn: SecretStr = Field(default=SecretStr(""), repr=False)
+    sentry_environment: str = ""  # empty: the `environment` setting
+    sentry_traces_sample_rate: float = Field(default=0.0, ge=0, le=1)
     # The connection pool of each server process, on both databases (see docs/backups.md).
     db_pool_size: int = Field(default=5, ge=1, le=1000)
     db_max_overflow: int = Field(default=10, ge=0, le=1000)
@@ -101,6 +110,14 @@ class Settings(BaseSettings):
                 "QuestPath at, such as https://questpath.example.org"
             )
         self.public_url = self.public_url.rstrip("/")
+        dsn = self.sentry_dsn.get_secret_value()
+        if dsn and not _is_dsn(dsn):
+            raise ValueError(
+                "QUESTPATH_SENTRY_DSN must be the DSN the error-tracking service gives, such as "
+                "https://<key>@o0.ingest.sentry.io/<project>"
+            )
+        if self.log_json is not None and self.log_format == "auto":
+            self.log_format = "json" if self.log_json else "console"
         return self
 
     @property
@@ -130,6 +147,14 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(48))
         self.secret_key = path.read_text().strip()
         return self.secret_key
+
+
+def _is_dsn(value: str) -> bool:
+    try:
+        Dsn(value)
+    except BadDsn:
+        return False
+    return True
 
 
 @lru_cache

@@ -10,10 +10,12 @@ import re
 import sys
 import time
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Literal
 
+import sentry_sdk
 import structlog
 from asgi_correlation_id import CorrelationIdMiddleware, correlation_id
+from sentry_sdk.utils import event_from_exception
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -57,7 +59,17 @@ def _add_request_id(_logger: Any, _method: str, event: dict[str, Any]) -> dict[s
     return event
 
 
-def configure_logging(level: str = "INFO", json: bool = True) -> None:
+LogFormat = Literal["auto", "json", "console"]
+
+
+def resolve_log_format(setting: LogFormat, stderr_is_tty: bool) -> Literal["json", "console"]:
+    """`auto` is for people at a terminal and for log collectors, which read a pipe or a file."""
+    if setting == "auto":
+        return "console" if stderr_is_tty else "json"
+    return setting
+
+
+def configure_logging(level: str = "INFO", log_format: LogFormat = "json") -> None:
     """Route structlog and the standard library (uvicorn, SQLAlchemy) through one renderer."""
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
@@ -66,8 +78,19 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _add_request_id,
     ]
-    renderer: Any = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+    tty = sys.stderr.isatty()
+    renderer: list[Any] = (
+        [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
+        if resolve_log_format(log_format, tty) == "json"
+        else [
+            structlog.dev.ConsoleRenderer(
+                colors=tty,
+                # Local variables may hold passwords and tokens: tracebacks show code only.
+                exception_formatter=structlog.dev.RichTracebackFormatter(
+                    color_system="truecolor" if tty else None, show_locals=False
+                ),
+            )
+        ]
     )
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
@@ -79,8 +102,7 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
         foreign_pre_chain=shared,
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.format_exc_info,
-            renderer,
+            *renderer,
         ],
     )
     handler = logging.StreamHandler(sys.stderr)
@@ -197,6 +219,19 @@ class BodySizeLimitMiddleware:
         await self.app(scope, limited_receive, send)
 
 
+def _report(error: Exception) -> None:
+    """Send `error` to error tracking (when on) as what it is: unhandled. Log lines make no
+    reports of their own (see error_tracking), and a re-raised error is not sent twice (the
+    Sentry SDK drops an exception it has just sent)."""
+    client = sentry_sdk.get_client()
+    if not client.is_active():
+        return
+    event, hint = event_from_exception(
+        error, client_options=client.options, mechanism={"type": "questpath", "handled": False}
+    )
+    sentry_sdk.capture_event(event, hint=hint)
+
+
 class UnhandledErrorMiddleware:
     """Turn an unexpected exception into a 500 problem with the request id, never a traceback.
 
@@ -221,8 +256,9 @@ class UnhandledErrorMiddleware:
 
         try:
             await self.app(scope, receive, tracking_send)
-        except Exception:
+        except Exception as error:
             error_log.exception("unhandled error", path=scope["path"])
+            _report(error)
             if started:
                 raise
             detail = "An unexpected error occurred; quote the request id when reporting it: "

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import logging
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 
 import pytest
-import structlog
 
 from questpath.config import Settings
 from questpath.observability import configure_logging
@@ -465,23 +462,12 @@ async def test_a_closed_port_is_unreachable() -> None:
 # Secrets --------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    """Undo what configure_logging changes, for the tests that come after."""
-    root = logging.getLogger()
-    handlers, level, structlog_config = root.handlers[:], root.level, structlog.get_config()
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    structlog.configure(**structlog_config)
-
-
 @pytest.mark.usefixtures("restore_logging")
 async def test_failures_are_logged_once_without_the_key(
     llm_server: FakeLlm, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Logging as the app sets it up in production: JSON lines on stderr (here: capsys's).
-    configure_logging("INFO", json=True)
+    configure_logging("INFO", "json")
     echoing = Status(401, {"error": {"message": f"Incorrect API key provided: {API_KEY}"}})
     llm_server.script(echoing, rate_limited("60"), invalid_json(), invalid_json(), stall(30))
     failures: list[str] = []

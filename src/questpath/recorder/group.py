@@ -10,6 +10,9 @@ A submission that names an unknown learner fails alone before anything is writte
 group's transaction fail for any other reason, each submission is retried in a transaction of
 its own, so one bad member never fails another's request. Correctness never depends on
 grouping: idempotency, batch atomicity and per-learner order are the single-request rules.
+
+The writer's SQL is counted (see sql_timing) in full for every request of the group: each one
+waited for all of it, so a slow request shows the group transaction it sat in.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from questpath.metrics.instruments import GROUP_COMMIT_EVENTS, GROUP_COMMIT_REQU
 from questpath.progress.recording import Recorded
 from questpath.recorder.core import EventRecorder
 from questpath.recorder.lock import lock_learners
+from questpath.sql_timing import SqlTally, current_tally, stop_tallying, tallying
 
 MAX_GROUP_DRAFTS = 5000  # bounds one transaction; a larger single submission still goes alone
 
@@ -39,6 +43,7 @@ log = structlog.get_logger("questpath.recorder")
 @dataclass
 class _Submission:
     drafts: list[Draft]
+    sql: SqlTally | None = field(default_factory=current_tally)  # the submitting request's
     done: asyncio.Future[Recorded] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
@@ -71,6 +76,7 @@ class GroupCommit:
         return await asyncio.shield(submission.done)
 
     async def _drain(self) -> None:
+        stop_tallying()  # the task inherited the first submitter's context; _commit counts
         while self._pending:
             group: list[_Submission] = []
             size = 0
@@ -94,6 +100,15 @@ class GroupCommit:
                         _settle(submission, own)
 
     async def _commit(self, group: list[_Submission]) -> None:
+        with tallying() as sql:
+            try:
+                await self._write(group)
+            finally:
+                for submission in group:
+                    if submission.sql is not None:
+                        submission.sql.add(sql)
+
+    async def _write(self, group: list[_Submission]) -> None:
         now = utc_now()
         async with self._write_queue or nullcontext(), transaction(self._maker) as session:
             learners = {d.user_id for s in group for d in s.drafts}
