@@ -82,16 +82,17 @@ def test_no_secret_appears_in_the_output(migrated_url: str, tmp_path: Path) -> N
 
 def test_settings_added_later_are_masked_by_their_type_and_their_name(tmp_path: Path) -> None:
     class Later(Settings):
-        sentry_dsn: str = "https://public@sentry.example/1"
-        metrics_token: str = "metrics-secret"
+        tracing_dsn: str = "https://public@traces.example/1"
+        scrape_token: str = "scrape-secret"
         backup_encryption_key: SecretStr = SecretStr("key-secret")
         webhook_url: str = "https://hook:url-secret@hooks.example/x"
         access_token_minutes: int = 60  # a number, not a secret, though its name says token
 
     shown = dict(configuration(Later(data_dir=tmp_path)))
 
-    assert shown["QUESTPATH_SENTRY_DSN"] == MASK
-    assert shown["QUESTPATH_METRICS_TOKEN"] == MASK
+    assert shown["QUESTPATH_TRACING_DSN"] == MASK
+    assert shown["QUESTPATH_SCRAPE_TOKEN"] == MASK
+    assert shown["QUESTPATH_SENTRY_DSN"] == shown["QUESTPATH_METRICS_TOKEN"] == "(not set)"
     assert shown["QUESTPATH_BACKUP_ENCRYPTION_KEY"] == MASK
     assert shown["QUESTPATH_WEBHOOK_URL"] == f"https://hook:{MASK}@hooks.example/x"
     assert shown["QUESTPATH_ACCESS_TOKEN_MINUTES"] == "60"
