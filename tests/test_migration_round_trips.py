@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +20,8 @@ from sqlalchemy import Connection, inspect
 
 from questpath.app import create_app
 from questpath.config import Settings
-from questpath.db import Base, alembic_config, create_engine, migrate
-from questpath.verify import build_missing
+from questpath.db import Base, alembic_config, create_engine
+from tests.commands import questpath
 from tests.conftest import TEST_SECRET
 from tests.helpers import (
     PASSWORD,
@@ -111,16 +110,16 @@ async def test_a_learners_history_survives_going_down_and_up_again(
         events_before = await all_events(client, learner.headers)
     assert before["xp"] > 0
 
-    config = alembic_config(url)
-    for revision, previous in reversed(_revisions(url)):
-        if revision == LOWEST_KEEPING_DATA:
-            break
-        await asyncio.to_thread(command.downgrade, config, previous)
+    down = await asyncio.to_thread(
+        questpath, url, tmp_path, "migrate", "--down-to", LOWEST_KEEPING_DATA
+    )
+    assert down.exit_code == 0, down.output
     assert await _inspect(url, _revision_of) == LOWEST_KEEPING_DATA
-    await asyncio.to_thread(migrate, url)  # what `questpath migrate` runs, then:
+    up = await asyncio.to_thread(questpath, url, tmp_path, "migrate")
+    assert up.exit_code == 0, up.output
+    assert "Built the progress of 1 learner(s)" in up.output
 
     async with _client(settings) as (app, client):
-        assert await build_missing(app.state.engine, app.state.ruleset, datetime.now(UTC)) == 1
         response = await client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
         assert response.status_code == 200, response.text
         again = Account(learner.id, email, response.json()["access_token"])
@@ -139,3 +138,13 @@ async def _client(settings: Settings) -> AsyncIterator[tuple[FastAPI, httpx.Asyn
             yield app, client
     finally:
         await app.state.engine.dispose()
+
+
+def test_migrate_down_to_names_the_revisions_it_knows(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'questpath.db'}"
+    result = questpath(url, tmp_path, "migrate", "--down-to", "0006x")
+
+    assert result.exit_code == 2
+    assert "no migration is called '0006x'" in result.output
+    assert "0001, 0002" in result.output
+    assert not (tmp_path / "questpath.db").exists()

@@ -24,7 +24,14 @@ from questpath.auth import service as auth_service
 from questpath.cli_progress import progress_bar
 from questpath.clock import utc_now
 from questpath.config import Settings, get_settings
-from questpath.db import create_engine, create_sessionmaker, migrate, transaction
+from questpath.db import (
+    create_engine,
+    create_sessionmaker,
+    downgrade,
+    migrate,
+    migration_revisions,
+    transaction,
+)
 from questpath.export import archive, restore
 from questpath.metrics.exposition import MULTIPROC_DIR_VARIABLE
 from questpath.problems import Invalid, NotFound, Problem
@@ -72,11 +79,29 @@ def serve(
 
 
 @app.command("migrate")
-def migrate_command() -> None:
+def migrate_command(
+    down_to: Annotated[
+        str | None,
+        typer.Option(
+            "--down-to",
+            metavar="REVISION",
+            help="Undo the migrations after REVISION (such as 0018) instead, to run an older "
+            "release; take a backup first.",
+        ),
+    ] = None,
+) -> None:
     """Apply pending database migrations and exit."""
     settings = get_settings()
-    _migrate(settings.database_url, _ruleset(settings.rules_file))
-    typer.echo("The database schema is up to date.")
+    if down_to is None:
+        _migrate(settings.database_url, _ruleset(settings.rules_file))
+        typer.echo("The database schema is up to date.")
+        return
+    if down_to not in migration_revisions():
+        known = ", ".join(migration_revisions())
+        typer.echo(f"Error: no migration is called {down_to!r}; they are: {known}", err=True)
+        raise typer.Exit(code=2)
+    downgrade(settings.database_url, down_to)
+    typer.echo(f"The database schema is at revision {down_to}.")
 
 
 def _migrate(database_url: str, ruleset: Ruleset) -> None:

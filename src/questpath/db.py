@@ -10,6 +10,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, make_url
@@ -168,6 +169,17 @@ def alembic_config(database_url: str) -> Config:
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     return config
+
+
+def migration_revisions() -> list[str]:
+    """Every migration's revision id, oldest first."""
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return [revision.revision for revision in reversed(list(script.walk_revisions()))]
+
+
+def downgrade(database_url: str, revision: str) -> None:
+    """Undo the migrations after `revision`. Blocking, like `migrate`."""
+    command.downgrade(alembic_config(database_url), revision)
 
 
 def migrate(database_url: str, revision: str = "head") -> None:
