@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
@@ -47,6 +48,9 @@ def serve(
     settings = get_settings()
     _migrate(settings.database_url, _ruleset(settings.rules_file))
     settings.signing_key()  # create the development key once, before workers race to do it
+    if workers > 1 and not settings.rate_limit_storage:
+        # Each worker would count on its own in memory: share the counts through the database.
+        os.environ["QUESTPATH_RATE_LIMIT_STORAGE"] = "database"
     typer.echo(f"QuestPath {__version__} is running at http://{host}:{port}  (Ctrl+C stops it)")
     uvicorn.run(
         "questpath.app:create_app",

@@ -7,10 +7,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+import limits
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MIN_SECRET_LENGTH = 32
+REDIS_SCHEMES = ("redis://", "rediss://", "redis+sentinel://", "redis+cluster://")
 
 
 class Settings(BaseSettings):
@@ -61,8 +63,44 @@ class Settings(BaseSettings):
     email_verification_hours: int = Field(default=48, ge=1, le=30 * 24)
     # Mails of one kind (reset links, verification links) to one account per hour, at most.
     mails_per_hour: int = Field(default=3, ge=1, le=100)
+    # Rate limits in the `limits` notation ("10/hour", "6000/minute"); docs/rate-limits.md says
+    # why each default. Storage: memory, database, or a redis:// URI; empty picks memory for one
+    # process on SQLite and the database otherwise.
+    rate_limit_storage: str = ""
+    rate_limit_registration: str = "10/hour"
+    rate_limit_writes: str = "6000/minute"
+    rate_limit_imports: str = "30/hour"
+    rate_limit_quiz_generation: str = "60/hour"
+    rate_limit_streams: int = Field(default=10, ge=1, le=1000)  # open at once, per learner
+    rate_limit_stream_seconds: int = Field(default=300, ge=10, le=24 * 3600)
     log_level: str = "INFO"
     log_json: bool = True
+
+    @field_validator(
+        "rate_limit_registration",
+        "rate_limit_writes",
+        "rate_limit_imports",
+        "rate_limit_quiz_generation",
+    )
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        try:
+            limits.parse(value)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not a rate limit: write a number per period, such as "
+                '"10/hour", "6000/minute" or "100 per 30 seconds"'
+            ) from None
+        return value
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _rate_limit_storage(cls, value: str) -> str:
+        if value in ("", "memory", "database") or value.startswith(REDIS_SCHEMES):
+            return value
+        raise ValueError(
+            f"{value!r} is not a rate-limit storage: use memory, database, or a redis:// URI"
+        )
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
