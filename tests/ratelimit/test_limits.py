@@ -203,3 +203,23 @@ async def test_the_database_window_resets_and_counts_again_from_one(limited: Any
     again = await client.post("/api/events", json=event(3), headers=ada.headers)
     assert again.status_code == 201, again.text
     assert again.headers["RateLimit"].startswith('"writes";r=1;t=')
+
+
+async def test_the_api_document_declares_the_429_and_its_fields_where_a_limit_applies(
+    client: httpx.AsyncClient,
+) -> None:
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    limited = [
+        paths["/api/events"]["post"],
+        paths["/api/tracks/import"]["post"],
+        paths["/api/quizzes"]["post"],
+        paths["/api/goals/{goal_id}"]["delete"],
+        paths["/api/auth/register"]["post"],
+        paths["/api/progress/stream"]["get"],
+    ]
+    for operation in limited:
+        refused = operation["responses"]["429"]
+        assert set(refused["headers"]) == {"Retry-After", "RateLimit", "RateLimit-Policy"}
+        assert refused["content"]["application/problem+json"]
+    for operation in (paths["/api/events"]["get"], paths["/api/goals/{goal_id}"]["get"]):
+        assert "429" not in operation["responses"]
