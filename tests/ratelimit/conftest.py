@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
 from typing import Any
 
 import httpx
+import limits.aio.storage.memory
 import pytest
 from fastapi import FastAPI
 
+import questpath.ratelimit.limiter
+import questpath.ratelimit.storage
 from questpath.app import create_app
 from questpath.config import Settings
 from tests.conftest import TEST_SECRET
@@ -42,3 +46,29 @@ async def limited(database_url: str, tmp_path: Any) -> AsyncIterator[Callable[..
         await empty_tables(conn)
     for app in apps:
         await app.state.engine.dispose()
+
+
+class Clock:
+    """The clock of the rate limits (memory storage, database storage, limiter), moved by
+    the test: a window ends without waiting for it."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def time(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    fake = Clock()
+    for module in (
+        limits.aio.storage.memory,
+        questpath.ratelimit.storage,
+        questpath.ratelimit.limiter,
+    ):
+        monkeypatch.setattr(module, "time", fake)
+    return fake
