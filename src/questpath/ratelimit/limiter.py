@@ -18,6 +18,7 @@ from limits.aio.strategies import FixedWindowRateLimiter
 from questpath.config import Settings
 from questpath.problems import TooManyRequests
 from questpath.ratelimit.rules import Usage, rate_limit_headers, seconds_until
+from questpath.ratelimit.storage import DatabaseStorage
 
 Release = Callable[[], Awaitable[None]]
 
@@ -57,14 +58,23 @@ class Limiter:
         """Count one request of `caller` under `policy`; raise 429 when it is one too many.
         Returns the caller's usage, for the headers of the answer."""
         item = self.policies[policy]
-        allowed = await self.strategy.hit(item, policy, caller)
-        stats = await self.strategy.get_window_stats(item, policy, caller)
+        if isinstance(self.storage, DatabaseStorage):
+            # The fixed-window hit in one statement: the strategy's own hit, then its window
+            # stats, are three, which halved the ingestion benchmark's throughput.
+            count, reset_time = await self.storage.count_hit(
+                item.key_for(policy, caller), item.get_expiry()
+            )
+            allowed, remaining = count <= item.amount, max(0, item.amount - count)
+        else:
+            allowed = await self.strategy.hit(item, policy, caller)
+            stats = await self.strategy.get_window_stats(item, policy, caller)
+            remaining, reset_time = stats.remaining, stats.reset_time
         usage = Usage(
             policy=policy,
             quota=item.amount,
             window_seconds=item.get_expiry(),
-            remaining=stats.remaining,
-            reset_seconds=seconds_until(stats.reset_time, time.time()),
+            remaining=remaining,
+            reset_seconds=seconds_until(reset_time, time.time()),
         )
         if not allowed:
             wait = rate_limit_headers([usage], refused=True)

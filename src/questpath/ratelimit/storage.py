@@ -46,6 +46,12 @@ class DatabaseStorage(Storage):
         return SQLAlchemyError
 
     async def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        count, _ = await self.count_hit(key, expiry, amount)
+        return count
+
+    async def count_hit(self, key: str, expiry: int, amount: int = 1) -> tuple[int, float]:
+        """`incr`, answering the window's end as well: the limiter's headers need it, and
+        asking for it afterwards would take two more queries."""
         now = time.time()
         counters = RateLimitCounter.__table__
         assert isinstance(counters, Table)
@@ -61,13 +67,13 @@ class DatabaseStorage(Storage):
                     (window_over, stmt.excluded.expires_at), else_=counters.c.expires_at
                 ),
             },
-        ).returning(counters.c.count)
+        ).returning(counters.c.count, counters.c.expires_at)
         async with self.engine.begin() as conn:
-            count: int = (await conn.execute(stmt)).scalar_one()
+            count, expires_at = (await conn.execute(stmt)).one()
             if now >= self.next_prune:
                 self.next_prune = now + PRUNE_EVERY_SECONDS
                 await conn.execute(delete(counters).where(counters.c.expires_at <= now))
-        return count
+        return int(count), float(expires_at)
 
     async def get(self, key: str) -> int:
         query = select(RateLimitCounter.count).where(
