@@ -23,18 +23,15 @@ def caller_key(principal: Principal) -> str:
 
 
 class LimitedPerCaller:
-    """A route dependency counting each call of an API caller under `policy`; `writes_only`
-    lets reads pass uncounted, for a router whose writes are limited."""
+    """A route dependency counting each call of an API caller under `policy`, and showing
+    the caller's usage in the RateLimit fields of the answer."""
 
-    def __init__(self, policy: str, *, writes_only: bool = False) -> None:
+    def __init__(self, policy: str) -> None:
         self.policy = policy
-        self.writes_only = writes_only
 
     async def __call__(
         self, request: Request, response: Response, principal: CurrentPrincipal
     ) -> None:
-        if self.writes_only and request.method in READ_METHODS:
-            return
         await enforce(request, response, self.policy, caller_key(principal))
 
 
