@@ -37,6 +37,10 @@ TEST_SECRET = "test-signing-key-" + "x" * 40
 # tests/auth/test_password_hashing.py checks the default cost.
 os.environ.setdefault("QUESTPATH_PASSWORD_HASH_TIME_COST", "1")
 os.environ.setdefault("QUESTPATH_PASSWORD_HASH_MEMORY_KIB", "1024")
+# Tests sign many accounts up from one address, and each app's counters stay its own in memory
+# on PostgreSQL too; tests/ratelimit sets the limits and storage it tests.
+os.environ.setdefault("QUESTPATH_RATE_LIMIT_REGISTRATION", "10000/hour")
+os.environ.setdefault("QUESTPATH_RATE_LIMIT_STORAGE", "memory")
 
 # No per-example time limit: speed is measured by the benchmarks, and on a busy two-core machine a
 # timed example fails for reasons that have nothing to do with the code.

@@ -59,6 +59,8 @@ from questpath.progress.routes import settings_router as streak_settings_router
 from questpath.progress.streak_views import router as streak_pages
 from questpath.quizzes.routes import router as quizzes_router
 from questpath.quizzes.views import router as quizzes_pages
+from questpath.ratelimit.limiter import Limiter
+from questpath.ratelimit.storage import open_storage
 from questpath.recorder.core import EventRecorder
 from questpath.recorder.group import GroupCommit
 from questpath.recorder.routes import router as record_router
@@ -128,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.group_commit = GroupCommit(
         app.state.recorder, app.state.sessionmaker, app.state.sqlite_write_queue
     )
+    app.state.rate_limiter = Limiter(open_storage(settings, engine), settings)
 
     install_problem_handlers(app)
     install_database_error_handler(app)

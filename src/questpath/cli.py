@@ -59,6 +59,9 @@ def serve(
     settings = get_settings()
     _migrate(settings.database_url, _ruleset(settings.rules_file))
     settings.signing_key()  # create the development key once, before workers race to do it
+    if workers > 1 and not settings.rate_limit_storage:
+        # Each worker would count on its own in memory: share the counts through the database.
+        os.environ["QUESTPATH_RATE_LIMIT_STORAGE"] = "database"
     typer.echo(f"QuestPath {__version__} is running at http://{host}:{port}  (Ctrl+C stops it)")
     # Each worker writes its metrics here and a scrape adds them up; fresh for every start, as
     # the counters of a server that stopped must not count again.

@@ -7,7 +7,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+import limits
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sentry_sdk.utils import BadDsn, Dsn
 
@@ -64,6 +65,16 @@ class Settings(BaseSettings):
     mails_per_hour: int = Field(default=3, ge=1, le=100)
     # GET /metrics answers loopback scrapers, and others that send this as a bearer token.
     metrics_token: SecretStr = Field(default=SecretStr(""), repr=False)
+    # Rate limits in the `limits` notation ("10/hour", "6000/minute"); docs/rate-limits.md says
+    # why each default. Storage: memory or database; empty picks memory for one
+    # process on SQLite and the database otherwise.
+    rate_limit_storage: str = ""
+    rate_limit_registration: str = "10/hour"
+    rate_limit_writes: str = "6000/minute"
+    rate_limit_imports: str = "30/hour"
+    rate_limit_quiz_generation: str = "60/hour"
+    rate_limit_streams: int = Field(default=10, ge=1, le=1000)  # open at once, per learner
+    rate_limit_stream_seconds: int = Field(default=300, ge=10, le=24 * 3600)
     log_level: str = "INFO"
     # auto: one JSON object per line, or readable coloured lines when stderr is a terminal.
     log_format: Literal["auto", "json", "console"] = "auto"
@@ -82,6 +93,30 @@ class Settings(BaseSettings):
     # PostgreSQL only: a SQLite file cannot drop a connection, nor cancel a statement.
     db_pool_pre_ping: bool = True
     db_statement_timeout_ms: int = Field(default=30_000, ge=0)  # 0: no limit
+
+    @field_validator(
+        "rate_limit_registration",
+        "rate_limit_writes",
+        "rate_limit_imports",
+        "rate_limit_quiz_generation",
+    )
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        try:
+            limits.parse(value)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not a rate limit: write a number per period, such as "
+                '"10/hour", "6000/minute" or "100 per 30 seconds"'
+            ) from None
+        return value
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _rate_limit_storage(cls, value: str) -> str:
+        if value in ("", "memory", "database"):
+            return value
+        raise ValueError(f"{value!r} is not a rate-limit storage: use memory or database")
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:

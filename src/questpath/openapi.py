@@ -6,6 +6,7 @@ Errors every operation of a kind can give are read from the route, so a new rout
 - any parameter or a body: 422, for input that breaks the schema or a rule;
 - a body: 400, for a body that cannot be read as its Content-Type says (JSON that is not
   UTF-8), and 413, the body-size limit.
+- a rate limit per caller (`LimitedPerCaller`): 429, with its header fields.
 Errors particular to a route (409, 429, 415, a 404 without a path parameter, ...) are declared
 on the route: `responses=problem_responses(409)` or `responses={409: {"description": "why"}}`.
 Every 4xx, either way, is given the problem+json body; FastAPI's own 422 schema is replaced.
@@ -21,7 +22,9 @@ from typing import Any
 from fastapi import FastAPI
 
 from questpath.auth.access import api_routes, route_access
+from questpath.auth.limits import rate_limited
 from questpath.problems import FIELD_ERROR_SCHEMA, PROBLEM_JSON, PROBLEM_SCHEMA
+from questpath.ratelimit.openapi import RATE_LIMITED
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 
@@ -99,7 +102,10 @@ def install_problem_docs(app: FastAPI) -> None:
                     continue
                 signed_in = route_access(route) is not None
                 for method in route.methods or ():
-                    declare_problems(document["paths"][path][method.lower()], signed_in=signed_in)
+                    operation = document["paths"][path][method.lower()]
+                    if rate_limited(route):
+                        operation.setdefault("responses", {}).setdefault("429", dict(RATE_LIMITED))
+                    declare_problems(operation, signed_in=signed_in)
             schemas = document.setdefault("components", {}).setdefault("schemas", {})
             for name in FASTAPI_VALIDATION_SCHEMAS:
                 schemas.pop(name, None)

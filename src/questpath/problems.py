@@ -85,8 +85,18 @@ class Invalid(Problem):
 class TooManyRequests(Problem):
     status = HTTPStatus.TOO_MANY_REQUESTS
 
-    def __init__(self, detail: str, retry_after: int) -> None:
-        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+    def __init__(
+        self,
+        detail: str,
+        retry_after: int | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        """`headers` carry the RateLimit fields of the limit that refused, when there is one."""
+        merged = dict(headers or {})
+        if retry_after is not None:
+            merged["Retry-After"] = str(retry_after)
+        super().__init__(detail, headers=merged)
 
 
 # What `problem_response` renders, as the OpenAPI document declares it for every 4xx.

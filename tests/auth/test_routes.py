@@ -371,6 +371,8 @@ async def test_sixth_sign_in_after_five_failures_is_throttled_even_with_the_righ
     retry_after = response.headers["retry-after"]
     assert retry_after.isdigit()
     assert 1 <= int(retry_after) <= settings.login_window_seconds == 900
+    assert response.headers["ratelimit-policy"] == '"sign-in-account";q=5;w=900'
+    assert response.headers["ratelimit"] == f'"sign-in-account";r=0;t={retry_after}'
     # Other addresses signing in from the same client are not locked out.
     assert (await login(client, other_learner.email, PASSWORD)).status_code == 200
 
@@ -395,6 +397,8 @@ async def test_twenty_failures_from_one_client_throttle_any_further_email(
 
     assert_problem(response, 429)
     assert 1 <= int(response.headers["retry-after"]) <= 900
+    assert response.headers["ratelimit-policy"] == '"sign-in-address";q=20;w=900'
+    assert response.headers["ratelimit"].startswith('"sign-in-address";r=0;t=')
     # Another client address is not affected.
     transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as elsewhere:

@@ -28,6 +28,9 @@ from questpath.auth.schemas import (
 from questpath.clock import Now
 from questpath.dependencies import SessionDep, SessionMakerDep, SettingsDep
 from questpath.mail import send_after_commit
+from questpath.ratelimit.dependencies import admission, client_address
+from questpath.ratelimit.limiter import REGISTRATION
+from questpath.ratelimit.openapi import RATE_LIMITED
 
 router = APIRouter(prefix="/api", tags=["auth"])
 
@@ -35,18 +38,26 @@ router = APIRouter(prefix="/api", tags=["auth"])
 @router.post(
     "/auth/register",
     status_code=status.HTTP_201_CREATED,
-    responses={409: {"description": "the e-mail address has an account"}},
+    responses={
+        409: {"description": "the e-mail address has an account"},
+        429: RATE_LIMITED,
+    },
 )
 async def register(
     data: UserCreate,
+    request: Request,
+    response: Response,
     background: BackgroundTasks,
     session: SessionDep,
     settings: SettingsDep,
     now: Now,
 ) -> RegistrationRead:
     """Create an account. Where the server verifies addresses, a verification link is mailed;
-    the account works meanwhile."""
-    user = await service.register(session, data, now, registration=settings.registration)
+    the account works meanwhile. Sign-ups from one client address are rate limited."""
+    admit = admission(request, response, REGISTRATION, client_address(request))
+    user = await service.register(
+        session, data, now, registration=settings.registration, admit=admit
+    )
     if settings.email_verification:
         mail = await verification.request_link(session, user, settings, now)
         send_after_commit(session, background, mail, settings)

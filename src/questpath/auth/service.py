@@ -6,6 +6,7 @@ from this process's credential cache once the change commits."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -32,6 +33,7 @@ from questpath.problems import (
     TooManyRequests,
     Unauthorized,
 )
+from questpath.ratelimit.rules import Usage, rate_limit_headers
 
 MAX_ACTIVE_API_KEYS = 50
 WRONG_CREDENTIALS = "the e-mail address or password is wrong"
@@ -53,10 +55,20 @@ PENDING_SIGN_IN = timedelta(minutes=5)
 
 
 async def register(
-    session: AsyncSession, data: UserCreate, now: datetime, *, registration: str
+    session: AsyncSession,
+    data: UserCreate,
+    now: datetime,
+    *,
+    registration: str,
+    admit: Callable[[], Awaitable[None]] | None = None,
 ) -> User:
     """Sign someone up as `registration` (the setting) allows: anyone, with an invite, or nobody.
-    An invite is used in the same transaction that creates the account."""
+    An invite is used in the same transaction that creates the account.
+
+    `admit` (the registration rate limit) is awaited once the checks that cost nothing have
+    passed, before the database is asked and the password hashed: a sign-up that gets that far
+    counts, a mistyped form does not. It runs before the session's first statement, so its own
+    write never waits for this transaction's."""
     if registration == "closed":
         raise Forbidden(REGISTRATION_CLOSED)
     if registration == "invite" and not data.invite:
@@ -65,6 +77,8 @@ async def register(
     problem = rules.password_problem(data.password, email)
     if problem:
         raise Invalid.field("password", problem)
+    if admit is not None:
+        await admit()
     if await repo.get_user_by_email(session, email):
         raise email_taken()
     role = await _use_invite(session, data.invite, email, now) if data.invite else "learner"
@@ -212,9 +226,28 @@ async def _count_attempt(
     if wait is not None:
         SIGN_INS_THROTTLED.inc()
         raise TooManyRequests(
-            f"too many failed sign-ins; try again in {wait} seconds", retry_after=wait
+            f"too many failed sign-ins; try again in {wait} seconds",
+            headers=_sign_in_limit_headers(address, now, window, wait, settings),
         )
     return keys, user
+
+
+def _sign_in_limit_headers(
+    address: rules.Attempts, now: datetime, window: timedelta, wait: int, settings: Settings
+) -> dict[str, str]:
+    """The RateLimit fields of a refused sign-in: the client address's limit when that one is
+    spent, else the account's."""
+    per_address = settings.login_max_failures_per_ip
+    spent = rules.sign_in_retry_after(
+        address.count - 1, address.window_started_at, now, window, per_address
+    )
+    name, quota = (
+        ("sign-in-address", per_address)
+        if spent == wait
+        else ("sign-in-account", settings.login_max_failures_per_email)
+    )
+    usage = Usage(name, quota, int(window.total_seconds()), remaining=0, reset_seconds=wait)
+    return rate_limit_headers([usage], refused=True)
 
 
 async def _second_factor(

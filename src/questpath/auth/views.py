@@ -25,7 +25,9 @@ from questpath.auth.schemas import (
 from questpath.clock import Now, utc_now
 from questpath.dependencies import SessionDep, SessionMakerDep, SettingsDep
 from questpath.mail import send_after_commit
-from questpath.problems import Problem
+from questpath.problems import Problem, TooManyRequests
+from questpath.ratelimit.dependencies import admission, client_address
+from questpath.ratelimit.limiter import REGISTRATION
 from questpath.web import csrf, forms
 from questpath.web.dependencies import verify_csrf
 from questpath.web.flash import Toast
@@ -159,7 +161,10 @@ async def sign_up(
                 UserCreate(**form.model_dump()),
                 now,
                 registration=settings.registration,
+                admit=admission(request, None, REGISTRATION, client_address(request)),
             )
+        except TooManyRequests:
+            raise  # an error page, not a complaint about the form
         except Problem as problem:
             errors = forms.problem_errors(problem)
         else:

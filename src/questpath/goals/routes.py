@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from questpath.auth.dependencies import CanReadGoals, CanWriteAndReadGoals, CanWriteGoals
+from questpath.auth.limits import WriteLimitedRoute
 from questpath.auth.principal import UserLike
 from questpath.clock import Now
 from questpath.dependencies import RulesetDep, SessionDep
@@ -16,7 +17,7 @@ from questpath.goals.rules import Status
 from questpath.goals.schemas import GoalCreate, GoalList, GoalRead, GoalUpdate
 from questpath.progress.dependencies import RecorderDep
 
-router = APIRouter(prefix="/api/goals", tags=["goals"])
+router = APIRouter(prefix="/api/goals", tags=["goals"], route_class=WriteLimitedRoute)
 
 
 # A learner sees and changes only their own goals; an API key needs the goals scopes.

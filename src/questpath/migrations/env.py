@@ -12,6 +12,7 @@ import questpath.events.models
 import questpath.goals.models
 import questpath.progress.models
 import questpath.quizzes.models
+import questpath.ratelimit.models
 import questpath.sharing.models
 import questpath.tracks.models  # noqa: F401
 from questpath.db import Base, create_engine

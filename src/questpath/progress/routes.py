@@ -15,6 +15,7 @@ from questpath.auth.dependencies import (
     CredentialCacheDep,
     ReaderOrBrowser,
 )
+from questpath.auth.limits import WriteLimitedRoute
 from questpath.clock import Now
 from questpath.dependencies import EngineDep, RulesetDep, SessionDep, SettingsDep
 from questpath.fields import Moment
@@ -40,9 +41,11 @@ from questpath.progress.schemas import (
     VacationList,
     VacationRead,
 )
+from questpath.ratelimit.dependencies import LimiterDep
+from questpath.ratelimit.openapi import RATE_LIMITED
 
-router = APIRouter(prefix="/api/progress", tags=["progress"])
-settings_router = APIRouter(prefix="/api", tags=["streak settings"])
+router = APIRouter(prefix="/api/progress", tags=["progress"], route_class=WriteLimitedRoute)
+settings_router = APIRouter(prefix="/api", tags=["streak settings"], route_class=WriteLimitedRoute)
 
 
 @router.get("")
@@ -145,13 +148,16 @@ async def calculate_skill_level(
             "as it unlocks: `data` is JSON {id, name, description, icon, points, unlocked_at}; "
             "each event's `id` is its unlock time, so a client that reconnects with "
             "`Last-Event-ID` misses nothing. A comment line is sent every 15 s to keep "
-            "proxies from closing the connection.",
+            "proxies from closing the connection. A stream ends after a few minutes "
+            "(QUESTPATH_RATE_LIMIT_STREAM_SECONDS); EventSource clients reconnect by themselves.",
             "content": {"text/event-stream": {}},
-        }
+        },
+        429: {**RATE_LIMITED, "description": "the learner has as many streams open as allowed"},
     },
 )
 async def stream_progress(
     principal: ReaderOrBrowser,
+    limiter: LimiterDep,
     engine: EngineDep,
     ruleset: RulesetDep,
     settings: SettingsDep,
@@ -167,11 +173,19 @@ async def stream_progress(
     Accepts a bearer token or API key with `progress:read`, or a signed-in browser's session.
     """
     start = stream.stream_start(stream.parse_last_event_id(last_event_id), since, now)
+    release = await limiter.open_stream(str(principal.user.id))
     events = stream.achievement_events(
-        engine, ruleset, principal.user.id, start, settings.stream_poll_seconds
+        engine,
+        ruleset,
+        principal.user.id,
+        start,
+        settings.stream_poll_seconds,
+        lasting=settings.rate_limit_stream_seconds,
     )
     return EventSourceResponse(
-        counted_stream(events), ping=15, headers={"Cache-Control": "no-store"}
+        counted_stream(stream.releasing(events, release)),
+        ping=15,
+        headers={"Cache-Control": "no-store"},
     )
 
 

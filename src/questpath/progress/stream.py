@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import anyio
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from questpath.db import read_snapshot
@@ -75,11 +77,14 @@ async def achievement_events(
     user_id: uuid.UUID,
     since: datetime,
     poll_seconds: float,
+    lasting: float = math.inf,
 ) -> AsyncIterator[dict[str, str]]:
-    """Yield an `achievement` event for each achievement unlocked after `since`, forever."""
+    """Yield an `achievement` event for each achievement unlocked after `since`, for `lasting`
+    seconds (then the client reconnects with `Last-Event-ID`, missing nothing)."""
     definitions = {a.id: a for a in ruleset.achievements}
     cursor = UnlockCursor(since)
-    while True:
+    ends = asyncio.get_running_loop().time() + lasting
+    while asyncio.get_running_loop().time() < ends:
         async with read_snapshot(engine) as conn:
             rows = await repo.unlocked_since(conn, user_id, cursor.since - LATE_COMMIT_WINDOW)
         for row in cursor.new([r for r in rows if r.unlocked_at > since]):
@@ -100,3 +105,16 @@ async def achievement_events(
                 "data": json.dumps(data),
             }
         await asyncio.sleep(poll_seconds)
+
+
+async def releasing(
+    events: AsyncIterator[dict[str, str]], release: Callable[[], Awaitable[None]]
+) -> AsyncIterator[dict[str, str]]:
+    """`events`, then `release` once the stream ends, however it ends: a client that goes away
+    cancels the stream, and the release must still run."""
+    try:
+        async for event in events:
+            yield event
+    finally:
+        with anyio.CancelScope(shield=True):
+            await release()

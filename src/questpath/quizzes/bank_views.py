@@ -17,6 +17,7 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from questpath.auth.dependencies import SignedIn
+from questpath.auth.limits import LimitedPerPerson
 from questpath.auth.principal import Principal
 from questpath.clock import Now
 from questpath.dependencies import SessionDep
@@ -26,6 +27,7 @@ from questpath.quizzes import bank
 from questpath.quizzes.drafts import MAX_OPTIONS
 from questpath.quizzes.review_views import TYPE_NAMES, answer_text, due_text
 from questpath.quizzes.schemas import QuestionCreate
+from questpath.ratelimit.limiter import IMPORTS
 from questpath.web import forms
 from questpath.web.dependencies import verify_csrf
 from questpath.web.flash import Toast
@@ -186,7 +188,7 @@ async def _uploaded(request: Request) -> bytes:
     return b""
 
 
-@router.post("/questions/import")
+@router.post("/questions/import", dependencies=[Depends(LimitedPerPerson(IMPORTS))])
 async def import_questions(
     request: Request, principal: SignedIn, session: SessionDep, now: Now
 ) -> Response:

@@ -6,10 +6,11 @@ import uuid
 from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from starlette.datastructures import UploadFile
 
 from questpath.auth.dependencies import CanReadQuizzes, CanWriteAndReadQuizzes, CanWriteQuizzes
+from questpath.auth.limits import LimitedPerCaller, WriteLimitedRoute
 from questpath.clock import Now
 from questpath.dependencies import EngineDep, SessionDep, SettingsDep, unit_of_work
 from questpath.pagination import Cursor, Limit
@@ -33,8 +34,9 @@ from questpath.quizzes.schemas import (
     ReviewIn,
     ReviewResult,
 )
+from questpath.ratelimit.limiter import IMPORTS, QUIZ_GENERATION
 
-router = APIRouter(prefix="/api", tags=["quizzes"])
+router = APIRouter(prefix="/api", tags=["quizzes"], route_class=WriteLimitedRoute)
 CSV_TYPES = {"text/csv", "text/plain", "application/csv"}
 
 
@@ -86,6 +88,7 @@ async def _csv(request: Request) -> bytes:
 @router.post(
     "/questions/import",
     status_code=status.HTTP_201_CREATED,
+    dependencies=[Depends(LimitedPerCaller(IMPORTS))],
     responses=problem_responses(415),
     openapi_extra={
         "requestBody": {
@@ -145,6 +148,7 @@ async def delete_question(
 @router.post(
     "/quizzes",
     status_code=status.HTTP_201_CREATED,
+    dependencies=[Depends(LimitedPerCaller(QUIZ_GENERATION))],
     responses={404: {"description": "no track of the caller's has this `track_id`"}},
 )
 async def create_quiz(

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth.dependencies import SignedIn
+from questpath.auth.limits import LimitedPerPerson
 from questpath.auth.principal import Principal, UserLike
 from questpath.clock import Now
 from questpath.config import Settings
@@ -31,6 +32,7 @@ from questpath.progress.dependencies import RecorderDep
 from questpath.quizzes import bank_views, review_views, service
 from questpath.quizzes.review_views import answer_text, due_text, given_value, prompt_html
 from questpath.quizzes.schemas import QuizAnswer, QuizCreate, QuizRead, QuizSubmit
+from questpath.ratelimit.limiter import QUIZ_GENERATION
 from questpath.tracks import service as track_service
 from questpath.web import formatting, forms
 from questpath.web.dependencies import verify_csrf
@@ -122,7 +124,7 @@ def quiz_body(data: dict[str, str]) -> dict[str, Any]:
     return body
 
 
-@router.post("/quizzes")
+@router.post("/quizzes", dependencies=[Depends(LimitedPerPerson(QUIZ_GENERATION))])
 async def create_quiz(
     request: Request, principal: SignedIn, engine: EngineDep, settings: SettingsDep, now: Now
 ) -> Response:

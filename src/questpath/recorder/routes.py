@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Query, Request, Response, status
 
 from questpath.auth.dependencies import CanWriteAndReadEvents, CanWriteEvents
+from questpath.auth.limits import WriteLimitedRoute
 from questpath.clock import Now
 from questpath.dependencies import SessionDep
 from questpath.events import service as events
@@ -16,7 +17,7 @@ from questpath.progress.dependencies import RecorderDep, shown_unlocks
 from questpath.recorder import ingest
 from questpath.recorder.group import GroupCommit
 
-router = APIRouter(prefix="/api/events", tags=["events"])
+router = APIRouter(prefix="/api/events", tags=["events"], route_class=WriteLimitedRoute)
 
 
 async def get_group_commit(request: Request) -> GroupCommit:

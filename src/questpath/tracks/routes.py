@@ -6,15 +6,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.datastructures import UploadFile
 
 from questpath.auth.dependencies import CanReadTracks, CanWriteAndReadTracks, CanWriteTracks
+from questpath.auth.limits import LimitedPerCaller, WriteLimitedRoute
 from questpath.clock import Now
 from questpath.dependencies import RulesetDep, SessionDep
 from questpath.downloads import attachment
 from questpath.problems import Invalid, UnsupportedMediaType
 from questpath.progress.dependencies import RecorderDep, shown_unlocks
+from questpath.ratelimit.limiter import IMPORTS
 from questpath.tracks import items, learning_path, reimport, service
 from questpath.tracks.schemas import (
     ExportFormat,
@@ -33,7 +35,7 @@ from questpath.tracks.schemas import (
     TrackUpdate,
 )
 
-router = APIRouter(prefix="/api", tags=["tracks"])
+router = APIRouter(prefix="/api", tags=["tracks"], route_class=WriteLimitedRoute)
 
 MARKDOWN_TYPES = ("text/markdown", "text/x-markdown", "text/plain")
 
@@ -81,6 +83,7 @@ DOCUMENT_BODY = {
 @router.post(
     "/tracks/import",
     status_code=201,
+    dependencies=[Depends(LimitedPerCaller(IMPORTS))],
     openapi_extra=DOCUMENT_BODY,
     responses={
         413: {"description": "the document is larger than 1 MiB"},

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from starlette.datastructures import UploadFile
 
 from questpath.auth.dependencies import MaybeSignedIn, SignedIn
+from questpath.auth.limits import LimitedPerPerson
 from questpath.auth.principal import Principal
 from questpath.clock import Now
 from questpath.dependencies import RulesetDep, SessionDep
@@ -21,6 +22,7 @@ from questpath.downloads import attachment
 from questpath.events.rules import local_date
 from questpath.problems import Invalid, Problem
 from questpath.progress.dependencies import RecorderDep
+from questpath.ratelimit.limiter import IMPORTS
 from questpath.tracks import items, reimport, service
 from questpath.tracks.drafts import ItemState
 from questpath.tracks.schemas import (
@@ -136,7 +138,7 @@ def _document_errors(uploaded: bytes, pasted: str) -> forms.Errors:
     return {}
 
 
-@router.post("/tracks/import")
+@router.post("/tracks/import", dependencies=[Depends(LimitedPerPerson(IMPORTS))])
 async def import_track(
     request: Request, principal: SignedIn, session: SessionDep, ruleset: RulesetDep, now: Now
 ) -> Response:

@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from questpath.problems import Problem, Unauthorized
+from questpath.problems import Problem, TooManyRequests, Unauthorized
 from questpath.web.rendering import redirect, render
 
 Handler = Callable[[Request, Exception], Awaitable[Response]]
@@ -57,13 +57,16 @@ def _for_pages(api_handler: ApiHandler) -> Handler:
         if isinstance(exc, SignInRequired):
             return redirect(request, sign_in_url(request))
         status, detail = describe(exc)
+        # A 429's Retry-After and RateLimit fields say when to try again: pages keep them too.
+        headers = dict(exc.headers) if isinstance(exc, TooManyRequests) else None
         if request.headers.get("HX-Request"):
-            return PlainTextResponse(detail, status_code=status)
+            return PlainTextResponse(detail, status_code=status, headers=headers)
         return render(
             request,
             "error.html",
             {"status": status, "title": HTTPStatus(status).phrase, "detail": detail},
             status_code=status,
+            headers=headers,
         )
 
     return handle
