@@ -66,6 +66,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def engine_options(settings: Settings) -> dict[str, Any]:
     """`create_engine` keyword arguments from the QUESTPATH_DB_* settings."""
+    if make_url(settings.database_url).database in (None, "", ":memory:") and settings.is_sqlite:
+        return {}  # an in-memory database lives in its one connection: there is no pool to size
     options: dict[str, Any] = {
         "pool_size": settings.db_pool_size,
         "max_overflow": settings.db_max_overflow,

@@ -12,9 +12,13 @@ from questpath.ratelimit.limiter import Limiter
 from questpath.ratelimit.rules import Usage, limit_item, merge_list_header, policy_item
 
 
-def get_limiter(request: Request) -> Limiter:
+def limiter_of(request: Request) -> Limiter:
     limiter: Limiter = request.app.state.rate_limiter
     return limiter
+
+
+async def get_limiter(request: Request) -> Limiter:  # async: FastAPI runs a sync one in a thread
+    return limiter_of(request)
 
 
 def client_address(request: Request) -> str:
@@ -32,7 +36,7 @@ def show_usage(response: Response, usage: Usage) -> None:
 
 async def enforce(request: Request, response: Response | None, policy: str, caller: str) -> None:
     """Count the request under `policy` for `caller`: 429 when over, else its usage shown."""
-    usage = await get_limiter(request).hit(policy, caller)
+    usage = await limiter_of(request).hit(policy, caller)
     if response is not None:
         show_usage(response, usage)
 
