@@ -202,7 +202,12 @@ def tokens(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     data_dir: Path = tmp_path_factory.mktemp("conformance")
     url = f"sqlite+aiosqlite:///{data_dir / 'questpath.db'}"
     migrate(url, "head")
-    app = create_app(Settings(database_url=url, data_dir=data_dir, secret_key=TEST_SECRET))
+    # Both tests create quizzes and import tracks on this one app: far past the hourly limits,
+    # whose 429s would make the same requests answer differently from one run to the next.
+    unlimited = {"rate_limit_imports": "100000/hour", "rate_limit_quiz_generation": "100000/hour"}
+    app = create_app(
+        Settings(database_url=url, data_dir=data_dir, secret_key=TEST_SECRET, **unlimited)
+    )
     seeded_app.app = app
     yield _seed(app)
     asgi.shutdown_lifespans()

@@ -38,12 +38,21 @@ async def test_served_health_is_ok_and_serve_prints_the_address(
     assert re.fullmatch(r"[0-9a-f]{32}", response.headers["x-request-id"])
     assert response.headers["x-content-type-options"] == "nosniff"
     assert f"QuestPath {questpath.__version__} is running at {server.base_url}" in server.output()
-    access = [json.loads(line) for line in server.logs().splitlines() if '"request"' in line]
-    assert any(
-        entry.get("path") == "/health"
-        and entry.get("request_id") == response.headers["x-request-id"]
-        for entry in access
-    )
+
+    def logged() -> bool:
+        access = [json.loads(line) for line in server.logs().splitlines() if '"request"' in line]
+        return any(
+            entry.get("path") == "/health"
+            and entry.get("request_id") == response.headers["x-request-id"]
+            for entry in access
+        )
+
+    # The access log line is written once the answer has gone out: it may trail the response.
+    for _ in range(200):  # 10 s at most
+        if logged():
+            break
+        await asyncio.sleep(0.05)
+    assert logged()
 
 
 async def _empty_postgres_database() -> str:
