@@ -25,6 +25,7 @@ from schemathesis.openapi import from_dict
 from schemathesis.python import asgi
 
 from questpath.app import create_app
+from questpath.backup import backup, restore
 from questpath.config import Settings
 from questpath.db import migrate
 from questpath.progress.rules import MAX_HISTORY_DAYS
@@ -61,6 +62,7 @@ REFUSED_BY_RULES = (
     "POST /api/quizzes",
     "POST /api/events",
     "POST /api/tracks/import",
+    "PUT /api/tracks/{track_id}/markdown",
     "POST /api/questions/import",
     "POST /api/reviews/{question_id}",
     "PUT /api/sharing",
@@ -102,6 +104,8 @@ STATEFUL_STEPS = 6
 
 # The learner's own track and event: positive reads by id ask for these, so they answer 200.
 SEEDED: dict[str, str] = {}
+# The seeded database's URL, and the copy of it from which every chain starts.
+CHAIN_START: dict[str, Any] = {}
 
 
 def _seed(app: Any) -> tuple[str, str]:
@@ -209,7 +213,12 @@ def tokens(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
         Settings(database_url=url, data_dir=data_dir, secret_key=TEST_SECRET, **unlimited)
     )
     seeded_app.app = app
-    yield _seed(app)
+    seeded = _seed(app)
+    # Each chain starts from this copy: what an earlier chain created or deleted would change
+    # which links a later one can follow, and the same drawn steps would then differ.
+    CHAIN_START.update(url=url, copy=data_dir / "seeded.db")
+    backup(url, CHAIN_START["copy"])
+    yield seeded
     asgi.shutdown_lifespans()
 
 
@@ -230,6 +239,9 @@ def test_chains_of_operations_answer_as_the_document_says(tokens: tuple[str, str
     machine = chains.as_state_machine()
 
     class Workflows(machine):  # type: ignore[misc, valid-type]
+        def setup(self) -> None:
+            restore(CHAIN_START["url"], CHAIN_START["copy"], force=True)
+
         def get_call_kwargs(self, case: Case) -> dict[str, Any]:
             return {"base_url": "http://testserver", "headers": signed_in(case, tokens)}
 
