@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import coverage
 import httpx
 import hypothesis
 import pytest
@@ -83,23 +82,6 @@ def _name_by_operation(item: pytest.Item) -> None:
     base, _, operation = item.name.partition("[")
     if operation and item.parent is not None:
         item._id = item.parent.id.child(base).with_params(operation.removesuffix("]"))
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
-    """Coverage is measured on the SQLite run of each test that runs on both databases (and on
-    every test that runs once): tracing the PostgreSQL run as well would cost the suite minutes
-    of CPU for the few lines that only PostgreSQL reaches."""
-    measuring = coverage.Coverage.current()
-    callspec = getattr(item, "callspec", None)
-    on_postgresql = callspec is not None and "postgresql" in callspec.params.values()
-    if measuring is None or not on_postgresql:
-        return (yield)
-    measuring.stop()
-    try:
-        return (yield)
-    finally:
-        measuring.start()
 
 
 def pytest_configure(config: pytest.Config) -> None:
