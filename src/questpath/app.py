@@ -38,17 +38,18 @@ from questpath.error_tracking import configure_error_tracking
 from questpath.events.routes import router as events_router
 from questpath.export.routes import pages as export_pages
 from questpath.export.routes import router as export_router
+from questpath.finished_requests import RequestFinishedMiddleware
 from questpath.goals.routes import router as goals_router
 from questpath.goals.views import router as goals_pages
 from questpath.health import router as health_router
-from questpath.metrics import install_metrics
+from questpath.metrics import count_request, install_metrics
 from questpath.metrics.exposition import process_started, process_stopping
 from questpath.observability import (
-    AccessLogMiddleware,
     BodySizeLimitMiddleware,
     SecurityHeadersMiddleware,
     UnhandledErrorMiddleware,
     configure_logging,
+    log_access,
     request_id_middleware,
 )
 from questpath.openapi import install_problem_docs
@@ -67,7 +68,7 @@ from questpath.recorder.routes import router as record_router
 from questpath.ruleset import load_ruleset
 from questpath.sharing.routes import router as sharing_router
 from questpath.sharing.views import router as sharing_pages
-from questpath.slow_requests import SlowRequestMiddleware
+from questpath.slow_requests import SlowRequestWarning
 from questpath.sql_timing import install_sql_timing
 from questpath.tracks.routes import router as tracks_router
 from questpath.tracks.views import router as tracks_pages
@@ -171,13 +172,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static/web", StaticFiles(directory=STATIC_DIR))
     _mount_api_docs(app)
 
-    # Added innermost first; a request passes: request id, access log, slow-request warning,
-    # headers, errors, size limit.
+    # Added innermost first; a request passes: request id, its record once finished (access
+    # log, metrics, slow-request warning), headers, errors, size limit.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(SlowRequestMiddleware, threshold_ms=settings.slow_request_ms)
-    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(
+        RequestFinishedMiddleware,
+        listeners=(log_access, count_request, SlowRequestWarning(settings.slow_request_ms)),
+    )
     app.add_middleware(request_id_middleware)
     install_metrics(app)
     return app

@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import re
 import sys
-import time
 from http import HTTPStatus
 from typing import Any, Literal
 
@@ -19,6 +18,7 @@ from sentry_sdk.utils import event_from_exception
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from questpath.finished_requests import FinishedRequest
 from questpath.problems import problem_response
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -126,33 +126,14 @@ def request_id_middleware(app: ASGIApp) -> CorrelationIdMiddleware:
     )
 
 
-class AccessLogMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_with_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_status)
-        finally:
-            access_log.info(
-                "request",
-                method=scope["method"],
-                path=scope["path"],
-                status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
-            )
+def log_access(request: FinishedRequest) -> None:
+    access_log.info(
+        "request",
+        method=request.method,
+        path=request.path,
+        status=request.status,
+        duration_ms=round(request.seconds * 1000, 2),
+    )
 
 
 class SecurityHeadersMiddleware:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from questpath.metrics.exposition import router
-from questpath.metrics.http import HttpMetricsMiddleware
+from questpath.metrics.http import count_request
 from questpath.metrics.instruments import watch_pool
+
+__all__ = ["count_request", "install_metrics"]
 
 
 def install_metrics(app: FastAPI) -> None:
-    """Serve /metrics, time every request (call last: outermost, so the timing covers all the
-    other middleware) and watch the app's connection pool."""
+    """Serve /metrics and watch the app's connection pool; `count_request` counts requests."""
     app.include_router(router)
-    app.add_middleware(HttpMetricsMiddleware)
     watch_pool(app.state.engine)
