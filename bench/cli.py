@@ -44,6 +44,7 @@ from bench.servers import (
 )
 from bench.verify import verify
 from bench.workload import batch_body, chunks, history, recent_end
+from questpath.backup import count_events
 from questpath.db import create_engine
 
 
@@ -145,7 +146,7 @@ def bench_backend(name: str, config: Config, workdir: Path) -> BackendResult:
         say(f"{name}: ceiling (a): the same rows inserted straight into the events table")
         direct_singles, direct_batches = direct_ingest(db_url, own, batchers, work, meters)
         expected = events_in(config)
-        stored = run(direct.count_events(db_url))
+        stored = run(count_events(db_url))
         integration_events = config.clients * (config.singles_warmup + config.singles)
         if stored != 2 * expected + integration_events:
             raise BenchError(

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.load import CpuMeter, Job, Phase, drive
@@ -60,15 +60,6 @@ async def insert_phase(
     try:
         await drive([[_insert_job(engine, rows) for rows in c] for c in warmup], {})
         return await drive([[_insert_job(engine, rows) for rows in c] for c in measured], meters)
-    finally:
-        await engine.dispose()
-
-
-async def count_events(database_url: str) -> int:
-    engine = create_engine(database_url)
-    try:
-        async with engine.connect() as conn:
-            return int(await conn.scalar(select(func.count()).select_from(Event)) or 0)
     finally:
         await engine.dispose()
 

@@ -9,7 +9,7 @@ that Prometheus' query_range API (`$__rate_interval` replaced by a fixed window)
 lines in one HTML page, and headless Chromium screenshots the page.
 
     apt-get install prometheus chromium
-    .venv/bin/python scripts/render_dashboard.py [--seconds 90] [--output FILE.png]
+    .venv/bin/python -m scripts.render_dashboard [--seconds 90] [--output FILE.png]
 """
 
 # A load generator and a test harness: its randomness guards nothing, its commands are its own.
@@ -33,20 +33,11 @@ from typing import Any
 
 import httpx
 from playwright.sync_api import sync_playwright
+from tests.chromium import launch_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARD = ROOT / "docs" / "grafana" / "questpath.json"
 QUESTPATH = Path(sys.executable).parent / "questpath"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCRAPE_SECONDS = 2
 RATE_WINDOW = "10s"  # what Grafana's $__rate_interval would be: four scrape intervals and more
 COLOURS = ["#73bf69", "#f2cc0c", "#5794f2", "#ff780a", "#b877d9", "#f2495c", "#8ab8ff", "#96d98d"]
@@ -365,9 +356,7 @@ def main() -> None:
                 process.wait(timeout=30)
         (work / "dashboard.html").write_text(document)
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-            )
+            browser = launch_chromium(playwright)
             view = browser.new_page(viewport={"width": 1212, "height": 900})
             view.goto((work / "dashboard.html").as_uri())
             view.screenshot(path=str(args.output), full_page=True)

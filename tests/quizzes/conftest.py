@@ -1,10 +1,13 @@
-"""Fixtures for the quiz tests: a fake OpenAI-compatible LLM server on loopback."""
+"""Fixtures for the quiz tests: a fake OpenAI-compatible LLM server on loopback, and the app
+configured to use it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
+from fastapi import FastAPI
+from pydantic import SecretStr
 
 from tests.quizzes.fake_llm import FakeLlm, running_fake_llm
 
@@ -23,3 +26,17 @@ def llm_server(llm_server_for_module: FakeLlm) -> Iterator[FakeLlm]:
     llm_server_for_module.reset()
     yield llm_server_for_module
     llm_server_for_module.reset()
+
+
+@pytest.fixture
+def llm(app: FastAPI, llm_server: FakeLlm) -> FakeLlm:
+    """The app configured with the fake LLM server, with a short time limit."""
+    app.state.settings = app.state.settings.model_copy(
+        update={
+            "llm_base_url": llm_server.base_url,
+            "llm_model": "tutor-1",
+            "llm_api_key": SecretStr("sk-secret-key-123"),
+            "llm_timeout_seconds": 2.0,
+        }
+    )
+    return llm_server

@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from fastapi import FastAPI
-from pydantic import SecretStr
 
 from tests.helpers import Account
 from tests.metrics.scrape import LOOPBACK, scrape, value
@@ -17,19 +16,6 @@ from tests.quizzes.test_routes import import_track, new_quiz
 
 GENERATIONS = "questpath_llm_generations_total"
 FALLBACKS = "questpath_llm_fallbacks_total"
-
-
-@pytest.fixture
-def llm(app: FastAPI, llm_server: FakeLlm) -> FakeLlm:
-    app.state.settings = app.state.settings.model_copy(
-        update={
-            "llm_base_url": llm_server.base_url,
-            "llm_model": "tutor-1",
-            "llm_api_key": SecretStr("sk-secret-key-123"),
-            "llm_timeout_seconds": 2.0,
-        }
-    )
-    return llm_server
 
 
 @pytest.fixture

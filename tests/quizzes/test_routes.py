@@ -13,8 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
-from pydantic import SecretStr
 from sqlalchemy import delete, update
 
 from questpath import verify
@@ -32,7 +30,6 @@ from tests.helpers import (
     read_json,
 )
 from tests.quizzes import fake_llm
-from tests.quizzes.fake_llm import FakeLlm
 
 TRACK = """# Python backend
 
@@ -393,20 +390,6 @@ async def test_a_quiz_with_nothing_to_ask_about_names_the_field(client, learner)
 
 
 # Quizzes from an LLM server -------------------------------------------------------------------
-
-
-@pytest.fixture
-def llm(app: FastAPI, llm_server: FakeLlm) -> FakeLlm:
-    """The app configured with the fake LLM server, with a short time limit."""
-    app.state.settings = app.state.settings.model_copy(
-        update={
-            "llm_base_url": llm_server.base_url,
-            "llm_model": "tutor-1",
-            "llm_api_key": SecretStr("sk-secret-key-123"),
-            "llm_timeout_seconds": 2.0,
-        }
-    )
-    return llm_server
 
 
 async def test_auto_uses_the_configured_llm(client, learner, llm) -> None:

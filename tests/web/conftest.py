@@ -24,20 +24,9 @@ from sqlalchemy.engine import make_url
 from questpath.app import create_app
 from questpath.config import Settings
 from questpath.db import create_engine
+from tests.chromium import CHROMIUM, launch_chromium
 from tests.helpers import empty_tables
 
-CHROMIUM = Path("/usr/bin/chromium")
-# Without the background-networking flags Chromium keeps calling home, and on a closed network
-# every attempt is a refused connection.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
 PAGE_TIMEOUT_MS = 10_000
 SERVER_START_TIMEOUT = 10.0
@@ -135,9 +124,7 @@ def browser(live_server: str) -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: ./scripts/test installs it with apt", pytrace=False)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
+        browser = launch_chromium(playwright)
         try:
             yield browser
         finally:
