@@ -1,0 +1,1 @@
+"""Opt-in leaderboards: XP by week, month and all time, and current streaks."""

@@ -1,0 +1,115 @@
+"""Pure leaderboard rules: the period an event's XP counts toward, the order and rank of a
+board's learners, the share of a board a learner is ahead of, and the alias shown for a learner
+who has not chosen to show a name.
+
+Periods are in UTC for everybody, so that a board covers one window of time for all of its
+learners wherever they live, as weekly leagues in learning apps do: a week starts on Monday at
+00:00 UTC, a month on its first day at 00:00 UTC, and all time is one period. XP counts toward the
+periods that hold the moment its event occurred.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal
+
+Period = Literal["week", "month", "all"]
+PERIODS: tuple[Period, ...] = ("week", "month", "all")
+# The one all-time period's start: before any event QuestPath can record.
+ALL_TIME = date(1970, 1, 1)
+
+
+def period_start(period: Period, at: datetime) -> date:
+    """The first UTC day of the `period` that holds the instant `at` (timezone-aware)."""
+    if at.tzinfo is None:
+        raise ValueError("a leaderboard period needs a timezone-aware instant")
+    day = at.astimezone(UTC).date()
+    if period == "week":
+        return day - timedelta(days=day.weekday())
+    if period == "month":
+        return day.replace(day=1)
+    return ALL_TIME
+
+
+def period_end(period: Period, start: date) -> date | None:
+    """The first UTC day after the period that starts on `start`; None for all time."""
+    if period == "week":
+        return start + timedelta(days=7)
+    if period == "month":
+        return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return None
+
+
+def periods_holding(at: datetime) -> list[tuple[Period, date]]:
+    """Every period whose board an event that occurred at `at` counts toward."""
+    return [(period, period_start(period, at)) for period in PERIODS]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One learner on one board. `reached_at` is when the score last rose: among equal scores,
+    whoever got there first is listed first."""
+
+    learner: str
+    score: int
+    reached_at: datetime
+
+
+def board_order(entries: Iterable[Entry]) -> list[Entry]:
+    """Highest score first; equal scores by who reached them first, then by learner, so that
+    the order never depends on how the entries were read."""
+    return sorted(entries, key=lambda e: (-e.score, e.reached_at, e.learner))
+
+
+def rank(higher: int) -> int:
+    """A learner's rank given how many on the board scored strictly more: equal scores share a
+    rank and the next rank skips, as in sport (1, 2, 2, 4)."""
+    if higher < 0:
+        raise ValueError("a count of learners cannot be negative")
+    return higher + 1
+
+
+@dataclass(frozen=True)
+class Standing:
+    rank: int
+    learners: int  # on the board, the learner included
+    percentile: int | None  # the share of the other learners scoring less; None when alone
+
+
+def standing(higher: int, lower: int, learners: int) -> Standing:
+    """Where a learner stands, given how many on the board scored more, how many less, and how
+    many are on it (the learner and those tied with them included)."""
+    if min(higher, lower) < 0 or higher + lower >= learners:
+        raise ValueError("the counts do not describe a board that holds the learner")
+    others = learners - 1
+    percentile = math.floor(100 * lower / others) if others else None
+    return Standing(rank(higher), learners, percentile)
+
+
+ADJECTIVES = (
+    "Agile", "Bold", "Brave", "Bright", "Brisk", "Calm", "Clever", "Curious", "Daring", "Eager",
+    "Fearless", "Gentle", "Glad", "Happy", "Keen", "Kind", "Lively", "Lucky", "Merry", "Mighty",
+    "Nimble", "Patient", "Plucky", "Proud", "Quick", "Quiet", "Radiant", "Sharp", "Shining",
+    "Smart", "Steady", "Sunny", "Swift", "Thoughtful", "Tireless", "Witty", "Wise", "Zesty",
+)  # fmt: skip
+ANIMALS = (
+    "Badger", "Bear", "Beaver", "Crane", "Dolphin", "Eagle", "Falcon", "Ferret", "Finch", "Fox",
+    "Gecko", "Hare", "Hawk", "Heron", "Ibex", "Koala", "Lemur", "Lion", "Lynx", "Marten", "Moose",
+    "Narwhal", "Newt", "Otter", "Owl", "Panda", "Puffin", "Quokka", "Raven", "Robin", "Seal",
+    "Sparrow", "Stork", "Swan", "Tiger", "Toucan", "Walrus", "Wolf", "Wren", "Yak",
+)  # fmt: skip
+ALIAS_NUMBERS = 9000  # 1000 to 9999
+
+
+def alias(key: bytes) -> str:
+    """The anonymous name shown for a learner, from a key that stays the same for them (such as
+    a keyed hash of their id): 'Curious Otter 4821'. It tells nothing of who they are."""
+    digest = int.from_bytes(hashlib.sha256(key).digest()[:12], "big")
+    digest, adjective = divmod(digest, len(ADJECTIVES))
+    digest, animal = divmod(digest, len(ANIMALS))
+    number = 1000 + digest % ALIAS_NUMBERS
+    return f"{ADJECTIVES[adjective]} {ANIMALS[animal]} {number}"
