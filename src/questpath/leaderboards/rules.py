@@ -1,33 +1,33 @@
-"""Pure leaderboard rules: the period an event's XP counts toward, the order and rank of a
-board's learners, the share of a board a learner is ahead of, and the alias shown for a learner
-who has not chosen to show a name.
+"""Pure leaderboard rules: the period a day's XP counts toward, the order and rank of a board's
+learners, the share of a board a learner is ahead of, and the alias shown for a learner who has
+not chosen to show a name.
 
-Periods are in UTC for everybody, so that a board covers one window of time for all of its
-learners wherever they live, as weekly leagues in learning apps do: a week starts on Monday at
-00:00 UTC, a month on its first day at 00:00 UTC, and all time is one period. XP counts toward the
-periods that hold the moment its event occurred.
+Periods are made of each learner's own local days, the days their streak and dashboard count:
+a week runs from Monday to Sunday and a month from its first day to its last, in the learner's
+timezone, and all time is one period. A learner's score for the week of Monday 30 November is
+the XP of their days from that Monday to that Sunday (review XP and streak bonuses are earned
+per local day, so no other boundary could add up to what their dashboard shows). Each viewer
+sees the period that holds their own today.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 Period = Literal["week", "month", "all"]
 PERIODS: tuple[Period, ...] = ("week", "month", "all")
-# The one all-time period's start: before any event QuestPath can record.
+# The start that stands for the one all-time period.
 ALL_TIME = date(1970, 1, 1)
 
 
-def period_start(period: Period, at: datetime) -> date:
-    """The first UTC day of the `period` that holds the instant `at` (timezone-aware)."""
-    if at.tzinfo is None:
-        raise ValueError("a leaderboard period needs a timezone-aware instant")
-    day = at.astimezone(UTC).date()
+def period_start(period: Period, day: date) -> date:
+    """The first day of the `period` that holds the local `day`."""
     if period == "week":
         return day - timedelta(days=day.weekday())
     if period == "month":
@@ -36,7 +36,7 @@ def period_start(period: Period, at: datetime) -> date:
 
 
 def period_end(period: Period, start: date) -> date | None:
-    """The first UTC day after the period that starts on `start`; None for all time."""
+    """The first day after the period that starts on `start`; None for all time."""
     if period == "week":
         return start + timedelta(days=7)
     if period == "month":
@@ -44,9 +44,19 @@ def period_end(period: Period, start: date) -> date | None:
     return None
 
 
-def periods_holding(at: datetime) -> list[tuple[Period, date]]:
-    """Every period whose board an event that occurred at `at` counts toward."""
-    return [(period, period_start(period, at)) for period in PERIODS]
+def periods_holding(day: date) -> list[tuple[Period, date]]:
+    """Every period whose board the XP of the local `day` counts toward."""
+    return [(period, period_start(period, day)) for period in PERIODS]
+
+
+def period_changes(day_changes: Mapping[date, int]) -> dict[tuple[Period, date], int]:
+    """How much each period's XP changes when the XP of some local days changes by the given
+    amounts; periods whose XP does not change are left out."""
+    changes: dict[tuple[Period, date], int] = defaultdict(int)
+    for day, change in day_changes.items():
+        for key in periods_holding(day):
+            changes[key] += change
+    return {key: change for key, change in changes.items() if change}
 
 
 @dataclass(frozen=True)
