@@ -1,9 +1,9 @@
-"""The leaderboard rules: UTC periods, order, rank, percentile and aliases."""
+"""The leaderboard rules: order, rank, percentile and aliases."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, timedelta
+from datetime import UTC
 from itertools import pairwise
 from random import Random
 
@@ -13,81 +13,13 @@ from hypothesis import strategies as st
 
 from questpath.leaderboards.rules import (
     ADJECTIVES,
-    ALL_TIME,
     ANIMALS,
-    PERIODS,
     Entry,
-    Period,
     alias,
     board_order,
-    period_changes,
-    period_end,
-    period_start,
-    periods_holding,
     rank,
     standing,
 )
-
-days = st.dates(min_value=date(1971, 1, 1), max_value=date(2200, 1, 1))
-periods = st.sampled_from(PERIODS)
-
-
-@given(days, periods)
-def test_a_period_holds_the_day_it_was_found_for(day: date, period: Period) -> None:
-    start = period_start(period, day)
-    end = period_end(period, start)
-    assert start <= day
-    assert end is None or day < end
-
-
-@given(days, periods)
-def test_every_day_of_a_period_belongs_to_it_and_the_next_starts_where_it_ends(
-    day: date, period: Period
-) -> None:
-    start = period_start(period, day)
-    end = period_end(period, start)
-    if end is None:
-        assert period == "all"
-        return
-    assert {period_start(period, start + timedelta(days=n)) for n in range((end - start).days)} == {
-        start
-    }
-    assert period_start(period, end) == end
-    assert 7 <= (end - start).days <= 31
-
-
-@given(days)
-def test_weeks_start_on_monday_and_months_on_their_first_day(day: date) -> None:
-    assert period_start("week", day).isoweekday() == 1
-    assert period_start("month", day).day == 1
-    assert period_start("all", day) == ALL_TIME
-    assert periods_holding(day) == [(p, period_start(p, day)) for p in PERIODS]
-
-
-def test_a_week_runs_from_monday_to_sunday() -> None:
-    assert period_start("week", date(2026, 11, 30)) == date(2026, 11, 30)  # a Monday
-    assert period_start("week", date(2026, 12, 6)) == date(2026, 11, 30)  # its Sunday
-    assert period_start("week", date(2026, 12, 7)) == date(2026, 12, 7)
-
-
-def test_months_of_every_length_end_on_the_next_first() -> None:
-    assert period_end("month", date(2026, 2, 1)) == date(2026, 3, 1)
-    assert period_end("month", date(2028, 2, 1)) == date(2028, 3, 1)
-    assert period_end("month", date(2026, 12, 1)) == date(2027, 1, 1)
-    assert period_end("month", date(2026, 4, 1)) == date(2026, 5, 1)
-
-
-@given(st.dictionaries(days, st.integers(min_value=-500, max_value=500), max_size=40))
-def test_period_changes_add_up_the_changes_of_their_days(changes: dict[date, int]) -> None:
-    found = period_changes(changes)
-    for period in PERIODS:
-        starts = {period_start(period, day) for day in changes}
-        for start in starts:
-            expected = sum(v for day, v in changes.items() if period_start(period, day) == start)
-            assert found.get((period, start), 0) == expected
-    assert all(found.values())
-    assert {key for key in found if key[0] == "all"} <= {("all", ALL_TIME)}
-
 
 boards = st.lists(
     st.builds(

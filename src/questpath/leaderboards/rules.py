@@ -1,62 +1,14 @@
-"""Pure leaderboard rules: the period a day's XP counts toward, the order and rank of a board's
-learners, the share of a board a learner is ahead of, and the alias shown for a learner who has
-not chosen to show a name.
-
-Periods are made of each learner's own local days, the days their streak and dashboard count:
-a week runs from Monday to Sunday and a month from its first day to its last, in the learner's
-timezone, and all time is one period. A learner's score for the week of Monday 30 November is
-the XP of their days from that Monday to that Sunday (review XP and streak bonuses are earned
-per local day, so no other boundary could add up to what their dashboard shows). Each viewer
-sees the period that holds their own today.
-"""
+"""Pure leaderboard rules: the order and rank of a board's learners, the share of a board a
+learner is ahead of, and the alias shown for a learner who has not chosen to show a name. The
+periods a board covers are `progress.periods`."""
 
 from __future__ import annotations
 
 import hashlib
 import math
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Literal
-
-Period = Literal["week", "month", "all"]
-PERIODS: tuple[Period, ...] = ("week", "month", "all")
-# The start that stands for the one all-time period.
-ALL_TIME = date(1970, 1, 1)
-
-
-def period_start(period: Period, day: date) -> date:
-    """The first day of the `period` that holds the local `day`."""
-    if period == "week":
-        return day - timedelta(days=day.weekday())
-    if period == "month":
-        return day.replace(day=1)
-    return ALL_TIME
-
-
-def period_end(period: Period, start: date) -> date | None:
-    """The first day after the period that starts on `start`; None for all time."""
-    if period == "week":
-        return start + timedelta(days=7)
-    if period == "month":
-        return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return None
-
-
-def periods_holding(day: date) -> list[tuple[Period, date]]:
-    """Every period whose board the XP of the local `day` counts toward."""
-    return [(period, period_start(period, day)) for period in PERIODS]
-
-
-def period_changes(day_changes: Mapping[date, int]) -> dict[tuple[Period, date], int]:
-    """How much each period's XP changes when the XP of some local days changes by the given
-    amounts; periods whose XP does not change are left out."""
-    changes: dict[tuple[Period, date], int] = defaultdict(int)
-    for day, change in day_changes.items():
-        for key in periods_holding(day):
-            changes[key] += change
-    return {key: change for key, change in changes.items() if change}
+from datetime import datetime
 
 
 @dataclass(frozen=True)
