@@ -148,3 +148,34 @@ def test_migrate_down_to_names_the_revisions_it_knows(tmp_path: Path) -> None:
     assert "no migration is called '0006x'" in result.output
     assert "0001, 0002" in result.output
     assert not (tmp_path / "questpath.db").exists()
+
+
+async def test_upgrading_to_progress_periods_adds_up_the_days_already_stored(
+    backend: str, new_database: Callable[..., str], tmp_path: Path
+) -> None:
+    url = await asyncio.to_thread(new_database, backend)
+    settings = Settings(database_url=url, data_dir=tmp_path, secret_key=TEST_SECRET)
+    async with _client(settings) as (app, client):
+        learner = await register_account(client, "periods@example.org")
+        await record_events(
+            client,
+            learner.headers,
+            [
+                {"kind": "project_completed", "occurred_at": f"2026-{day}T09:00:00Z"}
+                for day in ("10-31", "11-01", "11-02")
+            ],
+        )
+    down = await asyncio.to_thread(questpath, url, tmp_path, "migrate", "--down-to", "0021")
+    assert down.exit_code == 0, down.output
+    tables = await _inspect(url, lambda conn: set(inspect(conn).get_table_names()))
+    assert "progress_periods" not in tables
+
+    up = await asyncio.to_thread(questpath, url, tmp_path, "migrate")
+
+    assert up.exit_code == 0, up.output
+    async with _client(settings) as (app, client):
+        assert await projection_differences(app, learner) == []
+        periods = await _inspect(
+            url, lambda conn: conn.exec_driver_sql("SELECT count(*) FROM progress_periods").scalar()
+        )
+    assert periods == 2 + 2 + 1  # two weeks, two months, all time

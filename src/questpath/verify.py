@@ -67,6 +67,8 @@ def _row_differences(table: str, key: str, stored: Any, expected: Any) -> list[D
         return (
             [] if stored == expected else [Difference(table, key, "local_date", stored, expected)]
         )
+    if isinstance(stored, int):  # a period's XP
+        return [] if stored == expected else [Difference(table, key, "xp", stored, expected)]
     if isinstance(stored, Tally):
         return _tally_differences(table, key, stored, expected)
     found = []
@@ -89,6 +91,7 @@ def differences(stored: Projection, expected: Projection) -> list[Difference]:
     found += _rows_differences("progress_topic_days", stored.topic_days, expected.topic_days)
     found += _rows_differences("unlocked_achievements", stored.achievements, expected.achievements)
     found += _rows_differences("vacations", stored.vacations, expected.vacations)
+    found += _rows_differences("progress_periods", stored.periods, expected.periods)
     return found
 
 

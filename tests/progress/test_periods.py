@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 from hypothesis import given
@@ -16,7 +17,7 @@ from questpath.progress.periods import (
     dated_xp,
     period_end,
     period_start,
-    span,
+    spans,
 )
 
 days = st.dates(min_value=date(1971, 1, 1), max_value=date(2200, 1, 1))
@@ -84,12 +85,20 @@ def test_a_period_s_xp_is_the_sum_of_its_days(day_xp: dict[date, int], data: st.
 
 
 @given(st.sets(days, min_size=1, max_size=20))
-def test_a_span_covers_every_day_of_the_periods_it_spans(some_days: set[date]) -> None:
-    first, after = span(dated_periods(some_days))
-    assert 0 <= (min(some_days) - first).days <= 30  # back to the first of the month, at most
-    assert 1 <= (after - max(some_days)).days <= 31
+def test_spans_cover_the_days_of_the_periods_and_no_others(some_days: set[date]) -> None:
+    keys = dated_periods(some_days)
+    ranges = spans(keys)
+    assert all(first < after for first, after in ranges)
+    assert all(a_after < b_first for (_, a_after), (b_first, _) in pairwise(ranges))
+    for period, start in keys:
+        end = period_end(period, start)
+        assert end is not None
+        assert any(first <= start and end <= after for first, after in ranges)
+    for first, after in ranges:  # every range is made of the periods' days only
+        assert first in {start for _, start in keys}
+        assert after in {period_end(period, start) for period, start in keys}
 
 
-def test_all_time_has_no_span() -> None:
-    with pytest.raises(ValueError, match="dated periods"):
-        span([("all", ALL_TIME)])
+def test_all_time_has_no_days_to_read() -> None:
+    with pytest.raises(ValueError, match="weeks and months"):
+        spans([("all", ALL_TIME)])

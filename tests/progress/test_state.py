@@ -18,6 +18,7 @@ from questpath.progress.state import (
     TopicRow,
     Totals,
     advance,
+    periods_of,
     recompute,
     rows_needed,
     unlock_dates,
@@ -114,6 +115,7 @@ class Store:
             },
             self.topic_days,
             self.achievements,
+            periods=periods_of(self.days),
         )
 
 

@@ -45,13 +45,19 @@ def dated_periods(days: Iterable[date]) -> set[PeriodKey]:
     return {(period, period_start(period, day)) for day in days for period in DATED}
 
 
-def span(keys: Iterable[PeriodKey]) -> tuple[date, date]:
-    """The first day of the earliest of these dated periods, and the day after the latest."""
-    bounds = [(start, period_end(period, start)) for period, start in keys]
-    ends = [end for _, end in bounds if end is not None]
-    if not ends or len(ends) != len(bounds):
-        raise ValueError("a span needs dated periods (weeks or months), and at least one")
-    return min(start for start, _ in bounds), max(ends)
+def spans(keys: Iterable[PeriodKey]) -> list[tuple[date, date]]:
+    """The days to read to add up these dated periods: each period's first day and the day
+    after its last, sorted, with ranges that overlap or touch merged."""
+    merged: list[tuple[date, date]] = []
+    for period, start in sorted(keys, key=lambda key: key[1]):
+        end = period_end(period, start)
+        if end is None:
+            raise ValueError("only weeks and months have days to read")
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def dated_xp(day_xp: Mapping[date, int], keys: Iterable[PeriodKey]) -> dict[PeriodKey, int]:

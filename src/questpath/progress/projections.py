@@ -117,7 +117,7 @@ async def apply(
             VacationDays.of(vacations.get(user_id, {}).values()),
             since.get(user_id),
         )
-    await repo.write_all(session, changes)
+    await repo.write_all(session, changes, now)
     for user_id in ids:
         await _date_unlocks(
             session,

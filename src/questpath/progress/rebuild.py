@@ -49,6 +49,7 @@ async def rewrite(
         session,
         user_id,
         Changes(expected.totals, expected.days, topics, expected.topic_days, [], []),
+        now,
     )
     await repo.replace_vacations(session, user_id, expected.vacations.values())
     kept = await repo.achievements_kept_by_voids(session, user_id)

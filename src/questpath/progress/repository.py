@@ -9,7 +9,18 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, delete, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from questpath.auth.models import User
@@ -19,12 +30,14 @@ from questpath.events.rules import PROGRESS_KINDS
 from questpath.progress import rules
 from questpath.progress.models import (
     ProgressDay,
+    ProgressPeriod,
     ProgressTopic,
     ProgressTopicDay,
     ProgressTotals,
     UnlockedAchievement,
 )
 from questpath.progress.models import Vacation as VacationRow
+from questpath.progress.periods import ALL_TIME, dated_periods, dated_xp, spans
 from questpath.progress.state import (
     Changes,
     DayRow,
@@ -310,6 +323,14 @@ async def projection(session: AsyncSession, user_id: uuid.UUID) -> Projection:
         },
         achievements={a: row.local_date for a, row in (await unlocked(session, user_id)).items()},
         vacations=await vacations(session, user_id),
+        periods={
+            (row.period, row.start): int(row.xp)
+            for row in await session.execute(
+                select(ProgressPeriod.period, ProgressPeriod.start, ProgressPeriod.xp).where(
+                    ProgressPeriod.user_id == user_id
+                )
+            )
+        },
     )
 
 
@@ -406,12 +427,11 @@ def _topic_row(user_id: uuid.UUID, topic: str, row: TopicRow) -> dict[str, Any]:
     }
 
 
-async def write(session: AsyncSession, user_id: uuid.UUID, changes: Changes) -> None:
-    await write_all(session, {user_id: changes})
-
-
-async def write_all(session: AsyncSession, changes: Mapping[uuid.UUID, Changes]) -> None:
-    """Write the learners' changed rows: one statement per table for them all."""
+async def write_all(
+    session: AsyncSession, changes: Mapping[uuid.UUID, Changes], now: datetime
+) -> None:
+    """Write the learners' changed rows: one statement per table for them all. The weeks and
+    months that hold a changed day are then added up again from their days."""
     learners = sorted(changes.items())
     await _upsert(
         session,
@@ -445,6 +465,70 @@ async def write_all(session: AsyncSession, changes: Mapping[uuid.UUID, Changes])
             for (d, t), tally in sorted(c.topic_days.items())
         ],
     )
+    await _recount_periods(session, learners, now)
+
+
+async def _recount_periods(
+    session: AsyncSession, learners: list[tuple[uuid.UUID, Changes]], now: datetime
+) -> None:
+    """Add up again the XP of every week and month that holds one of the learners' changed
+    days, from the day rows just written: for an event on a day already in the log, at most a
+    month and a week of days, however long the history. All time is the totals' XP."""
+    touched = {user_id: dated_periods(c.days) for user_id, c in learners if c.days}
+    if not touched:
+        return
+    found = await session.execute(
+        select(
+            ProgressDay.user_id, ProgressDay.local_date, ProgressDay.xp + ProgressDay.bonus_xp
+        ).where(
+            or_(
+                *(
+                    and_(
+                        ProgressDay.user_id == user_id,
+                        ProgressDay.local_date >= first,
+                        ProgressDay.local_date < after,
+                    )
+                    for user_id, keys in sorted(touched.items())
+                    for first, after in spans(keys)
+                )
+            )
+        )
+    )
+    day_xp: dict[uuid.UUID, dict[date, int]] = defaultdict(dict)
+    for user_id, day, xp in found:
+        day_xp[user_id][day] = int(xp)
+    totals = dict(learners)
+    rows = [
+        {"user_id": user_id, "period": period, "start": start, "xp": xp, "reached_at": now}
+        for user_id, keys in sorted(touched.items())
+        for (period, start), xp in sorted(dated_xp(day_xp[user_id], keys).items())
+    ] + [
+        {
+            "user_id": user_id,
+            "period": "all",
+            "start": ALL_TIME,
+            "xp": totals[user_id].totals.tally.xp + totals[user_id].totals.bonus_xp,
+            "reached_at": now,
+        }
+        for user_id in sorted(touched)
+    ]
+    await session.execute(_period_upsert(dialect_of(session)), rows)
+
+
+@cache
+def _period_upsert(dialect: str) -> Any:
+    """Overwrite a period's XP; its `reached_at` moves only when the XP rose."""
+    stmt = insert_for(dialect, ProgressPeriod)
+    return stmt.on_conflict_do_update(
+        index_elements=["user_id", "period", "start"],
+        set_={
+            "xp": stmt.excluded.xp,
+            "reached_at": case(
+                (stmt.excluded.xp > ProgressPeriod.xp, stmt.excluded.reached_at),
+                else_=ProgressPeriod.reached_at,
+            ),
+        },
+    )
 
 
 async def add_unlocked(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
@@ -472,11 +556,13 @@ async def update_topic_level(
     await _upsert(session, ProgressTopic, ["user_id", "topic"], [_topic_row(user_id, topic, row)])
 
 
-async def replace_projection(session: AsyncSession, user_id: uuid.UUID, rows: Changes) -> None:
+async def replace_projection(
+    session: AsyncSession, user_id: uuid.UUID, rows: Changes, now: datetime
+) -> None:
     """Rewrite every projection row of a learner but the unlocked achievements, which stay."""
-    for model in (ProgressTotals, ProgressDay, ProgressTopic, ProgressTopicDay):
+    for model in (ProgressTotals, ProgressDay, ProgressTopic, ProgressTopicDay, ProgressPeriod):
         await session.execute(delete(model).where(model.user_id == user_id))
-    await write(session, user_id, rows)
+    await write_all(session, {user_id: rows}, now)
 
 
 async def unlocked_since(conn: AsyncConnection, user_id: uuid.UUID, since: datetime) -> list[Any]:

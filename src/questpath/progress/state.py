@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from questpath.progress import rules
+from questpath.progress.periods import ALL_TIME, PeriodKey, dated_periods, dated_xp
 from questpath.progress.vacations import (
     NO_VACATIONS,
     Vacation,
@@ -70,6 +71,7 @@ class Projection:
     topic_days: dict[TopicDay, rules.Tally]
     achievements: dict[str, date]  # unlocked id -> the local date the log reached it
     vacations: dict[str, Vacation] = field(default_factory=dict)
+    periods: dict[PeriodKey, int] = field(default_factory=dict)  # XP by week, month, all time
 
 
 @dataclass(frozen=True)
@@ -304,7 +306,18 @@ def project(rollup: Rollup, ruleset: Ruleset, vacations: VacationDays = NO_VACAT
         top_topic_exercises=max((t.exercises for t in rollup.topics.values()), default=0),
     )
     achievements = unlock_dates(Prefix(), days, rollup.topic_days, ruleset)
-    return Projection(totals, days, topics, dict(rollup.topic_days), achievements)
+    return Projection(
+        totals, days, topics, dict(rollup.topic_days), achievements, periods=periods_of(days)
+    )
+
+
+def periods_of(days: Mapping[date, DayRow]) -> dict[PeriodKey, int]:
+    """The XP of every week and month that holds an active day, and of all time."""
+    day_xp = {day: row.tally.xp + row.streak.bonus_xp for day, row in days.items()}
+    found = dated_xp(day_xp, dated_periods(day_xp))
+    if day_xp:
+        found["all", ALL_TIME] = sum(day_xp.values())
+    return found
 
 
 @dataclass(frozen=True)
