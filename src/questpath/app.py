@@ -42,6 +42,7 @@ from questpath.finished_requests import RequestFinishedMiddleware
 from questpath.goals.routes import router as goals_router
 from questpath.goals.views import router as goals_pages
 from questpath.health import router as health_router
+from questpath.leaderboards.routes import router as leaderboard_router
 from questpath.metrics import count_request, install_metrics
 from questpath.metrics.exposition import process_started, process_stopping
 from questpath.observability import (
@@ -151,6 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         goals_router,
         quizzes_router,
         sharing_router,
+        leaderboard_router,
         auth_pages,
         account_pages,
         admin_pages,

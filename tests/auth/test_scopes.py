@@ -38,6 +38,9 @@ ECHOES = {("POST", "/api/events")}
 
 ACCESS: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("GET", "/api/users/me"): ("profile:read",),
+    ("GET", "/api/leaderboard/settings"): ("profile:read",),
+    ("PUT", "/api/leaderboard/settings"): ("profile:write", "profile:read"),
+    ("GET", "/api/leaderboard"): ("progress:read",),
     ("PATCH", "/api/users/me"): ("profile:write", "profile:read"),
     ("PUT", "/api/users/me/day-start"): ("profile:write", "profile:read"),
     ("GET", "/api/api-keys"): PEOPLE,

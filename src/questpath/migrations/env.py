@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 import questpath.auth.models
 import questpath.events.models
 import questpath.goals.models
+import questpath.leaderboards.models
 import questpath.progress.models
 import questpath.quizzes.models
 import questpath.ratelimit.models

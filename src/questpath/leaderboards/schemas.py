@@ -1,0 +1,53 @@
+"""Request and response bodies of the leaderboards."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from questpath.fields import Flag
+from questpath.progress.periods import Period
+
+MAX_LIMIT = 100
+
+
+class LeaderboardSettingsUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    listed: Flag = Field(description="take part in the leaderboards; off until the learner joins")
+    show_name: Flag = Field(
+        False, description="show the display name; otherwise an alias that tells nothing of you"
+    )
+
+
+class LeaderboardSettingsRead(BaseModel):
+    listed: bool
+    show_name: bool
+    shown_as: str = Field(description="what others see on the boards: the alias or the name")
+
+
+class BoardEntry(BaseModel):
+    rank: int = Field(description="1 + how many scored more: equal scores share a rank")
+    name: str = Field(description="the display name if its owner chose to show it, else an alias")
+    xp: int
+    you: bool
+
+
+class Standing(BaseModel):
+    rank: int
+    xp: int
+    percentile: int | None = Field(
+        description="the share of the board's other learners with less XP, 0-100; null alone"
+    )
+
+
+class LeaderboardRead(BaseModel):
+    period: Period
+    start_date: date | None = Field(description="the first local day counted; null for all time")
+    end_date: date | None = Field(description="the last local day counted; null for all time")
+    learners: int = Field(description="learners on this board: joined, with XP in the period")
+    top: list[BoardEntry]
+    you: Standing | None = Field(
+        description="the caller's standing; null unless they joined and are on this board"
+    )

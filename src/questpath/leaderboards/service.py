@@ -1,0 +1,92 @@
+"""Leaderboards: joining, leaving, and the board of the caller's current week, month or all
+time. A learner who leaves, or deletes their account, is off every board at once: the boards
+are read from progress_periods joined with the members, never stored apart."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from questpath.auth.principal import UserLike
+from questpath.leaderboards import repository as repo
+from questpath.leaderboards import rules
+from questpath.leaderboards.schemas import (
+    BoardEntry,
+    LeaderboardRead,
+    LeaderboardSettingsRead,
+    LeaderboardSettingsUpdate,
+    Standing,
+)
+from questpath.progress.periods import Period, period_end, period_start
+from questpath.progress.service import today_for
+
+
+def shown_as(user_id: uuid.UUID, display_name: str, show_name: bool, secret: str) -> str:
+    """The display name if its owner chose to show it, else their alias: keyed by the server's
+    secret, so that nobody can tell whose alias it is from their id."""
+    if show_name:
+        return display_name
+    key = hmac.new(secret.encode(), b"leaderboard alias:" + user_id.bytes, hashlib.sha256)
+    return rules.alias(key.digest())
+
+
+async def settings_of(
+    session: AsyncSession, user: UserLike, secret: str
+) -> LeaderboardSettingsRead:
+    found = await repo.member(session, user.id)
+    show_name = found is not None and found.show_name
+    return LeaderboardSettingsRead(
+        listed=found is not None,
+        show_name=show_name,
+        shown_as=shown_as(user.id, user.display_name, show_name, secret),
+    )
+
+
+async def update(
+    session: AsyncSession,
+    user: UserLike,
+    body: LeaderboardSettingsUpdate,
+    secret: str,
+    now: datetime,
+) -> LeaderboardSettingsRead:
+    if body.listed:
+        await repo.join(session, user.id, body.show_name, now)
+    else:
+        await repo.leave(session, user.id)
+    return await settings_of(session, user, secret)
+
+
+async def board(
+    session: AsyncSession, user: UserLike, period: Period, limit: int, secret: str, now: datetime
+) -> LeaderboardRead:
+    """The board of the period that holds the caller's today (each learner's XP counts their
+    own local days of it)."""
+    start = period_start(period, today_for(user, now))
+    end = period_end(period, start)
+    rows = await repo.top(session, period, start, limit)
+    entries, rank = [], 0
+    for place, row in enumerate(rows):
+        if place == 0 or row.xp < rows[place - 1].xp:
+            rank = place + 1
+        name = shown_as(row.user_id, row.display_name, row.show_name, secret)
+        entries.append(BoardEntry(rank=rank, name=name, xp=row.xp, you=row.user_id == user.id))
+    learners = await repo.count(session, period, start)
+    xp = await repo.xp_of(session, user.id, period, start)
+    you = None
+    if xp is not None:
+        higher, lower = await repo.around(session, period, start, xp)
+        mine = rules.standing(higher, lower, learners)
+        you = Standing(rank=mine.rank, xp=xp, percentile=mine.percentile)
+    dated = period != "all"
+    return LeaderboardRead(
+        period=period,
+        start_date=start if dated else None,
+        end_date=end - timedelta(days=1) if dated and end is not None else None,
+        learners=learners,
+        top=entries,
+        you=you,
+    )
