@@ -27,14 +27,14 @@ class LeaderboardSettingsRead(BaseModel):
     shown_as: str = Field(description="what others see on the boards: the alias or the name")
 
 
-class BoardEntry(BaseModel):
+class LeaderboardEntry(BaseModel):
     rank: int = Field(description="1 + how many scored more: equal scores share a rank")
     name: str = Field(description="the display name if its owner chose to show it, else an alias")
     xp: int
     you: bool
 
 
-class Standing(BaseModel):
+class LeaderboardStanding(BaseModel):
     rank: int
     xp: int
     percentile: int | None = Field(
@@ -47,7 +47,7 @@ class LeaderboardRead(BaseModel):
     start_date: date | None = Field(description="the first local day counted; null for all time")
     end_date: date | None = Field(description="the last local day counted; null for all time")
     learners: int = Field(description="learners on this board: joined, with XP in the period")
-    top: list[BoardEntry]
-    you: Standing | None = Field(
+    top: list[LeaderboardEntry]
+    you: LeaderboardStanding | None = Field(
         description="the caller's standing; null unless they joined and are on this board"
     )

@@ -15,11 +15,11 @@ from questpath.auth.principal import UserLike
 from questpath.leaderboards import repository as repo
 from questpath.leaderboards import rules
 from questpath.leaderboards.schemas import (
-    BoardEntry,
+    LeaderboardEntry,
     LeaderboardRead,
     LeaderboardSettingsRead,
     LeaderboardSettingsUpdate,
-    Standing,
+    LeaderboardStanding,
 )
 from questpath.progress.periods import Period, period_end, period_start
 from questpath.progress.service import today_for
@@ -73,14 +73,15 @@ async def board(
         if place == 0 or row.xp < rows[place - 1].xp:
             rank = place + 1
         name = shown_as(row.user_id, row.display_name, row.show_name, secret)
-        entries.append(BoardEntry(rank=rank, name=name, xp=row.xp, you=row.user_id == user.id))
+        you = row.user_id == user.id
+        entries.append(LeaderboardEntry(rank=rank, name=name, xp=row.xp, you=you))
     learners = await repo.count(session, period, start)
     xp = await repo.xp_of(session, user.id, period, start)
-    you = None
+    standing = None
     if xp is not None:
         higher, lower = await repo.around(session, period, start, xp)
         mine = rules.standing(higher, lower, learners)
-        you = Standing(rank=mine.rank, xp=xp, percentile=mine.percentile)
+        standing = LeaderboardStanding(rank=mine.rank, xp=xp, percentile=mine.percentile)
     dated = period != "all"
     return LeaderboardRead(
         period=period,
@@ -88,5 +89,5 @@ async def board(
         end_date=end - timedelta(days=1) if dated and end is not None else None,
         learners=learners,
         top=entries,
-        you=you,
+        you=standing,
     )
