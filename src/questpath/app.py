@@ -43,6 +43,7 @@ from questpath.goals.routes import router as goals_router
 from questpath.goals.views import router as goals_pages
 from questpath.health import router as health_router
 from questpath.leaderboards.routes import router as leaderboard_router
+from questpath.leaderboards.views import router as leaderboard_pages
 from questpath.metrics import count_request, install_metrics
 from questpath.metrics.exposition import process_started, process_stopping
 from questpath.observability import (
@@ -166,6 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         goals_pages,
         quizzes_pages,
         sharing_pages,
+        leaderboard_pages,
     ):
         app.include_router(router)
     install_page_errors(app)

@@ -39,6 +39,7 @@ PAGES = [
     "/history",
     "/achievements",
     "/ranks",
+    "/leaderboard",
     "/goals",
     "/settings",
     "/settings/sharing",
@@ -171,6 +172,39 @@ def test_a_learner_reads_the_rank_guide_from_the_dashboard(
     for rank in default_ruleset().ranks:
         expect(page.locator(f"#rank-{rank.id}").get_by_text(rank.focus)).to_be_visible()
     screenshot(page, "ranks")
+
+
+def test_a_learner_joins_the_leaderboard_under_an_alias_and_then_by_name(
+    page: Page, live_server: str, screenshot: Screenshot
+) -> None:
+    sign_up(page)
+    log_exercise(page)
+    page.get_by_role("link", name="Leaderboard").click()
+    expect(page.get_by_role("heading", name="Leaderboard", level=1)).to_be_visible()
+    expect(page.get_by_text("Nobody is on this board yet.")).to_be_visible()
+
+    page.get_by_label("Show me on the leaderboards").check()
+    page.get_by_role("button", name="Save").click()
+
+    expect(
+        page.get_by_text(re.compile(r"You are on the leaderboards as \w+ \w+ \d{4}\."))
+    ).to_be_visible()
+    expect(page.get_by_text("You are #1 of 1")).to_be_visible()
+    mine = page.locator("tr[aria-current='true']")
+    expect(mine).to_contain_text("You")
+    expect(mine).not_to_contain_text("Ada")
+    screenshot(page, "leaderboard")
+
+    page.get_by_label("Show my display name instead of my alias").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("tr[aria-current='true']")).to_contain_text("Ada")
+    page.get_by_role("link", name="All time").click()
+    expect(page.get_by_role("heading", name="All time", level=2)).to_be_visible()
+
+    page.get_by_label("Show me on the leaderboards").uncheck()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("You have left the leaderboards.")).to_be_visible()
+    expect(page.get_by_text("Nobody is on this board yet.")).to_be_visible()
 
 
 def test_a_learner_takes_a_quiz_and_then_reviews_what_is_due(
