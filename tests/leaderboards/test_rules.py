@@ -18,6 +18,7 @@ from questpath.leaderboards.rules import (
     alias,
     board_order,
     rank,
+    ranks,
     standing,
 )
 
@@ -123,3 +124,9 @@ def test_aliases_seldom_repeat_among_many_learners() -> None:
     names = [alias(uuid.uuid5(uuid.NAMESPACE_URL, str(n)).bytes) for n in range(10_000)]
     assert len(ADJECTIVES) * len(ANIMALS) * 9_000 > 1_000_000
     assert len(set(names)) >= 9_950  # a birthday bound: about 35 pairs expected
+
+
+@given(st.lists(st.integers(min_value=0, max_value=20), max_size=30))
+def test_ranks_of_a_listed_board_count_who_scored_more(scores: list[int]) -> None:
+    listed = sorted(scores, reverse=True)
+    assert ranks(listed) == [rank(sum(s > mine for s in listed)) for mine in listed]

@@ -1,1 +1,1 @@
-"""Opt-in leaderboards: XP by week, month and all time, and current streaks."""
+"""Opt-in leaderboards: XP by week, month and all time."""

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth.models import User
@@ -60,19 +60,19 @@ async def top(session: AsyncSession, period: str, start: date, limit: int) -> li
     return list(await session.execute(query))
 
 
-async def count(session: AsyncSession, period: str, start: date) -> int:
-    board = _board(period, start).subquery()
-    return int(await session.scalar(select(func.count()).select_from(board)) or 0)
-
-
 async def xp_of(session: AsyncSession, user_id: uuid.UUID, period: str, start: date) -> int | None:
     found = await session.scalar(_board(period, start).where(ProgressPeriod.user_id == user_id))
     return None if found is None else int(found)
 
 
-async def around(session: AsyncSession, period: str, start: date, xp: int) -> tuple[int, int]:
-    """How many on the board have more XP than `xp`, and how many less."""
+async def counts(session: AsyncSession, period: str, start: date, xp: int) -> tuple[int, int, int]:
+    """How many are on the board, how many of them have more XP than `xp`, and how many less:
+    one pass over the board."""
     board = _board(period, start).subquery()
-    higher = select(func.count()).select_from(board).where(board.c.xp > xp)
-    lower = select(func.count()).select_from(board).where(board.c.xp < xp)
-    return int(await session.scalar(higher) or 0), int(await session.scalar(lower) or 0)
+    query = select(
+        func.count(),
+        func.coalesce(func.sum(case((board.c.xp > xp, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((board.c.xp < xp, 1), else_=0)), 0),
+    ).select_from(board)
+    learners, higher, lower = (await session.execute(query)).one()
+    return int(learners), int(higher), int(lower)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,7 +23,8 @@ class Entry:
 
 def board_order(entries: Iterable[Entry]) -> list[Entry]:
     """Highest score first; equal scores by who reached them first, then by learner, so that
-    the order never depends on how the entries were read."""
+    the order never depends on how the entries were read. The board's query
+    (`repository.top`) orders its rows so."""
     return sorted(entries, key=lambda e: (-e.score, e.reached_at, e.learner))
 
 
@@ -33,6 +34,14 @@ def rank(higher: int) -> int:
     if higher < 0:
         raise ValueError("a count of learners cannot be negative")
     return higher + 1
+
+
+def ranks(scores: Sequence[int]) -> list[int]:
+    """The rank of each of `scores`, listed highest first: `rank` of how many scored more."""
+    found: list[int] = []
+    for place, score in enumerate(scores):
+        found.append(found[-1] if place and score == scores[place - 1] else rank(place))
+    return found
 
 
 @dataclass(frozen=True)

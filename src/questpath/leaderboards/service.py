@@ -68,18 +68,19 @@ async def board(
     start = period_start(period, today_for(user, now))
     end = period_end(period, start)
     rows = await repo.top(session, period, start, limit)
-    entries, rank = [], 0
-    for place, row in enumerate(rows):
-        if place == 0 or row.xp < rows[place - 1].xp:
-            rank = place + 1
-        name = shown_as(row.user_id, row.display_name, row.show_name, secret)
-        you = row.user_id == user.id
-        entries.append(LeaderboardEntry(rank=rank, name=name, xp=row.xp, you=you))
-    learners = await repo.count(session, period, start)
+    entries = [
+        LeaderboardEntry(
+            rank=rank,
+            name=shown_as(row.user_id, row.display_name, row.show_name, secret),
+            xp=row.xp,
+            you=row.user_id == user.id,
+        )
+        for row, rank in zip(rows, rules.ranks([row.xp for row in rows]), strict=True)
+    ]
     xp = await repo.xp_of(session, user.id, period, start)
+    learners, higher, lower = await repo.counts(session, period, start, xp or 0)
     standing = None
     if xp is not None:
-        higher, lower = await repo.around(session, period, start, xp)
         mine = rules.standing(higher, lower, learners)
         standing = LeaderboardStanding(rank=mine.rank, xp=xp, percentile=mine.percentile)
     dated = period != "all"

@@ -57,7 +57,7 @@ async def update_settings(
     message = (
         f"You are on the leaderboards as {saved.shown_as}."
         if saved.listed
-        else ("You have left the leaderboards.")
+        else "You have left the leaderboards."
     )
     add_toast(request, Toast("success", message))
     return redirect(request, "/leaderboard")

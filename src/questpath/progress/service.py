@@ -458,7 +458,7 @@ def snapshots_of(
                 time_spent_seconds=row.tally.time_spent_seconds,
                 average_grade=row.tally.average_grade,
                 hints_used=row.tally.hints_used,
-                xp_gained=row.tally.xp + row.streak.bonus_xp,
+                xp_gained=row.xp,
                 streak=row.streak.streak,
                 freezes_spent=row.streak.freezes_spent,
                 achievements_unlocked=unlocked_on.get(day, []),

@@ -30,6 +30,11 @@ class DayRow:
     tally: rules.Tally
     streak: rules.StreakDay
 
+    @property
+    def xp(self) -> int:
+        """The day's XP: its events' and reviews', and its streak bonus."""
+        return self.tally.xp + self.streak.bonus_xp
+
 
 @dataclass(frozen=True)
 class TopicRow:
@@ -313,7 +318,7 @@ def project(rollup: Rollup, ruleset: Ruleset, vacations: VacationDays = NO_VACAT
 
 def periods_of(days: Mapping[date, DayRow]) -> dict[PeriodKey, int]:
     """The XP of every week and month that holds an active day, and of all time."""
-    day_xp = {day: row.tally.xp + row.streak.bonus_xp for day, row in days.items()}
+    day_xp = {day: row.xp for day, row in days.items()}
     found = dated_xp(day_xp, dated_periods(day_xp))
     if day_xp:
         found["all", ALL_TIME] = sum(day_xp.values())
