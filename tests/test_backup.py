@@ -7,6 +7,7 @@ acknowledged before the backup began is in the database restored from it, which 
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import stat
 from collections.abc import Callable
@@ -27,7 +28,7 @@ from questpath.db import alembic_config, create_engine
 from tests.commands import questpath
 from tests.conftest import BACKENDS
 from tests.helpers import PASSWORD
-from tests.servers import Server, Servers
+from tests.servers import QUESTPATH, Server, Servers
 from tests.test_write_safety import LEARNERS, exercise, register_learners
 
 CLIENTS = 16
@@ -89,13 +90,26 @@ async def back_up_under_load(
     try:
         await asyncio.wait_for(load.enough.wait(), LOAD_DEADLINE)
         before = set(acked)
-        result = await asyncio.to_thread(questpath, server.database_url, data_dir, "backup")
+        # Its own process: run in this one, the command holds the interpreter for as long as
+        # a small SQLite copy takes, and no acknowledgement can arrive while it runs.
+        command = await asyncio.create_subprocess_exec(
+            QUESTPATH,
+            "backup",
+            env={
+                **os.environ,
+                "QUESTPATH_DATABASE_URL": server.database_url,
+                "QUESTPATH_DATA_DIR": str(data_dir),
+            },
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        stdout, stderr = await command.communicate()
         during = set(acked) - before
     finally:
         load.stop.set()
         await asyncio.gather(*clients)
-    assert result.exit_code == 0, result.output
-    return result.stdout, before, during, set(acked) - before - during
+    assert command.returncode == 0, stderr.decode()
+    return stdout.decode(), before, during, set(acked) - before - during
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
