@@ -34,6 +34,7 @@ from bench.postgres import ThrowawayPostgres
 from bench.profile import Profile, Profiler
 from bench.reads import own_progress, progress_by_key, read_phase, reads_under_writes
 from bench.results import BackendResult, NoopResult
+from bench.sections import carry_over
 from bench.servers import (
     NoopServer,
     QuestPathServer,
@@ -216,5 +217,6 @@ def main(argv: list[str] | None = None) -> None:
     print(markdown)
     if config.doc is not None:
         config.doc.parent.mkdir(parents=True, exist_ok=True)
-        config.doc.write_text(report.page(command, config, markdown))
+        old = config.doc.read_text() if config.doc.exists() else ""
+        config.doc.write_text(carry_over(old, report.page(command, config, markdown)))
         say(f"wrote {config.doc}")

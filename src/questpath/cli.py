@@ -420,6 +420,14 @@ def _verify_learners(
                         async with transaction(maker) as session:
                             await verify.repair(session, learner, ruleset, utc_now())
                         typer.echo(f"{learner.email}: projections rewritten from the event log")
+            if user is None and (sizes := await verify.board_size_differences(engine)):
+                differing += 1  # the boards, counted as one more thing that differs
+                for difference in sizes:
+                    typer.echo(str(difference))
+                if repair:
+                    async with transaction(maker) as session:
+                        await verify.repair_board_sizes(session)
+                    typer.echo("leaderboard_sizes: recounted from the listed rows")
         finally:
             await engine.dispose()
         return checked, differing

@@ -19,6 +19,7 @@ from questpath.auth.models import Invite, LoginFailures, User
 from questpath.auth.rules import sign_in_keys
 from questpath.clock import utc_now
 from questpath.db import Base, transaction
+from questpath.leaderboards import repository as boards
 from questpath.recorder.lock import lock_learners
 
 log = structlog.get_logger("questpath.erasure")
@@ -35,6 +36,7 @@ async def erase(session: AsyncSession, user_id: uuid.UUID) -> bool:
     email = await session.scalar(select(User.email).where(User.id == user_id))
     if email is None:
         return False
+    await boards.leave(session, user_id)  # off the boards, and their sizes kept
     for table in learner_tables():
         await session.execute(delete(table).where(table.c.user_id == user_id))
     keys = sign_in_keys(email, "")

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from questpath.auth import repository as users
 from questpath.auth.principal import UserLike
 from questpath.db import create_sessionmaker, read_snapshot, transaction
+from questpath.leaderboards import repository as boards
 from questpath.progress import rebuild
 from questpath.progress import repository as repo
 from questpath.progress.rules import TALLY_FIELDS, Tally
@@ -131,6 +132,40 @@ async def _day_start_differences(session: AsyncSession, user: UserLike) -> list[
     return [Difference("users", str(user.id), "day_start_hour", stored, expected)]
 
 
+async def _listed_differences(session: AsyncSession, user: UserLike) -> list[Difference]:
+    """Period rows listed on the boards though the learner is not a member, or the reverse."""
+    joined = await boards.member(session, user.id) is not None
+    rows = await boards.listed_rows(session, user.id)
+    return [
+        Difference("progress_periods", f"{period}|{start}", "listed", listed, joined)
+        for (period, start), listed in sorted(rows.items())
+        if listed != joined
+    ]
+
+
+async def board_size_differences(engine: AsyncEngine) -> list[Difference]:
+    """Boards whose stored size is not the count of their listed rows."""
+    async with read_snapshot(engine) as conn:
+        session = AsyncSession(bind=conn)
+        try:
+            stored = await boards.sizes(session)
+            counted = await boards.counted_sizes(session)
+        finally:
+            await session.close()
+    found = []
+    for period, start in sorted(stored.keys() | counted.keys()):
+        size, count = stored.get((period, start), 0), counted.get((period, start), 0)
+        if size != count:
+            found.append(
+                Difference("leaderboard_sizes", f"{period}|{start}", "learners", size, count)
+            )
+    return found
+
+
+async def repair_board_sizes(session: AsyncSession) -> None:
+    await boards.recount_sizes(session)
+
+
 async def verify(engine: AsyncEngine, user: UserLike, ruleset: Ruleset) -> list[Difference]:
     async with read_snapshot(engine) as conn:
         session = AsyncSession(bind=conn)
@@ -138,6 +173,7 @@ async def verify(engine: AsyncEngine, user: UserLike, ruleset: Ruleset) -> list[
             stored = await repo.projection(session, user.id)
             found = differences(stored, await _recompute(session, user, ruleset, stored))
             found += await _day_start_differences(session, user)
+            found += await _listed_differences(session, user)
             return found + card_differences(
                 await reviews.stored_cards(session, user),
                 await reviews.expected_cards(session, user, ruleset),

@@ -5,7 +5,17 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Uuid,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from questpath.db import Base, UTCDateTime
@@ -15,7 +25,19 @@ ROLES = ("learner", "mentor", "admin")
 
 class User(Base):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role IN ('learner', 'mentor', 'admin')", name="role"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('learner', 'mentor', 'admin')", name="role"),
+        # The ids of the few accounts hidden from the leaderboards, without reading every account.
+        *(
+            Index(
+                f"ix_users_{column}",
+                "id",
+                sqlite_where=text(f"{column} IS NOT NULL"),
+                postgresql_where=text(f"{column} IS NOT NULL"),
+            )
+            for column in ("deletion_due_at", "disabled_at")
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     email: Mapped[str] = mapped_column(String(320), unique=True)  # stored lower-cased

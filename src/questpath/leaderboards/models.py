@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Uuid
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from questpath.db import Base, UTCDateTime
@@ -19,3 +19,14 @@ class LeaderboardMember(Base):
     )
     show_name: Mapped[bool] = mapped_column(Boolean)  # else an alias
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LeaderboardSize(Base):
+    """How many learners' rows each board lists (`progress_periods.listed`), kept with them, so
+    that a learner's percentile needs no count of the whole board."""
+
+    __tablename__ = "leaderboard_sizes"
+
+    period: Mapped[str] = mapped_column(String(8), primary_key=True)
+    start: Mapped[date] = mapped_column(Date, primary_key=True)
+    learners: Mapped[int] = mapped_column(Integer)

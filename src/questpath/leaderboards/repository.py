@@ -1,18 +1,29 @@
-"""Leaderboard queries over progress_periods, for joined learners only."""
+"""Leaderboard queries over progress_periods, for joined learners only.
+
+A board is the rows of one period and start whose `listed` is true: one range of the board
+index, which the joins, the leaves and the recorder keep, with each board's size beside it.
+Accounts that wait to be deleted or are disabled stay listed but are taken off at read time;
+they are few, and a partial index finds them.
+"""
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections import Counter
+from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth.models import User
 from questpath.db import dialect_of, insert_for
-from questpath.leaderboards.models import LeaderboardMember
+from questpath.leaderboards.models import LeaderboardMember, LeaderboardSize
 from questpath.progress.models import ProgressPeriod
+
+Board = tuple[str, date]  # period, start
 
 
 async def member(session: AsyncSession, user_id: uuid.UUID) -> LeaderboardMember | None:
@@ -26,34 +37,78 @@ async def join(session: AsyncSession, user_id: uuid.UUID, show_name: bool, now: 
     await session.execute(
         stmt.on_conflict_do_update(index_elements=["user_id"], set_={"show_name": show_name})
     )
+    await list_members(session, [user_id])
 
 
 async def leave(session: AsyncSession, user_id: uuid.UUID) -> None:
     await session.execute(delete(LeaderboardMember).where(LeaderboardMember.user_id == user_id))
+    await unlist(session, [user_id])
 
 
-def _board(period: str, start: date) -> Any:
-    """The board's rows: joined learners with XP in the period, less any account that waits to
-    be deleted or is disabled."""
-    return (
-        select(ProgressPeriod.xp)
-        .join(LeaderboardMember, LeaderboardMember.user_id == ProgressPeriod.user_id)
-        .join(User, User.id == ProgressPeriod.user_id)
-        .where(
-            ProgressPeriod.period == period,
-            ProgressPeriod.start == start,
-            User.deletion_due_at.is_(None),
-            User.disabled_at.is_(None),
-        )
+async def list_members(session: AsyncSession, user_ids: Collection[uuid.UUID]) -> None:
+    """List the period rows of those of the learners who joined that are not listed yet: the
+    rows a recording just added, or all of them for a learner who just joined."""
+    if not user_ids:
+        return
+    joined = select(LeaderboardMember.user_id).where(LeaderboardMember.user_id.in_(user_ids))
+    await _set_listed(session, ProgressPeriod.user_id.in_(joined), listed=True)
+
+
+async def unlist(session: AsyncSession, user_ids: Collection[uuid.UUID]) -> None:
+    """Take the learners' period rows off the boards (they left, or their rows are about to be
+    rewritten or erased)."""
+    if user_ids:
+        await _set_listed(session, ProgressPeriod.user_id.in_(user_ids), listed=False)
+
+
+async def _set_listed(session: AsyncSession, whose: Any, listed: bool) -> None:
+    changed = await session.execute(
+        update(ProgressPeriod)
+        .where(whose, ProgressPeriod.listed.is_(not listed))
+        .values(listed=listed)
+        .returning(ProgressPeriod.period, ProgressPeriod.start)
     )
+    moved = Counter((row.period, row.start) for row in changed)
+    if not moved:
+        return
+    stmt = insert_for(dialect_of(session), LeaderboardSize)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["period", "start"],
+        set_={"learners": LeaderboardSize.learners + stmt.excluded.learners},
+    )
+    sign = 1 if listed else -1
+    rows = [  # in key order, so that two writers never wait on each other's rows in turn
+        {"period": period, "start": start, "learners": sign * n}
+        for (period, start), n in sorted(moved.items())
+    ]
+    await session.execute(stmt, rows)
+
+
+def _listed(period: str, start: date) -> Any:
+    return and_(
+        ProgressPeriod.period == period,
+        ProgressPeriod.start == start,
+        ProgressPeriod.listed.is_(True),
+    )
+
+
+def _hidden() -> Any:
+    return or_(User.deletion_due_at.is_not(None), User.disabled_at.is_not(None))
 
 
 async def top(session: AsyncSession, period: str, start: date, limit: int) -> list[Any]:
     """The board's first `limit` rows (user_id, xp, display_name, show_name), in board order:
     more XP first, then whoever reached it first."""
     query = (
-        _board(period, start)
-        .add_columns(ProgressPeriod.user_id, User.display_name, LeaderboardMember.show_name)
+        select(
+            ProgressPeriod.user_id,
+            ProgressPeriod.xp,
+            User.display_name,
+            LeaderboardMember.show_name,
+        )
+        .join(LeaderboardMember, LeaderboardMember.user_id == ProgressPeriod.user_id)
+        .join(User, User.id == ProgressPeriod.user_id)
+        .where(_listed(period, start), User.deletion_due_at.is_(None), User.disabled_at.is_(None))
         .order_by(ProgressPeriod.xp.desc(), ProgressPeriod.reached_at, ProgressPeriod.user_id)
         .limit(limit)
     )
@@ -61,18 +116,117 @@ async def top(session: AsyncSession, period: str, start: date, limit: int) -> li
 
 
 async def xp_of(session: AsyncSession, user_id: uuid.UUID, period: str, start: date) -> int | None:
-    found = await session.scalar(_board(period, start).where(ProgressPeriod.user_id == user_id))
+    """The learner's XP on the board; None when they are not on it."""
+    query = (
+        select(ProgressPeriod.xp)
+        .join(User, User.id == ProgressPeriod.user_id)
+        .where(_listed(period, start), ProgressPeriod.user_id == user_id, ~_hidden())
+    )
+    found = await session.scalar(query)
     return None if found is None else int(found)
 
 
 async def counts(session: AsyncSession, period: str, start: date, xp: int) -> tuple[int, int, int]:
-    """How many are on the board, how many of them have more XP than `xp`, and how many less:
-    one pass over the board."""
-    board = _board(period, start).subquery()
-    query = select(
-        func.count(),
-        func.coalesce(func.sum(case((board.c.xp > xp, 1), else_=0)), 0),
-        func.coalesce(func.sum(case((board.c.xp < xp, 1), else_=0)), 0),
-    ).select_from(board)
-    learners, higher, lower = (await session.execute(query)).one()
-    return int(learners), int(higher), int(lower)
+    """How many are on the board, how many of them have more XP than `xp`, and how many less.
+
+    The size is stored and the hidden accounts are few, so only one side of `xp` is counted,
+    with those level with it: the side away from the board's middle, the smaller one."""
+    board = _listed(period, start)
+    size = await session.scalar(
+        select(LeaderboardSize.learners).where(
+            LeaderboardSize.period == period, LeaderboardSize.start == start
+        )
+    )
+    size = size or 0
+    upper = xp >= await _middle_xp(session, period, start, size)
+    beyond = ProgressPeriod.xp > xp if upper else ProgressPeriod.xp < xp
+    side = select(func.count().filter(beyond), func.count().filter(ProgressPeriod.xp == xp)).where(
+        board, ProgressPeriod.xp >= xp if upper else ProgressPeriod.xp <= xp
+    )
+    counted, level = (await session.execute(side)).one()
+    hidden = await _hidden_xp(session, period, start)
+    learners = size - len(hidden)
+    counted -= sum(1 for other in hidden if (other > xp if upper else other < xp))
+    level -= sum(1 for other in hidden if other == xp)
+    other_side = learners - counted - level
+    return (learners, counted, other_side) if upper else (learners, other_side, counted)
+
+
+MIDDLE_TTL = 60.0  # seconds; a stale middle costs time, never a wrong count
+_middles: dict[Board, tuple[float, int]] = {}
+
+
+async def _middle_xp(session: AsyncSession, period: str, start: date, size: int) -> int:
+    """The XP halfway down the board, read at most once a minute per board by this process:
+    it only chooses which side of a learner to count."""
+    cached = _middles.get((period, start))
+    if cached is not None and time.monotonic() - cached[0] < MIDDLE_TTL:
+        return cached[1]
+    found = await session.scalar(
+        select(ProgressPeriod.xp)
+        .where(_listed(period, start))
+        .order_by(ProgressPeriod.xp)
+        .offset(size // 2)
+        .limit(1)
+    )
+    if len(_middles) > 64:  # the boards of past weeks and months are read no more
+        _middles.clear()
+    _middles[(period, start)] = (time.monotonic(), int(found or 0))
+    return int(found or 0)
+
+
+async def _hidden_xp(session: AsyncSession, period: str, start: date) -> list[int]:
+    """The XP of the board's listed rows whose accounts wait to be deleted or are disabled."""
+    hidden = (
+        select(User.id)
+        .where(User.deletion_due_at.is_not(None))
+        .union_all(select(User.id).where(User.disabled_at.is_not(None)))
+    )
+    # `period || ''` keeps the planner off the board index, which would read the whole board:
+    # by the primary key, each hidden learner's row is one lookup.
+    found = await session.scalars(
+        select(ProgressPeriod.xp).where(
+            ProgressPeriod.user_id.in_(hidden),
+            ProgressPeriod.period.concat("") == period,
+            ProgressPeriod.start == start,
+            ProgressPeriod.listed.is_(True),
+        )
+    )
+    return [int(xp) for xp in found]
+
+
+async def listed_rows(session: AsyncSession, user_id: uuid.UUID) -> dict[Board, bool]:
+    """Whether each of the learner's period rows is listed."""
+    found = await session.execute(
+        select(ProgressPeriod.period, ProgressPeriod.start, ProgressPeriod.listed).where(
+            ProgressPeriod.user_id == user_id
+        )
+    )
+    return {(period, start): bool(listed) for period, start, listed in found}
+
+
+async def sizes(session: AsyncSession) -> dict[Board, int]:
+    """Each board's stored size (boards that were emptied may hold 0)."""
+    found = await session.execute(
+        select(LeaderboardSize.period, LeaderboardSize.start, LeaderboardSize.learners)
+    )
+    return {(period, start): learners for period, start, learners in found}
+
+
+async def counted_sizes(session: AsyncSession) -> dict[Board, int]:
+    """Each board's size, counted from the listed rows."""
+    found = await session.execute(
+        select(ProgressPeriod.period, ProgressPeriod.start, func.count())
+        .where(ProgressPeriod.listed.is_(True))
+        .group_by(ProgressPeriod.period, ProgressPeriod.start)
+    )
+    return {(period, start): n for period, start, n in found}
+
+
+async def recount_sizes(session: AsyncSession) -> None:
+    """Store every board's size as counted from the listed rows."""
+    await session.execute(delete(LeaderboardSize))
+    counted = await counted_sizes(session)
+    if counted:
+        rows = [{"period": p, "start": s, "learners": n} for (p, s), n in sorted(counted.items())]
+        await session.execute(insert_for(dialect_of(session), LeaderboardSize), rows)

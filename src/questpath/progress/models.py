@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Uuid, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from questpath.db import Base, UTCDateTime
@@ -82,16 +82,19 @@ class ProgressDay(TallyColumns, Base):
 
 class ProgressPeriod(Base):
     """One row per learner and week, month or all time with an active day: the XP of its days
-    (streak bonuses included), for the leaderboards. `reached_at` is when it last rose."""
+    (streak bonuses included), for the leaderboards. `reached_at` is when it last rose.
+    `listed` is not derived from the log: `questpath.leaderboards` keeps it true while the
+    learner is on the leaderboards, so that a board is one range of the index."""
 
     __tablename__ = "progress_periods"
-    __table_args__ = (Index("ix_progress_periods_board", "period", "start", "xp"),)
+    __table_args__ = (Index("ix_progress_periods_board", "period", "start", "listed", "xp"),)
 
     user_id: Mapped[uuid.UUID] = _user_key()
     period: Mapped[str] = mapped_column(String(8), primary_key=True)
     start: Mapped[date] = mapped_column(Date, primary_key=True)
     xp: Mapped[int] = mapped_column(BigInteger)
     reached_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    listed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ProgressTopic(TallyColumns, Base):

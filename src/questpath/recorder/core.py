@@ -23,11 +23,13 @@ from questpath.events.models import Event
 from questpath.events.rules import SYSTEM_ID_PREFIX, LocalDays, void_event_id, void_problem
 from questpath.goals import repository as goals_repo
 from questpath.goals import service as goals
+from questpath.leaderboards import repository as boards
 from questpath.metrics.instruments import count_events
 from questpath.problems import Conflict, NotFound
-from questpath.progress import projections, rebuild
+from questpath.progress import projections
 from questpath.progress.recording import Recorded
 from questpath.recorder.lock import lock_known_learners
+from questpath.recorder.repair import rewrite_listed
 from questpath.ruleset import Ruleset
 
 
@@ -69,6 +71,8 @@ class EventRecorder:
         changes = await projections.apply(
             session, self._rules, (row for key, row in rows.items() if key in created), now
         )
+        # Only a new active day can begin a week or month row, which a member's boards then list.
+        await boards.list_members(session, [u for u, change in changes.items() if change.new_dates])
         achieved = await self._settle(session, {key[0] for key in created}, timezones, now)
         return Recorded(created | achieved.created, changes)
 
@@ -92,7 +96,7 @@ class EventRecorder:
         void = SystemEvent(id=void_event_id(event_id), kind="event_voided")
         await log.mark_voided(session, user_id, event_id, SYSTEM_ID_PREFIX + void.id)
         await session.flush()
-        kept = await rebuild.rewrite(session, user_id, self._rules, now)
+        kept = await rewrite_listed(session, user_id, self._rules, now)
         metadata = {"voids": event_id, "kept_achievements": kept}
         draft = SystemEvent(void.id, void.kind, metadata=metadata).draft(user_id)
         await _insert(session, [_row(draft, timezones[user_id], now)])

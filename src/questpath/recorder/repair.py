@@ -3,12 +3,14 @@ learners whose events predate the projections, and for an account restored from 
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth import repository as users
 from questpath.auth.principal import UserLike
+from questpath.leaderboards import repository as boards
 from questpath.progress import rebuild
 from questpath.progress import repository as repo
 from questpath.progress.vacations import day_start_from_log
@@ -23,8 +25,19 @@ async def rebuild_learner(
     """Rewrite a learner's projections, day start and review cards from the log. Unlocked
     achievements are never revoked; ones the log reaches but that are missing are unlocked now."""
     await lock_learners(session, [user.id])
-    await rebuild.rewrite(session, user.id, ruleset, now)
+    await rewrite_listed(session, user.id, ruleset, now)
     await users.set_day_start_hour(
         session, user.id, day_start_from_log(await repo.day_start_log(session, user.id))
     )
     await reviews.rebuild_cards(session, user, ruleset)
+
+
+async def rewrite_listed(
+    session: AsyncSession, user_id: uuid.UUID, ruleset: Ruleset, now: datetime
+) -> list[str]:
+    """`rebuild.rewrite`, with the learner's rewritten week and month rows put back on the
+    boards they were on, and the boards' sizes kept."""
+    await boards.unlist(session, [user_id])
+    kept = await rebuild.rewrite(session, user_id, ruleset, now)
+    await boards.list_members(session, [user_id])
+    return kept

@@ -1,0 +1,155 @@
+"""Each board's stored size and its listed rows follow every way a learner comes on or goes off
+it: joining, leaving, a new week's first event, a void, a deletion asked for and cancelled, an
+admin disabling the account, erasure. `questpath verify` checks both."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import update
+
+from questpath.db import transaction
+from questpath.erasure import erase
+from questpath.leaderboards import repository
+from questpath.leaderboards.rules import standing
+from questpath.progress.models import ProgressPeriod
+from questpath.verify import board_size_differences, repair_board_sizes
+from tests.helpers import (
+    PASSWORD,
+    Account,
+    create_admin_account,
+    days_ago,
+    projection_differences,
+    record_events,
+    register_account,
+)
+from tests.leaderboards.test_routes import board, join, project
+
+
+async def learners_on_board(client: httpx.AsyncClient, viewer: Account) -> dict[str, int]:
+    return {
+        period: (await board(client, viewer, period=period))["learners"]
+        for period in ("week", "month", "all")
+    }
+
+
+async def assert_consistent(app: FastAPI, *accounts: Account) -> None:
+    assert await board_size_differences(app.state.engine) == []
+    for account in accounts:
+        assert await projection_differences(app, account) == []
+
+
+async def test_sizes_follow_joins_leaves_new_weeks_voids_hidden_accounts_and_erasure(
+    app: FastAPI, client: httpx.AsyncClient, learner: Account
+) -> None:
+    admin = await create_admin_account(client, app)
+    ada, bo = [await register_account(client, f"{n}@example.org") for n in ("ada", "bo")]
+    await record_events(client, learner.headers, [project("l1")])
+    await join(client, learner)
+    await join(client, ada)  # joins before any activity: no rows yet
+    await record_events(
+        client,
+        ada.headers,
+        [
+            project(
+                "a-old",
+            )
+            | {"occurred_at": days_ago(40)}
+        ],
+    )
+    await record_events(client, ada.headers, [project("a1")])
+    await record_events(client, bo.headers, [project("b1")])
+    await join(client, bo)
+    await assert_consistent(app, learner, ada, bo)
+    assert await learners_on_board(client, learner) == {"week": 3, "month": 3, "all": 3}
+
+    voided = await client.post("/api/events/a1/void", headers=ada.headers)
+    assert voided.status_code == 201, voided.text
+    await assert_consistent(app, ada)
+    assert (await learners_on_board(client, learner))["all"] == 3
+
+    asked = await client.post(
+        "/api/users/me/deletion", json={"password": PASSWORD}, headers=bo.headers
+    )
+    assert asked.is_success, asked.text
+    assert (await learners_on_board(client, learner))["all"] == 2
+    assert (await client.delete("/api/users/me/deletion", headers=bo.headers)).status_code == 204
+    assert (await learners_on_board(client, learner))["all"] == 3
+
+    disabled = await client.patch(
+        f"/api/admin/users/{ada.id}", json={"disabled": True}, headers=admin.headers
+    )
+    assert disabled.status_code == 200, disabled.text
+    week = await board(client, learner)
+    assert week["learners"] == 2
+    assert all(entry["name"] for entry in week["top"])
+    assert len(week["top"]) == 2
+
+    left = await client.put(
+        "/api/leaderboard/settings", json={"listed": False}, headers=learner.headers
+    )
+    assert left.status_code == 200
+    await assert_consistent(app, learner, ada, bo)
+    async with transaction(app.state.sessionmaker) as session:
+        assert await erase(session, uuid.UUID(bo.id))
+    await assert_consistent(app, learner, ada)
+    assert (await board(client, admin, period="all"))["learners"] == 0  # ada is disabled
+
+
+async def test_verify_names_a_wrong_size_or_listing_and_repair_mends_the_size(
+    app: FastAPI, client: httpx.AsyncClient, learner: Account
+) -> None:
+    await record_events(client, learner.headers, [project("l1")])
+    await join(client, learner)
+    async with transaction(app.state.sessionmaker) as session:
+        await session.execute(
+            update(ProgressPeriod)
+            .where(ProgressPeriod.user_id == uuid.UUID(learner.id), ProgressPeriod.period == "all")
+            .values(listed=False)
+        )
+
+    found: list[Any] = await board_size_differences(app.state.engine)
+    listed = await projection_differences(app, learner)
+
+    assert [(d.table, d.field, d.stored, d.expected) for d in found] == [
+        ("leaderboard_sizes", "learners", 1, 0)
+    ]
+    assert [(d.table, d.field, d.stored, d.expected) for d in listed] == [
+        ("progress_periods", "listed", False, True)
+    ]
+    async with transaction(app.state.sessionmaker) as session:
+        await repair_board_sizes(session)
+    assert await board_size_differences(app.state.engine) == []
+
+
+async def test_ranks_and_percentiles_agree_with_the_rules_on_either_side_of_the_middle(
+    client: httpx.AsyncClient,
+) -> None:
+    projects = [3, 1, 4, 1, 5, 2, 6, 2, 7]  # a board with ties on both sides of its middle
+    accounts = [await register_account(client, f"l{n}@example.org") for n in range(len(projects))]
+    for n, (account, count) in enumerate(zip(accounts, projects, strict=True)):
+        await record_events(client, account.headers, [project(f"p{n}-{i}") for i in range(count)])
+        await join(client, account)
+    hidden = accounts[-1]
+    asked = await client.post(
+        "/api/users/me/deletion", json={"password": PASSWORD}, headers=hidden.headers
+    )
+    assert asked.is_success, asked.text
+
+    repository._middles.clear()  # so the middle is this board's, and both sides are counted
+    found = {account.id: (await board(client, account))["you"] for account in accounts[:-1]}
+
+    xp = {account_id: you["xp"] for account_id, you in found.items()}
+    for account in accounts[:-1]:
+        mine = xp[account.id]
+        higher = sum(1 for other in xp.values() if other > mine)
+        lower = sum(1 for other in xp.values() if other < mine)
+        expected = standing(higher, lower, len(xp))
+        assert found[account.id] == {
+            "rank": expected.rank,
+            "xp": mine,
+            "percentile": expected.percentile,
+        }
