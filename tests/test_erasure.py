@@ -61,6 +61,7 @@ async def _use_everything(client: httpx.AsyncClient, app: FastAPI, learner: Acco
         ),
         ("POST", f"/api/tracks/{track['id']}/share", None),
         ("PUT", "/api/leaderboard/settings", {"listed": True}),
+        ("POST", "/api/cohorts", {"name": "Evening SQL"}),
         ("POST", "/api/api-keys", {"name": "tutor", "scopes": ["events:read"]}),
     ]
     for method, path, body in calls:

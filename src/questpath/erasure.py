@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from questpath.auth.models import Invite, LoginFailures, User
 from questpath.auth.rules import sign_in_keys
 from questpath.clock import utc_now
+from questpath.cohorts import repository as cohorts
 from questpath.db import Base, transaction
 from questpath.leaderboards import repository as boards
 from questpath.recorder.lock import lock_learners
@@ -37,6 +38,7 @@ async def erase(session: AsyncSession, user_id: uuid.UUID) -> bool:
     if email is None:
         return False
     await boards.leave(session, user_id)  # off the boards, and their sizes kept
+    await cohorts.delete_cohorts(session, await cohorts.owned_by(session, user_id))
     for table in learner_tables():
         await session.execute(delete(table).where(table.c.user_id == user_id))
     keys = sign_in_keys(email, "")

@@ -41,6 +41,14 @@ ACCESS: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("GET", "/api/leaderboard/settings"): ("profile:read",),
     ("PUT", "/api/leaderboard/settings"): ("profile:write", "profile:read"),
     ("GET", "/api/leaderboard"): ("progress:read",),
+    ("POST", "/api/cohorts"): ("profile:write", "profile:read"),
+    ("GET", "/api/cohorts"): ("progress:read",),
+    ("POST", "/api/cohorts/join"): ("profile:write", "profile:read"),
+    ("GET", "/api/cohorts/{cohort_id}"): ("progress:read",),
+    ("GET", "/api/cohorts/{cohort_id}/leaderboard"): ("progress:read",),
+    ("POST", "/api/cohorts/{cohort_id}/invite"): ("profile:write", "profile:read"),
+    ("DELETE", "/api/cohorts/{cohort_id}/members/{user_id}"): ("profile:write",),
+    ("DELETE", "/api/cohorts/{cohort_id}"): ("profile:write",),
     ("PATCH", "/api/users/me"): ("profile:write", "profile:read"),
     ("PUT", "/api/users/me/day-start"): ("profile:write", "profile:read"),
     ("GET", "/api/api-keys"): PEOPLE,
@@ -134,6 +142,7 @@ def _url(path: str) -> str:
         .replace("{key_id}", ID)
         .replace("{user_id}", ID)
         .replace("{invite_id}", ID)
+        .replace("{cohort_id}", ID)
         .replace("{track_id}", ID)
         .replace("{item_id}", ID)
         .replace("{goal_id}", ID)

@@ -40,6 +40,7 @@ PAGES = [
     "/achievements",
     "/ranks",
     "/leaderboard",
+    "/cohorts",
     "/goals",
     "/settings",
     "/settings/sharing",
@@ -205,6 +206,36 @@ def test_a_learner_joins_the_leaderboard_under_an_alias_and_then_by_name(
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("You have left the leaderboards.")).to_be_visible()
     expect(page.get_by_text("Nobody is on this board yet.")).to_be_visible()
+
+
+def test_a_learner_makes_a_cohort_and_its_invite_page_and_board_pass_axe(
+    page: Page, live_server: str, screenshot: Screenshot
+) -> None:
+    sign_up(page)
+    log_exercise(page)
+    page.get_by_role("link", name="Cohorts").click()
+    expect(page.get_by_text("You are in no cohort yet.")).to_be_visible()
+
+    page.get_by_label("Name").fill("Evening SQL")
+    page.get_by_role("button", name="Make the cohort").click()
+
+    expect(page.get_by_role("heading", name="Evening SQL", level=1)).to_be_visible()
+    link = page.get_by_role("textbox", name="Invite link").input_value()
+    assert re.fullmatch(rf"{re.escape(live_server)}/cohorts/join/[\w-]+", link), link
+    together = page.get_by_role("region", name="Together")
+    expect(together.locator(".card", has_text="Members")).to_contain_text("1")
+    expect(together.locator(".card", has_text="Active this week")).to_contain_text("1")
+    assert Axe().run(page).violations_count == 0
+    screenshot(page, "cohort")
+
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Join Evening SQL", level=1)).to_be_visible()
+    assert Axe().run(page).violations_count == 0
+    page.get_by_role("button", name="Join the cohort").click()
+    expect(page.get_by_text("You joined Evening SQL.")).to_be_visible()
+    page.get_by_role("button", name="Delete the cohort").click()
+    expect(page.get_by_text("The cohort was deleted.")).to_be_visible()
+    expect(page.get_by_text("You are in no cohort yet.")).to_be_visible()
 
 
 def test_a_learner_takes_a_quiz_and_then_reviews_what_is_due(

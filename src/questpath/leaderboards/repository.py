@@ -96,9 +96,12 @@ def _hidden() -> Any:
     return or_(User.deletion_due_at.is_not(None), User.disabled_at.is_not(None))
 
 
-async def top(session: AsyncSession, period: str, start: date, limit: int) -> list[Any]:
+async def top(
+    session: AsyncSession, period: str, start: date, limit: int, among: Any = None
+) -> list[Any]:
     """The board's first `limit` rows (user_id, xp, display_name, show_name), in board order:
-    more XP first, then whoever reached it first."""
+    more XP first, then whoever reached it first. `among`: a query of the user ids of a group
+    (a cohort) whose board this is; None for everyone's."""
     query = (
         select(
             ProgressPeriod.user_id,
@@ -112,6 +115,8 @@ async def top(session: AsyncSession, period: str, start: date, limit: int) -> li
         .order_by(ProgressPeriod.xp.desc(), ProgressPeriod.reached_at, ProgressPeriod.user_id)
         .limit(limit)
     )
+    if among is not None:
+        query = query.where(ProgressPeriod.user_id.in_(among))
     return list(await session.execute(query))
 
 
@@ -150,6 +155,23 @@ async def counts(session: AsyncSession, period: str, start: date, xp: int) -> tu
     level -= sum(1 for other in hidden if other == xp)
     other_side = learners - counted - level
     return (learners, counted, other_side) if upper else (learners, other_side, counted)
+
+
+async def counts_among(
+    session: AsyncSession, period: str, start: date, xp: int, among: Any
+) -> tuple[int, int, int]:
+    """`counts` on the board of a group (a cohort), small enough to count in one pass."""
+    query = (
+        select(
+            func.count(),
+            func.count().filter(ProgressPeriod.xp > xp),
+            func.count().filter(ProgressPeriod.xp < xp),
+        )
+        .join(User, User.id == ProgressPeriod.user_id)
+        .where(_listed(period, start), ProgressPeriod.user_id.in_(among), ~_hidden())
+    )
+    learners, higher, lower = (await session.execute(query)).one()
+    return int(learners), int(higher), int(lower)
 
 
 MIDDLE_TTL = 60.0  # seconds; a stale middle costs time, never a wrong count

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -61,13 +62,19 @@ async def update(
 
 
 async def board(
-    session: AsyncSession, user: UserLike, period: Period, limit: int, secret: str, now: datetime
+    session: AsyncSession,
+    user: UserLike,
+    period: Period,
+    limit: int,
+    secret: str,
+    now: datetime,
+    among: Any = None,
 ) -> LeaderboardRead:
     """The board of the period that holds the caller's today (each learner's XP counts their
-    own local days of it)."""
+    own local days of it): everyone's, or with `among` (a query of user ids) a group's."""
     start = period_start(period, today_for(user, now))
     end = period_end(period, start)
-    rows = await repo.top(session, period, start, limit)
+    rows = await repo.top(session, period, start, limit, among)
     entries = [
         LeaderboardEntry(
             rank=rank,
@@ -78,7 +85,10 @@ async def board(
         for row, rank in zip(rows, rules.ranks([row.xp for row in rows]), strict=True)
     ]
     xp = await repo.xp_of(session, user.id, period, start)
-    learners, higher, lower = await repo.counts(session, period, start, xp or 0)
+    if among is None:
+        learners, higher, lower = await repo.counts(session, period, start, xp or 0)
+    else:
+        learners, higher, lower = await repo.counts_among(session, period, start, xp or 0, among)
     standing = None
     if xp is not None:
         mine = rules.standing(higher, lower, learners)
