@@ -11,6 +11,7 @@ import questpath.auth.models
 import questpath.events.models
 import questpath.goals.models
 import questpath.leaderboards.models
+import questpath.mentors.models
 import questpath.progress.models
 import questpath.quizzes.models
 import questpath.ratelimit.models
