@@ -44,6 +44,7 @@ from questpath.goals.views import router as goals_pages
 from questpath.health import router as health_router
 from questpath.leaderboards.routes import router as leaderboard_router
 from questpath.leaderboards.views import router as leaderboard_pages
+from questpath.mentors.routes import router as mentors_router
 from questpath.metrics import count_request, install_metrics
 from questpath.metrics.exposition import process_started, process_stopping
 from questpath.observability import (
@@ -154,6 +155,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         quizzes_router,
         sharing_router,
         leaderboard_router,
+        mentors_router,
         auth_pages,
         account_pages,
         admin_pages,
