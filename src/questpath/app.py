@@ -45,6 +45,7 @@ from questpath.health import router as health_router
 from questpath.leaderboards.routes import router as leaderboard_router
 from questpath.leaderboards.views import router as leaderboard_pages
 from questpath.mentors.routes import router as mentors_router
+from questpath.mentors.views import router as mentors_pages
 from questpath.metrics import count_request, install_metrics
 from questpath.metrics.exposition import process_started, process_stopping
 from questpath.observability import (
@@ -170,6 +171,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         quizzes_pages,
         sharing_pages,
         leaderboard_pages,
+        mentors_pages,
     ):
         app.include_router(router)
     install_page_errors(app)
