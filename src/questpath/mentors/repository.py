@@ -91,11 +91,11 @@ async def mentees_of(session: AsyncSession, mentor_id: uuid.UUID) -> list[tuple[
     return [(row[0], row[1]) for row in await session.execute(stmt)]
 
 
-async def all_of(session: AsyncSession, user_id: uuid.UUID) -> list[Mentorship]:
-    """Every mentorship the account took part in, on either side, ended ones too."""
-    stmt = (
-        select(Mentorship)
-        .where((Mentorship.mentee_id == user_id) | (Mentorship.mentor_id == user_id))
-        .order_by(Mentorship.started_at, Mentorship.id)
-    )
-    return list(await session.scalars(stmt))
+async def all_of(session: AsyncSession, user_id: uuid.UUID) -> list[tuple[Mentorship, User]]:
+    """Every mentorship the account took part in, on either side, ended ones too, each with the
+    other account; oldest first."""
+    other = (Mentorship.mentee_id == user_id) & (User.id == Mentorship.mentor_id) | (
+        Mentorship.mentor_id == user_id
+    ) & (User.id == Mentorship.mentee_id)
+    stmt = select(Mentorship, User).join(User, other).order_by(Mentorship.started_at, Mentorship.id)
+    return [(row[0], row[1]) for row in await session.execute(stmt)]

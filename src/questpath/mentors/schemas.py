@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -51,3 +52,14 @@ class MenteeRead(BaseModel):
 
 class MenteeList(BaseModel):
     items: list[MenteeRead]
+
+
+class MentorshipRecord(BaseModel):
+    """One mentorship of the account, on either side, ended ones too: the account export's."""
+
+    role: Literal["mentee", "mentor"] = Field(description="the account's side of it")
+    other_user_id: uuid.UUID
+    other_display_name: str
+    allow_notes: bool
+    started_at: datetime
+    ended_at: datetime | None

@@ -24,6 +24,7 @@ from questpath.mentors.schemas import (
     MentorInviteRead,
     MentorList,
     MentorRead,
+    MentorshipRecord,
     MentorUpdate,
 )
 from questpath.problems import Conflict, NotFound
@@ -111,6 +112,21 @@ async def remove_mentor(
     mentorship = await _mentorship(session, user.id, mentor_id, NO_MENTOR.format(mentor_id))
     mentorship.ended_at = now
     await repo.flush(session)
+
+
+async def records_of(session: AsyncSession, user: UserLike) -> list[MentorshipRecord]:
+    """Every mentorship of the account, for its export."""
+    return [
+        MentorshipRecord(
+            role="mentee" if mentorship.mentee_id == user.id else "mentor",
+            other_user_id=other.id,
+            other_display_name=other.display_name,
+            allow_notes=mentorship.allow_notes,
+            started_at=mentorship.started_at,
+            ended_at=mentorship.ended_at,
+        )
+        for mentorship, other in await repo.all_of(session, user.id)
+    ]
 
 
 # The mentor's side -----------------------------------------------------------------------------
