@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -94,8 +94,9 @@ async def mentees_of(session: AsyncSession, mentor_id: uuid.UUID) -> list[tuple[
 async def all_of(session: AsyncSession, user_id: uuid.UUID) -> list[tuple[Mentorship, User]]:
     """Every mentorship the account took part in, on either side, ended ones too, each with the
     other account; oldest first."""
-    other = (Mentorship.mentee_id == user_id) & (User.id == Mentorship.mentor_id) | (
-        Mentorship.mentor_id == user_id
-    ) & (User.id == Mentorship.mentee_id)
+    other = or_(
+        and_(Mentorship.mentee_id == user_id, User.id == Mentorship.mentor_id),
+        and_(Mentorship.mentor_id == user_id, User.id == Mentorship.mentee_id),
+    )
     stmt = select(Mentorship, User).join(User, other).order_by(Mentorship.started_at, Mentorship.id)
     return [(row[0], row[1]) for row in await session.execute(stmt)]
