@@ -18,8 +18,17 @@ from questpath.auth.account import DELETION_GRACE
 from questpath.auth.models import Invite, LoginFailures
 from questpath.config import Settings
 from questpath.erasure import erase_due, learner_tables
+from questpath.mentors.models import Mentorship
 from tests.conftest import mail_settings
-from tests.helpers import PASSWORD, Account, assert_problem, create_admin_account, local_today
+from tests.helpers import (
+    PASSWORD,
+    Account,
+    assert_problem,
+    create_admin_account,
+    local_today,
+    register_account,
+)
+from tests.mentors.test_routes import mentor_for
 from tests.servers import SmtpServer
 from tests.test_topic_migration import _work_the_track
 from tests.web.browsing import submit
@@ -63,6 +72,7 @@ async def _use_everything(client: httpx.AsyncClient, app: FastAPI, learner: Acco
         ("PUT", "/api/leaderboard/settings", {"listed": True}),
         ("POST", "/api/cohorts", {"name": "Evening SQL"}),
         ("POST", "/api/api-keys", {"name": "tutor", "scopes": ["events:read"]}),
+        ("POST", "/api/mentor-invites", None),
     ]
     for method, path, body in calls:
         response = await client.request(method, path, json=body, headers=headers)
@@ -186,3 +196,29 @@ async def test_erasure_drops_the_invites_for_the_address_and_unlinks_those_the_a
         ("", None),
         ("someone@example.com", None),
     ]
+
+
+async def _mentorships(app: FastAPI) -> set[tuple[str, str]]:
+    async with app.state.engine.connect() as conn:
+        rows = await conn.execute(select(Mentorship.mentee_id, Mentorship.mentor_id))
+        return {(str(row.mentee_id), str(row.mentor_id)) for row in rows}
+
+
+@pytest.mark.parametrize("erased", ["mentee", "mentor"])
+async def test_erasing_either_side_erases_the_mentorship_and_no_other(
+    app: FastAPI, client: httpx.AsyncClient, learner: Account, other_learner: Account, erased: str
+) -> None:
+    third = await register_account(client, "third@example.com")
+    await mentor_for(client, learner, other_learner)  # the learner is mentored
+    await mentor_for(client, other_learner, learner)  # and mentors
+    await mentor_for(client, third, other_learner)
+    gone = learner if erased == "mentee" else other_learner
+    kept = {(third.id, other_learner.id)} if gone is learner else set()
+
+    asked = await client.post(
+        "/api/users/me/deletion", json={"password": PASSWORD}, headers=gone.headers
+    )
+    assert asked.status_code == 202, asked.text
+    assert await erase_due(app.state.sessionmaker, datetime.now(UTC) + DELETION_GRACE * 2) == 1
+
+    assert await _mentorships(app) == kept

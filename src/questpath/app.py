@@ -46,6 +46,8 @@ from questpath.goals.views import router as goals_pages
 from questpath.health import router as health_router
 from questpath.leaderboards.routes import router as leaderboard_router
 from questpath.leaderboards.views import router as leaderboard_pages
+from questpath.mentors.routes import router as mentors_router
+from questpath.mentors.views import router as mentors_pages
 from questpath.metrics import count_request, install_metrics
 from questpath.metrics.exposition import process_started, process_stopping
 from questpath.observability import (
@@ -157,6 +159,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sharing_router,
         leaderboard_router,
         cohort_router,
+        mentors_router,
         auth_pages,
         account_pages,
         admin_pages,
@@ -172,6 +175,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sharing_pages,
         leaderboard_pages,
         cohort_pages,
+        mentors_pages,
     ):
         app.include_router(router)
     install_page_errors(app)

@@ -2,7 +2,8 @@
 
 Every table that holds a learner's data has a `user_id` column, so the tables to clear come
 from the schema itself and a new table cannot be forgotten. Failed sign-ins are kept by e-mail
-address, not by id, and are cleared by it, as are the invites made for the address.
+address, not by id, and are cleared by it, as are the invites made for the address. A
+mentorship names two accounts: erasing either erases it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from questpath.clock import utc_now
 from questpath.cohorts import repository as cohorts
 from questpath.db import Base, transaction
 from questpath.leaderboards import repository as boards
+from questpath.mentors.models import Mentorship
 from questpath.recorder.lock import lock_learners
 
 log = structlog.get_logger("questpath.erasure")
@@ -48,6 +50,11 @@ async def erase(session: AsyncSession, user_id: uuid.UUID) -> bool:
                 LoginFailures.key == keys.account,
                 LoginFailures.key.startswith(keys.pair, autoescape=True),
             )
+        )
+    )
+    await session.execute(
+        delete(Mentorship).where(
+            or_(Mentorship.mentee_id == user_id, Mentorship.mentor_id == user_id)
         )
     )
     # Invites name the address they were made for; those the learner made lose their maker

@@ -125,6 +125,20 @@ ACCESS: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("GET", "/api/sharing"): ("profile:read",),
     ("PUT", "/api/sharing"): ("profile:write", "profile:read"),
     ("POST", "/api/sharing/revoke"): ("profile:write", "profile:read"),
+    ("POST", "/api/mentor-invites"): PEOPLE,
+    ("DELETE", "/api/mentor-invites"): PEOPLE,
+    ("GET", "/api/mentors"): PEOPLE,
+    ("PATCH", "/api/mentors/{user_id}"): PEOPLE,
+    ("DELETE", "/api/mentors/{user_id}"): PEOPLE,
+    ("POST", "/api/mentor-invites/{token}/accept"): PEOPLE,
+    ("GET", "/api/mentees"): PEOPLE,
+    ("DELETE", "/api/mentees/{user_id}"): PEOPLE,
+    ("GET", "/api/mentees/{user_id}/progress"): PEOPLE,
+    ("GET", "/api/mentees/{user_id}/statistics"): PEOPLE,
+    ("GET", "/api/mentees/{user_id}/history"): PEOPLE,
+    ("GET", "/api/mentees/{user_id}/tracks"): PEOPLE,
+    ("GET", "/api/mentees/{user_id}/tracks/{track_id}"): PEOPLE,
+    ("GET", "/api/mentees/{user_id}/events"): PEOPLE,
 }
 SCOPED = {operation: scopes for operation, scopes in ACCESS.items() if scopes != PEOPLE}
 # An endless text/event-stream: its success is shown in tests/web/test_stream.py.

@@ -20,6 +20,7 @@ from tests.auth.test_authentication import create_key, key_headers
 from tests.events.test_voiding import void
 from tests.goals.test_routes import create_goal
 from tests.helpers import PASSWORD, Account, all_events, local_today, read_json, record_events
+from tests.mentors.test_routes import mentor_for
 from tests.quizzes.test_routes import SHORT_ANSWER, add_question, new_quiz, review
 from tests.sharing.test_routes import shared
 from tests.tracks.test_reimport import reimport
@@ -280,3 +281,28 @@ async def test_no_secret_and_nothing_of_another_learner_is_in_the_export(
     ]
     for other in others:
         assert other not in text, other
+
+
+async def test_the_export_lists_the_mentorships_on_both_sides_ended_ones_too(
+    client: httpx.AsyncClient, learner: Account, other_learner: Account
+) -> None:
+    await mentor_for(client, learner, other_learner)
+    await mentor_for(client, other_learner, learner)
+    allowed = await client.patch(
+        f"/api/mentors/{other_learner.id}", json={"allow_notes": True}, headers=learner.headers
+    )
+    assert allowed.status_code == 200, allowed.text
+    ended = await client.delete(f"/api/mentees/{other_learner.id}", headers=learner.headers)
+    assert ended.status_code == 204, ended.text
+
+    body = (await export_of(client, learner)).json()
+
+    shown = [
+        (m["role"], m["other_user_id"], m["allow_notes"], m["ended_at"] is not None)
+        for m in body["mentorships"]
+    ]
+    assert shown == [
+        ("mentee", other_learner.id, True, False),
+        ("mentor", other_learner.id, False, True),
+    ]
+    assert other_learner.email not in str(body["mentorships"])

@@ -44,6 +44,8 @@ PAGES = [
     "/goals",
     "/settings",
     "/settings/sharing",
+    "/settings/mentors",
+    "/mentees",
     "/settings/streaks",
     "/settings/account",
 ]

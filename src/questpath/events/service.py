@@ -84,7 +84,13 @@ async def list_events(
     cursor: str | None,
     limit: int,
 ) -> EventPage:
-    owner = principal.readable_user_id(user_id, "events")
+    return await events_page(session, principal.readable_user_id(user_id, "events"), cursor, limit)
+
+
+async def events_page(
+    session: AsyncSession, owner: uuid.UUID, cursor: str | None, limit: int
+) -> EventPage:
+    """The learner's events, newest first, from `cursor` on."""
     before = None
     if cursor is not None:
         occurred_at, event_id = decode_cursor(cursor, 2)

@@ -19,6 +19,7 @@ from questpath.auth import two_factor
 from questpath.auth.principal import UserLike
 from questpath.auth.schemas import ApiKeyRead, TwoFactorRead, UserRead
 from questpath.goals import service as goal_service
+from questpath.mentors import service as mentor_service
 from questpath.progress import service, streak_settings
 from questpath.quizzes import bank as quiz_bank
 from questpath.quizzes import service as quiz_service
@@ -80,4 +81,5 @@ async def head(
             _json(vacation)
             for vacation in (await streak_settings.list_vacations(session, user, now)).items
         ],
+        "mentorships": [_json(m) for m in await mentor_service.records_of(session, user)],
     }

@@ -12,6 +12,7 @@ import questpath.cohorts.models
 import questpath.events.models
 import questpath.goals.models
 import questpath.leaderboards.models
+import questpath.mentors.models
 import questpath.progress.models
 import questpath.quizzes.models
 import questpath.ratelimit.models

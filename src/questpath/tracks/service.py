@@ -157,12 +157,14 @@ async def list_tracks(session: AsyncSession, user: UserLike) -> TrackList:
     )
 
 
-def _track_read(track: Track, root: tree.CategoryNode, share: TrackShare | None) -> TrackRead:
+def _track_read(
+    track: Track, root: tree.CategoryNode, share: TrackShare | None, *, with_notes: bool = True
+) -> TrackRead:
     return TrackRead(
         **summary(track, root.completion).model_dump(),
         share=_share_read(share) if share else None,
-        items=[item_read(i) for i in root.items],
-        categories=[_category_read(c) for c in root.categories],
+        items=[item_read(i, with_notes=with_notes) for i in root.items],
+        categories=[_category_read(c, with_notes=with_notes) for c in root.categories],
     )
 
 
@@ -170,6 +172,14 @@ async def read_track(session: AsyncSession, user: UserLike, track_id: uuid.UUID)
     track = await own_track(session, user, track_id)
     root = await load_tree(session, track)
     return _track_read(track, root, await repo.share_of(session, user.id, track.id))
+
+
+async def read_track_for_mentor(
+    session: AsyncSession, mentee: UserLike, track_id: uuid.UUID, *, with_notes: bool
+) -> TrackRead:
+    """The mentee's track as their mentor sees it: no share link, notes only if allowed."""
+    track = await own_track(session, mentee, track_id)
+    return _track_read(track, await load_tree(session, track), None, with_notes=with_notes)
 
 
 async def export_tracks(session: AsyncSession, user: UserLike) -> list[TrackExportRead]:

@@ -1,7 +1,7 @@
 """Cohorts: groups of learners joined by an invite link (`cohorts`, `cohort_members`)
 
 Revision ID: 0028
-Revises: 0024
+Revises: 0027
 Create Date: 2026-12-03 19:20:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from questpath.db import UTCDateTime
 
 revision: str = "0028"
-down_revision: str | None = "0024"
+down_revision: str | None = "0027"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""Mentors: a learner invites another account by link to read their progress, read-only."""
