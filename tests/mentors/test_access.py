@@ -29,7 +29,7 @@ from tests.web.browsing import page_token, signed_up, submit
 # Parameters that name a learner or something of theirs, filled with the mentee's own.
 LEARNER_PARAMS = {
     "user_id", "event_id", "track_id", "item_id", "goal_id", "question_id", "quiz_id",
-    "vacation_id", "key_id", "session_id", "invite_id",
+    "vacation_id", "key_id", "session_id", "invite_id", "cohort_id",
 }  # fmt: skip
 # Parameters that name nothing of a learner's: filled with a value that names nothing.
 OTHER_PARAMS = {
@@ -187,6 +187,7 @@ async def world(browsers: list[httpx.AsyncClient]) -> World:
             0
         ]["id"],
         "invite_id": "00000000-0000-0000-0000-000000000001",  # admins' invites: none is hers
+        "cohort_id": await _created(client, "/api/cohorts", {"name": "Her class"}, mentee),
     }
     ids["quiz_id"] = await _created(
         client, "/api/quizzes", {"count": 1, "generator": "offline"}, mentee
