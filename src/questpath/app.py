@@ -28,6 +28,8 @@ from questpath.auth.routes import router as auth_router
 from questpath.auth.two_factor_routes import router as two_factor_router
 from questpath.auth.two_factor_views import router as two_factor_pages
 from questpath.auth.views import router as auth_pages
+from questpath.badges.hosted import router as badge_documents
+from questpath.badges.routes import router as badges_router
 from questpath.config import Settings, get_settings
 from questpath.dashboard.views import router as dashboard_pages
 from questpath.database_errors import install_database_error_handler
@@ -154,6 +156,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         quizzes_router,
         sharing_router,
         leaderboard_router,
+        badges_router,
+        badge_documents,
         auth_pages,
         account_pages,
         admin_pages,

@@ -41,6 +41,13 @@ ACCESS: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("GET", "/api/leaderboard/settings"): ("profile:read",),
     ("PUT", "/api/leaderboard/settings"): ("profile:write", "profile:read"),
     ("GET", "/api/leaderboard"): ("progress:read",),
+    ("GET", "/api/badges/settings"): ("profile:read",),
+    ("PUT", "/api/badges/settings"): ("profile:write", "profile:read"),
+    ("GET", "/api/badges"): ("profile:read",),
+    ("POST", "/api/badges"): ("profile:write", "profile:read"),
+    ("GET", "/api/badges/{badge_id}"): ("profile:read",),
+    ("DELETE", "/api/badges/{badge_id}"): ("profile:write",),
+    ("GET", "/api/badges/{badge_id}/ob3"): ("profile:read",),
     ("PATCH", "/api/users/me"): ("profile:write", "profile:read"),
     ("PUT", "/api/users/me/day-start"): ("profile:write", "profile:read"),
     ("GET", "/api/api-keys"): PEOPLE,
@@ -133,6 +140,7 @@ def _url(path: str) -> str:
         .replace("{session_id}", "0123456789abcdef")
         .replace("{key_id}", ID)
         .replace("{user_id}", ID)
+        .replace("{badge_id}", ID)
         .replace("{invite_id}", ID)
         .replace("{track_id}", ID)
         .replace("{item_id}", ID)

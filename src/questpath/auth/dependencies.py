@@ -108,6 +108,7 @@ CanReadGoals = Annotated[Principal, requires("goals:read")]
 CanWriteGoals = Annotated[Principal, requires("goals:write")]
 CanWriteAndReadGoals = Annotated[Principal, requires("goals:write", "goals:read")]
 CanReadProfile = Annotated[Principal, requires("profile:read")]
+CanWriteProfile = Annotated[Principal, requires("profile:write")]
 CanWriteAndReadProfile = Annotated[Principal, requires("profile:write", "profile:read")]
 # The full export holds everything a learner has, so it needs every read scope.
 CanReadEverything = Annotated[Principal, requires(*rules.READ_SCOPES)]
