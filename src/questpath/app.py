@@ -30,6 +30,7 @@ from questpath.auth.two_factor_views import router as two_factor_pages
 from questpath.auth.views import router as auth_pages
 from questpath.badges.hosted import router as badge_documents
 from questpath.badges.routes import router as badges_router
+from questpath.badges.views import router as badges_pages
 from questpath.config import Settings, get_settings
 from questpath.dashboard.views import router as dashboard_pages
 from questpath.database_errors import install_database_error_handler
@@ -172,6 +173,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         quizzes_pages,
         sharing_pages,
         leaderboard_pages,
+        badges_pages,
     ):
         app.include_router(router)
     install_page_errors(app)
