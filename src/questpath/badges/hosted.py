@@ -46,7 +46,7 @@ async def badge_image(achievement_id: str, ruleset: RulesetDep) -> Response:
     return Response(png, media_type="image/png", headers=CACHE)
 
 
-@router.get("/assertions/{assertion_id}")
+@router.get("/assertions/{assertion_id:uuid}")
 async def assertion(
     assertion_id: uuid.UUID, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
@@ -56,7 +56,7 @@ async def assertion(
     return _json_ld(request, document, 410 if revoked else 200)
 
 
-@router.get("/assertions/{assertion_id}/image")
+@router.get("/assertions/{assertion_id:uuid}/image")
 async def baked_image(
     assertion_id: uuid.UUID, session: SessionDep, ruleset: RulesetDep, settings: SettingsDep
 ) -> Response:
