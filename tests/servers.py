@@ -136,6 +136,7 @@ class Servers:
             **os.environ,
             "QUESTPATH_DATABASE_URL": database_url,
             "QUESTPATH_DATA_DIR": str(self.data_dir),
+            "QUESTPATH_PUBLIC_URL": f"http://127.0.0.1:{port}",  # links and badge URLs lead here
             "PYTHONUNBUFFERED": "1",
         }
         args = [str(QUESTPATH), "serve", "--port", str(port)]

@@ -26,6 +26,7 @@ from tests.helpers import (
     assert_problem,
     create_admin_account,
     local_today,
+    read_json,
     register_account,
 )
 from tests.mentors.test_routes import mentor_for
@@ -71,6 +72,7 @@ async def _use_everything(client: httpx.AsyncClient, app: FastAPI, learner: Acco
         ("POST", f"/api/tracks/{track['id']}/share", None),
         ("PUT", "/api/leaderboard/settings", {"listed": True}),
         ("POST", "/api/cohorts", {"name": "Evening SQL"}),
+        ("PUT", "/api/badges/settings", {"publish_all": True}),  # publishes what is unlocked
         ("POST", "/api/api-keys", {"name": "tutor", "scopes": ["events:read"]}),
         ("POST", "/api/mentor-invites", None),
     ]
@@ -126,6 +128,9 @@ async def test_a_due_deletion_erases_every_row_of_the_learner_and_nobody_else_s(
     assert all(before.values()), f"the test leaves tables empty: {before}"
     others = await _rows(app, other_learner.id)
     assert await _failed_sign_ins(app, learner.email)
+    badges = (await read_json(client, "/api/badges", learner.headers))["badges"]
+    hosted = [badge["url"].removeprefix(app.state.settings.public_url) for badge in badges]
+    assert [(await client.get(path)).status_code for path in hosted] == [200] * len(badges)
 
     asked = await client.post(
         "/api/users/me/deletion", json={"password": PASSWORD}, headers=learner.headers
@@ -140,6 +145,8 @@ async def test_a_due_deletion_erases_every_row_of_the_learner_and_nobody_else_s(
     assert await _rows(app, learner.id) == dict.fromkeys(before, 0)
     assert await _failed_sign_ins(app, learner.email) == 0
     assert await _rows(app, other_learner.id) == others
+    for path in hosted:  # the public badges went with the account
+        assert_problem(await client.get(path), 404)
     assert_problem(await client.get("/api/users/me", headers=learner.headers), 401)
     login = {"email": learner.email, "password": PASSWORD}
     assert_problem(await client.post("/api/auth/login", json=login), 401)

@@ -66,6 +66,7 @@ REFUSED_BY_RULES = (
     "POST /api/questions/import",
     "POST /api/reviews/{question_id}",
     "PUT /api/sharing",
+    "POST /api/badges",
 )
 # Each of their requests hashes or checks a password (Argon2, on purpose slow): fewer examples.
 HASHING = ("POST /api/auth/register", "POST /api/auth/login", "POST /api/users/me/password")

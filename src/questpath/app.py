@@ -28,6 +28,9 @@ from questpath.auth.routes import router as auth_router
 from questpath.auth.two_factor_routes import router as two_factor_router
 from questpath.auth.two_factor_views import router as two_factor_pages
 from questpath.auth.views import router as auth_pages
+from questpath.badges.hosted import router as badge_documents
+from questpath.badges.routes import router as badges_router
+from questpath.badges.views import router as badges_pages
 from questpath.cohorts.routes import router as cohort_router
 from questpath.cohorts.views import router as cohort_pages
 from questpath.config import Settings, get_settings
@@ -160,6 +163,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         leaderboard_router,
         cohort_router,
         mentors_router,
+        badges_router,
+        badge_documents,
         auth_pages,
         account_pages,
         admin_pages,
@@ -176,6 +181,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         leaderboard_pages,
         cohort_pages,
         mentors_pages,
+        badges_pages,
     ):
         app.include_router(router)
     install_page_errors(app)

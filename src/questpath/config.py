@@ -56,8 +56,10 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
     smtp_tls: bool = False
     smtp_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
-    # The address people reach this server at; links in e-mails start with it.
+    # The address people reach this server at; links in e-mails and badge URLs start with it.
     public_url: str = "http://127.0.0.1:8000"
+    # The issuer named in published Open Badges (docs/badges.md).
+    badge_issuer_name: str = Field(default="QuestPath", min_length=1, max_length=100)
     password_reset_minutes: int = Field(default=60, ge=5, le=24 * 60)
     email_verification: bool = False
     email_verification_hours: int = Field(default=48, ge=1, le=30 * 24)

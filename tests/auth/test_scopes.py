@@ -49,6 +49,13 @@ ACCESS: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("POST", "/api/cohorts/{cohort_id}/invite"): ("profile:write", "profile:read"),
     ("DELETE", "/api/cohorts/{cohort_id}/members/{user_id}"): ("profile:write",),
     ("DELETE", "/api/cohorts/{cohort_id}"): ("profile:write",),
+    ("GET", "/api/badges/settings"): ("profile:read",),
+    ("PUT", "/api/badges/settings"): ("profile:write", "profile:read"),
+    ("GET", "/api/badges"): ("profile:read",),
+    ("POST", "/api/badges"): ("profile:write", "profile:read"),
+    ("GET", "/api/badges/{badge_id}"): ("profile:read",),
+    ("DELETE", "/api/badges/{badge_id}"): ("profile:write",),
+    ("GET", "/api/badges/{badge_id}/ob3"): ("profile:read",),
     ("PATCH", "/api/users/me"): ("profile:write", "profile:read"),
     ("PUT", "/api/users/me/day-start"): ("profile:write", "profile:read"),
     ("GET", "/api/api-keys"): PEOPLE,
@@ -155,6 +162,7 @@ def _url(path: str) -> str:
         .replace("{session_id}", "0123456789abcdef")
         .replace("{key_id}", ID)
         .replace("{user_id}", ID)
+        .replace("{badge_id}", ID)
         .replace("{invite_id}", ID)
         .replace("{cohort_id}", ID)
         .replace("{track_id}", ID)

@@ -168,6 +168,10 @@ async def test_the_export_holds_every_section_as_its_api_reads_it(
     account = await signed_up(browser, "ada@example.com")
     await fill_account(client, account, "ada")
     await import_track(client, account)
+    published = await client.put(
+        "/api/badges/settings", json={"publish_all": True}, headers=account.headers
+    )
+    assert published.status_code == 200, published.text
 
     body = (await export_of(client, account)).json()
 
@@ -223,6 +227,9 @@ async def test_the_export_holds_every_section_as_its_api_reads_it(
     assert (body["sharing"]["handle"], body["sharing"]["tracks"]) == ("ada", [track["id"]])
     vacations = (await read_json(client, "/api/vacations", account.headers))["items"]
     assert body["vacations"] == vacations != []
+    badges = (await read_json(client, "/api/badges", account.headers))["badges"]
+    assert body["badges"] == {"publish_all": True, "badges": badges}
+    assert badges != []
 
     questions = (await read_json(client, "/api/questions", account.headers))["items"]
     assert sorted(body["questions"], key=lambda q: q["id"]) == sorted(

@@ -46,6 +46,7 @@ PAGES = [
     "/settings/sharing",
     "/settings/mentors",
     "/mentees",
+    "/settings/badges",
     "/settings/streaks",
     "/settings/account",
 ]
@@ -238,6 +239,31 @@ def test_a_learner_makes_a_cohort_and_its_invite_page_and_board_pass_axe(
     page.get_by_role("button", name="Delete the cohort").click()
     expect(page.get_by_text("The cohort was deleted.")).to_be_visible()
     expect(page.get_by_text("You are in no cohort yet.")).to_be_visible()
+
+
+def test_a_learner_publishes_an_achievement_as_a_badge_and_revokes_it(
+    page: Page, live_server: str, screenshot: Screenshot
+) -> None:
+    sign_up(page)
+    log_exercise(page)
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("link", name="Badges").click()
+    expect(page.get_by_role("heading", name="Badges", level=1)).to_be_visible()
+    expect(page.get_by_text("Not published")).to_be_visible()
+
+    page.get_by_role("button", name="Publish First Steps").click()
+
+    expect(page.get_by_text("'First Steps' is published as a badge.")).to_be_visible()
+    link = page.get_by_role("link", name="Link").get_attribute("href")
+    assert link is not None
+    assertion = httpx.get(f"{live_server}{urlparse(link).path}", timeout=10)
+    assert assertion.json()["type"] == "Assertion"
+    screenshot(page, "badges")
+
+    page.get_by_role("button", name="Revoke First Steps").click()
+    expect(page.get_by_text("The badge is revoked")).to_be_visible()
+    expect(page.get_by_text("Not published")).to_be_visible()
+    assert httpx.get(f"{live_server}{urlparse(link).path}", timeout=10).status_code == 410
 
 
 def test_a_learner_takes_a_quiz_and_then_reviews_what_is_due(

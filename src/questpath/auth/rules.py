@@ -30,8 +30,13 @@ SCOPES = {
     "quizzes:write": "add, import, change and delete questions; make and submit quizzes; review",
     "goals:read": "read goals and their progress",
     "goals:write": "set, change and delete goals",
-    "profile:read": "read the profile (with the e-mail address) and the public page's settings",
-    "profile:write": "change the display name, timezone, day start and public page settings",
+    "profile:read": (
+        "read the profile (with the e-mail address), the public page's settings and published "
+        "badges"
+    ),
+    "profile:write": (
+        "change the display name, timezone, day start and public page settings; publish badges"
+    ),
 }
 READ_SCOPES = tuple(scope for scope in SCOPES if scope.endswith(":read"))
 # What the API-key form ticks at first: record activity and read progress, nothing more.

@@ -18,6 +18,8 @@ from questpath.auth import service as auth_service
 from questpath.auth import two_factor
 from questpath.auth.principal import UserLike
 from questpath.auth.schemas import ApiKeyRead, TwoFactorRead, UserRead
+from questpath.badges import service as badge_service
+from questpath.badges.rules import BadgeUrls
 from questpath.goals import service as goal_service
 from questpath.mentors import service as mentor_service
 from questpath.progress import service, streak_settings
@@ -29,7 +31,8 @@ from questpath.tracks import service as track_service
 
 FORMAT = "questpath-export"
 # 1: profile, progress, achievements, skill levels, quizzes, history, events.
-# 2: adds tracks, goals, API keys, sharing and vacations: enough to rebuild the account.
+# 2: adds tracks, goals, API keys, sharing and vacations: enough to rebuild the account; later
+#    `badges` (an added section, which readers of version 2 ignore).
 FORMAT_VERSION = 2
 
 # Fields that carry a share token: the token itself and the addresses built from it.
@@ -42,7 +45,7 @@ def _json(model: Any, **dump: Any) -> Any:
 
 
 async def head(
-    session: AsyncSession, user: UserLike, ruleset: Ruleset, now: datetime
+    session: AsyncSession, user: UserLike, ruleset: Ruleset, public_url: str, now: datetime
 ) -> dict[str, Any]:
     """Every section of the export before `events`, in the order the document lists them."""
     return {
@@ -82,4 +85,8 @@ async def head(
             for vacation in (await streak_settings.list_vacations(session, user, now)).items
         ],
         "mentorships": [_json(m) for m in await mentor_service.records_of(session, user)],
+        "badges": {
+            **_json(await badge_service.settings_of(session, user)),
+            **_json(await badge_service.badges_of(session, user, ruleset, BadgeUrls(public_url))),
+        },
     }

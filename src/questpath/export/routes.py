@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from questpath.auth.dependencies import SignedIn
 from questpath.auth.principal import UserLike
 from questpath.clock import Now
-from questpath.dependencies import EngineDep, RulesetDep
+from questpath.dependencies import EngineDep, RulesetDep, SettingsDep
 from questpath.downloads import attachment
 from questpath.export import service as export
 from questpath.progress.dependencies import WholeLearner
@@ -39,25 +39,40 @@ Format = Annotated[export.ExportFormat, Query(alias="format")]
     },
 )
 async def export_progress(
-    user: WholeLearner, engine: EngineDep, ruleset: RulesetDep, now: Now, fmt: Format = "json"
+    user: WholeLearner,
+    engine: EngineDep,
+    ruleset: RulesetDep,
+    settings: SettingsDep,
+    now: Now,
+    fmt: Format = "json",
 ) -> Response:
     """The learner's whole account, streamed as a download."""
-    return _download(engine, user, ruleset, fmt, now)
+    return _download(engine, user, ruleset, fmt, settings.public_url, now)
 
 
 @pages.get("/history/export")
 async def export_page(
-    principal: SignedIn, engine: EngineDep, ruleset: RulesetDep, now: Now, fmt: Format = "json"
+    principal: SignedIn,
+    engine: EngineDep,
+    ruleset: RulesetDep,
+    settings: SettingsDep,
+    now: Now,
+    fmt: Format = "json",
 ) -> Response:
     """The same download as GET /api/progress/export, for the signed-in browser."""
-    return _download(engine, principal.user, ruleset, fmt, now)
+    return _download(engine, principal.user, ruleset, fmt, settings.public_url, now)
 
 
 def _download(
-    engine: AsyncEngine, user: UserLike, ruleset: Ruleset, fmt: export.ExportFormat, now: datetime
+    engine: AsyncEngine,
+    user: UserLike,
+    ruleset: Ruleset,
+    fmt: export.ExportFormat,
+    public_url: str,
+    now: datetime,
 ) -> Response:
     return attachment(
-        export.stream(engine, user, ruleset, fmt, now),
+        export.stream(engine, user, ruleset, fmt, public_url, now),
         export.MEDIA_TYPES[fmt],
         export.filename(fmt, now),
     )

@@ -85,14 +85,20 @@ async def _event_chunks(
 
 
 async def stream(
-    engine: AsyncEngine, user: UserLike, ruleset: Ruleset, fmt: ExportFormat, now: datetime
+    engine: AsyncEngine,
+    user: UserLike,
+    ruleset: Ruleset,
+    fmt: ExportFormat,
+    public_url: str,
+    now: datetime,
 ) -> AsyncIterator[bytes]:
+    """The export; `public_url` is where the published badges' addresses start."""
     async with read_snapshot(engine) as conn:
         if fmt == "csv":
             async for chunk in _csv(conn, user, ruleset):
                 yield chunk
         else:
-            async for chunk in _json(conn, user, ruleset, now):
+            async for chunk in _json(conn, user, ruleset, public_url, now):
                 yield chunk
 
 
@@ -111,10 +117,12 @@ async def _csv(conn: Any, user: UserLike, ruleset: Ruleset) -> AsyncIterator[byt
         yield buffer.getvalue().encode()
 
 
-async def _json(conn: Any, user: UserLike, ruleset: Ruleset, now: datetime) -> AsyncIterator[bytes]:
+async def _json(
+    conn: Any, user: UserLike, ruleset: Ruleset, public_url: str, now: datetime
+) -> AsyncIterator[bytes]:
     session = AsyncSession(bind=conn)
     try:
-        head = await account.head(session, user, ruleset, now)
+        head = await account.head(session, user, ruleset, public_url, now)
     finally:
         await session.close()
     opening = json.dumps(head, ensure_ascii=False)

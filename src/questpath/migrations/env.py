@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import questpath.auth.models
+import questpath.badges.models
 import questpath.cohorts.models
 import questpath.events.models
 import questpath.goals.models

@@ -2,7 +2,8 @@
 
 lock the learners (one statement, id order) → insert the new events (idempotent by learner and
 event id) → fold them into the projections (one statement per table for all learners) → settle
-goals → record what settling achieved. Everything in the caller's transaction, so the log and
+goals → record what settling achieved → publish the badges of learners who publish every
+achievement they unlock. Everything in the caller's transaction, so the log and
 everything derived from it commit together or not at all.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from questpath.badges import service as badges
 from questpath.db import after_commit
 from questpath.events import repository as log
 from questpath.events.drafts import Draft, EventKey, SystemEvent, UnknownLearner
@@ -73,6 +75,8 @@ class EventRecorder:
         )
         # Only a new active day can begin a week or month row, which a member's boards then list.
         await boards.list_members(session, [u for u, change in changes.items() if change.new_dates])
+        unlocked = {user_id: [a.id for a in change.unlocked] for user_id, change in changes.items()}
+        await badges.publish_unlocked(session, unlocked, now)
         achieved = await self._settle(session, {key[0] for key in created}, timezones, now)
         return Recorded(created | achieved.created, changes)
 

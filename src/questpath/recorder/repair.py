@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth import repository as users
 from questpath.auth.principal import UserLike
+from questpath.badges import service as badges
 from questpath.leaderboards import repository as boards
 from questpath.progress import rebuild
 from questpath.progress import repository as repo
@@ -23,9 +24,14 @@ async def rebuild_learner(
     session: AsyncSession, user: UserLike, ruleset: Ruleset, now: datetime
 ) -> None:
     """Rewrite a learner's projections, day start and review cards from the log. Unlocked
-    achievements are never revoked; ones the log reaches but that are missing are unlocked now."""
+    achievements are never revoked; ones the log reaches but that are missing are unlocked now,
+    and published as badges if the learner publishes every achievement."""
     await lock_learners(session, [user.id])
+    unlocked = (await repo.unlocked(session, user.id)).keys()
     await rewrite_listed(session, user.id, ruleset, now)
+    await session.flush()
+    added = (await repo.unlocked(session, user.id)).keys() - unlocked
+    await badges.publish_unlocked(session, {user.id: sorted(added)}, now)
     await users.set_day_start_hour(
         session, user.id, day_start_from_log(await repo.day_start_log(session, user.id))
     )

@@ -18,7 +18,8 @@ from questpath.web.rendering import redirect, render
 
 Handler = Callable[[Request, Exception], Awaitable[Response]]
 ApiHandler = Callable[[Request, Any], Response | Awaitable[Response]]
-NOT_PAGES = ("/api/", "/static/", "/health", "/docs", "/openapi.json")
+# /badges/ serves Open Badges documents to validators and backpacks, not pages.
+NOT_PAGES = ("/api/", "/badges/", "/static/", "/health", "/docs", "/openapi.json")
 
 
 class SignInRequired(Unauthorized):

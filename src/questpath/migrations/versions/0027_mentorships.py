@@ -1,7 +1,7 @@
 """Mentors: who mentors whom (`mentorships`) and the open invite links (`mentor_invites`)
 
 Revision ID: 0027
-Revises: 0024
+Revises: 0026
 Create Date: 2026-12-03 18:40:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from questpath.db import UTCDateTime
 
 revision: str = "0027"
-down_revision: str | None = "0024"
+down_revision: str | None = "0026"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
