@@ -29,7 +29,7 @@ from tests.web.browsing import page_token, signed_up, submit
 # Parameters that name a learner or something of theirs, filled with the mentee's own.
 LEARNER_PARAMS = {
     "user_id", "event_id", "track_id", "item_id", "goal_id", "question_id", "quiz_id",
-    "vacation_id", "key_id", "session_id", "invite_id", "cohort_id",
+    "vacation_id", "key_id", "session_id", "invite_id", "cohort_id", "badge_id",
 }  # fmt: skip
 # Parameters that name nothing of a learner's: filled with a value that names nothing.
 OTHER_PARAMS = {
@@ -37,6 +37,9 @@ OTHER_PARAMS = {
     "handle": "nobody",
     "template_id": "no-such-template",
     "activity": "exercise",
+    # Published badges are public documents, for anyone to verify; an unknown one answers 404.
+    "achievement_id": "no-such-achievement",
+    "assertion_id": "00000000-0000-0000-0000-000000000000",
 }
 # What the mentor may read of the mentee: all of it read-only, notes hidden.
 MENTOR_READS = {
@@ -146,6 +149,15 @@ async def _created(client: httpx.AsyncClient, path: str, body: Any, mentee: Acco
     return str(response.json()["id"])
 
 
+async def _published_badge(client: httpx.AsyncClient, mentee: Account) -> str:
+    published = await client.put(
+        "/api/badges/settings", json={"publish_all": True}, headers=mentee.headers
+    )
+    assert published.status_code == 200, published.text
+    badges = await read_json(client, "/api/badges", mentee.headers)
+    return str(badges["badges"][0]["id"])
+
+
 @pytest.fixture
 async def world(browsers: list[httpx.AsyncClient]) -> World:
     """A mentee with something of every kind a route can name, and three others."""
@@ -188,6 +200,7 @@ async def world(browsers: list[httpx.AsyncClient]) -> World:
         ]["id"],
         "invite_id": "00000000-0000-0000-0000-000000000001",  # admins' invites: none is hers
         "cohort_id": await _created(client, "/api/cohorts", {"name": "Her class"}, mentee),
+        "badge_id": await _published_badge(client, mentee),
     }
     ids["quiz_id"] = await _created(
         client, "/api/quizzes", {"count": 1, "generator": "offline"}, mentee
