@@ -46,7 +46,7 @@ __all__ = ["browser"]  # the fixture, used by name
 
 NEW_PASSWORD = "a fresh passphrase for the new server"
 # Sections that cannot come back: API keys' and share links' secrets are never exported.
-NOT_RESTORED = ("exported_at", "api_keys", "sharing")
+NOT_RESTORED = ("exported_at", "api_keys", "sharing", "cohorts")
 
 
 @pytest.fixture
@@ -107,6 +107,14 @@ async def active_learner(client: httpx.AsyncClient, browser: httpx.AsyncClient) 
         "/api/users/me/day-start", json={"day_start_hour": 4}, headers=account.headers
     )
     assert day_start.status_code == 200, day_start.text
+    joined = await client.put(
+        "/api/leaderboard/settings",
+        json={"listed": True, "show_name": True},
+        headers=account.headers,
+    )
+    assert joined.status_code == 200, joined.text
+    cohort = await client.post("/api/cohorts", json={"name": "Class"}, headers=account.headers)
+    assert cohort.status_code == 201, cohort.text
     await record_events(
         client,
         account.headers,
@@ -132,6 +140,12 @@ async def test_a_restored_account_exports_the_same_and_keeps_counting(
         again = (await export_of(there, moved)).json()
         assert restorable(again) == restorable(body)
         assert again["api_keys"] == []
+        assert again["leaderboards"] == body["leaderboards"] == {"listed": True, "show_name": True}
+        assert [c["name"] for c in body["cohorts"]] == ["Class"]
+        assert again["cohorts"] == []
+        board = await read_json(there, "/api/leaderboard", moved.headers, period="all")
+        assert board["you"] is not None
+        assert board["you"]["xp"] == body["progress"]["xp"]
         assert await projection_differences(other_app, moved) == []
 
         # The restored items and questions are the ones the log names: work goes on.

@@ -20,7 +20,9 @@ from questpath.auth.principal import UserLike
 from questpath.auth.schemas import ApiKeyRead, TwoFactorRead, UserRead
 from questpath.badges import service as badge_service
 from questpath.badges.rules import BadgeUrls
+from questpath.cohorts import service as cohort_service
 from questpath.goals import service as goal_service
+from questpath.leaderboards import repository as boards
 from questpath.mentors import service as mentor_service
 from questpath.progress import service, streak_settings
 from questpath.quizzes import bank as quiz_bank
@@ -32,12 +34,17 @@ from questpath.tracks import service as track_service
 FORMAT = "questpath-export"
 # 1: profile, progress, achievements, skill levels, quizzes, history, events.
 # 2: adds tracks, goals, API keys, sharing and vacations: enough to rebuild the account; later
-#    `badges` (an added section, which readers of version 2 ignore).
+#    `badges`, `leaderboards` and `cohorts` (added sections, which readers of version 2 ignore).
 FORMAT_VERSION = 2
 
 # Fields that carry a share token: the token itself and the addresses built from it.
 TRACK_SHARE_SECRETS = {"token", "url"}
 SHARING_SECRETS = {"token", "url", "badge_url"}
+
+
+async def _leaderboards(session: AsyncSession, user: UserLike) -> dict[str, bool]:
+    member = await boards.member(session, user.id)
+    return {"listed": member is not None, "show_name": member is not None and member.show_name}
 
 
 def _json(model: Any, **dump: Any) -> Any:
@@ -84,6 +91,8 @@ async def head(
             _json(vacation)
             for vacation in (await streak_settings.list_vacations(session, user, now)).items
         ],
+        "leaderboards": await _leaderboards(session, user),
+        "cohorts": [_json(c) for c in await cohort_service.mine(session, user)],
         "mentorships": [_json(m) for m in await mentor_service.records_of(session, user)],
         "badges": {
             **_json(await badge_service.settings_of(session, user)),

@@ -195,6 +195,11 @@ class Event(BaseModel):
         return self
 
 
+class Leaderboards(_Read):
+    listed: bool
+    show_name: bool
+
+
 class Export(_Read):
     format: Literal["questpath-export"]
     format_version: Literal[2]
@@ -208,6 +213,7 @@ class Export(_Read):
     # Metadata only, never restored: the secrets were not exported.
     api_keys: list[dict[str, Any]] = Field(max_length=MAX_ROWS)
     sharing: dict[str, Any] | None = None
+    leaderboards: Leaderboards | None = None  # added within version 2
     events: list[Event] = Field(max_length=10 * MAX_ROWS)
 
 

@@ -27,6 +27,7 @@ from questpath.export import archive
 from questpath.goals import repository as goals_repo
 from questpath.goals.models import Goal
 from questpath.goals.schemas import Exercises
+from questpath.leaderboards import repository as boards
 from questpath.problems import Conflict, Invalid
 from questpath.progress import rebuild
 from questpath.progress import repository as progress_repo
@@ -108,6 +109,8 @@ async def restore(
         restored.achievements = await _add_achievements(session, user.id, export, ruleset)
         await rebuild_learner(session, user, ruleset, now)
         restored.goals = await _add_goals(session, user.id, export.goals)
+        if export.leaderboards is not None and export.leaderboards.listed:
+            await boards.join(session, user.id, export.leaderboards.show_name, now)
         await session.flush()
     except IntegrityError as exc:  # a reference the validation could not check, edited by hand
         raise Invalid.field("file", "refers to rows it does not hold") from exc
