@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from itertools import pairwise
 from random import Random
 
@@ -11,16 +13,23 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from questpath.leaderboards.rules import (
-    ADJECTIVES,
-    ANIMALS,
-    Entry,
-    alias,
-    board_order,
-    rank,
-    ranks,
-    standing,
-)
+from questpath.leaderboards.rules import ADJECTIVES, ANIMALS, alias, rank, ranks, standing
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One learner on one board: among equal scores, whoever reached it first is listed first."""
+
+    learner: str
+    score: int
+    reached_at: datetime
+
+
+def board_order(entries: Iterable[Entry]) -> list[Entry]:
+    """The board's order as `leaderboards.repository.top` reads it: highest score first, equal
+    scores by who reached them first, then by learner."""
+    return sorted(entries, key=lambda e: (-e.score, e.reached_at, e.learner))
+
 
 boards = st.lists(
     st.builds(

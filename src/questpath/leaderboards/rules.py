@@ -1,4 +1,4 @@
-"""Pure leaderboard rules: the order and rank of a board's learners, the share of a board a
+"""Pure leaderboard rules: the rank of a board's learners, the share of a board a
 learner is ahead of, and the alias shown for a learner who has not chosen to show a name. The
 periods a board covers are `progress.periods`."""
 
@@ -6,26 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One learner on one board. `reached_at` is when the score last rose: among equal scores,
-    whoever got there first is listed first."""
-
-    learner: str
-    score: int
-    reached_at: datetime
-
-
-def board_order(entries: Iterable[Entry]) -> list[Entry]:
-    """Highest score first; equal scores by who reached them first, then by learner, so that
-    the order never depends on how the entries were read. The board's query
-    (`repository.top`) orders its rows so."""
-    return sorted(entries, key=lambda e: (-e.score, e.reached_at, e.learner))
 
 
 def rank(higher: int) -> int:
