@@ -32,8 +32,14 @@ SCOPES = {
     "goals:write": "set, change and delete goals",
     "profile:read": "read the profile (with the e-mail address) and the public page's settings",
     "profile:write": "change the display name, timezone, day start and public page settings",
+    "webhooks:read": "read webhook subscriptions and their deliveries",
+    "webhooks:write": "subscribe webhooks (an admin's key: to every learner's signals), change, "
+    "delete and redeliver them",
 }
-READ_SCOPES = tuple(scope for scope in SCOPES if scope.endswith(":read"))
+# What the full export needs: every read of the learner's own data (webhooks are not exported).
+READ_SCOPES = tuple(
+    scope for scope in SCOPES if scope.endswith(":read") and scope != "webhooks:read"
+)
 # What the API-key form ticks at first: record activity and read progress, nothing more.
 SUGGESTED_SCOPES = ("events:write", "progress:read")
 
