@@ -43,6 +43,7 @@ def reached_ipv4(address: IPAddress) -> IPAddress:
 def refusal(address: IPAddress) -> str | None:
     """Why a delivery may not go to `address`, or None when it is globally routable."""
     reached = reached_ipv4(address)
+    name = str(address) if reached == address else f"{address} ({reached})"
     for check, what in (
         ("is_unspecified", "unspecified"),
         ("is_loopback", "loopback"),
@@ -52,9 +53,9 @@ def refusal(address: IPAddress) -> str | None:
         ("is_reserved", "reserved"),
     ):
         if getattr(reached, check):
-            return f"{address} is a {what} address"
+            return f"{name} is a {what} address"
     if not reached.is_global:
-        return f"{address} is not a globally routable address"
+        return f"{name} is not a globally routable address"
     return None
 
 
@@ -91,7 +92,7 @@ def retry_at(attempts: int, now: datetime, retry_until: datetime, spread: float)
     """When to try again after the `attempts`-th failed attempt, or None when that would fall
     past the retry window. Waits double from 30 s up to 2 h; `spread` in [0, 1) picks the
     jitter."""
-    wait = min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_WAIT)
+    wait = min(FIRST_RETRY * 2 ** min(attempts - 1, 20), LONGEST_WAIT)
     wait *= 1 + JITTER * (2 * spread - 1)
     at = now + wait
     return at if at <= retry_until else None
