@@ -61,6 +61,13 @@ async def _use_everything(client: httpx.AsyncClient, app: FastAPI, learner: Acco
         ),
         ("POST", f"/api/tracks/{track['id']}/share", None),
         ("PUT", "/api/leaderboard/settings", {"listed": True}),
+        # Never delivered here (no worker runs); it stays pending in the outbox.
+        (
+            "POST",
+            "/api/webhooks",
+            {"url": "https://93.184.216.34/", "event_types": ["event.recorded"]},
+        ),
+        ("POST", "/api/events", {"events": [{"kind": "exercise_completed", "topic": "sql"}]}),
         ("POST", "/api/api-keys", {"name": "tutor", "scopes": ["events:read"]}),
     ]
     for method, path, body in calls:
