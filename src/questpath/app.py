@@ -78,6 +78,7 @@ from questpath.web.errors import install_page_errors
 from questpath.web.rendering import STATIC_DIR
 from questpath.webhooks.delivery import resolve
 from questpath.webhooks.routes import router as webhooks_router
+from questpath.webhooks.views import router as webhooks_pages
 from questpath.webhooks.worker import DeliveryWorker
 
 # The start-up script is a file rather than inline, so the strict CSP applies to /docs as well.
@@ -176,6 +177,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         quizzes_pages,
         sharing_pages,
         leaderboard_pages,
+        webhooks_pages,
     ):
         app.include_router(router)
     install_page_errors(app)

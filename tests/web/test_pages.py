@@ -45,6 +45,7 @@ PAGES = [
     "/settings/sharing",
     "/settings/streaks",
     "/settings/account",
+    "/settings/webhooks",
 ]
 
 
