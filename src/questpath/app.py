@@ -141,7 +141,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.rate_limiter = Limiter(open_storage(settings, engine), settings)
     app.state.webhook_resolver = resolve
-    app.state.webhook_worker = DeliveryWorker(partial(writing, app), settings)
+    app.state.webhook_worker = DeliveryWorker(
+        partial(writing, app), settings, read=partial(reading, app)
+    )
 
     install_problem_handlers(app)
     install_database_error_handler(app)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth.models import User
@@ -115,6 +115,30 @@ async def attempts_of(
     return found
 
 
+async def any_due(session: AsyncSession, now: datetime) -> bool:
+    """Whether a delivery is due: a cheap read, so an idle server never takes a write lock."""
+    found = await session.scalar(
+        select(WebhookDelivery.id)
+        .join(WebhookSubscription, _WITH_SUBSCRIPTION)
+        .where(*_due(now))
+        .limit(1)
+    )
+    return found is not None
+
+
+def _due(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Due: pending, its time come, leased by nobody alive, and its subscription enabled."""
+    return (
+        WebhookDelivery.status == "pending",
+        WebhookDelivery.next_attempt_at <= now,
+        or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until <= now),
+        WebhookSubscription.disabled_at.is_(None),
+    )
+
+
+_WITH_SUBSCRIPTION = WebhookSubscription.id == WebhookDelivery.subscription_id
+
+
 async def claim_due(
     session: AsyncSession, now: datetime, lease_until: datetime, limit: int
 ) -> list[tuple[WebhookDelivery, WebhookSubscription]]:
@@ -123,13 +147,8 @@ async def claim_due(
     one process at a time; a lease left by a process that died runs out and is taken again."""
     due = await session.execute(
         select(WebhookDelivery, WebhookSubscription)
-        .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
-        .where(
-            WebhookDelivery.status == "pending",
-            WebhookDelivery.next_attempt_at <= now,
-            or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until <= now),
-            WebhookSubscription.disabled_at.is_(None),
-        )
+        .join(WebhookSubscription, _WITH_SUBSCRIPTION)
+        .where(*_due(now))
         .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
         .limit(limit)
         .with_for_update(skip_locked=True, of=WebhookDelivery)

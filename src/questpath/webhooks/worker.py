@@ -51,11 +51,13 @@ class DeliveryWorker:
         write: UnitOfWork,
         settings: Settings,
         *,
+        read: UnitOfWork | None = None,
         clock: Callable[[], datetime] = utc_now,
         resolver: Resolver = resolve,
         spread: Callable[[], float] = random.random,
     ) -> None:
         self._write = write
+        self._read = read or write
         self._settings = settings
         self._clock = clock
         self._resolver = resolver
@@ -87,6 +89,9 @@ class DeliveryWorker:
             async with self._client() as own:
                 return await self.run_once(own)
         now = self._clock()
+        async with self._read() as session:
+            if not await repo.any_due(session, now):
+                return 0
         async with self._write() as session:
             rows = await repo.claim_due(session, now, now + self._lease, BATCH)
             claimed = [_Claimed(d.id, s.id, s.url, s.secret, d.payload) for d, s in rows]
