@@ -4,7 +4,9 @@ address that turned private after subscribing."""
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -14,8 +16,10 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import update
 from standardwebhooks import Webhook
 
+from questpath.auth.models import User
 from questpath.config import Settings
 from questpath.dependencies import writing
 from questpath.webhooks.rules import IPAddress
@@ -130,6 +134,41 @@ async def test_an_admin_subscription_receives_every_learner_s_signals(
         (learner.id, "a"),
         (other_learner.id, "b"),
     }
+
+
+async def test_workers_running_at_once_send_each_delivery_once(
+    app: FastAPI, client: httpx.AsyncClient, learner: Account, endpoint: Receiver
+) -> None:
+    await subscribe(client, learner, endpoint.url, ["event.recorded"])
+    await record_events(client, learner.headers, [exercise(f"e-{n}") for n in range(30)])
+    endpoint.delay = 0.05
+
+    clock = Clock()
+    workers = [worker(app, clock) for _ in range(3)]
+    while sum(await asyncio.gather(*(w.run_once() for w in workers))):
+        pass
+
+    ids = [r.headers["webhook-id"] for r in endpoint.received]
+    assert len(ids) == 30
+    assert len(set(ids)) == 30
+
+
+async def test_an_admin_demoted_stops_hearing_other_learners(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    learner: Account,
+    endpoint: Receiver,
+) -> None:
+    admin = await create_admin_account(client, app)
+    await subscribe(client, admin, endpoint.url, ["event.recorded"])
+    async with app.state.engine.begin() as conn:
+        demoted = update(User).where(User.id == uuid.UUID(admin.id)).values(role="learner")
+        await conn.execute(demoted)
+
+    await record_events(client, learner.headers, [exercise("unheard")])
+    await worker(app).run_once()
+
+    assert endpoint.received == []
 
 
 async def test_a_failed_delivery_is_retried_with_growing_waits_until_it_succeeds(
