@@ -9,7 +9,8 @@ import pytest
 from fastapi import FastAPI
 
 from questpath.webhooks.rules import IPAddress
-from tests.helpers import Account, assert_problem, field_errors
+from tests.auth.test_routes import bearer, create_key
+from tests.helpers import Account, assert_problem, create_admin_account, field_errors
 
 HOOK = {"url": "https://93.184.216.34/hooks", "event_types": ["event.recorded"]}
 
@@ -167,3 +168,15 @@ async def test_an_unknown_webhook_or_delivery_is_not_found(
     assert_problem(await client.get(f"/api/webhooks/{missing}", headers=learner.headers), 404)
     redeliver = f"/api/webhooks/{created['id']}/deliveries/{missing}/redeliver"
     assert_problem(await client.post(redeliver, headers=learner.headers), 404)
+
+
+async def test_an_admin_s_integration_key_subscribes_to_every_learner_and_a_learner_s_not(
+    app: FastAPI, client: httpx.AsyncClient, learner: Account
+) -> None:
+    admin = await create_admin_account(client, app)
+    scopes = ["webhooks:write", "webhooks:read"]
+    for account, hears_all in ((admin, True), (learner, False)):
+        key = await create_key(client, account, scopes)
+        response = await client.post("/api/webhooks", json=HOOK, headers=bearer(key["secret"]))
+        assert response.status_code == 201, response.text
+        assert response.json()["all_learners"] is hears_all
