@@ -25,7 +25,7 @@ from questpath.dependencies import writing
 from questpath.webhooks.rules import IPAddress
 from questpath.webhooks.worker import DeliveryWorker
 from tests.conftest import mail_settings
-from tests.helpers import Account, create_admin_account, record_events
+from tests.helpers import Account, assert_problem, create_admin_account, record_events
 from tests.servers import SmtpServer
 from tests.webhooks.receiver import Receiver, receiver
 
@@ -327,3 +327,37 @@ async def test_a_delivery_connects_to_the_checked_address_and_names_the_host(
     [request] = endpoint.received
     assert request.headers["host"] == f"hooks.internal.test:{endpoint.port}"
     assert request.path == "/hooks?team=7"
+
+
+async def test_a_rotated_secret_signs_what_is_sent_after_it(
+    app: FastAPI, client: httpx.AsyncClient, learner: Account, endpoint: Receiver
+) -> None:
+    hook = await subscribe(client, learner, endpoint.url, ["event.recorded"])
+    await record_events(client, learner.headers, [exercise("after-rotation")])
+    rotate = f"/api/webhooks/{hook['id']}/rotate-secret"
+    rotated = await client.post(rotate, headers=learner.headers)
+
+    await worker(app).run_once()
+
+    [message] = endpoint.received
+    assert Webhook(rotated.json()["secret"]).verify(message.body, message.headers)
+    with pytest.raises(Exception, match="signature"):
+        Webhook(hook["secret"]).verify(message.body, message.headers)
+
+
+async def test_a_disabled_webhook_sends_nothing_and_refuses_a_redelivery(
+    app: FastAPI, client: httpx.AsyncClient, learner: Account, endpoint: Receiver
+) -> None:
+    hook = await subscribe(client, learner, endpoint.url, ["event.recorded"])
+    await record_events(client, learner.headers, [exercise("held")])
+    path = f"/api/webhooks/{hook['id']}"
+    await client.patch(path, json={"enabled": False}, headers=learner.headers)
+
+    assert await worker(app).run_once() == 0
+    [delivery] = await deliveries(client, learner, hook)
+    redeliver = f"{path}/deliveries/{delivery['id']}/redeliver"
+    assert_problem(await client.post(redeliver, headers=learner.headers), 409)
+
+    await client.patch(path, json={"enabled": True}, headers=learner.headers)
+    assert await worker(app).run_once() == 1
+    assert [r.json()["data"]["event"]["id"] for r in endpoint.received] == ["held"]
