@@ -73,6 +73,13 @@ async def _use_everything(client: httpx.AsyncClient, app: FastAPI, learner: Acco
         ("PUT", "/api/leaderboard/settings", {"listed": True}),
         ("POST", "/api/cohorts", {"name": "Evening SQL"}),
         ("PUT", "/api/badges/settings", {"publish_all": True}),  # publishes what is unlocked
+        # Never delivered here (no worker runs); it stays pending in the outbox.
+        (
+            "POST",
+            "/api/webhooks",
+            {"url": "https://93.184.216.34/", "event_types": ["event.recorded"]},
+        ),
+        ("POST", "/api/events", {"events": [{"kind": "exercise_completed", "topic": "sql"}]}),
         ("POST", "/api/api-keys", {"name": "tutor", "scopes": ["events:read"]}),
         ("POST", "/api/mentor-invites", None),
     ]

@@ -47,7 +47,8 @@ TRACK = b"# Git basics\n\n## Commits\n- [ ] Stage changes\n- [ ] Write a commit 
 # vacation that must not start in the past, a rank named in the rules file (QUESTPATH_RULES_FILE
 # can rename them), the fields an event's kind requires, the answer's shape for the question's
 # type, a review's answer or rating, a document or file with something to import, the caller's
-# own tracks, and quiz generation by an LLM that this server has not configured.
+# own tracks, quiz generation by an LLM that this server has not configured, and a webhook
+# URL's scheme and address.
 REFUSED_BY_RULES = (
     "POST /api/auth/register",
     "POST /api/users/me/password",
@@ -67,6 +68,8 @@ REFUSED_BY_RULES = (
     "POST /api/reviews/{question_id}",
     "PUT /api/sharing",
     "POST /api/badges",
+    "POST /api/webhooks",
+    "PATCH /api/webhooks/{webhook_id}",
 )
 # Each of their requests hashes or checks a password (Argon2, on purpose slow): fewer examples.
 HASHING = ("POST /api/auth/register", "POST /api/auth/login", "POST /api/users/me/password")

@@ -83,6 +83,10 @@ from questpath.tracks.routes import router as tracks_router
 from questpath.tracks.views import router as tracks_pages
 from questpath.web.errors import install_page_errors
 from questpath.web.rendering import STATIC_DIR
+from questpath.webhooks.delivery import resolve
+from questpath.webhooks.routes import router as webhooks_router
+from questpath.webhooks.views import router as webhooks_pages
+from questpath.webhooks.worker import DeliveryWorker
 
 # The start-up script is a file rather than inline, so the strict CSP applies to /docs as well.
 API_DOCS_PAGE = """<!doctype html>
@@ -109,9 +113,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         eraser = asyncio.create_task(
             erase_due_accounts(app.state.sessionmaker, settings.erasure_interval_seconds)
         )
+        deliverer = asyncio.create_task(app.state.webhook_worker.run())
         yield
         eraser.cancel()
-        await asyncio.gather(eraser, return_exceptions=True)
+        deliverer.cancel()
+        await asyncio.gather(eraser, deliverer, return_exceptions=True)
         await engine.dispose()
         process_stopping()
         await asyncio.to_thread(sentry_sdk.flush)  # a no-op while error tracking is off
@@ -141,6 +147,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.recorder, app.state.sessionmaker, app.state.sqlite_write_queue
     )
     app.state.rate_limiter = Limiter(open_storage(settings, engine), settings)
+    app.state.webhook_resolver = resolve
+    app.state.webhook_worker = DeliveryWorker(
+        partial(writing, app), settings, read=partial(reading, app)
+    )
 
     install_problem_handlers(app)
     install_database_error_handler(app)
@@ -165,6 +175,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         mentors_router,
         badges_router,
         badge_documents,
+        webhooks_router,
         auth_pages,
         account_pages,
         admin_pages,
@@ -182,6 +193,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cohort_pages,
         mentors_pages,
         badges_pages,
+        webhooks_pages,
     ):
         app.include_router(router)
     install_page_errors(app)

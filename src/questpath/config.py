@@ -95,6 +95,11 @@ class Settings(BaseSettings):
     # PostgreSQL only: a SQLite file cannot drop a connection, nor cancel a statement.
     db_pool_pre_ping: bool = True
     db_statement_timeout_ms: int = Field(default=30_000, ge=0)  # 0: no limit
+    # Webhooks: deliveries to loopback, private and link-local addresses are refused unless
+    # this allows them (an endpoint on the operator's own network).
+    webhooks_allow_private: bool = False
+    webhooks_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    webhooks_poll_seconds: float = Field(default=1.0, gt=0, le=60)  # how often due ones are sent
 
     @field_validator(
         "rate_limit_registration",

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 from questpath.app import create_app
 from questpath.auth.access import api_routes, route_access
-from questpath.auth.rules import SCOPES
+from questpath.auth.rules import READ_SCOPES, SCOPES
 from questpath.config import Settings
 from tests.auth.test_routes import bearer, create_key
 from tests.helpers import Account, assert_problem, post_events
@@ -32,7 +32,7 @@ PUBLIC = {
     ("POST", "/api/auth/verify-email"),
     ("GET", "/api/shared/{token}"),
 }
-EVERY_READ = tuple(scope for scope in SCOPES if scope.endswith(":read"))
+EVERY_READ = READ_SCOPES
 # Writes that answer with what was sent (each event's id and status) and need no read scope.
 ECHOES = {("POST", "/api/events")}
 
@@ -56,6 +56,17 @@ ACCESS: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("GET", "/api/badges/{badge_id}"): ("profile:read",),
     ("DELETE", "/api/badges/{badge_id}"): ("profile:write",),
     ("GET", "/api/badges/{badge_id}/ob3"): ("profile:read",),
+    ("GET", "/api/webhooks"): ("webhooks:read",),
+    ("POST", "/api/webhooks"): ("webhooks:write", "webhooks:read"),
+    ("GET", "/api/webhooks/{webhook_id}"): ("webhooks:read",),
+    ("PATCH", "/api/webhooks/{webhook_id}"): ("webhooks:write", "webhooks:read"),
+    ("DELETE", "/api/webhooks/{webhook_id}"): ("webhooks:write",),
+    ("POST", "/api/webhooks/{webhook_id}/rotate-secret"): ("webhooks:write", "webhooks:read"),
+    ("GET", "/api/webhooks/{webhook_id}/deliveries"): ("webhooks:read",),
+    ("POST", "/api/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver"): (
+        "webhooks:write",
+        "webhooks:read",
+    ),
     ("PATCH", "/api/users/me"): ("profile:write", "profile:read"),
     ("PUT", "/api/users/me/day-start"): ("profile:write", "profile:read"),
     ("GET", "/api/api-keys"): PEOPLE,

@@ -49,6 +49,7 @@ PAGES = [
     "/settings/badges",
     "/settings/streaks",
     "/settings/account",
+    "/settings/webhooks",
 ]
 
 

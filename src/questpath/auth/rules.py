@@ -37,8 +37,14 @@ SCOPES = {
     "profile:write": (
         "change the display name, timezone, day start and public page settings; publish badges"
     ),
+    "webhooks:read": "read webhook subscriptions and their deliveries",
+    "webhooks:write": "subscribe webhooks (an admin's key: to every learner's signals), change, "
+    "delete and redeliver them",
 }
-READ_SCOPES = tuple(scope for scope in SCOPES if scope.endswith(":read"))
+# What the full export needs: every read of the learner's own data (webhooks are not exported).
+READ_SCOPES = tuple(
+    scope for scope in SCOPES if scope.endswith(":read") and scope != "webhooks:read"
+)
 # What the API-key form ticks at first: record activity and read progress, nothing more.
 SUGGESTED_SCOPES = ("events:write", "progress:read")
 

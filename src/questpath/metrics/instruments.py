@@ -76,6 +76,13 @@ SIGN_INS_THROTTLED = Counter(
 
 T = TypeVar("T")
 
+WEBHOOK_ATTEMPTS = Counter(
+    "questpath_webhook_attempts",
+    "Webhook delivery attempts, by outcome: delivered, retrying, failed (retries ran out), "
+    "refused (the endpoint's address may not be called).",
+    ["outcome"],
+)
+
 
 def count_events(kinds: Iterable[str]) -> None:
     for kind, count in Tally(kinds).items():

@@ -89,6 +89,7 @@ class Changes:
     topic_days: dict[TopicDay, rules.Tally]
     new_dates: list[date]
     unlocked: list[Achievement]
+    before: Totals = field(default_factory=Totals)  # the totals the batch started from
 
 
 @dataclass
@@ -214,6 +215,7 @@ def advance(
         },
         new_dates=new_dates,
         unlocked=rules.newly_unlocked(ruleset.achievements, values, unlocked),
+        before=totals,
     )
 
 

@@ -1,10 +1,12 @@
 """The one write path of the event log, inside a caller's transaction.
 
 lock the learners (one statement, id order) → insert the new events (idempotent by learner and
-event id) → fold them into the projections (one statement per table for all learners) → settle
-goals → record what settling achieved → publish the badges of learners who publish every
-achievement they unlock. Everything in the caller's transaction, so the log and
-everything derived from it commit together or not at all.
+event id) → fold them into the projections (one statement per table for all learners) → list a
+new week's or month's rows on the boards of learners who joined them → publish the badges of
+learners who publish every achievement they unlock → settle goals → record what settling
+achieved → put the batch's signals in the webhook outbox (one query for the subscriptions, one
+insert when any listens). Everything in the caller's transaction, so the
+log, everything derived from it and the deliveries commit together or not at all.
 """
 
 from __future__ import annotations
@@ -30,9 +32,12 @@ from questpath.metrics.instruments import count_events
 from questpath.problems import Conflict, NotFound
 from questpath.progress import projections
 from questpath.progress.recording import Recorded
+from questpath.progress.signals import Signal, signals_of
+from questpath.progress.state import Changes
 from questpath.recorder.lock import lock_known_learners
 from questpath.recorder.repair import rewrite_listed
 from questpath.ruleset import Ruleset
+from questpath.webhooks import outbox
 
 
 class EventRecorder:
@@ -54,7 +59,8 @@ class EventRecorder:
 
     async def settle(self, session: AsyncSession, user_id: uuid.UUID, now: datetime) -> None:
         timezones = await lock_known_learners(session, {user_id})
-        await self._settle(session, {user_id}, timezones, now)
+        _, goal_rows = await self._settle(session, {user_id}, timezones, now)
+        await outbox.enqueue(session, self._signals(goal_rows, {}, now), now)
 
     async def record_locked(
         self,
@@ -70,14 +76,16 @@ class EventRecorder:
         for draft in drafts:
             rows.setdefault(draft.key, _row(draft, timezones[draft.user_id], now))
         created = await _insert(session, list(rows.values()))
-        changes = await projections.apply(
-            session, self._rules, (row for key, row in rows.items() if key in created), now
-        )
+        new_rows = [row for key, row in rows.items() if key in created]
+        changes = await projections.apply(session, self._rules, new_rows, now)
         # Only a new active day can begin a week or month row, which a member's boards then list.
         await boards.list_members(session, [u for u, change in changes.items() if change.new_dates])
         unlocked = {user_id: [a.id for a in change.unlocked] for user_id, change in changes.items()}
         await badges.publish_unlocked(session, unlocked, now)
-        achieved = await self._settle(session, {key[0] for key in created}, timezones, now)
+        achieved, goal_rows = await self._settle(
+            session, {key[0] for key in created}, timezones, now
+        )
+        await outbox.enqueue(session, self._signals(new_rows + goal_rows, changes, now), now)
         return Recorded(created | achieved.created, changes)
 
     async def void(
@@ -114,10 +122,11 @@ class EventRecorder:
         user_ids: set[uuid.UUID],
         timezones: Mapping[uuid.UUID, LocalDays],
         now: datetime,
-    ) -> Recorded:
-        """Achieve the goals the learners reached, recording a `goal_achieved` event for each."""
+    ) -> tuple[Recorded, list[dict[str, Any]]]:
+        """Achieve the goals the learners reached, recording a `goal_achieved` event for each;
+        returns them, and the rows of those stored now."""
         if not user_ids:
-            return Recorded()
+            return Recorded(), []
         await session.flush()
         drafts = []
         for user_id in sorted(await goals_repo.with_active_goals(session, user_ids)):
@@ -125,10 +134,25 @@ class EventRecorder:
             reached = await goals.settle(session, self._rules, user_id, today, now)
             drafts += [event.draft(user_id) for event in reached]
         if not drafts:
-            return Recorded()
+            return Recorded(), []
         # goal_achieved does not count for progress, so recording it cannot reach another goal.
-        created = await _insert(session, [_row(d, timezones[d.user_id], now) for d in drafts])
-        return Recorded(created)
+        rows = [_row(d, timezones[d.user_id], now) for d in drafts]
+        created = await _insert(session, rows)
+        return Recorded(created), [r for r in rows if (r["user_id"], r["event_id"]) in created]
+
+    def _signals(
+        self, rows: list[dict[str, Any]], changes: Mapping[uuid.UUID, Changes], now: datetime
+    ) -> list[Signal]:
+        by_learner: dict[uuid.UUID, list[dict[str, Any]]] = {}
+        for row in rows:
+            by_learner.setdefault(row["user_id"], []).append(row)
+        return [
+            signal
+            for user_id in sorted(by_learner.keys() | changes.keys())
+            for signal in signals_of(
+                user_id, by_learner.get(user_id, []), changes.get(user_id), self._rules, now
+            )
+        ]
 
 
 async def _insert(session: AsyncSession, rows: list[dict[str, Any]]) -> set[EventKey]:

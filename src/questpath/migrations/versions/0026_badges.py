@@ -2,7 +2,7 @@
 (`badge_settings`)
 
 Revision ID: 0026
-Revises: 0024
+Revises: 0025
 Create Date: 2026-12-03 18:40:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from questpath.db import UTCDateTime
 
 revision: str = "0026"
-down_revision: str | None = "0024"
+down_revision: str | None = "0025"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

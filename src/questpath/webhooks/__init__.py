@@ -1,0 +1,1 @@
+"""Webhooks: signed HTTP deliveries of learners' progress signals to integrators' endpoints."""
