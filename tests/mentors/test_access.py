@@ -22,7 +22,7 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from tests.helpers import Account, local_today, read_json
+from tests.helpers import Account, local_today, read_json, record_events
 from tests.mentors.test_routes import NOTES, busy, mentor_for
 from tests.web.browsing import page_token, signed_up, submit
 
@@ -30,6 +30,7 @@ from tests.web.browsing import page_token, signed_up, submit
 LEARNER_PARAMS = {
     "user_id", "event_id", "track_id", "item_id", "goal_id", "question_id", "quiz_id",
     "vacation_id", "key_id", "session_id", "invite_id", "cohort_id", "badge_id",
+    "webhook_id", "delivery_id",
 }  # fmt: skip
 # Parameters that name nothing of a learner's: filled with a value that names nothing.
 OTHER_PARAMS = {
@@ -158,6 +159,19 @@ async def _published_badge(client: httpx.AsyncClient, mentee: Account) -> str:
     return str(badges["badges"][0]["id"])
 
 
+async def _webhook_with_a_delivery(client: httpx.AsyncClient, mentee: Account) -> dict[str, str]:
+    """Her webhook, and a delivery pending in it (no worker sends it here)."""
+    webhook_id = await _created(
+        client,
+        "/api/webhooks",
+        {"url": "https://93.184.216.34/", "event_types": ["event.recorded"]},
+        mentee,
+    )
+    await record_events(client, mentee.headers, [{"kind": "exercise_completed", "topic": "sql"}])
+    deliveries = await read_json(client, f"/api/webhooks/{webhook_id}/deliveries", mentee.headers)
+    return {"webhook_id": webhook_id, "delivery_id": str(deliveries[0]["id"])}
+
+
 @pytest.fixture
 async def world(browsers: list[httpx.AsyncClient]) -> World:
     """A mentee with something of every kind a route can name, and three others."""
@@ -201,6 +215,7 @@ async def world(browsers: list[httpx.AsyncClient]) -> World:
         "invite_id": "00000000-0000-0000-0000-000000000001",  # admins' invites: none is hers
         "cohort_id": await _created(client, "/api/cohorts", {"name": "Her class"}, mentee),
         "badge_id": await _published_badge(client, mentee),
+        **await _webhook_with_a_delivery(client, mentee),
     }
     ids["quiz_id"] = await _created(
         client, "/api/quizzes", {"count": 1, "generator": "offline"}, mentee
