@@ -134,27 +134,51 @@ async def xp_of(session: AsyncSession, user_id: uuid.UUID, period: str, start: d
 async def counts(session: AsyncSession, period: str, start: date, xp: int) -> tuple[int, int, int]:
     """How many are on the board, how many of them have more XP than `xp`, and how many less.
 
-    The size is stored and the hidden accounts are few, so only one side of `xp` is counted,
-    with those level with it: the side away from the board's middle, the smaller one."""
-    board = _listed(period, start)
-    size = await session.scalar(
-        select(LeaderboardSize.learners).where(
-            LeaderboardSize.period == period, LeaderboardSize.start == start
-        )
+    One statement: the stored size, the learners on one side of `xp` (the side away from the
+    board's middle, the smaller one) and those level with it, less the hidden accounts among
+    them; the other side follows."""
+    size = (
+        select(LeaderboardSize.learners)
+        .where(LeaderboardSize.period == period, LeaderboardSize.start == start)
+        .scalar_subquery()
     )
-    size = size or 0
-    upper = xp >= await _middle_xp(session, period, start, size)
+    upper = xp >= await _middle_xp(session, period, start)
     beyond = ProgressPeriod.xp > xp if upper else ProgressPeriod.xp < xp
-    side = select(func.count().filter(beyond), func.count().filter(ProgressPeriod.xp == xp)).where(
-        board, ProgressPeriod.xp >= xp if upper else ProgressPeriod.xp <= xp
+    board = _listed(period, start)
+    hidden = _hidden_rows(period, start)
+    query = select(
+        func.coalesce(size, 0),
+        select(func.count()).where(board, beyond).scalar_subquery(),
+        select(func.count()).where(board, ProgressPeriod.xp == xp).scalar_subquery(),
+        select(func.count()).where(hidden).scalar_subquery(),
+        select(func.count()).where(hidden, beyond).scalar_subquery(),
+        select(func.count()).where(hidden, ProgressPeriod.xp == xp).scalar_subquery(),
     )
-    counted, level = (await session.execute(side)).one()
-    hidden = await _hidden_xp(session, period, start)
-    learners = size - len(hidden)
-    counted -= sum(1 for other in hidden if (other > xp if upper else other < xp))
-    level -= sum(1 for other in hidden if other == xp)
+    stored, counted, level, hidden_all, hidden_beyond, hidden_level = (
+        await session.execute(query)
+    ).one()
+    learners = stored - hidden_all
+    counted -= hidden_beyond
+    level -= hidden_level
     other_side = learners - counted - level
     return (learners, counted, other_side) if upper else (learners, other_side, counted)
+
+
+def _hidden_rows(period: str, start: date) -> Any:
+    """The board's listed rows whose accounts wait to be deleted or are disabled."""
+    hidden = (
+        select(User.id)
+        .where(User.deletion_due_at.is_not(None))
+        .union_all(select(User.id).where(User.disabled_at.is_not(None)))
+    )
+    # `period || ''` keeps the planner off the board index, which would read the whole board:
+    # by the primary key, each hidden learner's row is one lookup.
+    return and_(
+        ProgressPeriod.user_id.in_(hidden),
+        ProgressPeriod.period.concat("") == period,
+        ProgressPeriod.start == start,
+        ProgressPeriod.listed.is_(True),
+    )
 
 
 async def counts_among(
@@ -178,43 +202,28 @@ MIDDLE_TTL = 60.0  # seconds; a stale middle costs time, never a wrong count
 _middles: dict[Board, tuple[float, int]] = {}
 
 
-async def _middle_xp(session: AsyncSession, period: str, start: date, size: int) -> int:
+async def _middle_xp(session: AsyncSession, period: str, start: date) -> int:
     """The XP halfway down the board, read at most once a minute per board by this process:
     it only chooses which side of a learner to count."""
     cached = _middles.get((period, start))
     if cached is not None and time.monotonic() - cached[0] < MIDDLE_TTL:
         return cached[1]
+    size = await session.scalar(
+        select(LeaderboardSize.learners).where(
+            LeaderboardSize.period == period, LeaderboardSize.start == start
+        )
+    )
     found = await session.scalar(
         select(ProgressPeriod.xp)
         .where(_listed(period, start))
         .order_by(ProgressPeriod.xp)
-        .offset(size // 2)
+        .offset(max(size or 0, 0) // 2)
         .limit(1)
     )
     if len(_middles) > 64:  # the boards of past weeks and months are read no more
         _middles.clear()
     _middles[(period, start)] = (time.monotonic(), int(found or 0))
     return int(found or 0)
-
-
-async def _hidden_xp(session: AsyncSession, period: str, start: date) -> list[int]:
-    """The XP of the board's listed rows whose accounts wait to be deleted or are disabled."""
-    hidden = (
-        select(User.id)
-        .where(User.deletion_due_at.is_not(None))
-        .union_all(select(User.id).where(User.disabled_at.is_not(None)))
-    )
-    # `period || ''` keeps the planner off the board index, which would read the whole board:
-    # by the primary key, each hidden learner's row is one lookup.
-    found = await session.scalars(
-        select(ProgressPeriod.xp).where(
-            ProgressPeriod.user_id.in_(hidden),
-            ProgressPeriod.period.concat("") == period,
-            ProgressPeriod.start == start,
-            ProgressPeriod.listed.is_(True),
-        )
-    )
-    return [int(xp) for xp in found]
 
 
 async def listed_rows(session: AsyncSession, user_id: uuid.UUID) -> dict[Board, bool]:
