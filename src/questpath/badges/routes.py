@@ -16,8 +16,8 @@ from questpath.badges.schemas import (
     BadgeRead,
     BadgeSettingsRead,
     BadgeSettingsUpdate,
-    BadgesRead,
     Ob3Credential,
+    PublishedBadgesRead,
 )
 from questpath.clock import Now
 from questpath.dependencies import RulesetDep, SessionDep, SettingsDep
@@ -55,7 +55,7 @@ async def update_badge_settings(
 @router.get("/badges")
 async def list_badges(
     principal: CanReadProfile, session: SessionDep, ruleset: RulesetDep, settings: SettingsDep
-) -> BadgesRead:
+) -> PublishedBadgesRead:
     """The caller's published badges, newest first, revoked ones too."""
     return await service.badges_of(session, principal.user, ruleset, BadgeUrls(settings.public_url))
 

@@ -42,7 +42,7 @@ class BadgeRead(BaseModel):
     image_url: str = Field(description="the badge image with the assertion baked in (PNG)")
 
 
-class BadgesRead(BaseModel):
+class PublishedBadgesRead(BaseModel):
     badges: list[BadgeRead] = Field(description="newest first, revoked ones too")
 
 

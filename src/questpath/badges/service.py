@@ -23,7 +23,7 @@ from questpath.badges import image, rules
 from questpath.badges import repository as repo
 from questpath.badges.models import BadgeAssertion
 from questpath.badges.rules import AssertionFacts, BadgeFacts, BadgeUrls
-from questpath.badges.schemas import BadgeRead, BadgeSettingsRead, BadgesRead
+from questpath.badges.schemas import BadgeRead, BadgeSettingsRead, PublishedBadgesRead
 from questpath.problems import Invalid, NotFound
 from questpath.progress import repository as progress_repo
 from questpath.progress.recording import Recorder
@@ -112,9 +112,9 @@ async def update_settings(
 
 async def badges_of(
     session: AsyncSession, user: UserLike, ruleset: Ruleset, urls: BadgeUrls
-) -> BadgesRead:
+) -> PublishedBadgesRead:
     found = await repo.assertions_of(session, user.id)
-    return BadgesRead(badges=[_read(a, ruleset, urls) for a in found])
+    return PublishedBadgesRead(badges=[_read(a, ruleset, urls) for a in found])
 
 
 async def badge_of(
