@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -27,19 +26,13 @@ from questpath.webhooks.worker import DeliveryWorker
 from tests.conftest import mail_settings
 from tests.helpers import Account, assert_problem, create_admin_account, record_events
 from tests.servers import SmtpServer
-from tests.webhooks.receiver import Receiver, receiver
+from tests.webhooks.receiver import Receiver
 
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path, smtp: SmtpServer) -> Settings:
     """The receiver listens on loopback, so private addresses are allowed here."""
     return mail_settings(database_url, tmp_path, smtp.port, webhooks_allow_private=True)
-
-
-@pytest.fixture
-def endpoint() -> Iterator[Receiver]:
-    with receiver() as state:
-        yield state
 
 
 class Clock:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from questpath.dependencies import writing
 from questpath.webhooks.worker import DeliveryWorker
 from tests.conftest import TEST_SECRET
 from tests.helpers import Account, record_events
-from tests.webhooks.receiver import Receiver, receiver
+from tests.webhooks.receiver import Receiver
 
 DOC = Path(__file__).parents[2] / "docs" / "webhooks.md"
 
@@ -41,12 +41,6 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         secret_key=TEST_SECRET,
         webhooks_allow_private=True,
     )
-
-
-@pytest.fixture
-def endpoint() -> Iterator[Receiver]:
-    with receiver() as state:
-        yield state
 
 
 async def test_both_printed_verifiers_accept_a_delivery_and_refuse_a_forgery(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from questpath.webhooks.worker import DeliveryWorker
 from tests.conftest import TEST_SECRET
 from tests.helpers import record_events
 from tests.web.browsing import signed_up, submit, texts
-from tests.webhooks.receiver import Receiver, receiver
+from tests.webhooks.receiver import Receiver
 
 PAGE = "/settings/webhooks"
 
@@ -29,12 +28,6 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         secret_key=TEST_SECRET,
         webhooks_allow_private=True,
     )
-
-
-@pytest.fixture
-def endpoint() -> Iterator[Receiver]:
-    with receiver() as state:
-        yield state
 
 
 async def test_a_webhook_made_on_the_page_shows_its_secret_once_and_lists_deliveries(

@@ -4,10 +4,9 @@ mentee. People only: an API key acts for its owner's own data and never mentors.
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Response, status
 
 from questpath.auth.dependencies import CurrentPerson
 from questpath.auth.limits import WriteLimitedRoute
@@ -24,7 +23,7 @@ from questpath.mentors.schemas import (
     MentorUpdate,
 )
 from questpath.pagination import Cursor, Limit
-from questpath.progress.rules import MAX_HISTORY_DAYS
+from questpath.progress.routes import HistoryDays, HistoryEnd, HistoryStart
 from questpath.progress.schemas import HistoryRead, Period, ProgressRead, StatisticsRead
 from questpath.tracks.schemas import TrackList, TrackRead
 
@@ -146,16 +145,9 @@ async def read_mentee_history(
     mentee: Mentee,
     session: SessionDep,
     now: Now,
-    days: Annotated[
-        int | None,
-        Query(ge=1, le=MAX_HISTORY_DAYS, description="the last N local days; not with a range"),
-    ] = None,
-    start_date: Annotated[
-        date | None, Query(description="first local date, inclusive; needs end_date")
-    ] = None,
-    end_date: Annotated[
-        date | None, Query(description="last local date, inclusive; needs start_date")
-    ] = None,
+    days: HistoryDays = None,
+    start_date: HistoryStart = None,
+    end_date: HistoryEnd = None,
 ) -> HistoryRead:
     """One snapshot per active local date, as GET /api/progress/history gives the mentee."""
     return await service.history_of(session, mentee, days, start_date, end_date, now)

@@ -95,22 +95,27 @@ async def read_statistics(
     return await service.statistics(session, ruleset, user, period, now)
 
 
+# The history's query parameters, for every route that reads a history.
+HistoryDays = Annotated[
+    int | None,
+    Query(ge=1, le=MAX_HISTORY_DAYS, description="the last N local days; not with a range"),
+]
+HistoryStart = Annotated[
+    date | None, Query(description="first local date, inclusive; needs end_date")
+]
+HistoryEnd = Annotated[
+    date | None, Query(description="last local date, inclusive; needs start_date")
+]
+
+
 @router.get("/history")
 async def read_history(
     user: Learner,
     session: SessionDep,
     now: Now,
-    days: Annotated[
-        int | None,
-        Query(ge=1, le=MAX_HISTORY_DAYS, description="the last N local days; not with a range"),
-    ] = None,
-    start_date: Annotated[
-        date | None, Query(description="first local date, inclusive; needs end_date")
-    ] = None,
-    end_date: Annotated[
-        date | None,
-        Query(description="last local date, inclusive; needs start_date"),
-    ] = None,
+    days: HistoryDays = None,
+    start_date: HistoryStart = None,
+    end_date: HistoryEnd = None,
 ) -> HistoryRead:
     """One snapshot per local date with activity; the last 30 days unless a range is given.
 
