@@ -90,13 +90,18 @@ async def test_a_revoked_api_key_is_refused_within_a_second_by_another_instance(
 
         revoked = await client.delete(f"/api/api-keys/{key_id}", headers=learner.headers)
         assert revoked.status_code == 204
-        since_revoke, status = time.monotonic(), 200
-        while status == 200:
+        # The promise: a request that starts later than REVOKE_REACH_SECONDS after the revoke
+        # is refused. Measured from each request's start, a slow machine cannot break it.
+        since_revoke, status, last_accepted = time.monotonic(), 200, 0.0
+        while status == 200 and time.monotonic() - since_revoke < 10 * REVOKE_REACH_SECONDS:
+            started = time.monotonic() - since_revoke
             status = (await elsewhere.get("/api/progress", headers=key_headers(secret))).status_code
+            if status == 200:
+                last_accepted = started
             await asyncio.sleep(POLL_SECONDS)
-        took = time.monotonic() - since_revoke - POLL_SECONDS
 
-        assert took <= REVOKE_REACH_SECONDS + 4 * POLL_SECONDS
+        assert status == 401
+        assert last_accepted <= REVOKE_REACH_SECONDS
         refused = await elsewhere.get("/api/users/me", headers=key_headers(secret))
         assert_problem(refused, 401)
 
