@@ -39,12 +39,13 @@ def _exercise(base: str, headers: dict[str, str], event_id: str, **fields: Any) 
     return [a["id"] for a in response.json()["achievements_unlocked"]]
 
 
-def _events(response: httpx.Response) -> Iterator[dict[str, str]]:
-    """Server-sent events as dicts of their fields; comment lines (pings) are skipped."""
+def _events(response: httpx.Response, kind: str = "achievement") -> Iterator[dict[str, str]]:
+    """Server-sent events of one `kind` as dicts of their fields; comment lines (pings) and the
+    stream's other events are skipped."""
     event: dict[str, str] = {}
     for line in response.iter_lines():
         if not line:
-            if event:
+            if event.get("event") == kind:
                 yield event
             event = {}
         elif not line.startswith(":"):

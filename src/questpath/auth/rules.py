@@ -37,6 +37,8 @@ SCOPES = {
     "profile:write": (
         "change the display name, timezone, day start and public page settings; publish badges"
     ),
+    "notifications:write": "mark notifications read and choose reminders and the e-mail digest "
+    "(reading them needs progress:read)",
     "webhooks:read": "read webhook subscriptions and their deliveries",
     "webhooks:write": "subscribe webhooks (an admin's key: to every learner's signals), change, "
     "delete and redeliver them",
