@@ -54,7 +54,7 @@ from questpath.mentors.routes import router as mentors_router
 from questpath.mentors.views import router as mentors_pages
 from questpath.metrics import count_request, install_metrics
 from questpath.metrics.exposition import process_started, process_stopping
-from questpath.notifications.hub import PostgresListener, SqliteWatcher
+from questpath.notifications.hub import HUB, Hub, PostgresListener, SqliteWatcher
 from questpath.notifications.reminders import ReminderSweeper
 from questpath.notifications.routes import router as notifications_router
 from questpath.notifications.routes import stream_router
@@ -106,11 +106,13 @@ API_DOCS_PAGE = """<!doctype html>
 """
 
 
-def stream_waker(engine: AsyncEngine, settings: Settings) -> PostgresListener | SqliteWatcher:
+def stream_waker(
+    engine: AsyncEngine, settings: Settings, hub: Hub = HUB
+) -> PostgresListener | SqliteWatcher:
     """What wakes this process's event streams for writes made by other processes."""
     if settings.is_sqlite:
-        return SqliteWatcher(engine, settings.stream_poll_seconds)
-    return PostgresListener(engine)
+        return SqliteWatcher(engine, settings.stream_poll_seconds, hub)
+    return PostgresListener(engine, hub)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

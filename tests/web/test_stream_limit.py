@@ -51,7 +51,5 @@ async def test_a_stream_ends_after_its_time_so_that_its_slot_is_renewed(app: Fas
         app.state.engine, app.state.ruleset, uuid.uuid4(), datetime.now(UTC), lasting=0.05
     )
     started = time.monotonic()
-    assert [event async for event in events] == [
-        {"event": "unread", "data": '{"unread": 0}'}
-    ]
+    assert [event async for event in events] == [{"event": "unread", "data": '{"unread": 0}'}]
     assert time.monotonic() - started < 2

@@ -23,7 +23,8 @@ SCOPES = {
     "events:read": "read the events in the learner's log",
     "events:write": "record and void events, check in, schedule vacations; an admin's key may "
     "record events for any learner",
-    "progress:read": "read XP, levels, streaks, achievements, statistics, history and vacations",
+    "progress:read": "read XP, levels, streaks, achievements, statistics, history, vacations and "
+    "notifications",
     "tracks:read": "read tracks, their items, exports, the learning path and templates",
     "tracks:write": "import, change, share and delete tracks and their items",
     "quizzes:read": "read the question bank (with answers), quizzes and due reviews",

@@ -138,7 +138,9 @@ class SqliteWatcher:
             try:
                 async with read_snapshot(self._engine) as conn:
                     if rowid is None:
+                        # Streams opened before this look may have missed a row: all look once.
                         rowid = await repo.last_rowid(conn)
+                        self._hub.wake_all()
                         continue
                     rowid, user_ids = await repo.newer_than(conn, rowid)
             except Exception:  # a locked or briefly missing database: look again next time
