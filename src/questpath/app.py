@@ -147,8 +147,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Learning progress from one event log: XP, levels, streaks, tracks and quizzes.",
         lifespan=lifespan,
-        # The header of every signed-in page shows the unread notifications.
-        dependencies=[Depends(unread_for_page)],
         docs_url=None,
         redoc_url=None,
     )
@@ -201,6 +199,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         webhooks_router,
         notifications_router,
         stream_router,
+    ):
+        app.include_router(router)
+    for router in (
         auth_pages,
         account_pages,
         admin_pages,
@@ -221,7 +222,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         webhooks_pages,
         notifications_pages,
     ):
-        app.include_router(router)
+        # The header of every signed-in page shows the unread notifications.
+        app.include_router(router, dependencies=[Depends(unread_for_page)])
     install_page_errors(app)
     install_access_docs(app)
     install_problem_docs(app)

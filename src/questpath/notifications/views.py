@@ -25,7 +25,7 @@ PAGE = 50
 
 async def unread_for_page(request: Request, principal: MaybeSignedIn) -> None:
     """The unread count a page's header shows: one indexed count, for signed-in pages only."""
-    if principal is None or request.url.path.startswith("/api/"):
+    if principal is None:
         return
     async with reading(request.app) as session:
         request.state.unread_notifications = await repo.unread_count(session, principal.user.id)

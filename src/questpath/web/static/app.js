@@ -54,7 +54,7 @@
     // Achievements have their own toast above; the other kinds get one here.
     source.addEventListener("notification", (event) => {
       const n = JSON.parse(event.data);
-      if (n.kind !== "achievement.unlocked") showToast(n.title, "");
+      if (n.kind !== "achievement.unlocked") showToast(n.title, "", "notification");
     });
     source.addEventListener("unread", (event) => {
       const count = JSON.parse(event.data).unread;
