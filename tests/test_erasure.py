@@ -71,6 +71,7 @@ async def _use_everything(client: httpx.AsyncClient, app: FastAPI, learner: Acco
         ),
         ("POST", f"/api/tracks/{track['id']}/share", None),
         ("PUT", "/api/leaderboard/settings", {"listed": True}),
+        ("PUT", "/api/notifications/settings", {"review_reminders": False}),
         ("POST", "/api/cohorts", {"name": "Evening SQL"}),
         ("PUT", "/api/badges/settings", {"publish_all": True}),  # publishes what is unlocked
         # Never delivered here (no worker runs); it stays pending in the outbox.

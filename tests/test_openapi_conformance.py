@@ -47,8 +47,8 @@ TRACK = b"# Git basics\n\n## Commits\n- [ ] Stage changes\n- [ ] Write a commit 
 # vacation that must not start in the past, a rank named in the rules file (QUESTPATH_RULES_FILE
 # can rename them), the fields an event's kind requires, the answer's shape for the question's
 # type, a review's answer or rating, a document or file with something to import, the caller's
-# own tracks, quiz generation by an LLM that this server has not configured, and a webhook
-# URL's scheme and address.
+# own tracks and notifications, quiz generation by an LLM that this server has not configured, an
+# e-mail digest on a server that sends no mail, and a webhook URL's scheme and address.
 REFUSED_BY_RULES = (
     "POST /api/auth/register",
     "POST /api/users/me/password",
@@ -70,6 +70,8 @@ REFUSED_BY_RULES = (
     "POST /api/badges",
     "POST /api/webhooks",
     "PATCH /api/webhooks/{webhook_id}",
+    "POST /api/notifications/read",
+    "PUT /api/notifications/settings",
 )
 # Each of their requests hashes or checks a password (Argon2, on purpose slow): fewer examples.
 HASHING = ("POST /api/auth/register", "POST /api/auth/login", "POST /api/users/me/password")
@@ -212,7 +214,12 @@ def tokens(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     migrate(url, "head")
     # Both tests create quizzes and import tracks on this one app: far past the hourly limits,
     # whose 429s would make the same requests answer differently from one run to the next.
-    unlimited = {"rate_limit_imports": "100000/hour", "rate_limit_quiz_generation": "100000/hour"}
+    # An event stream answers until it ends: after a second here, not after minutes.
+    unlimited = {
+        "rate_limit_imports": "100000/hour",
+        "rate_limit_quiz_generation": "100000/hour",
+        "rate_limit_stream_seconds": 1,
+    }
     app = create_app(
         Settings(database_url=url, data_dir=data_dir, secret_key=TEST_SECRET, **unlimited)
     )

@@ -9,9 +9,10 @@ from functools import partial
 
 import sentry_sdk
 import swagger_ui_bundle
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from questpath import __version__
 from questpath.auth import credentials
@@ -53,6 +54,12 @@ from questpath.mentors.routes import router as mentors_router
 from questpath.mentors.views import router as mentors_pages
 from questpath.metrics import count_request, install_metrics
 from questpath.metrics.exposition import process_started, process_stopping
+from questpath.notifications.hub import HUB, Hub, PostgresListener, SqliteWatcher
+from questpath.notifications.reminders import ReminderSweeper
+from questpath.notifications.routes import router as notifications_router
+from questpath.notifications.routes import stream_router
+from questpath.notifications.views import router as notifications_pages
+from questpath.notifications.views import unread_for_page
 from questpath.observability import (
     BodySizeLimitMiddleware,
     SecurityHeadersMiddleware,
@@ -99,6 +106,15 @@ API_DOCS_PAGE = """<!doctype html>
 """
 
 
+def stream_waker(
+    engine: AsyncEngine, settings: Settings, hub: Hub = HUB
+) -> PostgresListener | SqliteWatcher:
+    """What wakes this process's event streams for writes made by other processes."""
+    if settings.is_sqlite:
+        return SqliteWatcher(engine, settings.stream_poll_seconds, hub)
+    return PostgresListener(engine, hub)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format)
@@ -110,14 +126,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         process_started()
-        eraser = asyncio.create_task(
-            erase_due_accounts(app.state.sessionmaker, settings.erasure_interval_seconds)
-        )
-        deliverer = asyncio.create_task(app.state.webhook_worker.run())
+        tasks = [
+            asyncio.create_task(
+                erase_due_accounts(app.state.sessionmaker, settings.erasure_interval_seconds)
+            ),
+            asyncio.create_task(app.state.webhook_worker.run()),
+            asyncio.create_task(app.state.reminder_sweeper.run()),
+            asyncio.create_task(stream_waker(engine, settings).run()),
+        ]
         yield
-        eraser.cancel()
-        deliverer.cancel()
-        await asyncio.gather(eraser, deliverer, return_exceptions=True)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         await engine.dispose()
         process_stopping()
         await asyncio.to_thread(sentry_sdk.flush)  # a no-op while error tracking is off
@@ -151,6 +171,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.webhook_worker = DeliveryWorker(
         partial(writing, app), settings, read=partial(reading, app)
     )
+    app.state.reminder_sweeper = ReminderSweeper(partial(writing, app), settings, app.state.ruleset)
 
     install_problem_handlers(app)
     install_database_error_handler(app)
@@ -176,6 +197,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         badges_router,
         badge_documents,
         webhooks_router,
+        notifications_router,
+        stream_router,
+    ):
+        app.include_router(router)
+    for router in (
         auth_pages,
         account_pages,
         admin_pages,
@@ -194,8 +220,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         mentors_pages,
         badges_pages,
         webhooks_pages,
+        notifications_pages,
     ):
-        app.include_router(router)
+        # The header of every signed-in page shows the unread notifications.
+        app.include_router(router, dependencies=[Depends(unread_for_page)])
     install_page_errors(app)
     install_access_docs(app)
     install_problem_docs(app)

@@ -39,7 +39,9 @@ class Settings(BaseSettings):
     auth_cache_seconds: float = Field(default=1.0, ge=0, le=1)
     # How often each server process erases the accounts whose deletion grace period is over.
     erasure_interval_seconds: float = Field(default=3600.0, gt=0)
-    stream_poll_seconds: float = Field(default=2.0, gt=0, le=60)
+    # SQLite: how often each process looks for notifications stored by other processes, while
+    # it has event streams open (PostgreSQL tells every process at once with NOTIFY).
+    stream_poll_seconds: float = Field(default=1.0, gt=0, le=60)
     rules_file: Path | None = None
     # An OpenAI-compatible chat-completions server for quiz generation; off while unset.
     llm_base_url: str = ""
@@ -76,7 +78,7 @@ class Settings(BaseSettings):
     rate_limit_imports: str = "30/hour"
     rate_limit_quiz_generation: str = "60/hour"
     rate_limit_streams: int = Field(default=10, ge=1, le=1000)  # open at once, per learner
-    rate_limit_stream_seconds: int = Field(default=300, ge=10, le=24 * 3600)
+    rate_limit_stream_seconds: int = Field(default=300, ge=1, le=24 * 3600)
     log_level: str = "INFO"
     # auto: one JSON object per line, or readable coloured lines when stderr is a terminal.
     log_format: Literal["auto", "json", "console"] = "auto"
@@ -100,6 +102,11 @@ class Settings(BaseSettings):
     webhooks_allow_private: bool = False
     webhooks_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     webhooks_poll_seconds: float = Field(default=1.0, gt=0, le=60)  # how often due ones are sent
+    # Reminders, on each learner's local clock: a streak at risk in the evening; review cards
+    # due and the optional e-mail digest in the morning. Each process sweeps this often.
+    notifications_evening_hour: int = Field(default=19, ge=0, le=23)
+    notifications_morning_hour: int = Field(default=9, ge=0, le=23)
+    notifications_sweep_seconds: float = Field(default=60.0, gt=0, le=3600)
 
     @field_validator(
         "rate_limit_registration",

@@ -50,6 +50,8 @@ PAGES = [
     "/settings/streaks",
     "/settings/account",
     "/settings/webhooks",
+    "/notifications",
+    "/settings/notifications",
 ]
 
 

@@ -1,10 +1,12 @@
-"""GET /api/progress/stream: achievements pushed as server-sent events, over real HTTP."""
+"""GET /api/progress/stream: achievements, notifications and the unread count pushed as
+server-sent events, over real HTTP."""
 
 from __future__ import annotations
 
 import json
 import socket
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -39,12 +41,13 @@ def _exercise(base: str, headers: dict[str, str], event_id: str, **fields: Any) 
     return [a["id"] for a in response.json()["achievements_unlocked"]]
 
 
-def _events(response: httpx.Response) -> Iterator[dict[str, str]]:
-    """Server-sent events as dicts of their fields; comment lines (pings) are skipped."""
+def _events(response: httpx.Response, kind: str = "achievement") -> Iterator[dict[str, str]]:
+    """Server-sent events of one `kind` as dicts of their fields; comment lines (pings) and the
+    stream's other events are skipped."""
     event: dict[str, str] = {}
     for line in response.iter_lines():
         if not line:
-            if event:
+            if event.get("event") == kind:
                 yield event
             event = {}
         elif not line.startswith(":"):
@@ -178,3 +181,39 @@ def test_a_start_at_the_dawn_of_the_calendar_replays_everything(
         events = _events(response)
         replayed = [json.loads(next(events)["data"])["id"] for _ in unlocked]
     assert sorted(replayed) == sorted(unlocked)
+
+
+def test_notifications_and_the_unread_count_are_pushed_as_they_change(live_server: str) -> None:
+    headers = _register(live_server)
+    with _stream(live_server, headers=headers) as response:
+        unread = _events(response, "unread")
+        assert json.loads(next(unread)["data"]) == {"unread": 0}
+        _exercise(live_server, headers, "e1", grade=100)
+        grown = json.loads(next(unread)["data"])["unread"]
+    assert grown > 0
+    listed = httpx.get(f"{live_server}/api/notifications", headers=headers, timeout=10).json()
+    assert listed["unread"] >= grown
+
+    with _stream(live_server, headers=headers) as response:
+        unread = _events(response, "unread")
+        assert json.loads(next(unread)["data"]) == {"unread": listed["unread"]}
+        marked = httpx.post(
+            f"{live_server}/api/notifications/read", json={}, headers=headers, timeout=10
+        )
+        assert marked.status_code == 200
+        assert json.loads(next(unread)["data"]) == {"unread": 0}
+
+
+def test_a_notification_event_carries_what_the_list_shows(live_server: str) -> None:
+    headers = _register(live_server)
+    with _stream(live_server, headers=headers) as response:
+        _exercise(live_server, headers, "e1")
+        pushed = json.loads(next(_events(response, "notification"))["data"])
+    listed = httpx.get(f"{live_server}/api/notifications", headers=headers, timeout=10).json()
+    shown = next(item for item in listed["items"] if item["id"] == pushed["id"])
+    assert {k: shown[k] for k in ("kind", "title", "link", "data")} == {
+        k: pushed[k] for k in ("kind", "title", "link", "data")
+    }
+    assert datetime.fromisoformat(shown["created_at"]) == datetime.fromisoformat(
+        pushed["created_at"]
+    )

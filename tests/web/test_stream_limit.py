@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 
 from questpath.config import Settings
-from questpath.progress import stream
+from questpath.notifications import stream
 from tests.helpers import assert_problem
 from tests.web.test_stream import _register, _stream
 
@@ -47,14 +47,9 @@ def test_a_learner_opens_as_many_streams_as_allowed_and_one_more_once_one_closes
 
 
 async def test_a_stream_ends_after_its_time_so_that_its_slot_is_renewed(app: FastAPI) -> None:
-    events = stream.achievement_events(
-        app.state.engine,
-        app.state.ruleset,
-        uuid.uuid4(),
-        datetime.now(UTC),
-        0.01,
-        lasting=0.05,
+    events = stream.progress_events(
+        app.state.engine, app.state.ruleset, uuid.uuid4(), datetime.now(UTC), lasting=0.05
     )
     started = time.monotonic()
-    assert [event async for event in events] == []
+    assert [event async for event in events] == [{"event": "unread", "data": '{"unread": 0}'}]
     assert time.monotonic() - started < 2

@@ -110,6 +110,8 @@ CanWriteAndReadGoals = Annotated[Principal, requires("goals:write", "goals:read"
 CanReadProfile = Annotated[Principal, requires("profile:read")]
 CanWriteProfile = Annotated[Principal, requires("profile:write")]
 CanWriteAndReadProfile = Annotated[Principal, requires("profile:write", "profile:read")]
+# Marking read answers with the unread count, and changing the settings with all of them.
+CanWriteNotifications = Annotated[Principal, requires("notifications:write", "progress:read")]
 # The full export holds everything a learner has, so it needs every read scope.
 CanReadEverything = Annotated[Principal, requires(*rules.READ_SCOPES)]
 

@@ -23,7 +23,8 @@ SCOPES = {
     "events:read": "read the events in the learner's log",
     "events:write": "record and void events, check in, schedule vacations; an admin's key may "
     "record events for any learner",
-    "progress:read": "read XP, levels, streaks, achievements, statistics, history and vacations",
+    "progress:read": "read XP, levels, streaks, achievements, statistics, history, vacations and "
+    "notifications",
     "tracks:read": "read tracks, their items, exports, the learning path and templates",
     "tracks:write": "import, change, share and delete tracks and their items",
     "quizzes:read": "read the question bank (with answers), quizzes and due reviews",
@@ -37,6 +38,8 @@ SCOPES = {
     "profile:write": (
         "change the display name, timezone, day start and public page settings; publish badges"
     ),
+    "notifications:write": "mark notifications read and choose reminders and the e-mail digest "
+    "(reading them needs progress:read)",
     "webhooks:read": "read webhook subscriptions and their deliveries",
     "webhooks:write": "subscribe webhooks (an admin's key: to every learner's signals), change, "
     "delete and redeliver them",

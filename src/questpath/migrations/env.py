@@ -14,6 +14,7 @@ import questpath.events.models
 import questpath.goals.models
 import questpath.leaderboards.models
 import questpath.mentors.models
+import questpath.notifications.models
 import questpath.progress.models
 import questpath.quizzes.models
 import questpath.ratelimit.models

@@ -5,22 +5,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
-from sse_starlette import EventSourceResponse
+from fastapi import APIRouter, Query
 
 from questpath.auth.dependencies import (
     CanReadProgress,
     CanWriteAndReadProfile,
     CanWriteEventsReadProgress,
     CredentialCacheDep,
-    ReaderOrBrowser,
 )
 from questpath.auth.limits import WriteLimitedRoute
 from questpath.clock import Now
-from questpath.dependencies import EngineDep, RulesetDep, SessionDep, SettingsDep
-from questpath.fields import Moment
-from questpath.metrics.instruments import counted_stream
-from questpath.progress import service, streak_settings, stream
+from questpath.dependencies import RulesetDep, SessionDep
+from questpath.progress import service, streak_settings
 from questpath.progress.dependencies import Learner, RecorderDep
 from questpath.progress.rules import MAX_HISTORY_DAYS
 from questpath.progress.schemas import (
@@ -41,8 +37,6 @@ from questpath.progress.schemas import (
     VacationList,
     VacationRead,
 )
-from questpath.ratelimit.dependencies import LimiterDep
-from questpath.ratelimit.openapi import RATE_LIMITED
 
 router = APIRouter(prefix="/api/progress", tags=["progress"], route_class=WriteLimitedRoute)
 settings_router = APIRouter(prefix="/api", tags=["streak settings"], route_class=WriteLimitedRoute)
@@ -142,56 +136,6 @@ async def calculate_skill_level(
 ) -> SkillLevelChange:
     """Recalculate one topic's level from its exercises under the current rules."""
     return await service.calculate_skill_level(session, recorder, principal.user, body.topic, now)
-
-
-@router.get(
-    "/stream",
-    response_class=EventSourceResponse,
-    responses={
-        200: {
-            "description": "A text/event-stream of `achievement` events, one per achievement "
-            "as it unlocks: `data` is JSON {id, name, description, icon, points, unlocked_at}; "
-            "each event's `id` is its unlock time, so a client that reconnects with "
-            "`Last-Event-ID` misses nothing. A comment line is sent every 15 s to keep "
-            "proxies from closing the connection. A stream ends after a few minutes "
-            "(QUESTPATH_RATE_LIMIT_STREAM_SECONDS); EventSource clients reconnect by themselves.",
-            "content": {"text/event-stream": {}},
-        },
-        429: {**RATE_LIMITED, "description": "the learner has as many streams open as allowed"},
-    },
-)
-async def stream_progress(
-    principal: ReaderOrBrowser,
-    limiter: LimiterDep,
-    engine: EngineDep,
-    ruleset: RulesetDep,
-    settings: SettingsDep,
-    now: Now,
-    since: Annotated[
-        Moment | None,
-        Query(description="send achievements unlocked after this time; default: from now on"),
-    ] = None,
-    last_event_id: Annotated[str | None, Header()] = None,
-) -> EventSourceResponse:
-    """Achievements as they unlock, pushed as server-sent events.
-
-    Accepts a bearer token or API key with `progress:read`, or a signed-in browser's session.
-    """
-    start = stream.stream_start(stream.parse_last_event_id(last_event_id), since, now)
-    release = await limiter.open_stream(str(principal.user.id))
-    events = stream.achievement_events(
-        engine,
-        ruleset,
-        principal.user.id,
-        start,
-        settings.stream_poll_seconds,
-        lasting=settings.rate_limit_stream_seconds,
-    )
-    return EventSourceResponse(
-        counted_stream(stream.releasing(events, release)),
-        ping=15,
-        headers={"Cache-Control": "no-store"},
-    )
 
 
 # Streak settings: the day start and vacations ---------------------------------------------------

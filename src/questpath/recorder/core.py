@@ -5,7 +5,8 @@ event id) → fold them into the projections (one statement per table for all le
 new week's or month's rows on the boards of learners who joined them → publish the badges of
 learners who publish every achievement they unlock → settle goals → record what settling
 achieved → put the batch's signals in the webhook outbox (one query for the subscriptions, one
-insert when any listens). Everything in the caller's transaction, so the
+insert when any listens) → store the notifications they make (one insert when any), waking the
+learners' event streams on commit. Everything in the caller's transaction, so the
 log, everything derived from it and the deliveries commit together or not at all.
 """
 
@@ -29,6 +30,7 @@ from questpath.goals import repository as goals_repo
 from questpath.goals import service as goals
 from questpath.leaderboards import repository as boards
 from questpath.metrics.instruments import count_events
+from questpath.notifications import service as notifications
 from questpath.problems import Conflict, NotFound
 from questpath.progress import projections
 from questpath.progress.recording import Recorded
@@ -60,7 +62,7 @@ class EventRecorder:
     async def settle(self, session: AsyncSession, user_id: uuid.UUID, now: datetime) -> None:
         timezones = await lock_known_learners(session, {user_id})
         _, goal_rows = await self._settle(session, {user_id}, timezones, now)
-        await outbox.enqueue(session, self._signals(goal_rows, {}, now), now)
+        await self._tell(session, self._signals(goal_rows, {}, now), now)
 
     async def record_locked(
         self,
@@ -85,7 +87,7 @@ class EventRecorder:
         achieved, goal_rows = await self._settle(
             session, {key[0] for key in created}, timezones, now
         )
-        await outbox.enqueue(session, self._signals(new_rows + goal_rows, changes, now), now)
+        await self._tell(session, self._signals(new_rows + goal_rows, changes, now), now)
         return Recorded(created | achieved.created, changes)
 
     async def void(
@@ -139,6 +141,11 @@ class EventRecorder:
         rows = [_row(d, timezones[d.user_id], now) for d in drafts]
         created = await _insert(session, rows)
         return Recorded(created), [r for r in rows if (r["user_id"], r["event_id"]) in created]
+
+    async def _tell(self, session: AsyncSession, signals: list[Signal], now: datetime) -> None:
+        """Put the batch's signals in the webhook outbox, and make the learners' notifications."""
+        await outbox.enqueue(session, signals, now)
+        await notifications.record(session, signals, now)
 
     def _signals(
         self, rows: list[dict[str, Any]], changes: Mapping[uuid.UUID, Changes], now: datetime

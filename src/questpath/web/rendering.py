@@ -96,6 +96,7 @@ def render(
         ),
         "toasts": shown,
         "rendered_at": utc_now().isoformat(),
+        "unread_notifications": getattr(request.state, "unread_notifications", 0),
         "email_verification": _settings(request).email_verification,
         **(context or {}),
     }

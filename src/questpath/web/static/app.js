@@ -51,6 +51,19 @@
       showToast("Achievement unlocked: " + a.name, a.description + " (+" + a.points + " points)");
       document.dispatchEvent(new CustomEvent("questpath:achievement", { detail: a }));
     });
+    // Achievements have their own toast above; the other kinds get one here.
+    source.addEventListener("notification", (event) => {
+      const n = JSON.parse(event.data);
+      if (n.kind !== "achievement.unlocked") showToast(n.title, "", "notification");
+    });
+    source.addEventListener("unread", (event) => {
+      const count = JSON.parse(event.data).unread;
+      document.querySelectorAll("[data-unread-count]").forEach((badge) => {
+        badge.hidden = count === 0;
+        const number = badge.querySelector("[data-unread-number]");
+        if (number) number.textContent = String(count);
+      });
+    });
   }
 
   // Sign-up: start from the browser's own timezone rather than UTC.

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from questpath.progress.stream import (
+from questpath.notifications.stream import (
     EARLIEST_START,
     LATE_COMMIT_WINDOW,
     LATEST_START,
