@@ -153,15 +153,19 @@ async def test_an_admin_demoted_stops_hearing_other_learners(
     endpoint: Receiver,
 ) -> None:
     admin = await create_admin_account(client, app)
-    await subscribe(client, admin, endpoint.url, ["event.recorded"])
+    hook = await subscribe(client, admin, endpoint.url, ["event.recorded"])
+    assert hook["all_learners"] is True
     async with app.state.engine.begin() as conn:
         demoted = update(User).where(User.id == uuid.UUID(admin.id)).values(role="learner")
         await conn.execute(demoted)
+    app.state.authenticator.cache.forget_user(uuid.UUID(admin.id))  # as a change of role does
 
     await record_events(client, learner.headers, [exercise("unheard")])
     await worker(app).run_once()
 
     assert endpoint.received == []
+    shown = await client.get(f"/api/webhooks/{hook['id']}", headers=admin.headers)
+    assert shown.json()["all_learners"] is False  # what it receives now: the owner's own
 
 
 async def test_a_failed_delivery_is_retried_with_growing_waits_until_it_succeeds(

@@ -79,7 +79,8 @@ async def list_webhooks(principal: CanReadWebhooks, session: SessionDep) -> list
 async def read_webhook(
     webhook_id: uuid.UUID, principal: CanReadWebhooks, session: SessionDep
 ) -> WebhookRead:
-    return service.read(await service.get(session, principal, webhook_id))
+    found = await service.get(session, principal, webhook_id)
+    return service.read(found, principal.is_admin)
 
 
 @router.patch("/{webhook_id}", responses={**NOT_FOUND, **BAD_URL})

@@ -42,7 +42,8 @@ class WebhookRead(BaseModel):
     url: str
     event_types: list[str]
     all_learners: bool = Field(
-        description="made by an admin: receives every learner's signals, else the owner's own"
+        description="made by an admin who still is one: receives every learner's signals; "
+        "else the owner's own"
     )
     enabled: bool
     disabled_at: datetime | None = Field(description="when deliveries stopped, if they did")

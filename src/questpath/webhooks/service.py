@@ -48,12 +48,14 @@ async def check_url(url: str, allow_private: bool, resolver: Resolver) -> None:
         pass
 
 
-def read(subscription: WebhookSubscription) -> WebhookRead:
+def read(subscription: WebhookSubscription, owner_is_admin: bool) -> WebhookRead:
+    """The subscription as its owner sees it: one made by an admin hears every learner only
+    while its owner is still an admin (the outbox checks the same)."""
     return WebhookRead(
         id=subscription.id,
         url=subscription.url,
         event_types=subscription.event_types,
-        all_learners=subscription.all_learners,
+        all_learners=subscription.all_learners and owner_is_admin,
         enabled=subscription.disabled_at is None,
         disabled_at=subscription.disabled_at,
         disabled_reason=subscription.disabled_reason,
@@ -84,11 +86,15 @@ async def create(
     )
     session.add(subscription)
     await session.flush()
-    return WebhookCreated(**read(subscription).model_dump(), secret=subscription.secret)
+    return WebhookCreated(
+        **read(subscription, principal.is_admin).model_dump(), secret=subscription.secret
+    )
 
 
 async def list_of(session: AsyncSession, principal: Principal) -> list[WebhookRead]:
-    return [read(s) for s in await repo.subscriptions_of(session, principal.user.id)]
+    return [
+        read(s, principal.is_admin) for s in await repo.subscriptions_of(session, principal.user.id)
+    ]
 
 
 async def get(
@@ -123,7 +129,7 @@ async def update(
         subscription.disabled_at, subscription.disabled_reason = now, "disabled by its owner"
     subscription.updated_at = now
     await session.flush()
-    return read(subscription)
+    return read(subscription, principal.is_admin)
 
 
 async def rotate_secret(
@@ -134,7 +140,9 @@ async def rotate_secret(
     subscription.secret = new_secret()
     subscription.updated_at = now
     await session.flush()
-    return WebhookCreated(**read(subscription).model_dump(), secret=subscription.secret)
+    return WebhookCreated(
+        **read(subscription, principal.is_admin).model_dump(), secret=subscription.secret
+    )
 
 
 async def delete(session: AsyncSession, principal: Principal, webhook_id: uuid.UUID) -> None:
