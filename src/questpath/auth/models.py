@@ -37,6 +37,8 @@ class User(Base):
             )
             for column in ("deletion_due_at", "disabled_at")
         ),
+        # The reminder sweep works through the learners one timezone and day start at a time.
+        Index("ix_users_timezone_day_start", "timezone", "day_start_hour"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)

@@ -1,4 +1,5 @@
-"""Notifications: the in-app list (`notifications`) and each learner's choices about them
+"""Notifications: the in-app list (`notifications`), each learner's choices about them, and an
+index of the accounts by timezone and day start for the reminder sweep
 
 Revision ID: 0029
 Revises: 0028
@@ -19,6 +20,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_index("ix_users_timezone_day_start", "users", ["timezone", "day_start_hour"])
     op.create_table(
         "notifications",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -73,3 +75,4 @@ def downgrade() -> None:
     op.drop_index("uq_notifications_user_key", table_name="notifications")
     op.drop_index("ix_notifications_user_created", table_name="notifications")
     op.drop_table("notifications")
+    op.drop_index("ix_users_timezone_day_start", table_name="users")
