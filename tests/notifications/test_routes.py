@@ -58,6 +58,15 @@ async def test_progress_becomes_notifications_newest_first(
     assert created == sorted(created, reverse=True)
 
 
+async def test_a_retried_batch_tells_nothing_new(
+    client: httpx.AsyncClient, learner: Account
+) -> None:
+    await record_events(client, learner.headers, [project("p1")])
+    before = await notifications(client, learner)
+    await record_events(client, learner.headers, [project("p1")])  # the same id: stored once
+    assert (await notifications(client, learner))["items"] == before["items"]
+
+
 async def test_a_rank_up_is_told_once(client: httpx.AsyncClient, learner: Account) -> None:
     await record_events(client, learner.headers, [project(f"p{n}") for n in range(3)])
     await record_events(client, learner.headers, [project("p4")])
