@@ -239,6 +239,14 @@ def test_a_learner_makes_a_cohort_and_its_invite_page_and_board_pass_axe(
     assert Axe().run(page).violations_count == 0
     page.get_by_role("button", name="Join the cohort").click()
     expect(page.get_by_text("You joined Evening SQL.")).to_be_visible()
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Delete the cohort").click()
+    expect(page.get_by_role("heading", name="Evening SQL", level=1)).to_be_visible()
+    assert asked == [
+        "Delete the cohort “Evening SQL”? Every member leaves it, and this cannot be undone."
+    ]
+    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Delete the cohort").click()
     expect(page.get_by_text("The cohort was deleted.")).to_be_visible()
     expect(page.get_by_text("You are in no cohort yet.")).to_be_visible()
