@@ -116,6 +116,7 @@ async def test_the_mentee_allows_notes_then_removes_the_mentor(
     page = await mentor_browser.get(f"/mentees/{mentee.id}")
     assert ITEM_NOTE in page.text
     assert METADATA in page.text
+    assert "Your notes" not in page.text  # they are the mentee's, read by the mentor
 
     removed = await submit(
         mentee_browser, f"/settings/mentors/{mentor.id}/remove", form_page="/settings/mentors"
