@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo
 
 from questpath.events.rules import local_date
@@ -27,15 +27,7 @@ Kind = Literal[
     "streak.at_risk",
     "reviews.due",
 ]
-KINDS: tuple[Kind, ...] = (
-    "achievement.unlocked",
-    "level.up",
-    "rank.up",
-    "goal.achieved",
-    "streak.at_risk",
-    "reviews.due",
-)
-REMINDERS: tuple[Kind, ...] = ("streak.at_risk", "reviews.due")
+KINDS: tuple[Kind, ...] = get_args(Kind)
 
 
 @dataclass(frozen=True)
