@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from questpath.progress import rules
 from questpath.progress.state import Changes, Totals
@@ -30,14 +30,7 @@ SignalType = Literal[
     "streak.broken",
     "event.recorded",
 ]
-SIGNAL_TYPES: tuple[SignalType, ...] = (
-    "achievement.unlocked",
-    "level.changed",
-    "rank.changed",
-    "goal.achieved",
-    "streak.broken",
-    "event.recorded",
-)
+SIGNAL_TYPES: tuple[SignalType, ...] = get_args(SignalType)
 # A streak shorter than this is not one a learner would miss: one lone day "breaking" is noise.
 BROKEN_STREAK_MINIMUM = 2
 
