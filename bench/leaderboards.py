@@ -5,7 +5,7 @@ The boards are filled straight into the tables (users, members, their week, mont
 rows, a few accounts waiting to be deleted), as the recorder and the joins would leave them;
 then QuestPath's own leaderboard queries run in this process, one at a time, for learners drawn
 at random. The ceiling is the cheapest read the table allows: one period row by its key. A naive
-rank (count the whole board) is timed too, to show what the stored sizes save.
+rank (count the whole board) is timed too, to show what the stored counts save.
 """
 
 from __future__ import annotations
@@ -220,10 +220,10 @@ def markdown(results: list[BackendResult], command: str) -> str:
             )
     lines += [
         "",
-        "A rank counts the learners on one side of the learner and those level with them. On a "
-        "board where many share a score (here most learners hold the smallest scores), the ties "
-        "alone are thousands of index entries: a count per score, kept beside the boards, would "
-        "make a rank cost the number of distinct scores instead.",
+        "A rank adds up `leaderboard_scores`, the board's count of learners at each score, over "
+        "the scores on one side of the learner (the side away from the board's middle), and "
+        "reads the count at the learner's own score: it costs the number of distinct scores on "
+        "that side, not the number of learners, however many share a score.",
         "",
         "CPU over the measured reads, % of one core:",
         "",

@@ -144,12 +144,15 @@ async def _listed_differences(session: AsyncSession, user: UserLike) -> list[Dif
 
 
 async def board_size_differences(engine: AsyncEngine) -> list[Difference]:
-    """Boards whose stored size is not the count of their listed rows."""
+    """Boards whose stored size is not the count of their listed rows, and boards whose stored
+    count of learners at a score is not the count of their listed rows at that XP."""
     async with read_snapshot(engine) as conn:
         session = AsyncSession(bind=conn)
         try:
             stored = await boards.sizes(session)
             counted = await boards.counted_sizes(session)
+            stored_scores = await boards.scores(session)
+            counted_scores = await boards.counted_scores(session)
         finally:
             await session.close()
     found = []
@@ -159,10 +162,20 @@ async def board_size_differences(engine: AsyncEngine) -> list[Difference]:
             found.append(
                 Difference("leaderboard_sizes", f"{period}|{start}", "learners", size, count)
             )
+    for period, start, xp in sorted(stored_scores.keys() | counted_scores.keys()):
+        key = (period, start, xp)
+        held, holding = stored_scores.get(key), counted_scores.get(key)
+        if held != holding:  # a score no listed row holds has no row
+            found.append(
+                Difference(
+                    "leaderboard_scores", f"{period}|{start}|{xp}", "learners", held, holding
+                )
+            )
     return found
 
 
 async def repair_board_sizes(session: AsyncSession) -> None:
+    """Recount each board's size and its learners at each score from the listed rows."""
     await boards.recount_sizes(session)
 
 

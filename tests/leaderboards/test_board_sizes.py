@@ -1,6 +1,7 @@
-"""Each board's stored size and its listed rows follow every way a learner comes on or goes off
-it: joining, leaving, a new week's first event, a void, a deletion asked for and cancelled, an
-admin disabling the account, erasure. `questpath verify` checks both."""
+"""Each board's stored size, its count of learners at each score and its listed rows follow
+every way a learner comes on or goes off it or changes their XP on it: joining, leaving, a new
+week's first event, a recording that raises XP, a late event, a void, a deletion asked for and
+cancelled, an admin disabling the account, erasure. `questpath verify` checks all three."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from questpath.db import transaction
 from questpath.erasure import erase
 from questpath.leaderboards import repository
+from questpath.leaderboards.models import LeaderboardScore
 from questpath.leaderboards.rules import standing
 from questpath.progress.models import ProgressPeriod
 from questpath.verify import board_size_differences, repair_board_sizes
@@ -99,11 +101,52 @@ async def test_sizes_follow_joins_leaves_new_weeks_voids_hidden_accounts_and_era
     assert (await board(client, admin, period="all"))["learners"] == 0  # ada is disabled
 
 
-async def test_verify_names_a_wrong_size_or_listing_and_repair_mends_the_size(
+async def stored_scores(app: FastAPI) -> dict[tuple[str, int], int]:
+    """The all-time board's stored learners at each score."""
+    async with app.state.sessionmaker() as session:
+        return {
+            (period, xp): n
+            for period, xp, n in await session.execute(
+                select(LeaderboardScore.period, LeaderboardScore.xp, LeaderboardScore.learners)
+            )
+            if period == "all"
+        }
+
+
+async def test_scores_follow_recordings_that_raise_xp_late_events_and_leaving(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    ada, bo, cy = [await register_account(client, f"{n}@example.org") for n in ("ada", "bo", "cy")]
+    for account in (ada, bo, cy):
+        await join(client, account)
+        await record_events(client, account.headers, [project(f"{account.email}-1")])
+    await assert_consistent(app, ada, bo, cy)
+    one = (await board(client, ada, period="all"))["you"]["xp"]
+    assert await stored_scores(app) == {("all", one): 3}
+
+    await record_events(client, ada.headers, [project("ada-2")])  # same day: XP rises
+    await record_events(
+        client, bo.headers, [project("bo-late") | {"occurred_at": days_ago(1)}, project("bo-2")]
+    )
+    await assert_consistent(app, ada, bo, cy)
+    scores = await stored_scores(app)
+    assert sum(scores.values()) == 3
+    assert scores[("all", one)] == 1  # only cy is left at one project's XP
+    assert all(n > 0 for n in scores.values())  # a score nobody holds has no row
+
+    left = await client.put("/api/leaderboard/settings", json={"listed": False}, headers=cy.headers)
+    assert left.status_code == 200
+    await record_events(client, cy.headers, [project("cy-2")])  # off the boards: not counted
+    await assert_consistent(app, ada, bo, cy)
+    assert ("all", one) not in await stored_scores(app)
+
+
+async def test_verify_names_a_wrong_size_score_or_listing_and_repair_mends_the_counts(
     app: FastAPI, client: httpx.AsyncClient, learner: Account
 ) -> None:
     await record_events(client, learner.headers, [project("l1")])
     await join(client, learner)
+    xp = (await board(client, learner, period="all"))["you"]["xp"]
     async with transaction(app.state.sessionmaker) as session:
         await session.execute(
             update(ProgressPeriod)
@@ -114,15 +157,18 @@ async def test_verify_names_a_wrong_size_or_listing_and_repair_mends_the_size(
     found: list[Any] = await board_size_differences(app.state.engine)
     listed = await projection_differences(app, learner)
 
-    assert [(d.table, d.field, d.stored, d.expected) for d in found] == [
-        ("leaderboard_sizes", "learners", 1, 0)
+    assert [(d.table, d.key.split("|")[0], d.field, d.stored, d.expected) for d in found] == [
+        ("leaderboard_sizes", "all", "learners", 1, 0),
+        ("leaderboard_scores", "all", "learners", 1, None),
     ]
+    assert found[1].key.endswith(f"|{xp}")
     assert [(d.table, d.field, d.stored, d.expected) for d in listed] == [
         ("progress_periods", "listed", False, True)
     ]
     async with transaction(app.state.sessionmaker) as session:
         await repair_board_sizes(session)
     assert await board_size_differences(app.state.engine) == []
+    assert ("all", xp) not in await stored_scores(app)
 
 
 async def test_ranks_and_percentiles_agree_with_the_rules_on_either_side_of_the_middle(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Uuid
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from questpath.db import Base, UTCDateTime
@@ -29,4 +29,19 @@ class LeaderboardSize(Base):
 
     period: Mapped[str] = mapped_column(String(8), primary_key=True)
     start: Mapped[date] = mapped_column(Date, primary_key=True)
+    learners: Mapped[int] = mapped_column(Integer)
+
+
+class LeaderboardScore(Base):
+    """How many of a board's listed rows hold each XP, kept with them, so that a learner's rank
+    adds up one row per distinct score above them instead of counting learners. A score no
+    listed row holds has no row."""
+
+    __tablename__ = "leaderboard_scores"
+    # On SQLite the key holds the counts too, so that a rank reads the key alone.
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    period: Mapped[str] = mapped_column(String(8), primary_key=True)
+    start: Mapped[date] = mapped_column(Date, primary_key=True)
+    xp: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     learners: Mapped[int] = mapped_column(Integer)

@@ -2,11 +2,12 @@
 
 lock the learners (one statement, id order) → insert the new events (idempotent by learner and
 event id) → fold them into the projections (one statement per table for all learners) → list a
-new week's or month's rows on the boards of learners who joined them → publish the badges of
-learners who publish every achievement they unlock → settle goals → record what settling
-achieved → put the batch's signals in the webhook outbox (one query for the subscriptions, one
-insert when any listens). Everything in the caller's transaction, so the
-log, everything derived from it and the deliveries commit together or not at all.
+new week's or month's rows on the boards of learners who joined them, and count the listed
+rows at their new XP → publish the badges of learners who publish every achievement they
+unlock → settle goals → record what settling achieved → put the batch's signals in the webhook
+outbox (one query for the subscriptions, one insert when any listens). Everything in the
+caller's transaction, so the log, everything derived from it and the deliveries commit
+together or not at all.
 """
 
 from __future__ import annotations
@@ -77,9 +78,12 @@ class EventRecorder:
             rows.setdefault(draft.key, _row(draft, timezones[draft.user_id], now))
         created = await _insert(session, list(rows.values()))
         new_rows = [row for key, row in rows.items() if key in created]
-        changes = await projections.apply(session, self._rules, new_rows, now)
-        # Only a new active day can begin a week or month row, which a member's boards then list.
-        await boards.list_members(session, [u for u, change in changes.items() if change.new_dates])
+        changes, rescored = await projections.apply(session, self._rules, new_rows, now)
+        # Only a new active day can begin a week or month row, which a member's boards then list;
+        # the rows listed already are counted at their new XP in the same statement.
+        await boards.list_members(
+            session, [u for u, change in changes.items() if change.new_dates], rescored
+        )
         unlocked = {user_id: [a.id for a in change.unlocked] for user_id, change in changes.items()}
         await badges.publish_unlocked(session, unlocked, now)
         achieved, goal_rows = await self._settle(
