@@ -428,7 +428,8 @@ def _verify_learners(
                     async with transaction(maker) as session:
                         await verify.repair_board_sizes(session)
                     typer.echo(
-                        "leaderboard_sizes, leaderboard_scores: recounted from the listed rows"
+                        "leaderboard_sizes, leaderboard_scores, leaderboard_streak_counts:"
+                        " recounted from the boards' rows"
                     )
         finally:
             await engine.dispose()

@@ -14,7 +14,6 @@ import uuid
 from collections import Counter
 from collections.abc import Collection
 from datetime import date, datetime
-from functools import cache
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select, tuple_, update
@@ -22,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth.models import User
 from questpath.db import dialect_of, insert_for
+from questpath.leaderboards import streaks
+from questpath.leaderboards.counting import adding
 from questpath.leaderboards.models import LeaderboardMember, LeaderboardScore, LeaderboardSize
 from questpath.progress.models import ProgressPeriod
 
@@ -41,11 +42,13 @@ async def join(session: AsyncSession, user_id: uuid.UUID, show_name: bool, now: 
         stmt.on_conflict_do_update(index_elements=["user_id"], set_={"show_name": show_name})
     )
     await list_members(session, [user_id])
+    await streaks.restreak(session, [user_id])
 
 
 async def leave(session: AsyncSession, user_id: uuid.UUID) -> None:
     await session.execute(delete(LeaderboardMember).where(LeaderboardMember.user_id == user_id))
     await unlist(session, [user_id])
+    await streaks.unstreak(session, [user_id])
 
 
 async def list_members(
@@ -95,7 +98,7 @@ async def _add_sizes(session: AsyncSession, moved: Counter[Board]) -> None:
         if n
     ]
     if rows:
-        await session.execute(_adding(dialect_of(session), LeaderboardSize), rows)
+        await session.execute(adding(dialect_of(session), LeaderboardSize), rows)
 
 
 async def _add_scores(session: AsyncSession, moved: ScoreMoves) -> None:
@@ -109,7 +112,7 @@ async def _add_scores(session: AsyncSession, moved: ScoreMoves) -> None:
     ]
     if not rows:
         return
-    await session.execute(_adding(dialect_of(session), LeaderboardScore), rows)
+    await session.execute(adding(dialect_of(session), LeaderboardScore), rows)
     emptied = [key for key, n in sorted(moved.items()) if n < 0]
     if emptied:
         await session.execute(
@@ -120,16 +123,6 @@ async def _add_scores(session: AsyncSession, moved: ScoreMoves) -> None:
                 LeaderboardScore.learners <= 0,
             )
         )
-
-
-@cache
-def _adding(dialect: str, model: type[LeaderboardSize] | type[LeaderboardScore]) -> Any:
-    """INSERT ... ON CONFLICT DO UPDATE SET learners = learners + the new row's."""
-    stmt = insert_for(dialect, model)
-    keys = [c.name for c in model.__mapper__.primary_key]
-    return stmt.on_conflict_do_update(
-        index_elements=keys, set_={"learners": model.learners + stmt.excluded.learners}
-    )
 
 
 def _listed(period: str, start: date) -> Any:
