@@ -5,6 +5,8 @@ cancelled, an admin disabling the account, erasure. `questpath verify` checks al
 
 from __future__ import annotations
 
+import asyncio
+import random
 import uuid
 from typing import Any
 
@@ -24,6 +26,7 @@ from tests.helpers import (
     Account,
     create_admin_account,
     days_ago,
+    post_events,
     projection_differences,
     record_events,
     register_account,
@@ -199,3 +202,62 @@ async def test_ranks_and_percentiles_agree_with_the_rules_on_either_side_of_the_
             "xp": mine,
             "percentile": expected.percentile,
         }
+
+
+async def test_concurrent_recordings_joins_and_leaves_keep_every_count(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    accounts = [await register_account(client, f"c{n}@example.org") for n in range(6)]
+    for account in accounts[:4]:
+        await join(client, account)
+
+    async def record(account: Account, batch: int) -> httpx.Response:
+        # Equal events on the same days: every learner passes through the same scores.
+        events = [
+            project(f"{account.email}-{batch}-{i}") | {"occurred_at": days_ago(i)}
+            for i in range(batch % 3 + 1)
+        ]
+        return await post_events(client, account.headers, {"events": events})
+
+    async def switch(account: Account, listed: bool) -> httpx.Response:
+        return await client.put(
+            "/api/leaderboard/settings", json={"listed": listed}, headers=account.headers
+        )
+
+    responses = await asyncio.gather(
+        *(record(account, batch) for batch in range(4) for account in accounts),
+        switch(accounts[4], True),
+        switch(accounts[0], False),
+        switch(accounts[5], True),
+    )
+
+    assert all(r.is_success for r in responses), [r.text for r in responses]
+    await assert_consistent(app, *accounts)
+
+
+async def test_random_batches_late_events_and_voids_keep_every_count(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    rng = random.Random(2026)
+    accounts = [await register_account(client, f"r{n}@example.org") for n in range(4)]
+    for account in accounts[:3]:
+        await join(client, account)
+    recorded: dict[str, list[str]] = {account.email: [] for account in accounts}
+    for step in range(24):
+        account = rng.choice(accounts)
+        events = [
+            project(f"s{step}-{i}", grade=rng.choice([50, 75, 100]))
+            | {"occurred_at": days_ago(rng.randrange(45))}  # weeks and months back: late events
+            for i in range(rng.randrange(1, 4))
+        ]
+        await record_events(client, account.headers, events)
+        recorded[account.email] += [event["id"] for event in events]
+        if step % 6 == 5:  # void one of the learner's events
+            voided = await client.post(
+                f"/api/events/{recorded[account.email].pop(0)}/void", headers=account.headers
+            )
+            assert voided.status_code == 201, voided.text
+        if step == 12:
+            await join(client, accounts[3])
+        await assert_consistent(app, account)
+    await assert_consistent(app, *accounts)
