@@ -19,7 +19,6 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    tuple_,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -525,17 +524,22 @@ async def _recount_periods(
 async def _listed_moves(session: AsyncSession, rows: list[dict[str, Any]]) -> ListedMoves:
     """How writing `rows` moves the XP of those of them listed on the leaderboards: one less
     at the stored XP, one more at the new. A row not stored yet is not listed yet."""
-    key = (ProgressPeriod.user_id, ProgressPeriod.period, ProgressPeriod.start)
+    # Three lists rather than a list of keys: each database seeks the primary key for every
+    # combination, where a list of keys would be read as a scan (SQLite) or a long OR.
     found = await session.execute(
-        select(*key, ProgressPeriod.xp).where(
-            tuple_(*key).in_([(r["user_id"], r["period"], r["start"]) for r in rows]),
+        select(
+            ProgressPeriod.user_id, ProgressPeriod.period, ProgressPeriod.start, ProgressPeriod.xp
+        ).where(
+            ProgressPeriod.user_id.in_(sorted({r["user_id"] for r in rows})),
+            ProgressPeriod.period.in_(sorted({r["period"] for r in rows})),
+            ProgressPeriod.start.in_(sorted({r["start"] for r in rows})),
             ProgressPeriod.listed.is_(True),
         )
     )
     new_xp = {(r["user_id"], r["period"], r["start"]): r["xp"] for r in rows}
     moves: ListedMoves = Counter()
     for user_id, period, start, xp in found:
-        after = new_xp[(user_id, period, start)]
+        after = new_xp.get((user_id, period, start), xp)  # a combination not being written
         if after != xp:
             moves[(period, start, int(xp))] -= 1
             moves[(period, start, int(after))] += 1
