@@ -16,13 +16,12 @@ from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, tuple_, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth.models import User
 from questpath.db import dialect_of, insert_for
-from questpath.leaderboards import streaks
-from questpath.leaderboards.counting import adding
+from questpath.leaderboards import counting, streaks
 from questpath.leaderboards.models import LeaderboardMember, LeaderboardScore, LeaderboardSize
 from questpath.progress.models import ProgressPeriod
 
@@ -92,37 +91,24 @@ async def _set_listed(
 
 
 async def _add_sizes(session: AsyncSession, moved: Counter[Board]) -> None:
-    rows = [  # in key order, so that two writers never wait on each other's rows in turn
+    rows = [
         {"period": period, "start": start, "learners": n}
         for (period, start), n in sorted(moved.items())
         if n
     ]
-    if rows:
-        await session.execute(adding(dialect_of(session), LeaderboardSize), rows)
+    await counting.add(session, LeaderboardSize, rows, drop_empty=False)
 
 
 async def _add_scores(session: AsyncSession, moved: ScoreMoves) -> None:
     """Add to each board's count of learners at each score; a score left with none goes. The
-    rows are written in key order, after the sizes, so that two writers never wait on each
-    other's rows in turn; the delete touches only rows the upsert holds already."""
+    rows are written after the sizes, so that two writers never wait on each other's rows in
+    turn."""
     rows = [
         {"period": period, "start": start, "xp": xp, "learners": n}
         for (period, start, xp), n in sorted(moved.items())
         if n
     ]
-    if not rows:
-        return
-    await session.execute(adding(dialect_of(session), LeaderboardScore), rows)
-    emptied = [key for key, n in sorted(moved.items()) if n < 0]
-    if emptied:
-        await session.execute(
-            delete(LeaderboardScore).where(
-                tuple_(LeaderboardScore.period, LeaderboardScore.start, LeaderboardScore.xp).in_(
-                    emptied
-                ),
-                LeaderboardScore.learners <= 0,
-            )
-        )
+    await counting.add(session, LeaderboardScore, rows, drop_empty=True)
 
 
 def _listed(period: str, start: date) -> Any:

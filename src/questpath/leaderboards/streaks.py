@@ -17,13 +17,12 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth.models import User
 from questpath.db import dialect_of, insert_for
-from questpath.leaderboards import rules
-from questpath.leaderboards.counting import adding
+from questpath.leaderboards import counting, rules
 from questpath.leaderboards.models import (
     LeaderboardMember,
     LeaderboardStreak,
@@ -133,20 +132,7 @@ async def _add_counts(session: AsyncSession, moves: Counter[CountKey]) -> None:
         for (alive, run), n in sorted(moves.items())
         if n
     ]
-    if not rows:
-        return
-    await session.execute(adding(dialect_of(session), LeaderboardStreakCount), rows)
-    emptied = [
-        and_(LeaderboardStreakCount.alive_until == alive, LeaderboardStreakCount.run == run)
-        for (alive, run), n in sorted(moves.items())
-        if n < 0
-    ]
-    if emptied:
-        await session.execute(
-            delete(LeaderboardStreakCount).where(
-                or_(*emptied), LeaderboardStreakCount.learners <= 0
-            )
-        )
+    await counting.add(session, LeaderboardStreakCount, rows, drop_empty=True)
 
 
 # Reading ---------------------------------------------------------------------------------------
