@@ -1,4 +1,5 @@
-"""Leaderboards API: join or leave, and the boards of the caller's week, month and all time."""
+"""Leaderboards API: join or leave, the XP boards of the caller's week, month and all time, and
+the board of current streaks."""
 
 from __future__ import annotations
 

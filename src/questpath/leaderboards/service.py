@@ -1,6 +1,7 @@
-"""Leaderboards: joining, leaving, and the board of the caller's current week, month or all
-time. A learner who leaves, or deletes their account, is off every board at once: the boards
-are read from progress_periods joined with the members, never stored apart."""
+"""Leaderboards: joining, leaving, and the XP board of the caller's current week, month or all
+time, or the board of current streaks. A learner who leaves, or deletes their account, is off
+every board at once: the XP boards are read from progress_periods joined with the members, and
+leaving takes the learner's row off the streak board in the same transaction."""
 
 from __future__ import annotations
 
