@@ -2,8 +2,8 @@
 the leaderboards with the last day it stays current, and `leaderboard_streak_counts` counts
 them by that day and length; both filled from the stored streaks and vacations
 
-Revision ID: 0030
-Revises: 0029
+Revision ID: 0031
+Revises: 0030
 Create Date: 2026-12-04 17:00:00.000000
 """
 
@@ -18,8 +18,8 @@ from questpath.leaderboards.rules import alive_until
 from questpath.progress.rules import StreakState
 from questpath.progress.vacations import Vacation, VacationDays
 
-revision: str = "0030"
-down_revision: str | None = "0029"
+revision: str = "0031"
+down_revision: str | None = "0030"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
