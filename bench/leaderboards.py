@@ -1,11 +1,13 @@
 """`python -m bench.leaderboards`: a learner's rank and a top-50 page on a board of 100,000
-learners, on SQLite and PostgreSQL, beside a primary-key read of the same table.
+learners, on SQLite and PostgreSQL, beside a primary-key read of the same table; the same two
+reads on the streak board.
 
 The boards are filled straight into the tables (users, members, their week, month and all-time
-rows, a few accounts waiting to be deleted), as the recorder and the joins would leave them;
+rows and their streaks, a few accounts waiting to be deleted), as the recorder and the joins
+would leave them;
 then QuestPath's own leaderboard queries run in this process, one at a time, for learners drawn
 at random. The ceiling is the cheapest read the table allows: one period row by its key. A naive
-rank (count the whole board) is timed too, to show what the stored sizes save.
+rank (count the whole board) is timed too, to show what the stored counts save.
 """
 
 from __future__ import annotations
@@ -34,11 +36,13 @@ from bench.servers import tree_cpu_seconds
 from questpath.auth.models import User
 from questpath.db import create_engine, create_sessionmaker, migrate
 from questpath.leaderboards import repository as repo
-from questpath.leaderboards.models import LeaderboardMember
+from questpath.leaderboards import streaks
+from questpath.leaderboards.models import LeaderboardMember, LeaderboardStreak
 from questpath.progress.models import ProgressPeriod
 from questpath.progress.periods import ALL_TIME, period_start
 
-WEEK = period_start("week", date(2026, 12, 2))
+TODAY = date(2026, 12, 2)
+WEEK = period_start("week", TODAY)
 MONTH = period_start("month", date(2026, 12, 2))
 BOARDS = (("week", WEEK), ("month", MONTH), ("all", ALL_TIME))
 CHUNK = 5000
@@ -66,7 +70,7 @@ class BackendResult:
 def _rows(learners: int, members: float, hidden: int) -> tuple[list[dict[str, Any]], ...]:
     rng = random.Random(7)
     now = datetime(2026, 12, 2, 12, tzinfo=UTC)
-    users, joined, periods = [], [], []
+    users, joined, periods, streak_rows = [], [], [], []
     for n in range(learners):
         user_id = uuid.UUID(int=rng.getrandbits(128))
         users.append(
@@ -83,6 +87,14 @@ def _rows(learners: int, members: float, hidden: int) -> tuple[list[dict[str, An
         listed = rng.random() < members
         if listed:
             joined.append({"user_id": user_id, "show_name": n % 3 == 0, "joined_at": now})
+            # Half the streaks are current (their last day today or lately, with 0-2 freezes),
+            # half broke at some time in the last year, however long they had grown.
+            run = int(rng.paretovariate(1.1))
+            last = TODAY - timedelta(days=rng.randrange(2) if n % 2 else rng.randrange(2, 365))
+            alive = last + timedelta(days=1 + rng.randrange(3))
+            streak_rows.append(
+                {"user_id": user_id, "run": run, "reached_on": last, "alive_until": alive}
+            )
         all_xp = int(rng.paretovariate(1.2) * 40)
         for period, start in BOARDS:
             xp = all_xp if period == "all" else int(all_xp * rng.random())
@@ -91,20 +103,27 @@ def _rows(learners: int, members: float, hidden: int) -> tuple[list[dict[str, An
                 {"user_id": user_id, "period": period, "start": start, "xp": xp,
                  "reached_at": reached, "listed": listed}
             )  # fmt: skip
-    return users, joined, periods
+    return users, joined, periods, streak_rows
 
 
 async def _fill(url: str, learners: int) -> list[uuid.UUID]:
-    users, joined, periods = _rows(learners, members=0.9, hidden=100)
+    users, joined, periods, streak_rows = _rows(learners, members=0.9, hidden=100)
     engine = create_engine(url)
     maker = create_sessionmaker(engine)
+    filled = (
+        (User, users),
+        (LeaderboardMember, joined),
+        (ProgressPeriod, periods),
+        (LeaderboardStreak, streak_rows),
+    )
     try:
-        for table, rows in ((User, users), (LeaderboardMember, joined), (ProgressPeriod, periods)):
+        for table, rows in filled:
             for first in range(0, len(rows), CHUNK):
                 async with maker.begin() as session:
                     await session.execute(insert(table), rows[first : first + CHUNK])
         async with maker.begin() as session:
             await repo.recount_sizes(session)
+            await streaks.recount(session)
         async with engine.connect() as conn:
             autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
             await autocommit.execute(text("VACUUM ANALYZE" if "postgresql" in url else "ANALYZE"))
@@ -142,6 +161,15 @@ async def _top(session: Any, pick: tuple[uuid.UUID, str, date]) -> None:
     await repo.top(session, pick[1], pick[2], 50)
 
 
+async def _streak_rank(session: Any, pick: tuple[uuid.UUID, str, date]) -> None:
+    run = await streaks.run_of(session, pick[0], TODAY)
+    await streaks.counts(session, TODAY, run or 0)
+
+
+async def _streak_top(session: Any, pick: tuple[uuid.UUID, str, date]) -> None:
+    await streaks.top(session, TODAY, 50)
+
+
 async def _by_key(session: Any, pick: tuple[uuid.UUID, str, date]) -> None:
     user_id, period, start = pick
     await session.scalar(
@@ -174,6 +202,8 @@ def measure(url: str, backend: str, version: str, learners: int, reads: int,
         "A learner's rank and percentile": _rank,
         "The top 50": _top,
         "Naive rank: count the whole board": _count_board,
+        "Streak board: a learner's rank and percentile": _streak_rank,
+        "Streak board: the top 50": _streak_top,
     }
     timings = []
     process, database = time.process_time(), database_cpu()
@@ -188,7 +218,12 @@ def measure(url: str, backend: str, version: str, learners: int, reads: int,
     return BackendResult(backend, version, learners, timings, cpu)
 
 
-TARGETS_MS = {"A learner's rank and percentile": 5.0, "The top 50": 10.0}
+TARGETS_MS = {
+    "A learner's rank and percentile": 5.0,
+    "The top 50": 10.0,
+    "Streak board: a learner's rank and percentile": 5.0,
+    "Streak board: the top 50": 10.0,
+}
 
 
 def _verdict(timing: Timing) -> str:
@@ -205,7 +240,9 @@ def markdown(results: list[BackendResult], command: str) -> str:
         f"`{command}`. Each board (week, month, all time) holds every learner's row; 90% of the "
         "learners joined, 100 of them wait to be deleted. The rank read is `repository.xp_of` "
         "and `repository.counts`; the top read is `repository.top(50)`. Targets: a rank in "
-        "≤ 5 ms, a top-50 page in ≤ 10 ms.",
+        "≤ 5 ms, a top-50 page in ≤ 10 ms. The streak board (every member's current streak, "
+        "half of them current, half broken at some time in the last year) is read with "
+        "`streaks.run_of` and `streaks.counts`, and `streaks.top(50)`, to the same targets.",
         "",
         "| Backend | Read | p50 ms | p95 ms | p99 ms | × ceiling (p50) | Target (p50) |",
         "|---|---|---:|---:|---:|---:|---|",
@@ -220,10 +257,13 @@ def markdown(results: list[BackendResult], command: str) -> str:
             )
     lines += [
         "",
-        "A rank counts the learners on one side of the learner and those level with them. On a "
-        "board where many share a score (here most learners hold the smallest scores), the ties "
-        "alone are thousands of index entries: a count per score, kept beside the boards, would "
-        "make a rank cost the number of distinct scores instead.",
+        "A rank adds up `leaderboard_scores`, the board's count of learners at each score, over "
+        "the scores on one side of the learner (the side away from the board's middle), and "
+        "reads the count at the learner's own score: it costs the number of distinct scores on "
+        "that side, not the number of learners, however many share a score. A streak rank adds "
+        "up `leaderboard_streak_counts` over the (last current day, length) pairs current on "
+        "the reader's day: a few hundred rows. The streak top 50 walks the board index from the "
+        "longest streak down, skipping the broken ones.",
         "",
         "CPU over the measured reads, % of one core:",
         "",

@@ -175,8 +175,9 @@ schema.app = chains.app = seeded_app
 @schema.hook
 def map_case(_context: HookContext, case: Case) -> Case:
     """Valid requests as the operation descriptions define them, where the schema cannot:
-    a cursor is one the server handed out, and a history range is `days` or both dates.
-    Reads by id ask for the learner's own track or event."""
+    a cursor is one the server handed out, a history range is `days` or both dates, and the
+    streak board has no period but all time. Reads by id ask for the learner's own track or
+    event."""
     if case.meta is None or case.meta.generation.mode != GenerationMode.POSITIVE:
         return case
     if case.method == "GET" and isinstance(case.path_parameters, dict):
@@ -186,6 +187,8 @@ def map_case(_context: HookContext, case: Case) -> Case:
         case.query.pop("cursor", None)
         if case.operation.path == "/api/progress/history":
             case.query = _valid_history_range(case.query)
+        if case.operation.path.endswith("/leaderboard") and case.query.get("by") == "streak":
+            case.query.pop("period", None)
     return case
 
 

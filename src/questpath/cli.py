@@ -427,7 +427,10 @@ def _verify_learners(
                 if repair:
                     async with transaction(maker) as session:
                         await verify.repair_board_sizes(session)
-                    typer.echo("leaderboard_sizes: recounted from the listed rows")
+                    typer.echo(
+                        "leaderboard_sizes, leaderboard_scores, leaderboard_streak_counts:"
+                        " recounted from the boards' rows"
+                    )
         finally:
             await engine.dispose()
         return checked, differing

@@ -17,6 +17,7 @@ from questpath.auth import repository as users
 from questpath.auth.principal import UserLike
 from questpath.db import create_sessionmaker, read_snapshot, transaction
 from questpath.leaderboards import repository as boards
+from questpath.leaderboards import streaks as streak_board
 from questpath.progress import rebuild
 from questpath.progress import repository as repo
 from questpath.progress.rules import TALLY_FIELDS, Tally
@@ -143,13 +144,40 @@ async def _listed_differences(session: AsyncSession, user: UserLike) -> list[Dif
     ]
 
 
+async def _streak_differences(
+    session: AsyncSession, user: UserLike, expected: Projection
+) -> list[Difference]:
+    """The learner's row on the streak board against the streak and vacations of the log: a
+    member with a streak has one, anyone else none."""
+    joined = await boards.member(session, user.id) is not None
+    stored = (await streak_board.stored_rows(session, [user.id])).get(user.id)
+    row = streak_board.row_of(expected.totals.streak, list(expected.vacations.values()))
+    wanted = row if joined else None
+    if stored == wanted:
+        return []
+    key = str(user.id)
+    if stored is None or wanted is None:
+        present, absent = ("present", "absent") if stored else ("absent", "present")
+        return [Difference("leaderboard_streaks", key, "row", present, absent)]
+    return [
+        Difference("leaderboard_streaks", key, name, a, b)
+        for name, a, b in zip(("run", "reached_on", "alive_until"), stored, wanted, strict=True)
+        if a != b
+    ]
+
+
 async def board_size_differences(engine: AsyncEngine) -> list[Difference]:
-    """Boards whose stored size is not the count of their listed rows."""
+    """Boards whose stored size is not the count of their listed rows, and boards whose stored
+    count of learners at a score is not the count of their listed rows at that XP."""
     async with read_snapshot(engine) as conn:
         session = AsyncSession(bind=conn)
         try:
             stored = await boards.sizes(session)
             counted = await boards.counted_sizes(session)
+            stored_scores = await boards.scores(session)
+            counted_scores = await boards.counted_scores(session)
+            stored_streaks = await streak_board.stored_counts(session)
+            counted_streaks = await streak_board.counted_counts(session)
         finally:
             await session.close()
     found = []
@@ -159,11 +187,29 @@ async def board_size_differences(engine: AsyncEngine) -> list[Difference]:
             found.append(
                 Difference("leaderboard_sizes", f"{period}|{start}", "learners", size, count)
             )
+    for period, start, xp in sorted(stored_scores.keys() | counted_scores.keys()):
+        key = (period, start, xp)
+        held, holding = stored_scores.get(key), counted_scores.get(key)
+        if held != holding:  # a score no listed row holds has no row
+            found.append(
+                Difference(
+                    "leaderboard_scores", f"{period}|{start}|{xp}", "learners", held, holding
+                )
+            )
+    for alive, run in sorted(stored_streaks.keys() | counted_streaks.keys()):
+        held, holding = stored_streaks.get((alive, run)), counted_streaks.get((alive, run))
+        if held != holding:
+            found.append(
+                Difference("leaderboard_streak_counts", f"{alive}|{run}", "learners", held, holding)
+            )
     return found
 
 
 async def repair_board_sizes(session: AsyncSession) -> None:
+    """Recount each board's size and its learners at each score from the listed rows, and the
+    streak board's counts from its rows."""
     await boards.recount_sizes(session)
+    await streak_board.recount(session)
 
 
 async def verify(engine: AsyncEngine, user: UserLike, ruleset: Ruleset) -> list[Difference]:
@@ -171,9 +217,11 @@ async def verify(engine: AsyncEngine, user: UserLike, ruleset: Ruleset) -> list[
         session = AsyncSession(bind=conn)
         try:
             stored = await repo.projection(session, user.id)
-            found = differences(stored, await _recompute(session, user, ruleset, stored))
+            expected = await _recompute(session, user, ruleset, stored)
+            found = differences(stored, expected)
             found += await _day_start_differences(session, user)
             found += await _listed_differences(session, user)
+            found += await _streak_differences(session, user, expected)
             return found + card_differences(
                 await reviews.stored_cards(session, user),
                 await reviews.expected_cards(session, user, ruleset),

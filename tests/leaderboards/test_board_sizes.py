@@ -1,19 +1,23 @@
-"""Each board's stored size and its listed rows follow every way a learner comes on or goes off
-it: joining, leaving, a new week's first event, a void, a deletion asked for and cancelled, an
-admin disabling the account, erasure. `questpath verify` checks both."""
+"""Each board's stored size, its count of learners at each score and its listed rows follow
+every way a learner comes on or goes off it or changes their XP on it: joining, leaving, a new
+week's first event, a recording that raises XP, a late event, a void, a deletion asked for and
+cancelled, an admin disabling the account, erasure. `questpath verify` checks all three."""
 
 from __future__ import annotations
 
+import asyncio
+import random
 import uuid
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from questpath.db import transaction
 from questpath.erasure import erase
 from questpath.leaderboards import repository
+from questpath.leaderboards.models import LeaderboardScore
 from questpath.leaderboards.rules import standing
 from questpath.progress.models import ProgressPeriod
 from questpath.verify import board_size_differences, repair_board_sizes
@@ -22,6 +26,7 @@ from tests.helpers import (
     Account,
     create_admin_account,
     days_ago,
+    post_events,
     projection_differences,
     record_events,
     register_account,
@@ -99,11 +104,52 @@ async def test_sizes_follow_joins_leaves_new_weeks_voids_hidden_accounts_and_era
     assert (await board(client, admin, period="all"))["learners"] == 0  # ada is disabled
 
 
-async def test_verify_names_a_wrong_size_or_listing_and_repair_mends_the_size(
+async def stored_scores(app: FastAPI) -> dict[tuple[str, int], int]:
+    """The all-time board's stored learners at each score."""
+    async with app.state.sessionmaker() as session:
+        return {
+            (period, xp): n
+            for period, xp, n in await session.execute(
+                select(LeaderboardScore.period, LeaderboardScore.xp, LeaderboardScore.learners)
+            )
+            if period == "all"
+        }
+
+
+async def test_scores_follow_recordings_that_raise_xp_late_events_and_leaving(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    ada, bo, cy = [await register_account(client, f"{n}@example.org") for n in ("ada", "bo", "cy")]
+    for account in (ada, bo, cy):
+        await join(client, account)
+        await record_events(client, account.headers, [project(f"{account.email}-1")])
+    await assert_consistent(app, ada, bo, cy)
+    one = (await board(client, ada, period="all"))["you"]["xp"]
+    assert await stored_scores(app) == {("all", one): 3}
+
+    await record_events(client, ada.headers, [project("ada-2")])  # same day: XP rises
+    await record_events(
+        client, bo.headers, [project("bo-late") | {"occurred_at": days_ago(1)}, project("bo-2")]
+    )
+    await assert_consistent(app, ada, bo, cy)
+    scores = await stored_scores(app)
+    assert sum(scores.values()) == 3
+    assert scores[("all", one)] == 1  # only cy is left at one project's XP
+    assert all(n > 0 for n in scores.values())  # a score nobody holds has no row
+
+    left = await client.put("/api/leaderboard/settings", json={"listed": False}, headers=cy.headers)
+    assert left.status_code == 200
+    await record_events(client, cy.headers, [project("cy-2")])  # off the boards: not counted
+    await assert_consistent(app, ada, bo, cy)
+    assert ("all", one) not in await stored_scores(app)
+
+
+async def test_verify_names_a_wrong_size_score_or_listing_and_repair_mends_the_counts(
     app: FastAPI, client: httpx.AsyncClient, learner: Account
 ) -> None:
     await record_events(client, learner.headers, [project("l1")])
     await join(client, learner)
+    xp = (await board(client, learner, period="all"))["you"]["xp"]
     async with transaction(app.state.sessionmaker) as session:
         await session.execute(
             update(ProgressPeriod)
@@ -114,15 +160,18 @@ async def test_verify_names_a_wrong_size_or_listing_and_repair_mends_the_size(
     found: list[Any] = await board_size_differences(app.state.engine)
     listed = await projection_differences(app, learner)
 
-    assert [(d.table, d.field, d.stored, d.expected) for d in found] == [
-        ("leaderboard_sizes", "learners", 1, 0)
+    assert [(d.table, d.key.split("|")[0], d.field, d.stored, d.expected) for d in found] == [
+        ("leaderboard_sizes", "all", "learners", 1, 0),
+        ("leaderboard_scores", "all", "learners", 1, None),
     ]
+    assert found[1].key.endswith(f"|{xp}")
     assert [(d.table, d.field, d.stored, d.expected) for d in listed] == [
         ("progress_periods", "listed", False, True)
     ]
     async with transaction(app.state.sessionmaker) as session:
         await repair_board_sizes(session)
     assert await board_size_differences(app.state.engine) == []
+    assert ("all", xp) not in await stored_scores(app)
 
 
 async def test_ranks_and_percentiles_agree_with_the_rules_on_either_side_of_the_middle(
@@ -153,3 +202,62 @@ async def test_ranks_and_percentiles_agree_with_the_rules_on_either_side_of_the_
             "xp": mine,
             "percentile": expected.percentile,
         }
+
+
+async def test_concurrent_recordings_joins_and_leaves_keep_every_count(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    accounts = [await register_account(client, f"c{n}@example.org") for n in range(6)]
+    for account in accounts[:4]:
+        await join(client, account)
+
+    async def record(account: Account, batch: int) -> httpx.Response:
+        # Equal events on the same days: every learner passes through the same scores.
+        events = [
+            project(f"{account.email}-{batch}-{i}") | {"occurred_at": days_ago(i)}
+            for i in range(batch % 3 + 1)
+        ]
+        return await post_events(client, account.headers, {"events": events})
+
+    async def switch(account: Account, listed: bool) -> httpx.Response:
+        return await client.put(
+            "/api/leaderboard/settings", json={"listed": listed}, headers=account.headers
+        )
+
+    responses = await asyncio.gather(
+        *(record(account, batch) for batch in range(4) for account in accounts),
+        switch(accounts[4], True),
+        switch(accounts[0], False),
+        switch(accounts[5], True),
+    )
+
+    assert all(r.is_success for r in responses), [r.text for r in responses]
+    await assert_consistent(app, *accounts)
+
+
+async def test_random_batches_late_events_and_voids_keep_every_count(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    rng = random.Random(2026)
+    accounts = [await register_account(client, f"r{n}@example.org") for n in range(4)]
+    for account in accounts[:3]:
+        await join(client, account)
+    recorded: dict[str, list[str]] = {account.email: [] for account in accounts}
+    for step in range(24):
+        account = rng.choice(accounts)
+        events = [
+            project(f"s{step}-{i}", grade=rng.choice([50, 75, 100]))
+            | {"occurred_at": days_ago(rng.randrange(45))}  # weeks and months back: late events
+            for i in range(rng.randrange(1, 4))
+        ]
+        await record_events(client, account.headers, events)
+        recorded[account.email] += [event["id"] for event in events]
+        if step % 6 == 5:  # void one of the learner's events
+            voided = await client.post(
+                f"/api/events/{recorded[account.email].pop(0)}/void", headers=account.headers
+            )
+            assert voided.status_code == 201, voided.text
+        if step == 12:
+            await join(client, accounts[3])
+        await assert_consistent(app, account)
+    await assert_consistent(app, *accounts)

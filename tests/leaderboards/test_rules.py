@@ -1,11 +1,12 @@
-"""The leaderboard rules: order, rank, percentile and aliases."""
+"""The leaderboard rules: order, rank, percentile, how long a streak stays on the streak board,
+and aliases."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from random import Random
 
@@ -13,7 +14,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from questpath.leaderboards.rules import ADJECTIVES, ANIMALS, alias, rank, ranks, standing
+from questpath.leaderboards.rules import (
+    ADJECTIVES,
+    ANIMALS,
+    alias,
+    alive_until,
+    rank,
+    ranks,
+    standing,
+)
+from questpath.progress.rules import StreakState, streak_on
+from questpath.progress.vacations import Vacation, VacationDays
 
 
 @dataclass(frozen=True)
@@ -139,3 +150,106 @@ def test_aliases_seldom_repeat_among_many_learners() -> None:
 def test_ranks_of_a_listed_board_count_who_scored_more(scores: list[int]) -> None:
     listed = sorted(scores, reverse=True)
     assert ranks(listed) == [rank(sum(s > mine for s in listed)) for mine in listed]
+
+
+# The streak board -----------------------------------------------------------------------------
+
+DAY_ZERO = date(2026, 1, 5)
+streak_states = st.builds(
+    StreakState,
+    last_date=st.integers(min_value=0, max_value=30).map(lambda n: DAY_ZERO + timedelta(n)),
+    run=st.integers(min_value=1, max_value=400),
+    freezes=st.integers(min_value=0, max_value=5),
+)
+vacation_spans = st.lists(
+    st.tuples(st.integers(min_value=0, max_value=60), st.integers(min_value=-2, max_value=12)),
+    max_size=4,
+).map(
+    lambda spans: VacationDays.of(
+        Vacation(
+            str(n),
+            DAY_ZERO + timedelta(first),
+            DAY_ZERO + timedelta(first + length),
+            DAY_ZERO + timedelta(first + length),  # before the first day: cancelled
+        )
+        for n, (first, length) in enumerate(spans)
+    )
+)
+
+
+@given(streak_states, vacation_spans, st.integers(min_value=0, max_value=120))
+def test_a_streak_is_on_the_board_exactly_while_the_dashboard_calls_it_current(
+    state: StreakState, vacations: VacationDays, days_on: int
+) -> None:
+    assert state.last_date is not None
+    today = state.last_date + timedelta(days_on)
+    last = alive_until(state, vacations)
+
+    assert last is not None
+    assert last > state.last_date  # today not being active yet breaks nothing
+    current = streak_on(state, today, vacations).current
+    assert (current == state.run) == (today <= last)
+    assert (current == 0) == (today > last)
+
+
+@given(streak_states, vacation_spans)
+def test_a_freeze_or_a_vacation_never_shortens_how_long_a_streak_stays_current(
+    state: StreakState, vacations: VacationDays
+) -> None:
+    assert state.last_date is not None
+    longer = alive_until(replace(state, freezes=state.freezes + 1), vacations)
+    without = alive_until(state)
+    found = alive_until(state, vacations)
+    assert found is not None
+    assert longer is not None
+    assert without is not None
+    assert longer > found >= without
+
+
+def test_without_a_streak_there_is_nothing_to_keep_current() -> None:
+    assert alive_until(StreakState()) is None
+    assert alive_until(StreakState(DAY_ZERO, 0, 2)) is None
+
+
+def test_a_streak_stays_current_through_the_day_after_its_last_active_day_and_its_freezes() -> None:
+    monday = date(2026, 12, 7)
+    assert alive_until(StreakState(monday, 3, 0)) == date(2026, 12, 8)
+    assert alive_until(StreakState(monday, 3, 2)) == date(2026, 12, 10)
+    sunday = date(2026, 12, 14)
+    week_off = VacationDays.of([Vacation("v", date(2026, 12, 8), sunday, sunday)])
+    assert alive_until(StreakState(monday, 3, 0), week_off) == date(2026, 12, 15)
+
+
+@dataclass(frozen=True)
+class StreakEntry:
+    learner: str
+    run: int
+    reached_on: date
+
+
+@given(
+    st.lists(
+        st.builds(
+            StreakEntry,
+            learner=st.uuids().map(str),
+            run=st.integers(min_value=1, max_value=10),
+            reached_on=st.dates(min_value=DAY_ZERO, max_value=DAY_ZERO + timedelta(10)),
+        ),
+        min_size=1,
+        max_size=30,
+        unique_by=lambda e: e.learner,
+    ),
+    st.data(),
+)
+def test_the_streak_board_ranks_by_length_and_lists_equal_lengths_by_who_reached_them_first(
+    entries: list[StreakEntry], data: st.DataObject
+) -> None:
+    ordered = sorted(entries, key=lambda e: (-e.run, e.reached_on, e.learner))
+    listed = ranks([e.run for e in ordered])
+    me = data.draw(st.sampled_from(ordered))
+    mine = standing(
+        sum(e.run > me.run for e in entries), sum(e.run < me.run for e in entries), len(entries)
+    )
+    assert mine.rank == listed[ordered.index(me)]
+    for ahead, behind in pairwise(ordered):
+        assert ahead.run > behind.run or ahead.reached_on <= behind.reached_on

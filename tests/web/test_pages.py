@@ -207,6 +207,14 @@ def test_a_learner_joins_the_leaderboard_under_an_alias_and_then_by_name(
     expect(page.locator("tr[aria-current='true']")).to_contain_text("Ada")
     page.get_by_role("link", name="All time").click()
     expect(page.get_by_role("heading", name="All time", level=2)).to_be_visible()
+    page.get_by_role("link", name="Streak", exact=True).click()
+    expect(page.get_by_role("heading", name="Current streaks", level=2)).to_be_visible()
+    expect(page.get_by_text("You are #1 of 1 with a streak of 1 day.")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Period")).to_have_count(0)
+    assert Axe().run(page).violations_count == 0
+    screenshot(page, "leaderboard-streak")
+    page.get_by_role("link", name="XP", exact=True).click()
+    expect(page.get_by_role("heading", name="This week", level=2)).to_be_visible()
 
     page.get_by_label("Show me on the leaderboards").uncheck()
     page.get_by_role("button", name="Save").click()
@@ -233,6 +241,11 @@ def test_a_learner_makes_a_cohort_and_its_invite_page_and_board_pass_axe(
     expect(together.locator(".card", has_text="Active this week")).to_contain_text("1")
     assert Axe().run(page).violations_count == 0
     screenshot(page, "cohort")
+    page.get_by_role("link", name="Streak", exact=True).click()
+    expect(
+        page.get_by_role("heading", name="Leaderboard · Current streaks", level=2)
+    ).to_be_visible()
+    assert Axe().run(page).violations_count == 0
 
     page.goto(link)
     expect(page.get_by_role("heading", name="Join Evening SQL", level=1)).to_be_visible()

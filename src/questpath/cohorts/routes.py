@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Response, status
 
 from questpath.auth.dependencies import CanReadProgress, CanWriteAndReadProfile, CanWriteProfile
 from questpath.clock import Now
@@ -20,7 +20,8 @@ from questpath.cohorts.schemas import (
     CohortSummary,
 )
 from questpath.dependencies import SessionDep, SettingsDep
-from questpath.leaderboards.schemas import MAX_LIMIT, LeaderboardRead
+from questpath.leaderboards.routes import BY, LIMIT, PERIOD
+from questpath.leaderboards.schemas import BoardKind, LeaderboardRead, StreakLeaderboardRead
 from questpath.progress.periods import Period
 
 router = APIRouter(prefix="/api/cohorts", tags=["cohorts"])
@@ -78,7 +79,13 @@ async def read_cohort(
 
 @router.get(
     "/{cohort_id:uuid}/leaderboard",
-    responses={**NOT_MEMBER, 422: {"description": "an unknown period or a limit out of range"}},
+    responses={
+        **NOT_MEMBER,
+        422: {
+            "description": "an unknown board or period, a period other than all for the "
+            "streak board, or a limit out of range"
+        },
+    },
 )
 async def read_cohort_leaderboard(
     cohort_id: uuid.UUID,
@@ -86,12 +93,14 @@ async def read_cohort_leaderboard(
     session: SessionDep,
     settings: SettingsDep,
     now: Now,
-    period: Annotated[Period, Query(description="week, month or all (time)")] = "week",
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="how many from the top")] = 50,
-) -> LeaderboardRead:
-    """`GET /api/leaderboard` among the cohort's members who joined the leaderboards."""
+    by: Annotated[BoardKind, BY] = "xp",
+    period: Annotated[Period | None, PERIOD] = None,
+    limit: Annotated[int, LIMIT] = 50,
+) -> LeaderboardRead | StreakLeaderboardRead:
+    """`GET /api/leaderboard` among the cohort's members who joined the leaderboards, by XP or
+    (`by=streak`) by current streak."""
     secret = settings.signing_key()
-    return await service.board(session, principal.user, cohort_id, period, limit, secret, now)
+    return await service.board(session, principal.user, cohort_id, by, period, limit, secret, now)
 
 
 @router.post("/{cohort_id:uuid}/invite", responses=OWNER_ONLY)

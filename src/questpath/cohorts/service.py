@@ -22,7 +22,7 @@ from questpath.cohorts.schemas import (
     CohortSummary,
 )
 from questpath.leaderboards import service as boards
-from questpath.leaderboards.schemas import LeaderboardRead
+from questpath.leaderboards.schemas import BoardKind, LeaderboardRead, StreakLeaderboardRead
 from questpath.problems import Conflict, Forbidden, NotFound
 from questpath.progress.periods import Period, period_start
 from questpath.progress.service import today_for
@@ -150,13 +150,14 @@ async def board(
     session: AsyncSession,
     user: UserLike,
     cohort_id: uuid.UUID,
-    period: Period,
+    by: BoardKind,
+    period: Period | None,
     limit: int,
     secret: str,
     now: datetime,
-) -> LeaderboardRead:
-    """The cohort's leaderboard: its members who joined the leaderboards, each shown as they
-    chose there (their alias unless they show their name)."""
+) -> LeaderboardRead | StreakLeaderboardRead:
+    """The cohort's leaderboard (by XP or by current streak): its members who joined the
+    leaderboards, each shown as they chose there (their alias unless they show their name)."""
     await _membership(session, user, cohort_id)
     among = repo.member_ids(cohort_id)
-    return await boards.board(session, user, period, limit, secret, now, among)
+    return await boards.any_board(session, user, by, period, limit, secret, now, among)

@@ -15,7 +15,8 @@ from questpath.clock import Now
 from questpath.cohorts import service
 from questpath.cohorts.schemas import CohortCreate, CohortInvite
 from questpath.dependencies import SessionDep, SettingsDep
-from questpath.leaderboards.views import PERIOD_NAMES, TOP
+from questpath.leaderboards.schemas import BoardKind
+from questpath.leaderboards.views import BOARD_NAMES, PERIOD_NAMES, TOP
 from questpath.progress.periods import Period
 from questpath.web import forms
 from questpath.web.dependencies import verify_csrf
@@ -78,9 +79,19 @@ async def cohort_page(
     settings: SettingsDep,
     now: Now,
     cohort_id: uuid.UUID,
+    by: BoardKind = "xp",
     period: Period = "week",
 ) -> Response:
-    return await _cohort_page(request, principal, session, settings, now, cohort_id, period)
+    return await _cohort_page(
+        request,
+        principal,
+        session,
+        settings,
+        now,
+        cohort_id,
+        "all" if by == "streak" else period,
+        by=by,
+    )
 
 
 async def _cohort_page(
@@ -92,13 +103,17 @@ async def _cohort_page(
     cohort_id: uuid.UUID,
     period: Period,
     invite: CohortInvite | None = None,
+    by: BoardKind = "xp",
 ) -> Response:
     secret = settings.signing_key()
     context: dict[str, Any] = {
         "nav": "/cohorts",
         "cohort": await service.read(session, principal.user, cohort_id, now),
-        "board": await service.board(session, principal.user, cohort_id, period, TOP, secret, now),
+        "board": await service.board(
+            session, principal.user, cohort_id, by, period, TOP, secret, now
+        ),
         "periods": PERIOD_NAMES,
+        "boards": BOARD_NAMES,
         "me": principal.user.id,
         "invite_link": str(request.base_url).rstrip("/") + invite.url if invite else None,
     }

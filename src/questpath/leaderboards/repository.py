@@ -1,7 +1,8 @@
 """Leaderboard queries over progress_periods, for joined learners only.
 
 A board is the rows of one period and start whose `listed` is true: one range of the board
-index, which the joins, the leaves and the recorder keep, with each board's size beside it.
+index, which the joins, the leaves and the recorder keep, with each board's size and its count
+of learners at each score beside it.
 Accounts that wait to be deleted or are disabled stay listed but are taken off at read time;
 they are few, and a partial index finds them.
 """
@@ -20,10 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth.models import User
 from questpath.db import dialect_of, insert_for
-from questpath.leaderboards.models import LeaderboardMember, LeaderboardSize
+from questpath.leaderboards import counting, streaks
+from questpath.leaderboards.models import LeaderboardMember, LeaderboardScore, LeaderboardSize
 from questpath.progress.models import ProgressPeriod
 
 Board = tuple[str, date]  # period, start
+ScoreMoves = Counter[tuple[str, date, int]]  # (period, start, xp) → learners more (or fewer)
 
 
 async def member(session: AsyncSession, user_id: uuid.UUID) -> LeaderboardMember | None:
@@ -38,20 +41,27 @@ async def join(session: AsyncSession, user_id: uuid.UUID, show_name: bool, now: 
         stmt.on_conflict_do_update(index_elements=["user_id"], set_={"show_name": show_name})
     )
     await list_members(session, [user_id])
+    await streaks.restreak(session, [user_id])
 
 
 async def leave(session: AsyncSession, user_id: uuid.UUID) -> None:
     await session.execute(delete(LeaderboardMember).where(LeaderboardMember.user_id == user_id))
     await unlist(session, [user_id])
+    await streaks.unstreak(session, [user_id])
 
 
-async def list_members(session: AsyncSession, user_ids: Collection[uuid.UUID]) -> None:
+async def list_members(
+    session: AsyncSession, user_ids: Collection[uuid.UUID], rescored: ScoreMoves | None = None
+) -> None:
     """List the period rows of those of the learners who joined that are not listed yet: the
-    rows a recording just added, or all of them for a learner who just joined."""
+    rows a recording just added, or all of them for a learner who just joined. `rescored`: how
+    a recording moved the XP of rows listed already (`progress.repository.write_all`), counted
+    in the same statement as the new rows."""
     if not user_ids:
+        await _add_scores(session, rescored or Counter())
         return
     joined = select(LeaderboardMember.user_id).where(LeaderboardMember.user_id.in_(user_ids))
-    await _set_listed(session, ProgressPeriod.user_id.in_(joined), listed=True)
+    await _set_listed(session, ProgressPeriod.user_id.in_(joined), listed=True, rescored=rescored)
 
 
 async def unlist(session: AsyncSession, user_ids: Collection[uuid.UUID]) -> None:
@@ -61,27 +71,44 @@ async def unlist(session: AsyncSession, user_ids: Collection[uuid.UUID]) -> None
         await _set_listed(session, ProgressPeriod.user_id.in_(user_ids), listed=False)
 
 
-async def _set_listed(session: AsyncSession, whose: Any, listed: bool) -> None:
+async def _set_listed(
+    session: AsyncSession, whose: Any, listed: bool, rescored: ScoreMoves | None = None
+) -> None:
     changed = await session.execute(
         update(ProgressPeriod)
         .where(whose, ProgressPeriod.listed.is_(not listed))
         .values(listed=listed)
-        .returning(ProgressPeriod.period, ProgressPeriod.start)
-    )
-    moved = Counter((row.period, row.start) for row in changed)
-    if not moved:
-        return
-    stmt = insert_for(dialect_of(session), LeaderboardSize)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["period", "start"],
-        set_={"learners": LeaderboardSize.learners + stmt.excluded.learners},
+        .returning(ProgressPeriod.period, ProgressPeriod.start, ProgressPeriod.xp)
     )
     sign = 1 if listed else -1
-    rows = [  # in key order, so that two writers never wait on each other's rows in turn
-        {"period": period, "start": start, "learners": sign * n}
+    moved: Counter[Board] = Counter()
+    scores: ScoreMoves = Counter(rescored or {})
+    for period, start, xp in changed:
+        moved[(period, start)] += sign
+        scores[(period, start, int(xp))] += sign
+    await _add_sizes(session, moved)
+    await _add_scores(session, scores)
+
+
+async def _add_sizes(session: AsyncSession, moved: Counter[Board]) -> None:
+    rows = [
+        {"period": period, "start": start, "learners": n}
         for (period, start), n in sorted(moved.items())
+        if n
     ]
-    await session.execute(stmt, rows)
+    await counting.add(session, LeaderboardSize, rows, drop_empty=False)
+
+
+async def _add_scores(session: AsyncSession, moved: ScoreMoves) -> None:
+    """Add to each board's count of learners at each score; a score left with none goes. The
+    rows are written after the sizes, so that two writers never wait on each other's rows in
+    turn."""
+    rows = [
+        {"period": period, "start": start, "xp": xp, "learners": n}
+        for (period, start, xp), n in sorted(moved.items())
+        if n
+    ]
+    await counting.add(session, LeaderboardScore, rows, drop_empty=True)
 
 
 def _listed(period: str, start: date) -> Any:
@@ -134,22 +161,24 @@ async def xp_of(session: AsyncSession, user_id: uuid.UUID, period: str, start: d
 async def counts(session: AsyncSession, period: str, start: date, xp: int) -> tuple[int, int, int]:
     """How many are on the board, how many of them have more XP than `xp`, and how many less.
 
-    One statement: the stored size, the learners on one side of `xp` (the side away from the
-    board's middle, the smaller one) and those level with it, less the hidden accounts among
-    them; the other side follows."""
+    One statement: the stored size, the learners at the scores on one side of `xp` (the side
+    away from the board's middle, the smaller one) and at `xp` itself, from the counts per
+    score, less the hidden accounts among them; the other side follows."""
     size = (
         select(LeaderboardSize.learners)
         .where(LeaderboardSize.period == period, LeaderboardSize.start == start)
         .scalar_subquery()
     )
     upper = xp >= await _middle_xp(session, period, start)
+    board = and_(LeaderboardScore.period == period, LeaderboardScore.start == start)
+    at_scores = LeaderboardScore.xp > xp if upper else LeaderboardScore.xp < xp
     beyond = ProgressPeriod.xp > xp if upper else ProgressPeriod.xp < xp
-    board = _listed(period, start)
     hidden = _hidden_rows(period, start)
+    learners_at = func.coalesce(func.sum(LeaderboardScore.learners), 0)
     query = select(
         func.coalesce(size, 0),
-        select(func.count()).where(board, beyond).scalar_subquery(),
-        select(func.count()).where(board, ProgressPeriod.xp == xp).scalar_subquery(),
+        select(learners_at).where(board, at_scores).scalar_subquery(),
+        select(learners_at).where(board, LeaderboardScore.xp == xp).scalar_subquery(),
         select(func.count()).where(hidden).scalar_subquery(),
         select(func.count()).where(hidden, beyond).scalar_subquery(),
         select(func.count()).where(hidden, ProgressPeriod.xp == xp).scalar_subquery(),
@@ -158,8 +187,8 @@ async def counts(session: AsyncSession, period: str, start: date, xp: int) -> tu
         await session.execute(query)
     ).one()
     learners = stored - hidden_all
-    counted -= hidden_beyond
-    level -= hidden_level
+    counted = int(counted) - hidden_beyond
+    level = int(level) - hidden_level
     other_side = learners - counted - level
     return (learners, counted, other_side) if upper else (learners, other_side, counted)
 
@@ -254,10 +283,42 @@ async def counted_sizes(session: AsyncSession) -> dict[Board, int]:
     return {(period, start): n for period, start, n in found}
 
 
+async def scores(session: AsyncSession) -> dict[tuple[str, date, int], int]:
+    """How many learners each board's stored counts hold at each score."""
+    found = await session.execute(
+        select(
+            LeaderboardScore.period,
+            LeaderboardScore.start,
+            LeaderboardScore.xp,
+            LeaderboardScore.learners,
+        )
+    )
+    return {(period, start, int(xp)): n for period, start, xp, n in found}
+
+
+async def counted_scores(session: AsyncSession) -> dict[tuple[str, date, int], int]:
+    """How many listed rows each board holds at each score, counted."""
+    found = await session.execute(
+        select(ProgressPeriod.period, ProgressPeriod.start, ProgressPeriod.xp, func.count())
+        .where(ProgressPeriod.listed.is_(True))
+        .group_by(ProgressPeriod.period, ProgressPeriod.start, ProgressPeriod.xp)
+    )
+    return {(period, start, int(xp)): n for period, start, xp, n in found}
+
+
 async def recount_sizes(session: AsyncSession) -> None:
-    """Store every board's size as counted from the listed rows."""
+    """Store every board's size, and its learners at each score, as counted from the listed
+    rows."""
     await session.execute(delete(LeaderboardSize))
     counted = await counted_sizes(session)
     if counted:
         rows = [{"period": p, "start": s, "learners": n} for (p, s), n in sorted(counted.items())]
         await session.execute(insert_for(dialect_of(session), LeaderboardSize), rows)
+    await session.execute(delete(LeaderboardScore))
+    at_scores = await counted_scores(session)
+    if at_scores:
+        rows = [
+            {"period": p, "start": s, "xp": xp, "learners": n}
+            for (p, s, xp), n in sorted(at_scores.items())
+        ]
+        await session.execute(insert_for(dialect_of(session), LeaderboardScore), rows)

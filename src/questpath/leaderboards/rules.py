@@ -1,6 +1,7 @@
 """Pure leaderboard rules: the rank of a board's learners, the share of a board a
-learner is ahead of, and the alias shown for a learner who has not chosen to show a name. The
-periods a board covers are `progress.periods`."""
+learner is ahead of, the last day a streak stays on the streak board, and the alias shown for
+a learner who has not chosen to show a name. The periods a board covers are
+`progress.periods`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
+
+from questpath.progress.rules import StreakState
+from questpath.progress.vacations import NO_VACATIONS, VacationDays
 
 
 def rank(higher: int) -> int:
@@ -41,6 +46,27 @@ def standing(higher: int, lower: int, learners: int) -> Standing:
     others = learners - 1
     percentile = math.floor(100 * lower / others) if others else None
     return Standing(rank(higher), learners, percentile)
+
+
+def alive_until(state: StreakState, vacations: VacationDays = NO_VACATIONS) -> date | None:
+    """The last local date on which the streak `state` is still current (`progress.rules.
+    streak_on`): the day on which the freezes held would no longer cover the days missed
+    before it. Vacation days are not missed. None when there is no streak.
+
+    The streak board of a reader's today lists the streaks alive until then or later, so a
+    streak leaves it when a day passes, with nothing written."""
+    if state.last_date is None or state.run <= 0:
+        return None
+    day, missable = state.last_date, state.freezes
+    while True:
+        day += timedelta(days=1)
+        covered_until = vacations.until(day)
+        if covered_until is not None:  # a vacation: none of its days is missed
+            day = covered_until
+            continue
+        if missable == 0:
+            return day  # missed only tomorrow: alive today, not after
+        missable -= 1
 
 
 ADJECTIVES = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -10,6 +11,7 @@ from questpath.fields import Flag
 from questpath.progress.periods import Period
 
 MAX_LIMIT = 100
+BoardKind = Literal["xp", "streak"]
 
 
 class LeaderboardSettingsUpdate(BaseModel):
@@ -43,6 +45,7 @@ class LeaderboardStanding(BaseModel):
 
 
 class LeaderboardRead(BaseModel):
+    by: Literal["xp"] = Field("xp", description="the XP board")
     period: Period
     start_date: date | None = Field(description="the first local day counted; null for all time")
     end_date: date | None = Field(description="the last local day counted; null for all time")
@@ -50,4 +53,30 @@ class LeaderboardRead(BaseModel):
     top: list[LeaderboardEntry]
     you: LeaderboardStanding | None = Field(
         description="the caller's standing; null unless they joined and are on this board"
+    )
+
+
+class StreakLeaderboardEntry(BaseModel):
+    rank: int = Field(description="1 + how many have a longer streak: equal streaks share a rank")
+    name: str = Field(description="the display name if its owner chose to show it, else an alias")
+    streak: int = Field(description="the current streak, in days")
+    you: bool
+
+
+class StreakLeaderboardStanding(BaseModel):
+    rank: int
+    streak: int
+    percentile: int | None = Field(
+        description="the share of the board's other learners with a shorter streak, 0-100; "
+        "null alone"
+    )
+
+
+class StreakLeaderboardRead(BaseModel):
+    by: Literal["streak"] = Field(description="the board of current streaks")
+    period: Literal["all"] = Field(description="a current streak has no week or month")
+    learners: int = Field(description="learners on this board: joined, with a current streak")
+    top: list[StreakLeaderboardEntry]
+    you: StreakLeaderboardStanding | None = Field(
+        description="the caller's standing; null unless they joined and have a current streak"
     )

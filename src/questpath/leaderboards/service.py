@@ -1,6 +1,7 @@
-"""Leaderboards: joining, leaving, and the board of the caller's current week, month or all
-time. A learner who leaves, or deletes their account, is off every board at once: the boards
-are read from progress_periods joined with the members, never stored apart."""
+"""Leaderboards: joining, leaving, and the XP board of the caller's current week, month or all
+time, or the board of current streaks. A learner who leaves, or deletes their account, is off
+every board at once: the XP boards are read from progress_periods joined with the members, and
+leaving takes the learner's row off the streak board in the same transaction."""
 
 from __future__ import annotations
 
@@ -14,14 +15,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.auth.principal import UserLike
 from questpath.leaderboards import repository as repo
-from questpath.leaderboards import rules
+from questpath.leaderboards import rules, streaks
 from questpath.leaderboards.schemas import (
+    BoardKind,
     LeaderboardEntry,
     LeaderboardRead,
     LeaderboardSettingsRead,
     LeaderboardSettingsUpdate,
     LeaderboardStanding,
+    StreakLeaderboardEntry,
+    StreakLeaderboardRead,
+    StreakLeaderboardStanding,
 )
+from questpath.problems import Invalid
 from questpath.progress.periods import Period, period_end, period_start
 from questpath.progress.service import today_for
 
@@ -101,4 +107,68 @@ async def board(
         learners=learners,
         top=entries,
         you=standing,
+    )
+
+
+def board_period(by: BoardKind, period: Period | None) -> Period:
+    """The period of the board asked for: the week unless named; the streak board has none but
+    all time, and naming another is refused (422 naming `period`)."""
+    if by == "streak":
+        if period not in (None, "all"):
+            raise Invalid.field(
+                "period", "the streak board counts current streaks: leave period out or give all"
+            )
+        return "all"
+    return period or "week"
+
+
+async def any_board(
+    session: AsyncSession,
+    user: UserLike,
+    by: BoardKind,
+    period: Period | None,
+    limit: int,
+    secret: str,
+    now: datetime,
+    among: Any = None,
+) -> LeaderboardRead | StreakLeaderboardRead:
+    """The XP board of `period` (the week unless named), or the streak board."""
+    chosen = board_period(by, period)
+    if by == "streak":
+        return await streak_board(session, user, limit, secret, now, among)
+    return await board(session, user, chosen, limit, secret, now, among)
+
+
+async def streak_board(
+    session: AsyncSession,
+    user: UserLike,
+    limit: int,
+    secret: str,
+    now: datetime,
+    among: Any = None,
+) -> StreakLeaderboardRead:
+    """The current streaks on the caller's today (each learner's streak current in their own
+    local days up to it): everyone's, or with `among` (a query of user ids) a group's."""
+    today = today_for(user, now)
+    rows = await streaks.top(session, today, limit, among)
+    entries = [
+        StreakLeaderboardEntry(
+            rank=rank,
+            name=shown_as(row.user_id, row.display_name, row.show_name, secret),
+            streak=row.run,
+            you=row.user_id == user.id,
+        )
+        for row, rank in zip(rows, rules.ranks([row.run for row in rows]), strict=True)
+    ]
+    run = await streaks.run_of(session, user.id, today)
+    if among is None:
+        learners, longer, shorter = await streaks.counts(session, today, run or 0)
+    else:
+        learners, longer, shorter = await streaks.counts_among(session, today, run or 0, among)
+    standing = None
+    if run is not None:
+        mine = rules.standing(longer, shorter, learners)
+        standing = StreakLeaderboardStanding(rank=mine.rank, streak=run, percentile=mine.percentile)
+    return StreakLeaderboardRead(
+        by="streak", period="all", learners=learners, top=entries, you=standing
     )

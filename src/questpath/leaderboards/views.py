@@ -1,5 +1,5 @@
-"""The leaderboard page: the boards of the learner's week, month and all time, and whether and
-how they take part."""
+"""The leaderboard page: the XP boards of the learner's week, month and all time and the board
+of current streaks, and whether and how they take part."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from questpath.auth.dependencies import SignedIn
 from questpath.clock import Now
 from questpath.dependencies import SessionDep, SettingsDep
 from questpath.leaderboards import service
-from questpath.leaderboards.schemas import LeaderboardSettingsUpdate
+from questpath.leaderboards.schemas import BoardKind, LeaderboardSettingsUpdate
 from questpath.progress.periods import Period
 from questpath.web import forms
 from questpath.web.dependencies import verify_csrf
@@ -20,6 +20,7 @@ from questpath.web.rendering import add_toast, redirect, render
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
 PERIOD_NAMES: dict[Period, str] = {"week": "This week", "month": "This month", "all": "All time"}
+BOARD_NAMES: dict[BoardKind, str] = {"xp": "XP", "streak": "Streak"}
 TOP = 50
 
 
@@ -30,17 +31,21 @@ async def leaderboard_page(
     session: SessionDep,
     settings: SettingsDep,
     now: Now,
+    by: BoardKind = "xp",
     period: Period = "week",
 ) -> Response:
     secret = settings.signing_key()
+    if by == "streak":
+        period = "all"
     return render(
         request,
         "leaderboards/board.html",
         {
             "nav": "/leaderboard",
-            "board": await service.board(session, principal.user, period, TOP, secret, now),
+            "board": await service.any_board(session, principal.user, by, period, TOP, secret, now),
             "taking_part": await service.settings_of(session, principal.user, secret),
             "periods": PERIOD_NAMES,
+            "boards": BOARD_NAMES,
         },
     )
 

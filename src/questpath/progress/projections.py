@@ -7,7 +7,7 @@ together or not at all.
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
@@ -50,8 +50,9 @@ def facts_of(row: Mapping[str, Any]) -> EventFacts:
 
 async def apply(
     session: AsyncSession, ruleset: Ruleset, events: Iterable[Mapping[str, Any]], now: datetime
-) -> dict[uuid.UUID, Changes]:
-    """Fold new events into their learners' projections; return each learner's changes.
+) -> tuple[dict[uuid.UUID, Changes], repo.ListedMoves]:
+    """Fold new events into their learners' projections; return each learner's changes, and
+    how the XP of period rows listed on the leaderboards moved (`repo.write_all`).
 
     The caller holds the learners' locks. The rows of every learner in the batch are read and
     written together, one statement per table; only a learner whose events reach back before
@@ -65,7 +66,7 @@ async def apply(
         elif event["kind"] in VACATION_KINDS:
             vacation_events[event["user_id"]].append((event["kind"], event["meta"]))
     if not by_learner and not vacation_events:
-        return {}
+        return {}, Counter()
     totals = await repo.totals_of(session, sorted(by_learner.keys() | vacation_events.keys()))
     vacations = await repo.vacations_of(session, sorted(vacation_events))
     since: dict[uuid.UUID, date] = {}
@@ -79,7 +80,7 @@ async def apply(
             since[user_id] = changed_from
         vacations[user_id] = after
     if not by_learner and not since:
-        return {}
+        return {}, Counter()
     ids = sorted(by_learner.keys() | since.keys())
     all_facts = [f for facts in by_learner.values() for f in facts]
     dates = {f.local_date for f in all_facts}
@@ -117,7 +118,7 @@ async def apply(
             VacationDays.of(vacations.get(user_id, {}).values()),
             since.get(user_id),
         )
-    await repo.write_all(session, changes, now)
+    moves = await repo.write_all(session, changes, now)
     for user_id in ids:
         await _date_unlocks(
             session,
@@ -130,7 +131,7 @@ async def apply(
             unlocked[user_id],
             now,
         )
-    return changes
+    return changes, moves
 
 
 async def _date_unlocks(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Collection, Iterable, Mapping
 from datetime import date, datetime
 from functools import cache
@@ -427,11 +427,15 @@ def _topic_row(user_id: uuid.UUID, topic: str, row: TopicRow) -> dict[str, Any]:
     }
 
 
+ListedMoves = Counter[tuple[str, date, int]]  # (period, start, xp) → listed rows more or fewer
+
+
 async def write_all(
     session: AsyncSession, changes: Mapping[uuid.UUID, Changes], now: datetime
-) -> None:
+) -> ListedMoves:
     """Write the learners' changed rows: one statement per table for them all. The weeks and
-    months that hold a changed day are then added up again from their days."""
+    months that hold a changed day are then added up again from their days. Returns how the
+    XP of the period rows listed on the leaderboards moved, for their counts per score."""
     learners = sorted(changes.items())
     await _upsert(
         session,
@@ -465,18 +469,18 @@ async def write_all(
             for (d, t), tally in sorted(c.topic_days.items())
         ],
     )
-    await _recount_periods(session, learners, now)
+    return await _recount_periods(session, learners, now)
 
 
 async def _recount_periods(
     session: AsyncSession, learners: list[tuple[uuid.UUID, Changes]], now: datetime
-) -> None:
+) -> ListedMoves:
     """Add up again the XP of every week and month that holds one of the learners' changed
     days, from the day rows just written: for an event on a day already in the log, at most a
     month and a week of days, however long the history. All time is the totals' XP."""
     touched = {user_id: dated_periods(c.days) for user_id, c in learners if c.days}
     if not touched:
-        return
+        return Counter()
     found = await session.execute(
         select(
             ProgressDay.user_id, ProgressDay.local_date, ProgressDay.xp + ProgressDay.bonus_xp
@@ -512,7 +516,34 @@ async def _recount_periods(
         }
         for user_id in sorted(touched)
     ]
+    moves = await _listed_moves(session, rows)
     await session.execute(_period_upsert(dialect_of(session)), rows)
+    return moves
+
+
+async def _listed_moves(session: AsyncSession, rows: list[dict[str, Any]]) -> ListedMoves:
+    """How writing `rows` moves the XP of those of them listed on the leaderboards: one less
+    at the stored XP, one more at the new. A row not stored yet is not listed yet."""
+    # Three lists rather than a list of keys: each database seeks the primary key for every
+    # combination, where a list of keys would be read as a scan (SQLite) or a long OR.
+    found = await session.execute(
+        select(
+            ProgressPeriod.user_id, ProgressPeriod.period, ProgressPeriod.start, ProgressPeriod.xp
+        ).where(
+            ProgressPeriod.user_id.in_(sorted({r["user_id"] for r in rows})),
+            ProgressPeriod.period.in_(sorted({r["period"] for r in rows})),
+            ProgressPeriod.start.in_(sorted({r["start"] for r in rows})),
+            ProgressPeriod.listed.is_(True),
+        )
+    )
+    new_xp = {(r["user_id"], r["period"], r["start"]): r["xp"] for r in rows}
+    moves: ListedMoves = Counter()
+    for user_id, period, start, xp in found:
+        after = new_xp.get((user_id, period, start), xp)  # a combination not being written
+        if after != xp:
+            moves[(period, start, int(xp))] -= 1
+            moves[(period, start, int(after))] += 1
+    return moves
 
 
 @cache

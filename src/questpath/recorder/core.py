@@ -2,12 +2,13 @@
 
 lock the learners (one statement, id order) → insert the new events (idempotent by learner and
 event id) → fold them into the projections (one statement per table for all learners) → list a
-new week's or month's rows on the boards of learners who joined them → publish the badges of
-learners who publish every achievement they unlock → settle goals → record what settling
-achieved → put the batch's signals in the webhook outbox (one query for the subscriptions, one
-insert when any listens) → store the notifications they make (one insert when any), waking the
-learners' event streams on commit. Everything in the caller's transaction, so the
-log, everything derived from it and the deliveries commit together or not at all.
+new week's or month's rows on the boards of learners who joined them, count the listed rows at
+their new XP, and put moved streaks on the streak board → publish the badges of learners who
+publish every achievement they unlock → settle goals → record what settling achieved → put the
+batch's signals in the webhook outbox (one query for the subscriptions, one insert when any
+listens) → store the notifications they make (one insert when any), waking the learners' event
+streams on commit. Everything in the caller's transaction, so the log, everything derived from
+it, the deliveries and the notifications commit together or not at all.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from questpath.events.rules import SYSTEM_ID_PREFIX, LocalDays, void_event_id, v
 from questpath.goals import repository as goals_repo
 from questpath.goals import service as goals
 from questpath.leaderboards import repository as boards
+from questpath.leaderboards import streaks as streak_board
 from questpath.metrics.instruments import count_events
 from questpath.notifications import service as notifications
 from questpath.problems import Conflict, NotFound
@@ -36,6 +38,7 @@ from questpath.progress import projections
 from questpath.progress.recording import Recorded
 from questpath.progress.signals import Signal, signals_of
 from questpath.progress.state import Changes
+from questpath.progress.vacations import VACATION_KINDS
 from questpath.recorder.lock import lock_known_learners
 from questpath.recorder.repair import rewrite_listed
 from questpath.ruleset import Ruleset
@@ -79,9 +82,19 @@ class EventRecorder:
             rows.setdefault(draft.key, _row(draft, timezones[draft.user_id], now))
         created = await _insert(session, list(rows.values()))
         new_rows = [row for key, row in rows.items() if key in created]
-        changes = await projections.apply(session, self._rules, new_rows, now)
-        # Only a new active day can begin a week or month row, which a member's boards then list.
-        await boards.list_members(session, [u for u, change in changes.items() if change.new_dates])
+        changes, rescored = await projections.apply(session, self._rules, new_rows, now)
+        # Only a new active day can begin a week or month row, which a member's boards then list;
+        # the rows listed already are counted at their new XP in the same statement.
+        await boards.list_members(
+            session, [u for u, change in changes.items() if change.new_dates], rescored
+        )
+        # A streak moves with a new active day or a change of vacations, and with it the day it
+        # stays current until, on the streak board.
+        await streak_board.restreak(
+            session,
+            {u for u, change in changes.items() if change.totals.streak != change.before.streak}
+            | {row["user_id"] for row in new_rows if row["kind"] in VACATION_KINDS},
+        )
         unlocked = {user_id: [a.id for a in change.unlocked] for user_id, change in changes.items()}
         await badges.publish_unlocked(session, unlocked, now)
         achieved, goal_rows = await self._settle(

@@ -12,6 +12,7 @@ from questpath.auth import repository as users
 from questpath.auth.principal import UserLike
 from questpath.badges import service as badges
 from questpath.leaderboards import repository as boards
+from questpath.leaderboards import streaks as streak_board
 from questpath.progress import rebuild
 from questpath.progress import repository as repo
 from questpath.progress.vacations import day_start_from_log
@@ -42,8 +43,10 @@ async def rewrite_listed(
     session: AsyncSession, user_id: uuid.UUID, ruleset: Ruleset, now: datetime
 ) -> list[str]:
     """`rebuild.rewrite`, with the learner's rewritten week and month rows put back on the
-    boards they were on, and the boards' sizes kept."""
+    boards they were on, the boards' counts kept, and their rewritten streak on the streak
+    board."""
     await boards.unlist(session, [user_id])
     kept = await rebuild.rewrite(session, user_id, ruleset, now)
     await boards.list_members(session, [user_id])
+    await streak_board.restreak(session, [user_id])
     return kept
