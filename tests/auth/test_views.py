@@ -305,7 +305,16 @@ async def test_the_key_form_offers_every_scope_by_resource_with_little_ticked(
 
     assert _scope_boxes(page) == {scope: scope in SUGGESTED_SCOPES for scope in SCOPES}
     groups = re.findall(r'<fieldset class="scope-group">\s*<legend>([^<]+)</legend>', page)
-    assert groups == ["Events", "Progress", "Tracks", "Quizzes", "Goals", "Profile", "Webhooks"]
+    assert groups == [
+        "Events",
+        "Progress",
+        "Tracks",
+        "Quizzes",
+        "Goals",
+        "Profile",
+        "Notifications",
+        "Webhooks",
+    ]
     assert "Read the profile (with the e-mail address)" in page
     assert "Read XP, levels" in page
 
