@@ -4,8 +4,8 @@ server, and how fast an unlock reaches every one of them, on SQLite and on Postg
 For each backend, one `questpath serve` worker. Learners sign up over HTTP (with Argon2 made
 cheap for the setup: `SETUP_ENVIRONMENT`), then:
 - **baseline**: the server's CPU (and the database server's) over `--idle-seconds` with no
-  stream open: the webhook worker, the reminder sweeper and the shutdown watcher run by
-  themselves;
+  stream open: the webhook worker and the reminder sweeper run by themselves (sse-starlette's
+  shutdown watcher, a look every 0.5 s, starts with the first stream: it counts as theirs);
 - **open**: bench/stream_client.py, a process of its own, opens one stream per learner (50 at a
   time) and waits until each has sent its first `unread` event;
 - **idle**: the same CPU over the same time with every stream open and nothing happening, and
