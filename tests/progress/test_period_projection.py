@@ -4,15 +4,24 @@ transaction that records the events, for the leaderboards."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 
+from questpath.auth.models import User
+from questpath.events.rules import MAX_BATCH
 from questpath.progress.models import ProgressPeriod
-from tests.helpers import Account, projection_differences, read_json, record_events
+from tests.helpers import (
+    Account,
+    create_admin_account,
+    post_events,
+    projection_differences,
+    read_json,
+    record_events,
+)
 
 
 def project(event_id: str, day: str) -> dict[str, Any]:
@@ -83,3 +92,40 @@ async def test_a_period_s_time_moves_when_its_xp_rises_and_a_void_takes_the_xp_o
     assert after_void[week][0] == first_xp
     assert ("month", date(2026, 12, 1)) not in after_void  # its only day earned nothing now
     assert await projection_differences(app, learner) == []
+
+
+async def test_a_full_batch_for_as_many_learners_keeps_every_learner_s_periods(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    # An integration records one event for each of a thousand learners in one request: the
+    # periods of all of them are added up again in that transaction.
+    now = datetime.now(UTC)
+    learners = [uuid.uuid4() for _ in range(MAX_BATCH)]
+    async with app.state.engine.begin() as conn:
+        await conn.execute(
+            insert(User),
+            [
+                {"id": user_id, "email": f"{user_id}@example.com", "password_hash": "x",
+                 "display_name": "Ada", "created_at": now, "updated_at": now}
+                for user_id in learners
+            ],
+        )  # fmt: skip
+    admin = await create_admin_account(client, app)
+    batch = [
+        {"id": f"first-{n}", "kind": "exercise_completed", "user_id": str(user_id)}
+        for n, user_id in enumerate(learners)
+    ]
+
+    response = await post_events(client, admin.headers, {"events": batch})
+
+    assert response.status_code == 201, response.text
+    assert response.json()["created"] == MAX_BATCH
+    async with app.state.engine.connect() as conn:
+        found = await conn.execute(
+            select(ProgressPeriod.period, func.count(), func.min(ProgressPeriod.xp))
+            .where(ProgressPeriod.user_id.in_(learners))
+            .group_by(ProgressPeriod.period)
+        )
+        counts = {period: (count, least) for period, count, least in found}
+    assert set(counts) == {"week", "month", "all"}
+    assert all(count == MAX_BATCH and least > 0 for count, least in counts.values()), counts

@@ -472,6 +472,11 @@ async def write_all(
     return await _recount_periods(session, learners, now)
 
 
+# The spans of days one query reads back: SQLite refuses a WHERE deeper than 1,000 terms, and a
+# batch may hold events of 1,000 learners (events.rules.MAX_BATCH).
+SPANS_PER_QUERY = 250
+
+
 async def _recount_periods(
     session: AsyncSession, learners: list[tuple[uuid.UUID, Changes]], now: datetime
 ) -> ListedMoves:
@@ -481,26 +486,24 @@ async def _recount_periods(
     touched = {user_id: dated_periods(c.days) for user_id, c in learners if c.days}
     if not touched:
         return Counter()
-    found = await session.execute(
-        select(
-            ProgressDay.user_id, ProgressDay.local_date, ProgressDay.xp + ProgressDay.bonus_xp
-        ).where(
-            or_(
-                *(
-                    and_(
-                        ProgressDay.user_id == user_id,
-                        ProgressDay.local_date >= first,
-                        ProgressDay.local_date < after,
-                    )
-                    for user_id, keys in sorted(touched.items())
-                    for first, after in spans(keys)
-                )
-            )
+    spans_read = [
+        and_(
+            ProgressDay.user_id == user_id,
+            ProgressDay.local_date >= first,
+            ProgressDay.local_date < after,
         )
-    )
+        for user_id, keys in sorted(touched.items())
+        for first, after in spans(keys)
+    ]
     day_xp: dict[uuid.UUID, dict[date, int]] = defaultdict(dict)
-    for user_id, day, xp in found:
-        day_xp[user_id][day] = int(xp)
+    for i in range(0, len(spans_read), SPANS_PER_QUERY):
+        found = await session.execute(
+            select(
+                ProgressDay.user_id, ProgressDay.local_date, ProgressDay.xp + ProgressDay.bonus_xp
+            ).where(or_(*spans_read[i : i + SPANS_PER_QUERY]))
+        )
+        for user_id, day, xp in found:
+            day_xp[user_id][day] = int(xp)
     totals = dict(learners)
     rows = [
         {"user_id": user_id, "period": period, "start": start, "xp": xp, "reached_at": now}
