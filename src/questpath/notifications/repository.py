@@ -69,14 +69,33 @@ async def unread_count(conn: AsyncConnection | AsyncSession, user_id: uuid.UUID)
     return int(found.scalar_one())
 
 
-async def created_since(conn: AsyncConnection, user_id: uuid.UUID, since: datetime) -> list[Any]:
-    """The learner's notifications made after `since`, oldest first."""
+async def created_since_of(
+    conn: AsyncConnection, user_ids: Collection[uuid.UUID], since: datetime
+) -> list[Any]:
+    """The learners' notifications made after `since`, oldest first."""
     rows = await conn.execute(
-        select(Notification.id, Notification.kind, Notification.data, Notification.created_at)
-        .where(Notification.user_id == user_id, Notification.created_at > since)
+        select(
+            Notification.id,
+            Notification.user_id,
+            Notification.kind,
+            Notification.data,
+            Notification.created_at,
+        )
+        .where(Notification.user_id.in_(sorted(user_ids)), Notification.created_at > since)
         .order_by(Notification.created_at, Notification.id)
     )
     return list(rows)
+
+
+async def unread_counts(
+    conn: AsyncConnection, user_ids: Collection[uuid.UUID]
+) -> list[tuple[uuid.UUID, int]]:
+    rows = await conn.execute(
+        select(Notification.user_id, func.count())
+        .where(Notification.user_id.in_(sorted(user_ids)), Notification.read_at.is_(None))
+        .group_by(Notification.user_id)
+    )
+    return [(user_id, int(count)) for user_id, count in rows]
 
 
 async def mark_read(

@@ -19,11 +19,9 @@ from typing import Any
 import anyio
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from questpath.db import read_snapshot
-from questpath.notifications import repository as repo
 from questpath.notifications.hub import HUB, Hub
+from questpath.notifications.news import READS, SharedReads
 from questpath.notifications.rules import link_of, title_of
-from questpath.progress import repository as progress_repo
 from questpath.ruleset import Ruleset
 
 # Transactions commit in their own time: an unlock stamped a little before the last one seen
@@ -82,6 +80,7 @@ async def progress_events(
     since: datetime,
     lasting: float = math.inf,
     hub: Hub = HUB,
+    reads: SharedReads = READS,
 ) -> AsyncIterator[dict[str, str]]:
     """For `lasting` seconds (then the client reconnects with `Last-Event-ID`, missing
     nothing): an `achievement` event for each achievement unlocked after `since`, a
@@ -95,12 +94,10 @@ async def progress_events(
     with hub.subscribe(user_id) as woken:
         while True:
             woken.clear()
-            async with read_snapshot(engine) as conn:
-                unlocked = await progress_repo.unlocked_since(
-                    conn, user_id, unlocks.since - LATE_COMMIT_WINDOW
-                )
-                made = await repo.created_since(conn, user_id, notes.since - LATE_COMMIT_WINDOW)
-                count = await repo.unread_count(conn, user_id)
+            news = await reads.news(
+                engine, user_id, min(unlocks.since, notes.since) - LATE_COMMIT_WINDOW
+            )
+            unlocked, made, count = news.unlocked, news.made, news.unread
             fresh = [r for r in unlocked if r.unlocked_at > since]
             for row in unlocks.new(fresh, "achievement_id", "unlocked_at"):
                 definition = definitions.get(row.achievement_id)

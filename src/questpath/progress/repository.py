@@ -599,11 +599,19 @@ async def replace_projection(
     await write_all(session, {user_id: rows}, now)
 
 
-async def unlocked_since(conn: AsyncConnection, user_id: uuid.UUID, since: datetime) -> list[Any]:
-    """The learner's achievements unlocked after `since` (rows of id and unlocked_at)."""
+async def unlocked_since_of(
+    conn: AsyncConnection, user_ids: Collection[uuid.UUID], since: datetime
+) -> list[Any]:
+    """The learners' achievements unlocked after `since` (user_id, achievement_id,
+    unlocked_at)."""
     rows = await conn.execute(
-        select(UnlockedAchievement.achievement_id, UnlockedAchievement.unlocked_at).where(
-            UnlockedAchievement.user_id == user_id, UnlockedAchievement.unlocked_at > since
+        select(
+            UnlockedAchievement.user_id,
+            UnlockedAchievement.achievement_id,
+            UnlockedAchievement.unlocked_at,
+        ).where(
+            UnlockedAchievement.user_id.in_(sorted(user_ids)),
+            UnlockedAchievement.unlocked_at > since,
         )
     )
     return list(rows)
