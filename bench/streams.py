@@ -55,7 +55,7 @@ SETUP_ENVIRONMENT = {
     "QUESTPATH_PASSWORD_HASH_TIME_COST": "1",
     "QUESTPATH_PASSWORD_HASH_MEMORY_KIB": "1024",
 }
-STREAM_LIFETIME = 300  # QUESTPATH_RATE_LIMIT_STREAM_SECONDS's default: then clients reconnect
+STREAM_LIFETIME = 1800  # QUESTPATH_RATE_LIMIT_STREAM_SECONDS's default: then clients reconnect
 SETTLE_SECONDS = 5.0  # after setup and after opening, before a measurement starts
 OPEN_TIMEOUT = 600.0
 DELIVERY_TIMEOUT = 30.0
@@ -297,23 +297,23 @@ def _profiled(
 # From `--profile` (py-spy on the server during the idle and the unlock phases).
 WHERE_THE_TIME_GOES = (
     "Where the time goes (`--profile` samples the server with py-spy). An idle stream touches "
-    "no database: what it costs is sse-starlette's keep-alive comment, sent every 15 s on every "
-    "stream (67 a second for 1,000 streams) through the send wrappers of the app's middlewares, "
-    "and the event loop's timers and socket writes; on SQLite also the one query a second that "
-    "looks for other processes' notifications. An unlock wakes every learner's stream; the "
-    "streams woken within 10 ms of each other read together (`notifications/news.py`): one "
-    "read-only transaction of three queries (unlocks, notifications, unread counts) for all "
-    "their learners, 500 to a query, and each stream is handed its own rows, then sends its "
-    "three events. Before that shared read, each stream read for itself: 1,000 transactions and "
-    "3,000 queries one after another on the worker's one event loop, 2 to 4 ms of CPU per "
-    "stream, and a delivery p50 of 0.8 to 1.2 s with the slowest at about 2 s. *With "
-    "reconnects* adds the CPU of opening the streams again when they end "
-    "(`QUESTPATH_RATE_LIMIT_STREAM_SECONDS`, 300 by default), estimated from the opening cost "
-    "measured here: a longer lifetime makes it smaller (1,800 s: a sixth), at the price of a "
-    "signed-out browser's stream lasting as long. On SQLite the committing process wakes its "
-    "streams at the commit, before the response is written, so part of the delivery's CPU "
-    "falls in the write's. Wall times depend on the load of the machine (two cores, shared); "
-    "CPU times much less."
+    "no database: what it costs is sse-starlette's keep-alive comment, sent every 15 s on every"
+    " stream (67 a second for 1,000 streams) through the send wrappers of the app's "
+    "middlewares, and the event loop's timers and socket writes; on SQLite also the one query a"
+    " second that looks for other processes' notifications. An unlock wakes every learner's "
+    "stream; the streams woken within 10 ms of each other read together "
+    "(`notifications/news.py`): one read-only transaction of three queries (unlocks, "
+    "notifications, unread counts) for all their learners, 500 to a query, and each stream is "
+    "handed its own rows, then sends its three events. Before that shared read, each stream "
+    "read for itself: 1,000 transactions and 3,000 queries one after another on the worker's "
+    "one event loop, 2 to 4 ms of CPU per stream, and a delivery p50 of 0.8 to 1.2 s with the "
+    "slowest at about 2 s. *With reconnects* adds the CPU of opening the streams again when "
+    "they end (`QUESTPATH_RATE_LIMIT_STREAM_SECONDS`, 1,800 s by default), estimated from the "
+    "opening cost measured here: a shorter lifetime makes it larger (300 s: six times), and a "
+    "longer one ends later the stream of a browser signed out elsewhere. On SQLite the "
+    "committing process wakes its streams at the commit, before the response is written, so "
+    "part of the delivery's CPU falls in the write's. Wall times depend on the load of the "
+    "machine (two cores, shared); CPU times much less."
 )
 
 

@@ -53,6 +53,7 @@ class _Ask:
 class SharedReads:
     def __init__(self) -> None:
         self._asking: dict[AsyncEngine, list[_Ask]] = {}
+        self._reading: set[asyncio.Task[None]] = set()  # held, or the loop may drop them
 
     async def news(self, engine: AsyncEngine, user_id: uuid.UUID, since: datetime) -> News:
         if since < utc_now() - SHARED_HISTORY:
@@ -61,7 +62,9 @@ class SharedReads:
         asking = self._asking.setdefault(engine, [])
         asking.append(_Ask(user_id, since, answer))
         if len(asking) == 1:
-            asyncio.get_running_loop().create_task(self._read(engine))
+            task = asyncio.get_running_loop().create_task(self._read(engine))
+            self._reading.add(task)
+            task.add_done_callback(self._reading.discard)
         return await answer
 
     async def _read(self, engine: AsyncEngine) -> None:
