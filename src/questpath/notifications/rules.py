@@ -71,7 +71,9 @@ def title_of(kind: str, data: Mapping[str, Any]) -> str:
     if kind == "level.up":
         return f"You reached level {data.get('level')}"
     if kind == "rank.up":
-        return f"You are now {_article(data.get('rank', {}).get('name', 'higher'))}"
+        rank = data.get("rank")
+        name = rank.get("name") if isinstance(rank, Mapping) else None
+        return f"You are now {_article(str(name))}" if name else "You moved up a rank"
     if kind == "goal.achieved":
         return f"Goal achieved: {data.get('title') or 'a goal'}"
     if kind == "streak.at_risk":
