@@ -9,11 +9,15 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     CheckConstraint,
+    ColumnElement,
+    CompoundSelect,
     ForeignKey,
     Index,
     Integer,
     String,
     Uuid,
+    and_,
+    select,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -61,6 +65,22 @@ class User(Base):
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+def account_in_use() -> ColumnElement[bool]:
+    """Neither disabled nor waiting to be deleted: an account others see on the boards, and
+    that QuestPath reminds."""
+    return and_(User.deletion_due_at.is_(None), User.disabled_at.is_(None))
+
+
+def accounts_out_of_use() -> CompoundSelect[uuid.UUID]:
+    """The ids of the accounts disabled or waiting to be deleted, each read from its partial
+    index rather than from every account."""
+    return (
+        select(User.id)
+        .where(User.deletion_due_at.is_not(None))
+        .union_all(select(User.id).where(User.disabled_at.is_not(None)))
+    )
 
 
 class ApiKey(Base):

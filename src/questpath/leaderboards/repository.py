@@ -16,10 +16,10 @@ from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from questpath.auth.models import User
+from questpath.auth.models import User, account_in_use, accounts_out_of_use
 from questpath.db import dialect_of, insert_for
 from questpath.leaderboards import counting, streaks
 from questpath.leaderboards.models import LeaderboardMember, LeaderboardScore, LeaderboardSize
@@ -119,10 +119,6 @@ def _listed(period: str, start: date) -> Any:
     )
 
 
-def _hidden() -> Any:
-    return or_(User.deletion_due_at.is_not(None), User.disabled_at.is_not(None))
-
-
 async def top(
     session: AsyncSession, period: str, start: date, limit: int, among: Any = None
 ) -> list[Any]:
@@ -138,7 +134,7 @@ async def top(
         )
         .join(LeaderboardMember, LeaderboardMember.user_id == ProgressPeriod.user_id)
         .join(User, User.id == ProgressPeriod.user_id)
-        .where(_listed(period, start), User.deletion_due_at.is_(None), User.disabled_at.is_(None))
+        .where(_listed(period, start), account_in_use())
         .order_by(ProgressPeriod.xp.desc(), ProgressPeriod.reached_at, ProgressPeriod.user_id)
         .limit(limit)
     )
@@ -152,7 +148,7 @@ async def xp_of(session: AsyncSession, user_id: uuid.UUID, period: str, start: d
     query = (
         select(ProgressPeriod.xp)
         .join(User, User.id == ProgressPeriod.user_id)
-        .where(_listed(period, start), ProgressPeriod.user_id == user_id, ~_hidden())
+        .where(_listed(period, start), ProgressPeriod.user_id == user_id, account_in_use())
     )
     found = await session.scalar(query)
     return None if found is None else int(found)
@@ -195,11 +191,7 @@ async def counts(session: AsyncSession, period: str, start: date, xp: int) -> tu
 
 def _hidden_rows(period: str, start: date) -> Any:
     """The board's listed rows whose accounts wait to be deleted or are disabled."""
-    hidden = (
-        select(User.id)
-        .where(User.deletion_due_at.is_not(None))
-        .union_all(select(User.id).where(User.disabled_at.is_not(None)))
-    )
+    hidden = accounts_out_of_use()
     # `period || ''` keeps the planner off the board index, which would read the whole board:
     # by the primary key, each hidden learner's row is one lookup.
     return and_(
@@ -221,7 +213,7 @@ async def counts_among(
             func.count().filter(ProgressPeriod.xp < xp),
         )
         .join(User, User.id == ProgressPeriod.user_id)
-        .where(_listed(period, start), ProgressPeriod.user_id.in_(among), ~_hidden())
+        .where(_listed(period, start), ProgressPeriod.user_id.in_(among), account_in_use())
     )
     learners, higher, lower = (await session.execute(query)).one()
     return int(learners), int(higher), int(lower)

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from questpath.auth.models import User
+from questpath.auth.models import User, account_in_use, accounts_out_of_use
 from questpath.db import dialect_of, insert_for
 from questpath.leaderboards import counting, rules
 from questpath.leaderboards.models import (
@@ -138,10 +138,6 @@ async def _add_counts(session: AsyncSession, moves: Counter[CountKey]) -> None:
 # Reading ---------------------------------------------------------------------------------------
 
 
-def _visible() -> Any:
-    return and_(User.deletion_due_at.is_(None), User.disabled_at.is_(None))
-
-
 async def top(session: AsyncSession, today: date, limit: int, among: Any = None) -> list[Any]:
     """The streak board of `today`: its first `limit` rows (user_id, run, display_name,
     show_name), longer streaks first, then whoever reached their length first. `among`: a query
@@ -155,7 +151,7 @@ async def top(session: AsyncSession, today: date, limit: int, among: Any = None)
         )
         .join(LeaderboardMember, LeaderboardMember.user_id == LeaderboardStreak.user_id)
         .join(User, User.id == LeaderboardStreak.user_id)
-        .where(LeaderboardStreak.alive_until >= today, _visible())
+        .where(LeaderboardStreak.alive_until >= today, account_in_use())
         .order_by(
             LeaderboardStreak.run.desc(), LeaderboardStreak.reached_on, LeaderboardStreak.user_id
         )
@@ -174,7 +170,7 @@ async def run_of(session: AsyncSession, user_id: uuid.UUID, today: date) -> int 
         .where(
             LeaderboardStreak.user_id == user_id,
             LeaderboardStreak.alive_until >= today,
-            _visible(),
+            account_in_use(),
         )
     )
     return None if found is None else int(found)
@@ -186,11 +182,7 @@ async def counts(session: AsyncSession, today: date, run: int) -> tuple[int, int
     later, less the hidden accounts among them."""
     counted = LeaderboardStreakCount.learners
     alive = LeaderboardStreakCount.alive_until >= today
-    hidden_ids = (
-        select(User.id)
-        .where(User.deletion_due_at.is_not(None))
-        .union_all(select(User.id).where(User.disabled_at.is_not(None)))
-    )
+    hidden_ids = accounts_out_of_use()
     hidden = and_(LeaderboardStreak.user_id.in_(hidden_ids), LeaderboardStreak.alive_until >= today)
     query = select(
         select(func.coalesce(func.sum(counted), 0)).where(alive).scalar_subquery(),
@@ -228,7 +220,7 @@ async def counts_among(
         .where(
             LeaderboardStreak.alive_until >= today,
             LeaderboardStreak.user_id.in_(among),
-            _visible(),
+            account_in_use(),
         )
     )
     learners, longer, shorter = (await session.execute(query)).one()

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from questpath.auth.models import User
+from questpath.auth.models import User, account_in_use
 from questpath.db import dialect_of, insert_for
 from questpath.notifications.models import Notification, NotificationSettings
 from questpath.progress.models import ProgressTotals
@@ -171,8 +171,7 @@ def _in_group(timezone: str, day_start: int) -> Any:
     return and_(
         User.timezone == timezone,
         User.day_start_hour == day_start,
-        User.disabled_at.is_(None),
-        User.deletion_due_at.is_(None),
+        account_in_use(),
     )
 
 
