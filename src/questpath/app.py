@@ -94,6 +94,7 @@ from questpath.webhooks.delivery import resolve
 from questpath.webhooks.routes import router as webhooks_router
 from questpath.webhooks.views import router as webhooks_pages
 from questpath.webhooks.worker import DeliveryWorker
+from questpath.xapi.lrs import create_lrs
 
 # The start-up script is a file rather than inline, so the strict CSP applies to /docs as well.
 API_DOCS_PAGE = """<!doctype html>
@@ -228,6 +229,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_access_docs(app)
     install_problem_docs(app)
     app.mount("/static/web", StaticFiles(directory=STATIC_DIR))
+    app.mount("/xapi", create_lrs(app.state))
     _mount_api_docs(app)
 
     # Added innermost first; a request passes: request id, its record once finished (access

@@ -22,6 +22,7 @@ log = structlog.get_logger("questpath.errors")
 class FieldError:
     field: str
     message: str
+    rule: str | None = None  # the specification's rule broken, where a standard names them
 
 
 class Problem(Exception):
@@ -125,6 +126,7 @@ FIELD_ERROR_SCHEMA: dict[str, Any] = {
     "properties": {
         "field": {"type": "string", "description": "e.g. `events[3].grade`, `cursor`, `body`"},
         "message": {"type": "string"},
+        "rule": {"type": "string", "description": "the xAPI rule broken (/xapi only)"},
     },
 }
 
@@ -152,7 +154,10 @@ def problem_response(
         "status": status,
         "detail": detail,
     }
-    error_list = [{"field": e.field, "message": e.message} for e in errors]
+    error_list = [
+        {"field": e.field, "message": e.message} | ({"rule": e.rule} if e.rule else {})
+        for e in errors
+    ]
     if error_list:
         body["errors"] = error_list
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)

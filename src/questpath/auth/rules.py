@@ -43,10 +43,18 @@ SCOPES = {
     "webhooks:read": "read webhook subscriptions and their deliveries",
     "webhooks:write": "subscribe webhooks (an admin's key: to every learner's signals), change, "
     "delete and redeliver them",
+    "xapi:read": "read the xAPI statements and documents the account's keys stored (an admin's "
+    "key: every statement in the LRS), with HTTP Basic auth",
+    "xapi:read-mine": "read only the xAPI statements this key stored, with HTTP Basic auth",
+    "xapi:write": "store xAPI statements and documents, with HTTP Basic auth; statements about "
+    "the learner count as progress (an admin's key: about any learner)",
 }
-# What the full export needs: every read of the learner's own data (webhooks are not exported).
+# What the full export needs: every read of the learner's own data (webhooks and the xAPI LRS
+# are not exported).
 READ_SCOPES = tuple(
-    scope for scope in SCOPES if scope.endswith(":read") and scope != "webhooks:read"
+    scope
+    for scope in SCOPES
+    if scope.endswith(":read") and scope not in ("webhooks:read", "xapi:read")
 )
 # What the API-key form ticks at first: record activity and read progress, nothing more.
 SUGGESTED_SCOPES = ("events:write", "progress:read")
@@ -64,7 +72,8 @@ def scope_groups() -> list[tuple[str, list[ScopeChoice]]]:
     groups: dict[str, list[ScopeChoice]] = {}
     for scope, description in SCOPES.items():
         resource, access = scope.split(":")
-        groups.setdefault(resource, []).append(ScopeChoice(scope, access, description))
+        choice = ScopeChoice(scope, access.replace("-", " "), description)
+        groups.setdefault(resource, []).append(choice)
     return list(groups.items())
 
 
