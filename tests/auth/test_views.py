@@ -314,6 +314,7 @@ async def test_the_key_form_offers_every_scope_by_resource_with_little_ticked(
         "Profile",
         "Notifications",
         "Webhooks",
+        "xAPI",
     ]
     assert "Read the profile (with the e-mail address)" in page
     assert "Read XP, levels" in page

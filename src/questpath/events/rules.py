@@ -19,6 +19,8 @@ MAX_BATCH = 1000
 
 
 SYSTEM_ID_PREFIX = "questpath:"
+# The events the xAPI LRS records for statements: `xapi:<statement id>`.
+XAPI_ID_PREFIX = "xapi:"
 
 
 @dataclass(frozen=True)
@@ -113,8 +115,9 @@ def unknown_kind_message(kind: str) -> str:
 
 
 def event_id_problem(event_id: str) -> str | None:
-    if event_id.startswith(SYSTEM_ID_PREFIX):
-        return f"must not start with '{SYSTEM_ID_PREFIX}', which QuestPath reserves for itself"
+    for prefix in (SYSTEM_ID_PREFIX, XAPI_ID_PREFIX):
+        if event_id.startswith(prefix):
+            return f"must not start with '{prefix}', which QuestPath reserves for itself"
     return None
 
 

@@ -20,7 +20,8 @@ import questpath.quizzes.models
 import questpath.ratelimit.models
 import questpath.sharing.models
 import questpath.tracks.models
-import questpath.webhooks.models  # noqa: F401
+import questpath.webhooks.models
+import questpath.xapi.models  # noqa: F401
 from questpath.db import Base, create_engine
 
 target_metadata = Base.metadata

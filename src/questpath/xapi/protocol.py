@@ -56,11 +56,11 @@ class XapiProtocol:
                     "but `method`; send the others as form fields",
                 )
                 return
-            problem = await _rewrite(scope, receive, query[0][1])
-            if isinstance(problem, tuple):
-                await _refuse(send_versioned, *problem)
+            try:
+                scope, receive = await _rewrite(scope, receive, query[0][1])
+            except _Refusal as refusal:
+                await _refuse(send_versioned, *refusal.args)
                 return
-            scope, receive = problem
         if scope["method"] != "OPTIONS" and _route_path(scope) not in UNVERSIONED_PATHS:
             version = _header(scope, b"x-experience-api-version")
             if version is None:
@@ -79,6 +79,16 @@ class XapiProtocol:
                     f"version {version!r} is not supported; this LRS speaks 1.0.x (1.0.3)",
                 )
                 return
+        if scope["method"] == "HEAD":  # as GET, without the body (Communication 1.1)
+            scope = {**scope, "method": "GET"}
+
+            async def send_head(message: Message) -> None:
+                if message["type"] == "http.response.body":
+                    message = {**message, "body": b""}
+                await send_versioned(message)
+
+            await self.app(scope, receive, send_head)
+            return
         await self.app(scope, receive, send_versioned)
 
 
@@ -95,20 +105,22 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-async def _rewrite(
-    scope: Scope, receive: Receive, method: str
-) -> tuple[Scope, Receive] | tuple[str, str, str]:
-    """The request the alternate syntax stands for, or (rule, field, message) if it is not one."""
+class _Refusal(Exception):
+    """(rule, field, message) of a request in the alternate syntax that is not one."""
+
+
+async def _rewrite(scope: Scope, receive: Receive, method: str) -> tuple[Scope, Receive]:
+    """The request the alternate syntax stands for."""
     method = method.upper()
     if method not in ALTERNATE_METHODS:
-        return (
-            "alternate-syntax",
-            "method",
-            f"method must be one of {', '.join(ALTERNATE_METHODS)}",
+        raise _Refusal(
+            "alternate-syntax", "method", f"must be one of {', '.join(ALTERNATE_METHODS)}"
         )
     content_type = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
     if content_type != FORM:
-        return ("alternate-syntax", "Content-Type", f"the alternate syntax is sent as {FORM}")
+        raise _Refusal(
+            "alternate-syntax", "Content-Type", f"the alternate syntax is sent as {FORM}"
+        )
     body = b""
     while True:
         message = await receive()

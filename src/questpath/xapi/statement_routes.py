@@ -1,0 +1,143 @@
+"""/xapi/statements: PUT one statement, POST one or many, GET one or a filtered page."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from questpath.clock import Now
+from questpath.dependencies import SessionDep
+from questpath.problems import NotFound
+from questpath.xapi import statement_query, validation
+from questpath.xapi import statement_store as store
+from questpath.xapi.access import Caller, Reader, Writer
+from questpath.xapi.errors import XapiBadRequest
+from questpath.xapi.formats import accepted_languages, formatted
+from questpath.xapi.statements import iso, store_statements, violations_as_errors
+
+router = APIRouter(tags=["statements"])
+CONSISTENT_THROUGH = "X-Experience-API-Consistent-Through"
+JSON_TYPES = ("application/json",)
+
+
+async def _statements_body(request: Request) -> Any:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in JSON_TYPES:
+        raise XapiBadRequest.of(
+            "content-type", "Content-Type", "statements are sent as application/json"
+        )
+    try:
+        return json.loads(await request.body())
+    except ValueError as exc:
+        raise XapiBadRequest.of("json", "body", f"is not valid JSON: {exc}") from exc
+
+
+def _checked(body: Any) -> None:
+    violations = validation.statements_violations(body)
+    if violations:
+        raise XapiBadRequest(violations_as_errors(violations))
+
+
+@router.put("/statements", status_code=204)
+async def put_statement(
+    request: Request, caller: Writer, session: SessionDep, now: Now
+) -> Response:
+    """Store one statement under the `statementId` parameter (204); the same statement again
+    changes nothing, a different one under a stored id is a 409."""
+    params = request.query_params
+    if "statementId" not in params:
+        raise XapiBadRequest.of("parameter", "statementId", "is required to PUT a statement")
+    try:
+        statement_id = uuid.UUID(params["statementId"])
+    except ValueError as exc:
+        raise XapiBadRequest.of("uuid", "statementId", "must be a UUID") from exc
+    extra = [name for name in params if name != "statementId"]
+    if extra:
+        raise XapiBadRequest.of("parameter.unknown", extra[0], "is not a parameter of PUT")
+    body = await _statements_body(request)
+    if isinstance(body, list):
+        raise XapiBadRequest.of("statement.single", "body", "PUT stores one statement; POST many")
+    _checked(body)
+    if "id" in body and uuid.UUID(body["id"]) != statement_id:
+        raise XapiBadRequest.of("statement.id", "id", "differs from the statementId parameter")
+    await _store(request, caller, session, now, [{**body, "id": str(statement_id)}])
+    return Response(status_code=204)
+
+
+@router.post("/statements")
+async def post_statements(
+    request: Request, caller: Writer, session: SessionDep, now: Now
+) -> list[str]:
+    """Store one statement or an array of them, all or nothing; answers their ids in order."""
+    if request.query_params:
+        name = next(iter(request.query_params))
+        raise XapiBadRequest.of("parameter.unknown", name, "is not a parameter of POST")
+    body = await _statements_body(request)
+    _checked(body)
+    statements = body if isinstance(body, list) else [body]
+    ids = await _store(request, caller, session, now, statements, batch=isinstance(body, list))
+    return [str(statement_id) for statement_id in ids]
+
+
+async def _store(
+    request: Request,
+    caller: Caller,
+    session: Any,
+    now: Any,
+    statements: list[dict[str, Any]],
+    *,
+    batch: bool = False,
+) -> list[uuid.UUID]:
+    return await store_statements(
+        session,
+        caller,
+        statements,
+        recorder=request.app.state.recorder,
+        home_page=request.app.state.settings.public_url,
+        now=now,
+        prefix="" if not batch else "statements",
+    )
+
+
+@router.get("/statements")
+async def get_statements(
+    request: Request, caller: Reader, session: SessionDep, now: Now
+) -> JSONResponse:
+    """One statement by `statementId` (or a voided one by `voidedStatementId`), or the
+    statements matching every filter given, newest stored first, with a `more` link."""
+    query = statement_query.parse(request.query_params)
+    visibility = _visibility(caller)
+    languages = accepted_languages(request.headers.get("accept-language"))
+    headers = {CONSISTENT_THROUGH: iso(now)}
+    if query.statement_id is not None:
+        row = await store.one(session, visibility, query.statement_id, voided=query.voided)
+        if row is None:
+            which = "voided statement" if query.voided else "statement"
+            raise NotFound(f"no {which} with the id {query.statement_id}")
+        headers["Last-Modified"] = row.stored.strftime("%a, %d %b %Y %H:%M:%S GMT")
+        return JSONResponse(formatted(row.statement, query.form, languages), headers=headers)
+    rows = await store.find(session, visibility, query.filters, query.limit + 1)
+    more = ""
+    if len(rows) > query.limit:
+        rows = rows[: query.limit]
+        params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
+        params.append(("cursor", str(rows[-1].seq)))
+        more = f"{request.scope.get('root_path', '')}/statements?{urlencode(params)}"
+    body = {
+        "statements": [formatted(r.statement, query.form, languages) for r in rows],
+        "more": more,
+    }
+    return JSONResponse(body, headers=headers)
+
+
+def _visibility(caller: Caller) -> store.Visibility:
+    if caller.reads_only_its_own:
+        return store.Visibility(api_key_id=caller.key_id, owner_id=caller.user_id)
+    if caller.reads_everything:
+        return store.Visibility()
+    return store.Visibility(owner_id=caller.user_id)
