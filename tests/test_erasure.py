@@ -87,6 +87,14 @@ async def _use_everything(client: httpx.AsyncClient, app: FastAPI, learner: Acco
     for method, path, body in calls:
         response = await client.request(method, path, json=body, headers=headers)
         assert response.status_code in (200, 201), f"{path}: {response.text}"
+    statement = {
+        "actor": {"mbox": f"mailto:{learner.email}"},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
+        "object": {"id": "http://example.com/activities/joins"},
+    }
+    lrs = {**headers, "X-Experience-API-Version": "1.0.3"}
+    stored = await client.post("/xapi/statements", json=statement, headers=lrs)
+    assert stored.status_code == 200, stored.text
     reset = await client.post("/api/auth/password-reset", json={"email": learner.email})
     assert reset.status_code == 202, reset.text
     wrong = await client.post("/api/auth/login", json={"email": learner.email, "password": "nope"})
