@@ -26,6 +26,7 @@ from questpath.progress.vacations import day_start_from_log
 from questpath.quizzes import reviews
 from questpath.recorder.repair import rebuild_learner
 from questpath.ruleset import Ruleset
+from questpath.xapi import statement_store as statements
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,22 @@ async def _streak_differences(
     ]
 
 
+async def _statement_differences(session: AsyncSession, user: UserLike) -> list[Difference]:
+    """xAPI statements that count for the learner against their events: each one's event is in
+    the log, voided exactly when the statement is."""
+    found = []
+    for statement_id, voided, event_voided_by in await statements.recorded_as(session, user.id):
+        if event_voided_by == "missing":
+            found.append(
+                Difference("xapi_statements", str(statement_id), "event", "absent", "present")
+            )
+        elif voided != (event_voided_by is not None):
+            found.append(
+                Difference("xapi_statements", str(statement_id), "voided", voided, not voided)
+            )
+    return found
+
+
 async def board_size_differences(engine: AsyncEngine) -> list[Difference]:
     """Boards whose stored size is not the count of their listed rows, and boards whose stored
     count of learners at a score is not the count of their listed rows at that XP."""
@@ -222,6 +239,7 @@ async def verify(engine: AsyncEngine, user: UserLike, ruleset: Ruleset) -> list[
             found += await _day_start_differences(session, user)
             found += await _listed_differences(session, user)
             found += await _streak_differences(session, user, expected)
+            found += await _statement_differences(session, user)
             return found + card_differences(
                 await reviews.stored_cards(session, user),
                 await reviews.expected_cards(session, user, ruleset),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import update
 
+from questpath.xapi.models import XapiStatement
 from tests.helpers import (
     Account,
     assert_problem,
@@ -233,3 +236,25 @@ async def test_a_key_without_xapi_write_cannot_store_and_one_with_read_mine_read
     assert [s["id"] for s in mine.json()["statements"]] == [own]
     everything = await client.get(STATEMENTS, headers=second)
     assert [s["id"] for s in everything.json()["statements"]] == [other, own]
+
+
+async def test_verify_finds_a_statement_whose_event_was_left_unvoided(
+    app: FastAPI, client: httpx.AsyncClient, learner: Account
+) -> None:
+    headers = await xapi_headers(client, learner)
+    [statement_id] = (
+        await client.post(STATEMENTS, json=statement(learner.email), headers=headers)
+    ).json()
+    assert await projection_differences(app, learner) == []
+    async with app.state.engine.begin() as conn:
+        await conn.execute(
+            update(XapiStatement)
+            .where(XapiStatement.user_id == uuid.UUID(learner.id))
+            .values(voided=True)
+        )
+    [difference] = await projection_differences(app, learner)
+    assert (difference.table, difference.key, difference.field) == (
+        "xapi_statements",
+        statement_id,
+        "voided",
+    )

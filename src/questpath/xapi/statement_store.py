@@ -12,6 +12,7 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from questpath.db import dialect_of, insert_for
+from questpath.events.models import Event
 from questpath.xapi.models import XapiAttachment, XapiStatement, XapiStatementTerm
 from questpath.xapi.terms import Term
 
@@ -159,3 +160,23 @@ async def find(
         query = query.where(past)
     order = XapiStatement.seq.asc() if filters.ascending else XapiStatement.seq.desc()
     return list(await session.scalars(visibility.apply(query).order_by(order).limit(limit)))
+
+
+async def recorded_as(
+    session: AsyncSession, user_id: uuid.UUID
+) -> list[tuple[uuid.UUID, bool, str | None]]:
+    """Each statement that counts for the learner: (id, voided, the voided_by of its event, or
+    "missing" when the event is not in the log)."""
+    rows = await session.execute(
+        select(XapiStatement.id, XapiStatement.voided, Event.event_id, Event.voided_by)
+        .outerjoin(
+            Event,
+            (Event.user_id == XapiStatement.user_id) & (Event.event_id == XapiStatement.event_id),
+        )
+        .where(XapiStatement.user_id == user_id, XapiStatement.event_id.is_not(None))
+        .order_by(XapiStatement.seq)
+    )
+    return [
+        (statement_id, voided, voided_by if event_id is not None else "missing")
+        for statement_id, voided, event_id, voided_by in rows
+    ]
