@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import string
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -259,7 +260,8 @@ def _not_json(constant: str) -> object:
 
 
 def _attachment_part(headers: Message, content: bytes, field: str) -> Part:
-    hashes = {str(value).strip().lower() for value in headers.get_all(HASH_HEADER, [])} - {""}
+    sent = _as_sent(headers)
+    hashes = {value.lower() for name, value in sent if name == "x-experience-api-hash"} - {""}
     if not hashes:
         raise AttachmentError(
             "multipart.missing-hash",
@@ -270,22 +272,26 @@ def _attachment_part(headers: Message, content: bytes, field: str) -> Part:
         raise AttachmentError(
             "multipart.part-headers", field, "a part has two different X-Experience-API-Hash"
         )
-    encoding = headers.get("Content-Transfer-Encoding")
-    if encoding is not None and str(encoding).strip().lower() != "binary":
+    by_name = dict(sent)
+    if by_name.get("content-transfer-encoding", "binary").lower() != "binary":
         raise AttachmentError(
             "multipart.transfer-encoding",
             field,
             "attachment data is sent raw, with Content-Transfer-Encoding: binary",
         )
-    content_type = str(headers.get("Content-Type", OCTET_STREAM)).strip()
+    content_type = by_name.get("content-type") or OCTET_STREAM
     if not content_type.isascii() or not content_type.isprintable():
         raise AttachmentError("multipart.part-headers", field, "a part's Content-Type is not ASCII")
-    return Part(
-        content_type=content_type,
-        sha2=hashes.pop(),
-        content=content,
-        headers={name.lower(): str(value) for name, value in headers.items()},
-    )
+    return Part(content_type=content_type, sha2=hashes.pop(), content=content, headers=by_name)
+
+
+def _as_sent(headers: Message) -> list[tuple[str, str]]:
+    """Each header as (lowercase name, value as sent, unfolded and trimmed): the parsed header
+    objects would re-render values (quotes added around parameters)."""
+    return [
+        (name.lower(), re.sub(r"\r?\n(?=[ \t])", "", str(value)).strip())
+        for name, value in headers.raw_items()
+    ]
 
 
 def _check_hash(part: Part, field: str) -> None:
