@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from questpath.xapi.attachments import Part
+from questpath.xapi.attachments import Part, check_attachments, parse_multipart
 from questpath.xapi.signatures import SIGNATURE_USAGE, SignatureError, check_signature
 
 STATEMENT: dict[str, Any] = {
@@ -257,3 +257,50 @@ def test_a_signature_whose_data_was_not_sent_is_refused() -> None:
     statement, _ = signed(STATEMENT, sign(STATEMENT))
 
     assert refusal(statement, {}) == ("signature.missing-part", SIGNATURE_FIELD)
+
+
+# A whole request, as the conformance suite sends it -------------------------------------------
+
+
+def suite_signed_request(algorithm: str = "RS256") -> tuple[bytes, str]:
+    """The suite's `signStatement`: the statement without attachments signed, the signature
+    attached, the body written with CRLFs and no spaces after the header colons."""
+    key: Any = signing_key() if algorithm.startswith("RS") else b"k" * 32
+    signature = sign(STATEMENT, algorithm=algorithm, key=key)
+    statement, _ = signed(STATEMENT, signature)
+    boundary = b"-------------2718281828"
+    body = b"\r\n".join(
+        [
+            b"",
+            b"--" + boundary,
+            b"Content-Type:application/json",
+            b"",
+            json.dumps(statement).encode(),
+            b"--" + boundary,
+            b"Content-Type:application/octet-stream",
+            b"Content-Transfer-Encoding:binary",
+            b"X-Experience-API-Hash:" + statement["attachments"][0]["sha2"].encode(),
+            b"",
+            signature,
+            b"--" + boundary + b"--",
+        ]
+    )
+    return body, "multipart/mixed; boundary=" + boundary.decode()
+
+
+def test_the_suites_signed_request_reads_matches_and_verifies() -> None:
+    request = parse_multipart(*suite_signed_request())
+    assert isinstance(request.statements, dict)
+
+    check_attachments([request.statements], request.parts)
+    check_signature(request.statements, request.parts, "statements[0]")
+
+    assert request.statements["attachments"][0]["usageType"] == SIGNATURE_USAGE
+
+
+def test_the_suites_signed_request_with_hs256_is_refused() -> None:
+    request = parse_multipart(*suite_signed_request("HS256"))
+    assert isinstance(request.statements, dict)
+    check_attachments([request.statements], request.parts)
+
+    assert refusal(request.statements, request.parts) == ("signature.algorithm", SIGNATURE_FIELD)
