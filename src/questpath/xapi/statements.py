@@ -27,7 +27,7 @@ from questpath.xapi.access import Caller
 from questpath.xapi.agents import ifi
 from questpath.xapi.errors import XapiBadRequest
 from questpath.xapi.models import XapiStatement
-from questpath.xapi.signatures import statements_equivalent
+from questpath.xapi.comparison import statements_equivalent
 from questpath.xapi.terms import statement_terms
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
