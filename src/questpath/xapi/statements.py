@@ -25,9 +25,9 @@ from questpath.xapi import identities, mapping, validation
 from questpath.xapi import statement_store as store
 from questpath.xapi.access import Caller
 from questpath.xapi.agents import ifi
+from questpath.xapi.comparison import statements_equivalent
 from questpath.xapi.errors import XapiBadRequest
 from questpath.xapi.models import XapiStatement
-from questpath.xapi.comparison import statements_equivalent
 from questpath.xapi.terms import statement_terms
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
