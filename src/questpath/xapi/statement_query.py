@@ -17,6 +17,7 @@ from questpath.xapi.statement_store import Filters
 from questpath.xapi.terms import term
 
 MAX_LIMIT = 500
+DEFAULT_LIMIT = 100  # a page when `limit` is not given; 0 asks for MAX_LIMIT
 SINGLE = ("statementId", "voidedStatementId")
 SINGLE_EXTRAS = ("attachments", "format")
 FILTERS = (
@@ -81,7 +82,7 @@ def parse(params: Mapping[str, str]) -> StatementQuery:
         terms.append((term("activity", activity), _boolean(params, "related_activities")))
     if "registration" in params:
         terms.append((term("registration", str(_uuid(params, "registration"))), False))
-    limit = _integer(params, "limit", MAX_LIMIT)
+    limit = _integer(params, "limit", DEFAULT_LIMIT)
     return StatementQuery(
         filters=Filters(
             terms=tuple(terms),
@@ -90,7 +91,7 @@ def parse(params: Mapping[str, str]) -> StatementQuery:
             after_seq=_integer(params, "cursor", None),
             ascending=_boolean(params, "ascending"),
         ),
-        limit=MAX_LIMIT if limit in (None, 0) else min(limit, MAX_LIMIT),
+        limit=MAX_LIMIT if limit == 0 else min(limit, MAX_LIMIT),
         form=form,
         attachments=attachments,
     )
