@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 
 import httpx
@@ -346,3 +347,32 @@ async def test_an_api_key_needs_a_name_and_a_scope(client: httpx.AsyncClient) ->
     assert response.status_code == 422
     assert 'id="f-name-error"' in response.text
     assert 'id="f-scopes-error"' in response.text
+
+
+async def test_a_new_xapi_key_is_shown_with_the_lrs_endpoint_and_its_id_as_the_username(
+    client: httpx.AsyncClient,
+) -> None:
+    await sign_up(client)
+    response = await submit(
+        client,
+        "/settings/api-keys",
+        {"name": "authoring tool", "scopes": ["xapi:read", "xapi:write"]},
+        form_page="/settings",
+    )
+    assert response.status_code == 200
+
+    def shown(box: str) -> str:
+        return response.text.split(f'id="{box}"')[1].split('value="')[1].split('"')[0]
+
+    secret, username = shown("new-key-secret"), shown("new-key-id")
+    assert shown("new-key-endpoint") == "http://127.0.0.1:8000/xapi/"
+    token = base64.b64encode(f"{username}:{secret}".encode()).decode()
+    lrs = {"Authorization": f"Basic {token}", "X-Experience-API-Version": "1.0.3"}
+    assert (await client.get("/xapi/statements", headers=lrs)).status_code == 200
+    plain = await submit(
+        client,
+        "/settings/api-keys",
+        {"name": "tutor", "scopes": ["events:write"]},
+        form_page="/settings",
+    )
+    assert 'id="new-key-endpoint"' not in plain.text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
@@ -307,6 +308,17 @@ async def sign_out(request: Request, session: SessionDep, cache: CredentialCache
     return response
 
 
+@dataclass(frozen=True)
+class NewKeyShown:
+    """A key just made, shown once; with the LRS's endpoint when it has an xapi scope, since
+    xAPI clients sign in with the key's id and secret."""
+
+    name: str
+    secret: str
+    id: str
+    lrs_endpoint: str | None
+
+
 async def _settings_page(
     request: Request,
     principal: SignedIn,
@@ -314,7 +326,7 @@ async def _settings_page(
     *,
     profile_errors: forms.Errors | None = None,
     key_errors: forms.Errors | None = None,
-    new_key: tuple[str, str] | None = None,
+    new_key: NewKeyShown | None = None,
     chosen_scopes: Sequence[str] | None = None,
     chosen_expiry: int | None = None,
     status_code: int = 200,
@@ -381,7 +393,10 @@ async def create_api_key(
         except Problem as problem:
             errors = forms.problem_errors(problem)
         else:
-            return await _settings_page(request, principal, session, new_key=(key.name, secret))
+            lrs = any(scope.startswith("xapi:") for scope in key.scopes)
+            endpoint = f"{request.app.state.settings.public_url}/xapi/" if lrs else None
+            shown = NewKeyShown(key.name, secret, str(key.id), endpoint)
+            return await _settings_page(request, principal, session, new_key=shown)
     return await _settings_page(
         request,
         principal,
