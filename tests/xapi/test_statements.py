@@ -258,3 +258,59 @@ async def test_verify_finds_a_statement_whose_event_was_left_unvoided(
         statement_id,
         "voided",
     )
+
+
+async def test_since_until_and_ascending_select_and_order_by_the_time_stored(
+    client: httpx.AsyncClient, learner: Account
+) -> None:
+    headers = await xapi_headers(client, learner)
+    ids = []
+    for n in range(3):
+        [statement_id] = (
+            await client.post(
+                STATEMENTS, json=statement(activity=f"http://e.com/{n}"), headers=headers
+            )
+        ).json()
+        ids.append(statement_id)
+    stored = [
+        (await client.get(STATEMENTS, params={"statementId": i}, headers=headers)).json()["stored"]
+        for i in ids
+    ]
+    after_first = await client.get(STATEMENTS, params={"since": stored[0]}, headers=headers)
+    assert [s["id"] for s in after_first.json()["statements"]] == [ids[2], ids[1]]
+    up_to_second = await client.get(
+        STATEMENTS, params={"until": stored[1], "ascending": "true"}, headers=headers
+    )
+    assert [s["id"] for s in up_to_second.json()["statements"]] == ids[:2]
+    bad = await client.get(STATEMENTS, params={"since": "yesterday"}, headers=headers)
+    assert assert_problem(bad, 400)["errors"][0]["field"] == "since"
+
+
+async def test_browser_content_may_call_the_lrs_across_origins(client: httpx.AsyncClient) -> None:
+    preflight = await client.options(
+        STATEMENTS,
+        headers={
+            "Origin": "https://course.example.com",
+            "Access-Control-Request-Method": "PUT",
+            "Access-Control-Request-Headers": "authorization, x-experience-api-version",
+        },
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert "PUT" in preflight.headers["access-control-allow-methods"]
+    about = await client.get("/xapi/about", headers={"Origin": "https://course.example.com"})
+    exposed = about.headers["access-control-expose-headers"]
+    assert "X-Experience-API-Consistent-Through" in exposed
+    assert "ETag" in exposed
+
+
+async def test_unknown_parameters_and_filters_beside_statement_id_are_refused(
+    client: httpx.AsyncClient, learner: Account
+) -> None:
+    headers = await xapi_headers(client, learner)
+    unknown = await client.get(STATEMENTS, params={"actor": "x"}, headers=headers)
+    assert assert_problem(unknown, 400)["errors"][0]["rule"] == "parameter.unknown"
+    both = await client.get(
+        STATEMENTS, params={"statementId": new_id(), "verb": "http://e.com/v"}, headers=headers
+    )
+    assert assert_problem(both, 400)["errors"][0]["field"] == "verb"

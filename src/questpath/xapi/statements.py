@@ -103,10 +103,11 @@ async def store_statements(
         return ids
     targets = await _voiding_targets(session, caller, new, prefix)
     authority = authority_of(caller, home_page)
+    stored_at = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as `stored` shows it
     drafts = await _drafts(session, caller, [(i, s) for i, s in new if not is_voiding(s)], now)
     rows = []
     for statement_id, statement in new:
-        kept = stored_form(statement, statement_id, authority, now)
+        kept = stored_form(statement, statement_id, authority, stored_at)
         draft = drafts.get(statement_id)
         obj = statement["object"]
         rows.append(
@@ -114,7 +115,7 @@ async def store_statements(
                 "id": statement_id,
                 "owner_id": caller.user_id,
                 "api_key_id": caller.key_id,
-                "stored": now,
+                "stored": stored_at,
                 "verb_id": statement["verb"]["id"],
                 "refers_to": uuid.UUID(obj["id"])
                 if obj.get("objectType") == "StatementRef"
