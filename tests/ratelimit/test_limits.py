@@ -11,6 +11,7 @@ import pytest
 from tests.helpers import PASSWORD, Account, assert_problem, register_account
 from tests.ratelimit.conftest import Clock
 from tests.web.browsing import submit
+from tests.xapi.helpers import statement, xapi_headers
 
 MARKDOWN = {"Content-Type": "text/markdown"}
 TRACK = "# Git\n\n- [ ] Commit\n"
@@ -214,3 +215,15 @@ async def test_the_api_document_declares_the_429_and_its_fields_where_a_limit_ap
         assert refused["content"]["application/problem+json"]
     for operation in (paths["/api/events"]["get"], paths["/api/goals/{goal_id}"]["get"]):
         assert "429" not in operation["responses"]
+
+
+async def test_xapi_statements_count_against_the_keys_write_quota(limited: Any) -> None:
+    client = await limited(rate_limit_writes="2/minute")
+    ada = await register_account(client, "ada@example.com")
+    lrs = await xapi_headers(client, ada)
+    for _ in range(2):
+        stored = await client.post("/xapi/statements", json=statement(), headers=lrs)
+        assert stored.status_code == 200, stored.text
+    refused = await client.post("/xapi/statements", json=statement(), headers=lrs)
+    assert_refused(refused, '"writes";q=2;w=60')
+    assert (await client.get("/xapi/statements", headers=lrs)).status_code == 200

@@ -16,11 +16,14 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Annotated
 
-from fastapi import BackgroundTasks, Depends, Request
+from fastapi import BackgroundTasks, Depends, Request, Response
 
 from questpath.auth.dependencies import AuthenticatorDep, require_scopes
+from questpath.auth.limits import caller_key
 from questpath.auth.principal import Principal
 from questpath.problems import Forbidden, Problem
+from questpath.ratelimit.dependencies import enforce
+from questpath.ratelimit.limiter import WRITES
 
 READ, READ_MINE, WRITE = "xapi:read", "xapi:read-mine", "xapi:write"
 CHALLENGE = {"WWW-Authenticate": 'Basic realm="QuestPath xAPI", charset="UTF-8"'}
@@ -104,8 +107,12 @@ async def reader(caller: Annotated[Caller, Depends(current_caller)]) -> Caller:
     return caller
 
 
-async def writer(caller: Annotated[Caller, Depends(current_caller)]) -> Caller:
+async def writer(
+    request: Request, response: Response, caller: Annotated[Caller, Depends(current_caller)]
+) -> Caller:
+    """A caller with `xapi:write`, its call counted under the writes rate limit (as /api's)."""
     require_scopes(caller.principal, [WRITE])
+    await enforce(request, response, WRITES, caller_key(caller.principal))
     return caller
 
 
