@@ -10,9 +10,17 @@ from __future__ import annotations
 from questpath.xapi import checks as c
 
 INTERACTION_TYPES = (
-    "true-false", "choice", "fill-in", "long-fill-in", "matching",
-    "performance", "sequencing", "likert", "numeric", "other",
-)  # fmt: skip
+    "true-false",
+    "choice",
+    "fill-in",
+    "long-fill-in",
+    "matching",
+    "performance",
+    "sequencing",
+    "likert",
+    "numeric",
+    "other",
+)
 COMPONENT_LISTS = ("choices", "scale", "source", "target", "steps")
 LISTS_OF_TYPE: dict[str, tuple[str, ...]] = {
     "choice": ("choices",),
@@ -30,8 +38,9 @@ ACTIVITY_PROPERTIES = frozenset({"objectType", "id", "definition"})
 
 def activity(value: object, field: str, out: c.Out) -> None:
     """An Activity: an IRI id and an optional definition; objectType, if given, is "Activity"."""
-    found = c.properties(value, field, out, what="an Activity", allowed=ACTIVITY_PROPERTIES,
-                         required=("id",))  # fmt: skip
+    found = c.properties(
+        value, field, out, what="an Activity", allowed=ACTIVITY_PROPERTIES, required=("id",)
+    )
     if found is None:
         return
     if "objectType" in found and found["objectType"] != "Activity":
@@ -46,8 +55,9 @@ def activity(value: object, field: str, out: c.Out) -> None:
 
 
 def definition(value: object, field: str, out: c.Out) -> None:
-    found = c.properties(value, field, out, what="an Activity definition",
-                         allowed=DEFINITION_PROPERTIES)  # fmt: skip
+    found = c.properties(
+        value, field, out, what="an Activity definition", allowed=DEFINITION_PROPERTIES
+    )
     if found is None:
         return
     for key in ("name", "description"):
@@ -112,8 +122,14 @@ def _components(value: object, field: str, out: c.Out) -> None:
     seen: set[str] = set()
     for index, component in enumerate(value):
         where = c.item(field, index)
-        found = c.properties(component, where, out, what="an interaction component",
-                             allowed=("id", "description"), required=("id",))  # fmt: skip
+        found = c.properties(
+            component,
+            where,
+            out,
+            what="an interaction component",
+            allowed=("id", "description"),
+            required=("id",),
+        )
         if found is None:
             continue
         if "description" in found:

@@ -85,24 +85,40 @@ def _kind(value: dict[str, object], field: str, out: c.Out) -> Kind:
 def _ifi(key: str, value: object, field: str, out: c.Out) -> None:
     if key == "mbox":
         c.formatted(
-            value, field, out, rule="mbox", test=is_mbox,
+            value,
+            field,
+            out,
+            rule="mbox",
+            test=is_mbox,
             expected='a mailto IRI of one e-mail address, such as "mailto:learner@example.com"',
-        )  # fmt: skip
+        )
     elif key == "mbox_sha1sum":
         c.formatted(
-            value, field, out, rule="mbox-sha1sum", test=is_sha1_hex,
+            value,
+            field,
+            out,
+            rule="mbox-sha1sum",
+            test=is_sha1_hex,
             expected="the hex-encoded SHA-1 of a mailto IRI (40 hexadecimal digits)",
-        )  # fmt: skip
+        )
     elif key == "openid":
         c.formatted(
-            value, field, out, rule="uri", test=is_uri,
+            value,
+            field,
+            out,
+            rule="uri",
+            test=is_uri,
             expected='a URI, such as "https://openid.example.org/learner"',
-        )  # fmt: skip
+        )
     else:
         account = c.properties(
-            value, field, out, what="an account", allowed=("homePage", "name"),
+            value,
+            field,
+            out,
+            what="an account",
+            allowed=("homePage", "name"),
             required=("homePage", "name"),
-        )  # fmt: skip
+        )
         if account is not None:
             if "homePage" in account:
                 c.irl(account["homePage"], c.at(field, "homePage"), out)

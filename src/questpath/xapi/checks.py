@@ -161,16 +161,24 @@ def formatted(
 
 def iri(value: object, field: str, out: Out) -> str | None:
     return formatted(
-        value, field, out, rule="iri", test=is_iri,
+        value,
+        field,
+        out,
+        rule="iri",
+        test=is_iri,
         expected='an IRI with a scheme, such as "http://example.com/xapi/verbs/completed"',
-    )  # fmt: skip
+    )
 
 
 def irl(value: object, field: str, out: Out) -> str | None:
     return formatted(
-        value, field, out, rule="irl", test=is_iri,
+        value,
+        field,
+        out,
+        rule="irl",
+        test=is_iri,
         expected='an IRL with a scheme, such as "https://example.com/page"',
-    )  # fmt: skip
+    )
 
 
 def language_map(value: object, field: str, out: Out) -> None:

@@ -44,19 +44,46 @@ __all__ = [
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 SIGNATURE = "http://adlnet.gov/expapi/attachments/signature"
 STATEMENT_PROPERTIES = frozenset(
-    {"id", "actor", "verb", "object", "result", "context", "timestamp", "stored", "authority",
-     "version", "attachments"}
-)  # fmt: skip
+    {
+        "id",
+        "actor",
+        "verb",
+        "object",
+        "result",
+        "context",
+        "timestamp",
+        "stored",
+        "authority",
+        "version",
+        "attachments",
+    }
+)
 SUBSTATEMENT_PROPERTIES = frozenset(
     {"objectType", "actor", "verb", "object", "result", "context", "timestamp", "attachments"}
 )
 NOT_IN_SUBSTATEMENT = ("id", "stored", "version", "authority")
 RESULT_PROPERTIES = ("score", "success", "completion", "response", "duration", "extensions")
-CONTEXT_PROPERTIES = ("registration", "instructor", "team", "contextActivities", "revision",
-                      "platform", "language", "statement", "extensions")  # fmt: skip
+CONTEXT_PROPERTIES = (
+    "registration",
+    "instructor",
+    "team",
+    "contextActivities",
+    "revision",
+    "platform",
+    "language",
+    "statement",
+    "extensions",
+)
 CONTEXT_TYPES = ("parent", "grouping", "category", "other")
-ATTACHMENT_PROPERTIES = ("usageType", "display", "description", "contentType", "length", "sha2",
-                         "fileUrl")  # fmt: skip
+ATTACHMENT_PROPERTIES = (
+    "usageType",
+    "display",
+    "description",
+    "contentType",
+    "length",
+    "sha2",
+    "fileUrl",
+)
 ATTACHMENT_REQUIRED = ("usageType", "display", "contentType", "length", "sha2")
 OBJECT_TYPES = ("Activity", "Agent", "Group", "StatementRef", "SubStatement")
 _VERSION = re.compile(r"1\.0(?:\.\d+)?")
@@ -90,8 +117,14 @@ def statements_violations(body: object) -> list[Violation]:
 def statement_violations(statement: object, field: str = "") -> list[Violation]:
     """The violations of one Statement at `field` ("" for a whole request body)."""
     out: c.Out = []
-    found = c.properties(statement, field, out, what="a Statement", allowed=STATEMENT_PROPERTIES,
-                         required=("actor", "verb", "object"))  # fmt: skip
+    found = c.properties(
+        statement,
+        field,
+        out,
+        what="a Statement",
+        allowed=STATEMENT_PROPERTIES,
+        required=("actor", "verb", "object"),
+    )
     if found is None:
         return out
     if "id" in found:
@@ -153,8 +186,9 @@ def _body(found: dict[str, object], field: str, out: c.Out, *, substatement: boo
 
 
 def _verb(value: object, field: str, out: c.Out) -> None:
-    found = c.properties(value, field, out, what="a Verb", allowed=("id", "display"),
-                         required=("id",))  # fmt: skip
+    found = c.properties(
+        value, field, out, what="a Verb", allowed=("id", "display"), required=("id",)
+    )
     if found is None:
         return
     if "id" in found:
@@ -208,8 +242,14 @@ def _object(value: object, field: str, out: c.Out, *, substatement: bool) -> str
 
 
 def _statement_ref(value: object, field: str, out: c.Out) -> None:
-    found = c.properties(value, field, out, what="a StatementRef", allowed=("objectType", "id"),
-                         required=("objectType", "id"))  # fmt: skip
+    found = c.properties(
+        value,
+        field,
+        out,
+        what="a StatementRef",
+        allowed=("objectType", "id"),
+        required=("objectType", "id"),
+    )
     if found is None:
         return
     if "objectType" in found and found["objectType"] != "StatementRef":
@@ -227,8 +267,14 @@ def _substatement(value: dict[str, object], field: str, out: c.Out) -> None:
             message = f'A SubStatement must not have "{key}"; only the Statement holding it may.'
             out.append(Violation("substatement.property", c.at(field, key), message))
     rest = {key: inner for key, inner in value.items() if key not in NOT_IN_SUBSTATEMENT}
-    found = c.properties(rest, field, out, what="a SubStatement", allowed=SUBSTATEMENT_PROPERTIES,
-                         required=("actor", "verb", "object"))  # fmt: skip
+    found = c.properties(
+        rest,
+        field,
+        out,
+        what="a SubStatement",
+        allowed=SUBSTATEMENT_PROPERTIES,
+        required=("actor", "verb", "object"),
+    )
     if found is not None:
         _body(found, field, out, substatement=True)
 
@@ -246,10 +292,13 @@ def _result(value: object, field: str, out: c.Out) -> None:
         c.string(found["response"], c.at(field, "response"), out)
     if "duration" in found:
         c.formatted(
-            found["duration"], c.at(field, "duration"), out, rule="duration",
+            found["duration"],
+            c.at(field, "duration"),
+            out,
+            rule="duration",
             test=lambda text: parse_duration(text) is not None,
             expected='an ISO 8601 duration such as "PT1H30M" or "PT16559.14S"',
-        )  # fmt: skip
+        )
     if "extensions" in found:
         c.extensions(found["extensions"], c.at(field, "extensions"), out)
 
@@ -299,9 +348,13 @@ def _context(value: object, field: str, out: c.Out, *, object_kind: str | None) 
                 out.append(Violation("context.activity-only", c.at(field, key), message))
     if "language" in found:
         c.formatted(
-            found["language"], c.at(field, "language"), out, rule="language-tag",
-            test=is_language_tag, expected='an RFC 5646 language tag such as "en-US"',
-        )  # fmt: skip
+            found["language"],
+            c.at(field, "language"),
+            out,
+            rule="language-tag",
+            test=is_language_tag,
+            expected='an RFC 5646 language tag such as "en-US"',
+        )
     if "statement" in found:
         _statement_ref(found["statement"], c.at(field, "statement"), out)
     if "extensions" in found:
@@ -331,9 +384,13 @@ def _attachments(value: object, field: str, out: c.Out) -> None:
     for index, attachment in enumerate(value):
         where = c.item(field, index)
         found = c.properties(
-            attachment, where, out, what="an Attachment", allowed=ATTACHMENT_PROPERTIES,
+            attachment,
+            where,
+            out,
+            what="an Attachment",
+            allowed=ATTACHMENT_PROPERTIES,
             required=ATTACHMENT_REQUIRED,
-        )  # fmt: skip
+        )
         if found is None:
             continue
         if "usageType" in found:
@@ -344,9 +401,13 @@ def _attachments(value: object, field: str, out: c.Out) -> None:
         content_type = None
         if "contentType" in found:
             content_type = c.formatted(
-                found["contentType"], c.at(where, "contentType"), out, rule="content-type",
-                test=is_media_type, expected='an Internet media type such as "image/png"',
-            )  # fmt: skip
+                found["contentType"],
+                c.at(where, "contentType"),
+                out,
+                rule="content-type",
+                test=is_media_type,
+                expected='an Internet media type such as "image/png"',
+            )
         if "length" in found:
             length = c.integer(found["length"], c.at(where, "length"), out)
             if length is not None and length < 0:
@@ -379,20 +440,32 @@ def _authority(value: object, field: str, out: c.Out) -> None:
 
 def _uuid(value: object, field: str, out: c.Out) -> None:
     c.formatted(
-        value, field, out, rule="uuid", test=is_uuid,
+        value,
+        field,
+        out,
+        rule="uuid",
+        test=is_uuid,
         expected='a UUID in standard form, such as "fd41c918-b88b-4b20-a0a5-a4c32391aaa0"',
-    )  # fmt: skip
+    )
 
 
 def _timestamp(value: object, field: str, out: c.Out) -> None:
     c.formatted(
-        value, field, out, rule="timestamp", test=lambda text: parse_timestamp(text) is not None,
+        value,
+        field,
+        out,
+        rule="timestamp",
+        test=lambda text: parse_timestamp(text) is not None,
         expected='an ISO 8601 date and time such as "2013-05-18T05:32:34.804Z"',
-    )  # fmt: skip
+    )
 
 
 def _version(value: object, field: str, out: c.Out) -> None:
     c.formatted(
-        value, field, out, rule="version", test=lambda text: _VERSION.fullmatch(text) is not None,
+        value,
+        field,
+        out,
+        rule="version",
+        test=lambda text: _VERSION.fullmatch(text) is not None,
         expected='an xAPI 1.0 version, "1.0.0" (or "1.0" or "1.0.x")',
-    )  # fmt: skip
+    )
