@@ -426,7 +426,7 @@ INVALID: list[tuple[str, Json, str, str]] = [
     ),
     (
         "agent with member",
-        changed(STATEMENT, "actor.member", [AGENT]),
+        changed(STATEMENT, "actor", {**AGENT, "member": [AGENT]}),
         "unknown-property",
         "actor.member",
     ),
@@ -472,6 +472,12 @@ INVALID: list[tuple[str, Json, str, str]] = [
         changed(STATEMENT, "actor", {"objectType": "Group", "mbox": "http://should.fail.com"}),
         "mbox",
         "actor.mbox",
+    ),
+    (
+        "group without objectType",
+        changed(STATEMENT, "actor", {"member": [AGENT]}),
+        "object-type-required",
+        "actor.objectType",
     ),
     # Verb (Data 2.4.3).
     ("verb without id", changed(STATEMENT, "verb.id", DROP), "required", "verb.id"),

@@ -68,7 +68,12 @@ def identified(kind: Kind | None, value: object) -> bool:
 
 def _kind(value: dict[str, object], field: str, out: c.Out) -> Kind:
     if "objectType" not in value:
-        return "Agent"
+        if "member" not in value:
+            return "Agent"
+        where = c.at(field, "objectType")
+        message = f'{field} has "member", so it is a Group: it must say "objectType": "Group".'
+        out.append(c.Violation("object-type-required", where, message))
+        return "Group"
     object_type = value["objectType"]
     if object_type in ("Agent", "Group"):
         return "Group" if object_type == "Group" else "Agent"
