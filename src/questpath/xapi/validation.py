@@ -11,6 +11,7 @@ numbers or booleans. An empty list of violations means the Statement is valid; t
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from questpath.xapi import checks as c
 from questpath.xapi.activities import activity
@@ -31,6 +32,8 @@ __all__ = [
     "Violation",
     "activity_id_violations",
     "agent_violations",
+    "attachment_data_violations",
+    "declared_hashes",
     "is_iri",
     "is_language_tag",
     "is_mbox",
@@ -163,6 +166,55 @@ def activity_id_violations(value: object, field: str) -> list[Violation]:
     out: c.Out = []
     c.iri(value, field, out)
     return out
+
+
+def attachment_data_violations(body: object, received: Collection[str] = ()) -> list[Violation]:
+    """The Attachments of a valid POST or PUT body whose data is neither at a "fileUrl" nor among
+    the `received` hashes (the X-Experience-API-Hash of each multipart/mixed part; none for an
+    application/json request, where every Attachment needs a fileUrl)."""
+    out: c.Out = []
+    hashes = set(received)
+    for field, attachment in _attachment_objects(body):
+        if "fileUrl" not in attachment and attachment.get("sha2") not in hashes:
+            message = (
+                f"{field} has no fileUrl and no part of the request carries its data "
+                f"(X-Experience-API-Hash {c.shown(attachment.get('sha2'))}); send it as a "
+                "multipart/mixed part or give a fileUrl."
+            )
+            out.append(Violation("attachment.data", field, message))
+    return out
+
+
+def declared_hashes(body: object) -> set[str]:
+    """The "sha2" of every Attachment in a body: a multipart/mixed part whose
+    X-Experience-API-Hash is none of them belongs to no Statement."""
+    return {
+        sha2
+        for _, attachment in _attachment_objects(body)
+        if isinstance(sha2 := attachment.get("sha2"), str)
+    }
+
+
+def _attachment_objects(body: object) -> list[tuple[str, dict[str, object]]]:
+    found: list[tuple[str, dict[str, object]]] = []
+    statements = body if isinstance(body, list) else [body]
+    for index, statement in enumerate(statements):
+        field = c.item("", index) if isinstance(body, list) else ""
+        if not isinstance(statement, dict):
+            continue
+        holders = [(field, statement)]
+        inner = statement.get("object")
+        if isinstance(inner, dict) and inner.get("objectType") == "SubStatement":
+            holders.append((c.at(field, "object"), inner))
+        for where, holder in holders:
+            attachments = holder.get("attachments")
+            if isinstance(attachments, list):
+                found.extend(
+                    (c.item(c.at(where, "attachments"), position), attachment)
+                    for position, attachment in enumerate(attachments)
+                    if isinstance(attachment, dict)
+                )
+    return found
 
 
 def _body(found: dict[str, object], field: str, out: c.Out, *, substatement: bool) -> str | None:
