@@ -106,6 +106,7 @@ VALID = {
     },
     "version 1.0": {**STATEMENT, "version": "1.0"},
     "version 1.0.9": {**STATEMENT, "version": "1.0.9"},
+    "version 1.0.0 with a pre-release": {**STATEMENT, "version": "1.0.0-rc1"},
     "timestamp in basic format": {**STATEMENT, "timestamp": "20130518T053234Z"},
     "actor by mbox_sha1sum": changed(
         STATEMENT, "actor", {"mbox_sha1sum": "cd9b00a5611f94eaa7b1661edab976068e364975"}
@@ -305,6 +306,8 @@ INVALID: list[tuple[str, Json, str, str]] = [
     ("version a word", {**STATEMENT, "version": INVALID_STRING}, "version", "version"),
     ("version 0.9.9", {**STATEMENT, "version": "0.9.9"}, "version", "version"),
     ("version 1.1.0", {**STATEMENT, "version": "1.1.0"}, "version", "version"),
+    ("version 1.0.x", {**STATEMENT, "version": "1.0.x"}, "version", "version"),
+    ("version 1.0.", {**STATEMENT, "version": "1.0."}, "version", "version"),
     ("version a number", {**STATEMENT, "version": 1.0}, "type", "version"),
     # Agents (Data 2.4.2.1, 2.4.2.3, 2.4.2.4).
     (
@@ -480,6 +483,15 @@ INVALID: list[tuple[str, Json, str, str]] = [
         changed(STATEMENT, "actor", {"member": [AGENT]}),
         "object-type-required",
         "actor.objectType",
+    ),
+    ("result a string", changed(STATEMENT, "result", "passed"), "type", "result"),
+    ("context an array", changed(STATEMENT, "context", []), "type", "context"),
+    ("context statement a string", with_context(statement="x"), "type", "context.statement"),
+    (
+        "choice not an object",
+        with_definition(interactionType="choice", choices=["golf"]),
+        "type",
+        "object.definition.choices[0]",
     ),
     # Verb (Data 2.4.3).
     ("verb without id", changed(STATEMENT, "verb.id", DROP), "required", "verb.id"),

@@ -77,7 +77,9 @@ CONTEXT_PROPERTIES = (
 )
 CONTEXT_TYPES = ("parent", "grouping", "category", "other")
 OBJECT_TYPES = ("Activity", "Agent", "Group", "StatementRef", "SubStatement")
-_VERSION = re.compile(r"1\.0(?:\.\d+)?")
+# Data 2.4.10: "1.0", or a Semantic Versioning 1.0.0 version starting "1.0." ("1.0.3",
+# "1.0.0-rc1"); the ADL conformance suite accepts "1.0" as the version header rule does.
+_VERSION = re.compile(r"1\.0(?:\.(?:0|[1-9][0-9]*)(?:-[0-9A-Za-z-]+)?)?")
 
 
 def statements_violations(body: object) -> list[Violation]:
@@ -411,5 +413,5 @@ def _version(value: object, field: str, out: c.Out) -> None:
         out,
         rule="version",
         test=lambda text: _VERSION.fullmatch(text) is not None,
-        expected='an xAPI 1.0 version, "1.0.0" (or "1.0" or "1.0.x")',
+        expected='an xAPI 1.0 version: "1.0.0" (or "1.0", "1.0.x")',
     )
