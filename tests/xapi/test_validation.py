@@ -26,8 +26,7 @@ from questpath.xapi.validation import (
     statement_violations,
     statements_violations,
 )
-
-from .statements import (
+from tests.xapi.statements import (
     ACTIVITY,
     AGENT,
     ATTACHMENT,
@@ -42,6 +41,7 @@ from .statements import (
 )
 
 Json = Any
+DROP = object()  # `changed` removes the property
 
 
 def rules_at(violations: list[Violation]) -> set[tuple[str, str]]:
@@ -63,9 +63,6 @@ def changed(document: Json, path: str, value: Json) -> Json:
     else:
         parent[steps[-1]] = value
     return result
-
-
-DROP = object()
 
 
 def with_object(value: Json) -> Json:
