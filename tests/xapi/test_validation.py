@@ -1389,6 +1389,32 @@ def test_a_null_anywhere_outside_extensions_is_rejected_at_its_path(
     assert ("null", where) in rules_at(statement_violations(changed(statement, where, None)))
 
 
+def scalars_outside_extensions(document: Json, field: str = "") -> list[tuple[str, Json]]:
+    """The paths and values of the strings, numbers and booleans, leaving out extensions."""
+    found: list[tuple[str, Json]] = []
+    if isinstance(document, dict | list):
+        pairs = document.items() if isinstance(document, dict) else enumerate(document)
+        for key, value in pairs:
+            if key == "extensions":
+                continue
+            path = (
+                f"{field}[{key}]" if isinstance(key, int) else (f"{field}.{key}" if field else key)
+            )
+            found.extend(scalars_outside_extensions(value, path))
+    elif document is not None:
+        found.append((field, document))
+    return found
+
+
+@given(statements(), st.data())
+def test_a_value_of_another_json_type_is_rejected_at_its_path(
+    statement: Json, data: st.DataObject
+) -> None:
+    where, value = data.draw(st.sampled_from(scalars_outside_extensions(statement)))
+    other = 12345 if isinstance(value, str) else str(value).lower()
+    assert ("type", where) in rules_at(statement_violations(changed(statement, where, other)))
+
+
 @given(
     st.floats(allow_nan=False, allow_infinity=False).filter(lambda scaled: abs(scaled) > 1)
     | st.integers().filter(lambda scaled: abs(scaled) > 1)

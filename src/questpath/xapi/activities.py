@@ -43,11 +43,8 @@ def activity(value: object, field: str, out: c.Out) -> None:
     )
     if found is None:
         return
-    if "objectType" in found and found["objectType"] != "Activity":
-        where = c.at(field, "objectType")
-        got = c.shown(found["objectType"])
-        message = f'{where} must be "Activity" (case-sensitive); got {got}.'
-        out.append(c.Violation("object-type", where, message))
+    if "objectType" in found:
+        c.object_type(found["objectType"], c.at(field, "objectType"), out, expected="Activity")
     if "id" in found:
         c.iri(found["id"], c.at(field, "id"), out)
     if "definition" in found:

@@ -181,6 +181,14 @@ def irl(value: object, field: str, out: Out) -> str | None:
     )
 
 
+def object_type(value: object, field: str, out: Out, *, expected: str) -> None:
+    """An "objectType" that can only be `expected`, exactly (its case included)."""
+    text = string(value, field, out)
+    if text is not None and text != expected:
+        message = f'{field} must be "{expected}" (case-sensitive); got {shown(text)}.'
+        out.append(Violation("object-type", field, message))
+
+
 def language_map(value: object, field: str, out: Out) -> None:
     """An object of at least one RFC 5646 language tag to a string."""
     if not isinstance(value, dict):

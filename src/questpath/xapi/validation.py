@@ -245,11 +245,9 @@ def _statement_ref(value: object, field: str, out: c.Out) -> None:
     )
     if found is None:
         return
-    if "objectType" in found and found["objectType"] != "StatementRef":
+    if "objectType" in found:
         where = c.at(field, "objectType")
-        got = c.shown(found["objectType"])
-        message = f'{where} must be "StatementRef" (case-sensitive); got {got}.'
-        out.append(Violation("object-type", where, message))
+        c.object_type(found["objectType"], where, out, expected="StatementRef")
     if "id" in found:
         _uuid(found["id"], c.at(field, "id"), out)
 
