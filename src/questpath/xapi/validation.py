@@ -25,6 +25,7 @@ from questpath.xapi.formats import (
     parse_duration,
     parse_timestamp,
 )
+from questpath.xapi.signatures import signature_hash, signature_violations
 
 __all__ = [
     "VOIDED",
@@ -39,6 +40,8 @@ __all__ = [
     "is_uuid",
     "parse_duration",
     "parse_timestamp",
+    "signature_hash",
+    "signature_violations",
     "statement_violations",
     "statements_violations",
 ]
