@@ -21,8 +21,6 @@ from questpath.xapi.validation import (
     Violation,
     activity_id_violations,
     agent_violations,
-    attachment_data_violations,
-    declared_hashes,
     statement_violations,
     statements_violations,
 )
@@ -1295,32 +1293,6 @@ def test_activity_ids_given_as_parameters_must_be_iris() -> None:
     assert activity_id_violations("http://www.example.com/meetings/occurances/34534", "x") == []
     assert rules_at(activity_id_violations("should fail", "activityId")) == {("iri", "activityId")}
     assert rules_at(activity_id_violations(None, "activityId")) == {("null", "activityId")}
-
-
-WITHOUT_URL = {key: value for key, value in ATTACHMENT.items() if key != "fileUrl"}
-OTHER_HASH = "f" * 64
-
-
-def test_a_json_request_needs_a_file_url_for_every_attachment() -> None:
-    body = {**STATEMENT, "attachments": [ATTACHMENT, WITHOUT_URL]}
-    assert rules_at(attachment_data_violations(body)) == {("attachment.data", "attachments[1]")}
-    assert attachment_data_violations({**STATEMENT, "attachments": [ATTACHMENT]}) == []
-
-
-def test_a_multipart_request_carries_the_data_of_attachments_without_a_file_url() -> None:
-    sub = {**SUBSTATEMENT, "attachments": [{**WITHOUT_URL, "sha2": OTHER_HASH}]}
-    body = [STATEMENT, {**STATEMENT, "attachments": [WITHOUT_URL], "object": sub}]
-    received = [WITHOUT_URL["sha2"]]
-    assert rules_at(attachment_data_violations(body, received)) == {
-        ("attachment.data", "[1].object.attachments[0]")
-    }
-    assert attachment_data_violations(body, [*received, OTHER_HASH]) == []
-    assert declared_hashes(body) == {WITHOUT_URL["sha2"], OTHER_HASH}
-
-
-def test_attachment_data_is_looked_for_only_in_well_formed_places() -> None:
-    assert attachment_data_violations([12, {"attachments": "x"}, {"attachments": [1]}]) == []
-    assert declared_hashes("not a statement") == set()
 
 
 # Properties over generated valid Statements.

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from questpath.xapi.formats import (
+from questpath.xapi.validation.formats import (
     is_iri,
     is_language_tag,
     is_mbox,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from questpath.xapi import checks as c
-from questpath.xapi.formats import is_mbox, is_sha1_hex, is_uri
+from questpath.xapi.validation import checks as c
+from questpath.xapi.validation.formats import is_mbox, is_sha1_hex, is_uri
 
 Kind = Literal["Agent", "Group"]
 IFIS = ("mbox", "mbox_sha1sum", "openid", "account")

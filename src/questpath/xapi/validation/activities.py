@@ -7,7 +7,7 @@ matching, steps for performance), each a list of {id, description} with distinct
 
 from __future__ import annotations
 
-from questpath.xapi import checks as c
+from questpath.xapi.validation import checks as c
 
 INTERACTION_TYPES = (
     "true-false",

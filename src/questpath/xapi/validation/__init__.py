@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 
-from questpath.xapi import checks as c
-from questpath.xapi.activities import activity
-from questpath.xapi.agents import IFIS, Kind, actor, identified
-from questpath.xapi.attachments import attachment_data_violations, attachments, declared_hashes
-from questpath.xapi.checks import Violation
-from questpath.xapi.formats import (
+from questpath.xapi.validation import checks as c
+from questpath.xapi.validation.activities import activity
+from questpath.xapi.validation.agents import IFIS, Kind, actor, identified
+from questpath.xapi.validation.attachments import attachments
+from questpath.xapi.validation.checks import Violation
+from questpath.xapi.validation.formats import (
     is_iri,
     is_language_tag,
     is_mbox,
@@ -25,23 +25,18 @@ from questpath.xapi.formats import (
     parse_duration,
     parse_timestamp,
 )
-from questpath.xapi.signatures import signature_hash, signature_violations
 
 __all__ = [
     "VOIDED",
     "Violation",
     "activity_id_violations",
     "agent_violations",
-    "attachment_data_violations",
-    "declared_hashes",
     "is_iri",
     "is_language_tag",
     "is_mbox",
     "is_uuid",
     "parse_duration",
     "parse_timestamp",
-    "signature_hash",
-    "signature_violations",
     "statement_violations",
     "statements_violations",
 ]

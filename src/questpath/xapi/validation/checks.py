@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from questpath.xapi.formats import is_iri, is_language_tag
+from questpath.xapi.validation.formats import is_iri, is_language_tag
 
 
 @dataclass(frozen=True)
