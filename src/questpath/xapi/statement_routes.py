@@ -138,7 +138,7 @@ async def _store(
         home_page=request.app.state.settings.public_url,
         now=now,
         attachments=attachments,
-        prefix="" if not batch else "statements",
+        batch=batch,
     )
 
 

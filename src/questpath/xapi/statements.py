@@ -80,28 +80,30 @@ async def store_statements(
     home_page: str,
     now: datetime,
     attachments: Sequence[Attachment] = (),
-    prefix: str = "",
+    batch: bool = False,
 ) -> list[uuid.UUID]:
     """Store the valid `statements` (all or nothing) and return their ids in order.
 
     A statement whose id is stored already is skipped when it is the same statement, and a 409
-    when it is not. `prefix` is how fields are named in errors ("[2]" for a batch's third).
+    when it is not. In a `batch`, errors name fields by position: "[2].id" for the third's id.
     """
-    ids = _ids(statements, prefix)
+    ids = _ids(statements)
     existing = await store.by_ids(session, ids)
     new: list[tuple[uuid.UUID, dict[str, Any]]] = []
+    positions: dict[uuid.UUID, int] = {}
     for index, (statement_id, statement) in enumerate(zip(ids, statements, strict=True)):
         if statement_id in existing:
             if not statements_equivalent(existing[statement_id].statement, dict(statement)):
                 raise Conflict(
-                    f"{_field(prefix, index, 'id')}: a different statement with the id "
+                    f"{_field(batch, index, 'id')}: a different statement with the id "
                     f"{statement_id} is stored already; statements never change"
                 )
             continue
         new.append((statement_id, dict(statement)))
+        positions[statement_id] = index
     if not new:
         return ids
-    targets = await _voiding_targets(session, caller, new, prefix)
+    targets = await _voiding_targets(session, caller, new, positions, batch)
     authority = authority_of(caller, home_page)
     stored_at = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as `stored` shows it
     drafts = await _drafts(session, caller, [(i, s) for i, s in new if not is_voiding(s)], now)
@@ -147,48 +149,34 @@ async def store_statements(
     return ids
 
 
-def _field(prefix: str, index: int, name: str) -> str:
-    return f"{prefix}[{index}].{name}" if prefix else name
+def _field(batch: bool, index: int, name: str) -> str:
+    return f"[{index}].{name}" if batch else name
 
 
-def _ids(statements: Sequence[Mapping[str, Any]], prefix: str) -> list[uuid.UUID]:
-    ids: list[uuid.UUID] = []
-    for index, statement in enumerate(statements):
-        statement_id = uuid.UUID(statement["id"]) if "id" in statement else uuid.uuid4()
-        if statement_id in ids:
-            raise XapiBadRequest.of(
-                "statement.id-unique",
-                _field(prefix, index, "id"),
-                f"the id {statement_id} is given to two statements of the batch",
-            )
-        ids.append(statement_id)
-    return ids
+def _ids(statements: Sequence[Mapping[str, Any]]) -> list[uuid.UUID]:
+    """Each statement's id, made for those without one (validation refused repeated ids)."""
+    return [uuid.UUID(s["id"]) if "id" in s else uuid.uuid4() for s in statements]
 
 
 async def _voiding_targets(
     session: AsyncSession,
     caller: Caller,
     new: list[tuple[uuid.UUID, dict[str, Any]]],
-    prefix: str,
+    positions: Mapping[uuid.UUID, int],
+    batch: bool,
 ) -> list[XapiStatement]:
     """The stored statements the voiding statements among `new` void (a target not stored yet
     is no reason to refuse, as the spec says)."""
     wanted: dict[uuid.UUID, int] = {}
-    for index, (_, statement) in enumerate(new):
+    for statement_id, statement in new:
         if not is_voiding(statement):
             continue
-        obj = statement["object"]
-        if obj.get("objectType") != "StatementRef":
-            raise XapiBadRequest.of(
-                "voiding.object",
-                _field(prefix, index, "object.objectType"),
-                "a voiding statement's object must be a StatementRef to the statement it voids",
-            )
-        wanted[uuid.UUID(obj["id"])] = index
+        index = positions[statement_id]
+        wanted[uuid.UUID(statement["object"]["id"])] = index  # a StatementRef: validated
     found = await store.by_ids(session, wanted)
     targets = []
     for target_id, target in found.items():
-        field = _field(prefix, wanted[target_id], "object.id")
+        field = _field(batch, wanted[target_id], "object.id")
         if is_voiding(target.statement):
             raise XapiBadRequest.of("voiding.target", field, "a voiding statement cannot be voided")
         if target.owner_id != caller.user_id and not caller.principal.is_admin:
