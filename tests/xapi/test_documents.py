@@ -414,3 +414,36 @@ async def test_writing_needs_the_write_scope_and_reading_a_read_scope(
         f"{path}?{query(**where)}", headers={"X-Experience-API-Version": "1.0.3"}
     )
     assert unauthenticated.status_code == 401
+
+
+async def test_the_alternate_syntax_stores_and_reads_a_document(
+    client: httpx.AsyncClient, lrs: dict[str, str]
+) -> None:
+    where = state()
+    form = {
+        **{k: json.dumps(v) if isinstance(v, dict) else v for k, v in where.items()},
+        "Authorization": lrs["Authorization"],
+        "X-Experience-API-Version": "1.0.3",
+        "Content-Type": "application/json",
+        "content": json.dumps({"via": "form"}),
+    }
+    put = await client.post(f"{STATE}?method=PUT", data=form)
+    assert put.status_code == 204, put.text
+    assert (await send(client, "GET", STATE, where, lrs)).json() == {"via": "form"}
+    read = {k: v for k, v in form.items() if k not in ("content", "Content-Type")}
+    got = await client.post(f"{STATE}?method=GET", data=read)
+    assert got.json() == {"via": "form"}
+
+
+@pytest.mark.parametrize(("path", "params"), RESOURCES, ids=RESOURCE_IDS)
+async def test_head_answers_a_document_s_headers_without_its_body(
+    client: httpx.AsyncClient, lrs: dict[str, str], path: str, params: Any
+) -> None:
+    where = params()
+    assert (await send(client, "PUT", path, where, lrs, {"a": 1})).status_code == 204
+    got = await send(client, "GET", path, where, lrs)
+    head = await send(client, "HEAD", path, where, lrs)
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["etag"] == got.headers["etag"]
+    assert head.headers["last-modified"] == got.headers["last-modified"]
