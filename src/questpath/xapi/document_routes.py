@@ -10,7 +10,6 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
@@ -88,7 +87,9 @@ def _last_modified(when: datetime) -> str:
     return format_datetime(when.astimezone(UTC), usegmt=True)
 
 
-async def _get(resource: Resource, request: Request, caller: Reader, session: SessionDep) -> Any:
+async def _get(
+    resource: Resource, request: Request, caller: Reader, session: SessionDep
+) -> Response:
     found = _addressed(resource, request, id_required=False, since=True)
     if found.key.document_id:
         document = await documents.document(session, caller.user_id, found.key)
@@ -163,8 +164,7 @@ async def _delete(
 @router.get("/activities/state")
 async def get_state(request: Request, caller: Reader, session: SessionDep) -> Response:
     """One state document by stateId, or the array of stateIds of the context (with `since`)."""
-    response: Response = await _get(STATE_RESOURCE, request, caller, session)
-    return response
+    return await _get(STATE_RESOURCE, request, caller, session)
 
 
 @router.put("/activities/state", status_code=NO_CONTENT)
@@ -188,8 +188,7 @@ async def delete_state(request: Request, caller: Writer, session: SessionDep) ->
 @router.get("/activities/profile")
 async def get_activity_profile(request: Request, caller: Reader, session: SessionDep) -> Response:
     """One activity profile document by profileId, or the array of profileIds (with `since`)."""
-    response: Response = await _get(ACTIVITY_PROFILE_RESOURCE, request, caller, session)
-    return response
+    return await _get(ACTIVITY_PROFILE_RESOURCE, request, caller, session)
 
 
 @router.put("/activities/profile", status_code=NO_CONTENT)
@@ -219,8 +218,7 @@ async def delete_activity_profile(
 @router.get("/agents/profile")
 async def get_agent_profile(request: Request, caller: Reader, session: SessionDep) -> Response:
     """One agent profile document by profileId, or the array of profileIds (with `since`)."""
-    response: Response = await _get(AGENT_PROFILE_RESOURCE, request, caller, session)
-    return response
+    return await _get(AGENT_PROFILE_RESOURCE, request, caller, session)
 
 
 @router.put("/agents/profile", status_code=NO_CONTENT)
