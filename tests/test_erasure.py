@@ -33,6 +33,7 @@ from tests.mentors.test_routes import mentor_for
 from tests.servers import SmtpServer
 from tests.test_topic_migration import _work_the_track
 from tests.web.browsing import submit
+from tests.xapi.helpers import query
 
 
 @pytest.fixture
@@ -95,6 +96,9 @@ async def _use_everything(client: httpx.AsyncClient, app: FastAPI, learner: Acco
     lrs = {**headers, "X-Experience-API-Version": "1.0.3"}
     stored = await client.post("/xapi/statements", json=statement, headers=lrs)
     assert stored.status_code == 200, stored.text
+    where = query(activityId="http://example.com/a", agent={"mbox": "mailto:a@example.com"})
+    kept = await client.put(f"/xapi/activities/state?{where}&stateId=s", json={}, headers=lrs)
+    assert kept.status_code == 204, kept.text
     reset = await client.post("/api/auth/password-reset", json={"email": learner.email})
     assert reset.status_code == 202, reset.text
     wrong = await client.post("/api/auth/login", json={"email": learner.email, "password": "nope"})

@@ -1,10 +1,13 @@
-"""An API key's HTTP Basic headers for the LRS, and statements to send it."""
+"""An API key's HTTP Basic headers for the LRS, statements to send it, and query strings as
+xAPI clients write them."""
 
 from __future__ import annotations
 
 import base64
+import json
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
@@ -59,3 +62,11 @@ def voiding(target: str, email: str = "learner@example.com") -> dict[str, Any]:
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+def query(**params: Any) -> str:
+    """A query string, with objects (agents) as JSON, as clients send them; None leaves a
+    parameter out."""
+    return urlencode(
+        {k: json.dumps(v) if isinstance(v, dict) else v for k, v in params.items() if v is not None}
+    )

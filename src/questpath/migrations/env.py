@@ -21,6 +21,7 @@ import questpath.ratelimit.models
 import questpath.sharing.models
 import questpath.tracks.models
 import questpath.webhooks.models
+import questpath.xapi.document_models
 import questpath.xapi.models  # noqa: F401
 from questpath.db import Base, create_engine
 

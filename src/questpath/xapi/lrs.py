@@ -9,6 +9,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from questpath.problems import install_problem_handlers
 from questpath.xapi.about import router as about_router
+from questpath.xapi.document_routes import router as document_router
 from questpath.xapi.errors import install_xapi_errors
 from questpath.xapi.protocol import VERSION, XapiProtocol
 from questpath.xapi.statement_routes import router as statements_router
@@ -43,7 +44,7 @@ def create_lrs(state: State) -> FastAPI:
     lrs.state = state
     install_problem_handlers(lrs)
     install_xapi_errors(lrs)
-    for router in (about_router, statements_router):
+    for router in (about_router, statements_router, document_router):
         lrs.include_router(router)
     lrs.add_middleware(XapiProtocol)
     lrs.add_middleware(
