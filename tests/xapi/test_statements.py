@@ -314,3 +314,27 @@ async def test_unknown_parameters_and_filters_beside_statement_id_are_refused(
         STATEMENTS, params={"statementId": new_id(), "verb": "http://e.com/v"}, headers=headers
     )
     assert assert_problem(both, 400)["errors"][0]["field"] == "verb"
+
+
+async def test_the_activities_resource_knows_the_definitions_statements_carried(
+    client: httpx.AsyncClient, learner: Account
+) -> None:
+    headers = await xapi_headers(client, learner)
+    course = {"id": "http://example.com/courses/sql", "definition": {"name": {"en-US": "SQL"}}}
+    sent = statement(
+        activity="http://example.com/a/joins",
+        context={"contextActivities": {"parent": [course]}},
+    )
+    sent["object"]["definition"] = {"name": {"en-US": "Joins"}}
+    assert (await client.post(STATEMENTS, json=sent, headers=headers)).status_code == 200
+    renamed = {**sent, "object": {**sent["object"], "definition": {"name": {"fr": "Jointures"}}}}
+    assert (await client.post(STATEMENTS, json=renamed, headers=headers)).status_code == 200
+
+    joins = await client.get(
+        "/xapi/activities", params={"activityId": "http://example.com/a/joins"}, headers=headers
+    )
+    assert joins.json()["definition"]["name"] == {"en-US": "Joins", "fr": "Jointures"}
+    parent = await client.get(
+        "/xapi/activities", params={"activityId": course["id"]}, headers=headers
+    )
+    assert parent.json()["definition"]["name"] == {"en-US": "SQL"}

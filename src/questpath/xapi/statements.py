@@ -21,7 +21,7 @@ from questpath.events.drafts import Draft
 from questpath.events.rules import XAPI_ID_PREFIX, occurred_at_problem
 from questpath.problems import Conflict, FieldError, Forbidden
 from questpath.progress.recording import Recorder
-from questpath.xapi import identities, mapping, validation
+from questpath.xapi import documents, identities, mapping, validation
 from questpath.xapi import statement_store as store
 from questpath.xapi.access import Caller
 from questpath.xapi.agents import ifi
@@ -132,6 +132,9 @@ async def store_statements(
     if len(inserted) < len(rows):  # another request stored some of the same ids meanwhile
         raise Conflict("statements with these ids were stored at the same moment; send again")
     await _index(session, rows, inserted)
+    await documents.remember_activities(
+        session, [a for _, statement in new for a in activities_of(statement)]
+    )
     await store.store_attachments(
         session,
         [
@@ -147,6 +150,23 @@ async def store_statements(
     if drafts:
         await recorder.record(session, list(drafts.values()), now)
     return ids
+
+
+def activities_of(statement: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every Activity a statement carries: its object, its context activities, and a
+    SubStatement's."""
+    holders = [statement]
+    if statement["object"].get("objectType") == "SubStatement":
+        holders.append(statement["object"])
+    found: list[dict[str, Any]] = []
+    for holder in holders:
+        if holder["object"].get("objectType", "Activity") == "Activity":
+            found.append(holder["object"])
+        context = holder.get("context")
+        if isinstance(context, dict):
+            for listed in (context.get("contextActivities") or {}).values():
+                found += listed if isinstance(listed, list) else [listed]
+    return found
 
 
 def _field(batch: bool, index: int, name: str) -> str:
