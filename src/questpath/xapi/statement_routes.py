@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from email.utils import format_datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -157,12 +158,14 @@ async def get_statements(
         if row is None:
             which = "voided statement" if query.voided else "statement"
             raise NotFound(f"no {which} with the id {query.statement_id}")
-        headers["Last-Modified"] = row.stored.strftime("%a, %d %b %Y %H:%M:%S GMT")
+        headers["Last-Modified"] = format_datetime(row.stored, usegmt=True)
         one = formatted(row.statement, query.form, languages)
         if query.attachments:
             return await _with_attachments(session, one, [row.statement], headers)
         return JSONResponse(one, headers=headers)
     rows = await store.find(session, visibility, query.filters, query.limit + 1)
+    if rows:  # as xAPI 2.0 asks: the latest `stored` among those answered
+        headers["Last-Modified"] = format_datetime(max(r.stored for r in rows), usegmt=True)
     more = ""
     if len(rows) > query.limit:
         rows = rows[: query.limit]
