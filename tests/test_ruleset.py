@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from questpath import ruleset as ruleset_module
+from questpath.events import rules as event_rules
 from questpath.progress import rules as r
 from questpath.ruleset import (
     DEFAULT_RULES_FILE,
@@ -18,6 +20,7 @@ from questpath.ruleset import (
     Ruleset,
     RulesFileError,
     SkillLevelRules,
+    XapiRules,
     default_ruleset,
     load_ruleset,
 )
@@ -512,5 +515,78 @@ def test_an_empty_file_names_every_missing_section(tmp_path: Path) -> None:
     with pytest.raises(RulesFileError) as caught:
         load_ruleset(write(tmp_path, ""))
     message = str(caught.value)
-    for section in Ruleset.model_fields:
-        assert f"{section}: Field required" in message
+    for section, field in Ruleset.model_fields.items():
+        if field.is_required():
+            assert f"{section}: Field required" in message
+    assert "xapi" not in message  # the one section with a default for every key
+
+
+# The xAPI section ------------------------------------------------------------------------------
+
+
+def test_the_kinds_an_xapi_verb_may_give_are_those_a_client_may_record() -> None:
+    assert sorted(ruleset_module.CLIENT_KINDS) == sorted(event_rules.CLIENT_KINDS)
+
+
+def test_the_shipped_file_states_the_xapi_defaults() -> None:
+    assert "[xapi]" in DEFAULT_TEXT
+    assert DEFAULTS.xapi == XapiRules()
+    assert DEFAULTS.xapi.verbs["http://adlnet.gov/expapi/verbs/completed"] == "exercise_completed"
+
+
+def test_a_file_without_an_xapi_section_loads_with_the_xapi_defaults(tmp_path: Path) -> None:
+    assert load_ruleset(write(tmp_path, CUSTOM)).xapi == XapiRules()
+
+
+def test_a_custom_xapi_section_replaces_the_default_verbs(tmp_path: Path) -> None:
+    text = (
+        CUSTOM
+        + """
+[xapi]
+study_without_duration = "none"
+topic_activity_types = []
+[xapi.verbs]
+"https://example.com/verbs/built" = "project_completed"
+"""
+    )
+    xapi = load_ruleset(write(tmp_path, text)).xapi
+    assert xapi.verbs == {"https://example.com/verbs/built": "project_completed"}
+    assert (xapi.study_without_duration, xapi.topic_activity_types) == ("none", ())
+    assert xapi.ignored_categories == XapiRules().ignored_categories
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "location"),
+    [
+        (
+            '"http://adlnet.gov/expapi/verbs/passed" = "exercise_completed"',
+            '"http://adlnet.gov/expapi/verbs/passed" = "exercise_passed"',
+            "xapi.verbs.http://adlnet.gov/expapi/verbs/passed",
+        ),
+        (
+            '"http://adlnet.gov/expapi/verbs/passed" = "exercise_completed"',
+            '"http://adlnet.gov/expapi/verbs/passed" = "item_completed"',
+            "xapi.verbs.http://adlnet.gov/expapi/verbs/passed",
+        ),
+        (
+            '"http://adlnet.gov/expapi/verbs/passed" = "exercise_completed"',
+            '"passed" = "exercise_completed"',
+            "xapi.verbs.passed.[key]",
+        ),
+        ('study_without_duration = "check_in"', 'study_without_duration = "nap"', "xapi"),
+    ],
+)
+def test_a_bad_xapi_section_is_refused_and_named(
+    tmp_path: Path, old: str, new: str, location: str
+) -> None:
+    with pytest.raises(RulesFileError) as caught:
+        load_ruleset(write(tmp_path, variant(old, new)))
+    assert location in str(caught.value)
+
+
+def test_an_untimed_study_session_cannot_stay_a_study_session(tmp_path: Path) -> None:
+    text = variant(
+        'study_without_duration = "check_in"', 'study_without_duration = "study_session"'
+    )
+    with pytest.raises(RulesFileError, match="study_without_duration cannot be 'study_session'"):
+        load_ruleset(write(tmp_path, text))

@@ -153,6 +153,50 @@ class Achievement(_Frozen):
     icon: Text
 
 
+# The kinds of event a client may record: `events.rules.CLIENT_KINDS`, which this layer may not
+# import (tests/test_ruleset.py keeps the two the same).
+ClientKind = Literal["check_in", "exercise_completed", "project_completed", "study_session"]
+CLIENT_KINDS: tuple[str, ...] = get_args(ClientKind)
+# An absolute IRI, as xAPI names verbs and activity types.
+Iri = Annotated[str, Field(min_length=1, max_length=500, pattern=r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")]
+ADL_VERBS = "http://adlnet.gov/expapi/verbs/"
+ADL_ACTIVITIES = "http://adlnet.gov/expapi/activities/"
+
+
+def _default_xapi_verbs() -> dict[str, ClientKind]:
+    return {
+        f"{ADL_VERBS}completed": "exercise_completed",
+        f"{ADL_VERBS}passed": "exercise_completed",
+        f"{ADL_VERBS}failed": "exercise_completed",
+        f"{ADL_VERBS}mastered": "exercise_completed",
+        f"{ADL_VERBS}experienced": "study_session",
+    }
+
+
+class XapiRules(_Frozen):
+    """How xAPI statements count (questpath.xapi.mapping applies them; docs/xapi.md explains).
+    Every key has a default, so that a rules file written before the LRS existed still loads."""
+
+    # Verb IRI -> event kind. A verb not listed is stored and counts for nothing.
+    verbs: dict[Iri, ClientKind] = Field(default_factory=_default_xapi_verbs)
+    # What a statement whose verb gives a study session but that has no duration becomes:
+    # another kind, or "none" for nothing.
+    study_without_duration: ClientKind | Literal["none"] = "check_in"
+    # Activity types that name a topic when found as the statement's parent or grouping
+    # context activity, or as its object (after the category activities, which name one always).
+    topic_activity_types: tuple[Iri, ...] = (f"{ADL_ACTIVITIES}course", f"{ADL_ACTIVITIES}module")
+    # Category activities whose IRI starts with one of these mark a profile, not a subject.
+    ignored_categories: tuple[Iri, ...] = ("https://w3id.org/xapi/",)
+
+    @model_validator(mode="after")
+    def _duration_fallback_is_not_a_study_session(self) -> XapiRules:
+        if self.study_without_duration == "study_session":
+            raise ValueError(
+                "study_without_duration cannot be 'study_session', which needs a duration"
+            )
+        return self
+
+
 class Ruleset(_Frozen):
     xp: XpRules
     levels: LevelRules
@@ -162,6 +206,7 @@ class Ruleset(_Frozen):
     reviews: ReviewRules
     ranks: Annotated[tuple[Rank, ...], Field(min_length=1)]
     achievements: tuple[Achievement, ...]
+    xapi: XapiRules = XapiRules()
 
     @model_validator(mode="after")
     def _consistent(self) -> Ruleset:
