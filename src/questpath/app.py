@@ -94,6 +94,7 @@ from questpath.webhooks.delivery import resolve
 from questpath.webhooks.routes import router as webhooks_router
 from questpath.webhooks.views import router as webhooks_pages
 from questpath.webhooks.worker import DeliveryWorker
+from questpath.xapi.identity_routes import router as xapi_identities_router
 from questpath.xapi.lrs import create_lrs
 
 # The start-up script is a file rather than inline, so the strict CSP applies to /docs as well.
@@ -200,6 +201,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         webhooks_router,
         notifications_router,
         stream_router,
+        xapi_identities_router,
     ):
         app.include_router(router)
     for router in (

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -27,6 +29,17 @@ from questpath.db import Base, UTCDateTime
 ROLES = ("learner", "mentor", "admin")
 
 
+def mailto_sha1(email: str) -> str:
+    """The hex SHA-1 of "mailto:" and the address: how xAPI statements may name a learner
+    without showing the address (`mbox_sha1sum`)."""
+    return hashlib.sha1(f"mailto:{email}".encode()).hexdigest()  # noqa: S324
+
+
+def _email_sha1(context: Any) -> str:
+    """Filled in from the address on every insert that gives one, whoever inserts the user."""
+    return mailto_sha1(context.get_current_parameters()["email"])
+
+
 class User(Base):
     __tablename__ = "users"
     __table_args__ = (
@@ -47,6 +60,9 @@ class User(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     email: Mapped[str] = mapped_column(String(320), unique=True)  # stored lower-cased
+    # mailto_sha1(email), so that an xAPI statement naming the learner by it finds them by index.
+    # An address is never changed once stored; if it ever is, this must change with it.
+    email_sha1: Mapped[str | None] = mapped_column(String(40), default=_email_sha1, index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     display_name: Mapped[str] = mapped_column(String(100))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")

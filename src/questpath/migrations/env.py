@@ -22,6 +22,7 @@ import questpath.sharing.models
 import questpath.tracks.models
 import questpath.webhooks.models
 import questpath.xapi.document_models
+import questpath.xapi.identity_models
 import questpath.xapi.models  # noqa: F401
 from questpath.db import Base, create_engine
 
