@@ -84,6 +84,7 @@ async def _use_everything(client: httpx.AsyncClient, app: FastAPI, learner: Acco
         ("POST", "/api/events", {"events": [{"kind": "exercise_completed", "topic": "sql"}]}),
         ("POST", "/api/api-keys", {"name": "tutor", "scopes": ["events:read"]}),
         ("POST", "/api/mentor-invites", None),
+        ("POST", "/api/xapi/identities", {"openid": f"https://example.com/{learner.id}"}),
     ]
     for method, path, body in calls:
         response = await client.request(method, path, json=body, headers=headers)

@@ -145,6 +145,9 @@ ACCESS: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("GET", "/api/reviews/forecast"): ("quizzes:read",),
     ("POST", "/api/reviews/{question_id}"): ("quizzes:write", "quizzes:read"),
     ("GET", "/api/sharing"): ("profile:read",),
+    ("GET", "/api/xapi/identities"): ("profile:read",),
+    ("POST", "/api/xapi/identities"): ("profile:write", "profile:read"),
+    ("DELETE", "/api/xapi/identities/{identity_id}"): ("profile:write",),
     ("PUT", "/api/sharing"): ("profile:write", "profile:read"),
     ("POST", "/api/sharing/revoke"): ("profile:write", "profile:read"),
     ("POST", "/api/mentor-invites"): PEOPLE,
@@ -178,6 +181,7 @@ def _url(path: str) -> str:
         .replace("{key_id}", ID)
         .replace("{user_id}", ID)
         .replace("{badge_id}", ID)
+        .replace("{identity_id}", ID)
         .replace("{invite_id}", ID)
         .replace("{cohort_id}", ID)
         .replace("{track_id}", ID)

@@ -30,7 +30,7 @@ from tests.web.browsing import page_token, signed_up, submit
 LEARNER_PARAMS = {
     "user_id", "event_id", "track_id", "item_id", "goal_id", "question_id", "quiz_id",
     "vacation_id", "key_id", "session_id", "invite_id", "cohort_id", "badge_id",
-    "webhook_id", "delivery_id",
+    "webhook_id", "delivery_id", "identity_id",
 }  # fmt: skip
 # Parameters that name nothing of a learner's: filled with a value that names nothing.
 OTHER_PARAMS = {
@@ -56,7 +56,8 @@ MENTOR_READS = {
 # called by the ex-mentor and the stranger only; tests/mentors/test_routes.py shows it working.
 MENTOR_LEAVES = {("DELETE", "/api/mentees/{user_id}"), ("POST", "/mentees/{user_id}/leave")}
 # Besides the routes: the OpenAPI document and static files, which name no learner.
-NOT_ROUTES = {"/openapi.json", "/static/web/{path}", "/static/swagger-ui/{path}"}
+# The LRS at /xapi is an application of its own, with its own access rules (tests/xapi).
+NOT_ROUTES = {"/openapi.json", "/static/web/{path}", "/static/swagger-ui/{path}", "/xapi/{path}"}
 STREAMS = {("GET", "/api/progress/stream")}  # endless: its access is in tests/web/test_stream.py
 # Refusals: an API answers 403 or 404; a page may also send the browser elsewhere.
 API_REFUSALS = {403, 404}
@@ -73,6 +74,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/quizzes/{quiz_id}/submit"): {"json": {"answers": []}},
     ("POST", "/api/reviews/{question_id}"): {"json": {"rating": "good"}},
     ("PATCH", "/api/mentors/{user_id}"): {"json": {"allow_notes": True}},
+    ("POST", "/api/xapi/identities"): {"json": {"openid": "https://example.com/taken-over"}},
     ("POST", "/tracks/{track_id}/items/{item_id}/state"): {"data": {"state": "done"}},
     ("POST", "/tracks/{track_id}/markdown"): {"data": {"document": DOCUMENT}},
 }
@@ -215,6 +217,12 @@ async def world(browsers: list[httpx.AsyncClient]) -> World:
         "invite_id": "00000000-0000-0000-0000-000000000001",  # admins' invites: none is hers
         "cohort_id": await _created(client, "/api/cohorts", {"name": "Her class"}, mentee),
         "badge_id": await _published_badge(client, mentee),
+        "identity_id": await _created(
+            client,
+            "/api/xapi/identities",
+            {"account": {"homePage": "https://lms.example.com", "name": "mentee"}},
+            mentee,
+        ),
         **await _webhook_with_a_delivery(client, mentee),
     }
     ids["quiz_id"] = await _created(

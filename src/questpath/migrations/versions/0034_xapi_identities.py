@@ -37,21 +37,29 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("user_id", "id", name=op.f("pk_xapi_identities")),
     )
     op.create_index("ix_xapi_identities_ifi", "xapi_identities", ["ifi"], unique=True)
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("email_sha1", sa.String(length=40), nullable=True))
+    # ALTER TABLE in place: copying the users table, as a batch would on SQLite, drops the old
+    # one, and its foreign keys would cascade to every table.
+    op.add_column("users", sa.Column("email_sha1", sa.String(length=40), nullable=True))
     users = sa.table(
         "users", sa.column("id", sa.Uuid()), sa.column("email"), sa.column("email_sha1")
     )
     bind = op.get_bind()
-    for user_id, email in bind.execute(sa.select(users.c.id, users.c.email)).all():
-        digest = hashlib.sha1(f"mailto:{email}".encode()).hexdigest()  # noqa: S324
-        bind.execute(users.update().where(users.c.id == user_id).values(email_sha1=digest))
+    digests = [
+        {"user_id": user_id, "digest": hashlib.sha1(f"mailto:{email}".encode()).hexdigest()}  # noqa: S324
+        for user_id, email in bind.execute(sa.select(users.c.id, users.c.email)).all()
+    ]
+    if digests:
+        bind.execute(
+            users.update()
+            .where(users.c.id == sa.bindparam("user_id"))
+            .values(email_sha1=sa.bindparam("digest")),
+            digests,
+        )
     op.create_index(op.f("ix_users_email_sha1"), "users", ["email_sha1"])
 
 
 def downgrade() -> None:
     op.drop_index(op.f("ix_users_email_sha1"), table_name="users")
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("email_sha1")
+    op.drop_column("users", "email_sha1")  # in place (SQLite 3.35+), for the same reason
     op.drop_index("ix_xapi_identities_ifi", table_name="xapi_identities")
     op.drop_table("xapi_identities")
