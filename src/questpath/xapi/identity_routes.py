@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Body, Query, Response, status
 
 from questpath.auth import repository as users
 from questpath.auth.dependencies import CanReadProfile, CanWriteAndReadProfile, CanWriteProfile
@@ -21,6 +21,7 @@ from questpath.xapi.identity_schemas import (
     XapiIdentityCreate,
     XapiIdentityList,
     XapiIdentityRead,
+    ifi_of,
 )
 
 router = APIRouter(prefix="/api/xapi/identities", tags=["xapi identities"])
@@ -74,7 +75,7 @@ async def list_identities(
     },
 )
 async def link_identity(
-    body: XapiIdentityCreate,
+    body: Annotated[XapiIdentityCreate, Body()],
     principal: CanWriteAndReadProfile,
     session: SessionDep,
     now: Now,
@@ -84,7 +85,7 @@ async def link_identity(
     """Link an identity: statements whose actor (or a member of whose group) has it count for
     the learner. One learner per identity; linking it again answers the same link (200)."""
     learner = await _learner(session, principal, user_id, writes=True)
-    identity, created = await identities.link(session, learner, body.ifi(), now)
+    identity, created = await identities.link(session, learner, ifi_of(body), now)
     if not created:
         response.status_code = status.HTTP_200_OK
     return _read(identity)

@@ -6,11 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from questpath.text import NoBidiControls
 
-IDENTIFIERS = ("account", "mbox", "mbox_sha1sum", "openid")
 NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]+$"
 # An absolute IRI, with no space (an account's home page ends at the first one in its IFI).
 Iri = Annotated[str, StringConstraints(max_length=300, pattern=r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")]
@@ -27,40 +26,52 @@ class XapiAccount(BaseModel):
     ] = Field(description="the account's name or id on that system")
 
 
-class XapiIdentifier(BaseModel):
-    """Exactly one of xAPI's inverse functional identifiers."""
+Mbox = Annotated[str, StringConstraints(max_length=330, pattern=r"^mailto:[^@\s]+@[^@\s]+$")]
+Sha1 = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{40}$")]
 
+
+class _OneIdentifier(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+
+class XapiLinkAccount(_OneIdentifier):
+    account: XapiAccount
+
+
+class XapiLinkMbox(_OneIdentifier):
+    mbox: Mbox = Field(description="mailto: and an e-mail address")
+
+
+class XapiLinkMboxSha1sum(_OneIdentifier):
+    mbox_sha1sum: Sha1 = Field(description='the hex SHA-1 of "mailto:" and an e-mail address')
+
+
+class XapiLinkOpenid(_OneIdentifier):
+    openid: Iri
+
+
+# The identity to link: exactly one of account, mbox, mbox_sha1sum and openid.
+XapiIdentityCreate = XapiLinkAccount | XapiLinkMbox | XapiLinkMboxSha1sum | XapiLinkOpenid
+
+
+def ifi_of(body: XapiIdentityCreate) -> str:
+    """As `questpath.xapi.agents.ifi` gives it for an agent with this identifier."""
+    if isinstance(body, XapiLinkAccount):
+        return f"account:{body.account.homePage} {body.account.name}"
+    if isinstance(body, XapiLinkMbox):
+        return f"mbox:{body.mbox}"
+    if isinstance(body, XapiLinkMboxSha1sum):
+        return f"mbox_sha1sum:{body.mbox_sha1sum.lower()}"
+    return f"openid:{body.openid}"
+
+
+class XapiIdentifier(BaseModel):
+    """One of xAPI's inverse functional identifiers, the others null."""
+
     account: XapiAccount | None = None
-    mbox: (
-        Annotated[str, StringConstraints(max_length=330, pattern=r"^mailto:[^@\s]+@[^@\s]+$")]
-        | None
-    ) = Field(None, description="mailto: and an e-mail address")
-    mbox_sha1sum: Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{40}$")] | None = Field(
-        None, description='the hex SHA-1 of "mailto:" and an e-mail address'
-    )
-    openid: Iri | None = None
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> XapiIdentifier:
-        given = [name for name in IDENTIFIERS if getattr(self, name) is not None]
-        if len(given) != 1:
-            raise ValueError(
-                "give exactly one of account, mbox, mbox_sha1sum and openid"
-                + (f" (given: {', '.join(given)})" if given else "")
-            )
-        return self
-
-    def ifi(self) -> str:
-        """As `questpath.xapi.agents.ifi` gives it for an agent with this identifier."""
-        if self.account is not None:
-            return f"account:{self.account.homePage} {self.account.name}"
-        if self.mbox is not None:
-            return f"mbox:{self.mbox}"
-        if self.mbox_sha1sum is not None:
-            return f"mbox_sha1sum:{self.mbox_sha1sum.lower()}"
-        return f"openid:{self.openid}"
+    mbox: str | None = None
+    mbox_sha1sum: str | None = None
+    openid: str | None = None
 
     @classmethod
     def of_ifi(cls, ifi: str) -> XapiIdentifier:
@@ -69,10 +80,6 @@ class XapiIdentifier(BaseModel):
             home_page, _, name = value.partition(" ")
             return cls(account=XapiAccount(homePage=home_page, name=name))
         return cls.model_validate({field: value})
-
-
-class XapiIdentityCreate(XapiIdentifier):
-    """The identity to link: exactly one of account, mbox, mbox_sha1sum and openid."""
 
 
 class XapiIdentityRead(XapiIdentifier):
