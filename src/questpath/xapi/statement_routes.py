@@ -29,6 +29,7 @@ from questpath.xapi.attachments import (
 )
 from questpath.xapi.errors import XapiBadRequest
 from questpath.xapi.formats import accepted_languages, formatted
+from questpath.xapi.mapping import XapiMapping
 from questpath.xapi.signatures import SignatureError, check_signature
 from questpath.xapi.statements import Attachment, iso, store_statements, violations_as_errors
 
@@ -140,6 +141,7 @@ async def _store(
         now=now,
         attachments=attachments,
         batch=batch,
+        counting=XapiMapping.of(request.app.state.ruleset.xapi),
     )
 
 

@@ -81,11 +81,13 @@ async def store_statements(
     now: datetime,
     attachments: Sequence[Attachment] = (),
     batch: bool = False,
+    counting: mapping.XapiMapping = mapping.DEFAULT_MAPPING,
 ) -> list[uuid.UUID]:
     """Store the valid `statements` (all or nothing) and return their ids in order.
 
     A statement whose id is stored already is skipped when it is the same statement, and a 409
     when it is not. In a `batch`, errors name fields by position: "[2].id" for the third's id.
+    `counting` is how statements count as progress (the rules file's `[xapi]`).
     """
     ids = _ids(statements)
     existing = await store.by_ids(session, ids)
@@ -106,7 +108,8 @@ async def store_statements(
     targets = await _voiding_targets(session, caller, new, positions, batch)
     authority = authority_of(caller, home_page)
     stored_at = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as `stored` shows it
-    drafts = await _drafts(session, caller, [(i, s) for i, s in new if not is_voiding(s)], now)
+    counted = [(i, s) for i, s in new if not is_voiding(s)]
+    drafts = await _drafts(session, caller, counted, counting, now)
     rows = []
     for statement_id, statement in new:
         kept = stored_form(statement, statement_id, authority, stored_at)
@@ -210,13 +213,14 @@ async def _drafts(
     session: AsyncSession,
     caller: Caller,
     statements: list[tuple[uuid.UUID, dict[str, Any]]],
+    counting: mapping.XapiMapping,
     now: datetime,
 ) -> dict[uuid.UUID, Draft]:
     """The events the statements count as, by statement id: for the learner the actor is,
     when the caller may write for that learner (an admin for anyone, others for themselves)."""
     mapped = []
     for statement_id, statement in statements:
-        event = mapping.event_of(statement, mapping.DEFAULT_MAPPING)
+        event = mapping.event_of(statement, counting)
         actor = ifi(statement["actor"])
         if event is not None and actor is not None:
             mapped.append((statement_id, statement, event, actor))
