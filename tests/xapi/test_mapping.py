@@ -3,7 +3,9 @@ database."""
 
 from __future__ import annotations
 
+import tomllib
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -394,3 +396,18 @@ def test_the_event_happened_at_the_statement_s_timestamp(
 
 def test_the_default_mapping_is_the_rules_file_s() -> None:
     assert XapiMapping.of(default_ruleset().xapi) == DEFAULT_MAPPING
+
+
+# The documentation ------------------------------------------------------------------------------
+
+XAPI_DOC = (Path(__file__).parents[2] / "docs" / "xapi.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("verb", "kind"), sorted(DEFAULT_MAPPING.verbs.items()))
+def test_every_default_verb_is_in_the_documented_table(verb: str, kind: str) -> None:
+    assert f"| `{verb.removeprefix(ADL)}` | `{kind}` |" in XAPI_DOC
+
+
+def test_the_documented_rules_file_section_is_the_default() -> None:
+    block = XAPI_DOC.split("```toml\n", 1)[1].split("```", 1)[0]
+    assert XapiRules.model_validate(tomllib.loads(block)["xapi"]) == XapiRules()
