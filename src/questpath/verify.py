@@ -134,6 +134,14 @@ async def _day_start_differences(session: AsyncSession, user: UserLike) -> list[
     return [Difference("users", str(user.id), "day_start_hour", stored, expected)]
 
 
+async def _email_sha1_differences(session: AsyncSession, user: UserLike) -> list[Difference]:
+    """The hash xAPI statements find the learner's address by, against the address."""
+    stored, expected = await users.email_sha1(session, user.id)
+    if stored == expected:
+        return []
+    return [Difference("users", str(user.id), "email_sha1", stored, expected)]
+
+
 async def _listed_differences(session: AsyncSession, user: UserLike) -> list[Difference]:
     """Period rows listed on the boards though the learner is not a member, or the reverse."""
     joined = await boards.member(session, user.id) is not None
@@ -237,6 +245,7 @@ async def verify(engine: AsyncEngine, user: UserLike, ruleset: Ruleset) -> list[
             expected = await _recompute(session, user, ruleset, stored)
             found = differences(stored, expected)
             found += await _day_start_differences(session, user)
+            found += await _email_sha1_differences(session, user)
             found += await _listed_differences(session, user)
             found += await _streak_differences(session, user, expected)
             found += await _statement_differences(session, user)

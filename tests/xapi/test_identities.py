@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import update
 
+from questpath.auth.models import User
 from questpath.db import transaction
+from questpath.verify import repair
 from questpath.xapi.agents import ifi, mbox_ifis
 from questpath.xapi.identities import resolve
 from tests.auth.test_authentication import create_key
@@ -19,6 +23,7 @@ from tests.helpers import (
     Account,
     assert_problem,
     create_admin_account,
+    projection_differences,
     read_json,
     register_account,
 )
@@ -243,3 +248,24 @@ async def test_keys_need_profile_scopes(client: httpx.AsyncClient, learner: Acco
     reader = {"Authorization": f"Bearer {await create_key(client, learner, ['profile:read'])}"}
     assert (await client.get(URL, headers=reader)).status_code == 200
     assert_problem(await client.post(URL, json=LMS, headers=reader), 403)
+
+
+async def test_verify_finds_an_address_hash_out_of_step_and_repair_restores_it(
+    app: FastAPI, learner: Account
+) -> None:
+    _, digest = mbox_ifis(learner.email)
+    async with transaction(app.state.sessionmaker) as session:
+        await session.execute(
+            update(User).where(User.id == uuid.UUID(learner.id)).values(email_sha1="0" * 40)
+        )
+    assert await who(app, digest) == {}
+
+    found = await projection_differences(app, learner)
+    async with transaction(app.state.sessionmaker) as session:
+        user = await session.get(User, uuid.UUID(learner.id))
+        assert user is not None
+        await repair(session, user, app.state.ruleset, datetime.now(UTC))
+
+    assert [(d.table, d.field, d.stored) for d in found] == [("users", "email_sha1", "0" * 40)]
+    assert await projection_differences(app, learner) == []
+    assert await who(app, digest) == {digest: uuid.UUID(learner.id)}

@@ -17,6 +17,7 @@ from questpath.auth.models import (
     TwoFactor,
     User,
     WebSession,
+    mailto_sha1,
 )
 from questpath.auth.principal import UserLike
 from questpath.db import dialect_of, insert_for
@@ -224,6 +225,25 @@ async def set_day_start_hour(
         update(User)
         .where(User.id == user_id)
         .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def email_sha1(session: AsyncSession, user_id: uuid.UUID) -> tuple[str | None, str | None]:
+    """(the stored `email_sha1`, the one the stored address gives), as stored now."""
+    row = (
+        await session.execute(select(User.email_sha1, User.email).where(User.id == user_id))
+    ).first()
+    return (row[0], mailto_sha1(row[1])) if row else (None, None)
+
+
+async def rewrite_email_sha1(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """Make `email_sha1` the SHA-1 of the stored address again."""
+    _, expected = await email_sha1(session, user_id)
+    await session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(email_sha1=expected)
         .execution_options(synchronize_session=False)
     )
 

@@ -24,7 +24,8 @@ from questpath.ruleset import Ruleset
 async def rebuild_learner(
     session: AsyncSession, user: UserLike, ruleset: Ruleset, now: datetime
 ) -> None:
-    """Rewrite a learner's projections, day start and review cards from the log. Unlocked
+    """Rewrite a learner's projections, day start and review cards from the log, and the hash
+    of their address from it. Unlocked
     achievements are never revoked; ones the log reaches but that are missing are unlocked now,
     and published as badges if the learner publishes every achievement."""
     await lock_learners(session, [user.id])
@@ -37,6 +38,7 @@ async def rebuild_learner(
         session, user.id, day_start_from_log(await repo.day_start_log(session, user.id))
     )
     await reviews.rebuild_cards(session, user, ruleset)
+    await users.rewrite_email_sha1(session, user.id)
 
 
 async def rewrite_listed(
