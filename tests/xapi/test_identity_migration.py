@@ -1,4 +1,4 @@
-"""Migration 0033: accounts made before it are found by the mbox_sha1sum of their address, also
+"""Migration 0034: accounts made before it are found by the mbox_sha1sum of their address, also
 after going down and up again, on both databases."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from questpath.db import alembic_config, create_engine
 from questpath.xapi.identities import resolve
 
-BEFORE = "0032"
+BEFORE = "0033"
 ADDRESSES = ("ada@example.com", "grace@example.org")
 
 
