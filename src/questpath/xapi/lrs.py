@@ -40,6 +40,9 @@ def create_lrs(state: State) -> FastAPI:
         "with an API key's id and secret.",
         docs_url=None,
         redoc_url=None,
+        # The xAPI specification is the LRS's contract, and xAPI clients are written to it;
+        # a generated document would list the resources without the parameters they read.
+        openapi_url=None,
     )
     lrs.state = state
     install_problem_handlers(lrs)
