@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from tincan import (
     RemoteLRS,
     Result,
     Score,
+    StateDocument,
     Statement,
     Verb,
 )
@@ -40,7 +42,7 @@ def _statement(email: str, verb: str, activity: str, scaled: float | None = None
     )
 
 
-async def test_tincan_saves_retrieves_and_queries_statements_that_become_progress(
+async def test_tincan_saves_and_queries_statements_that_become_progress_and_keeps_state(
     serve: Callable[..., Server], migrated_url: str
 ) -> None:
     server = serve(migrated_url)
@@ -91,6 +93,24 @@ async def test_tincan_saves_retrieves_and_queries_statements_that_become_progres
         more = lrs.more_statements(query.content)
         assert more.success, more.data
         second_page = [str(s.id) for s in more.content.statements]
+
+        course = Activity(id="http://example.com/sql")
+        learner_agent = Agent(mbox=f"mailto:{learner.email}")
+        bookmark = StateDocument(
+            id="bookmark",
+            content='{"page": 3}',
+            content_type="application/json",
+            activity=course,
+            agent=learner_agent,
+        )
+        stored_state = lrs.save_state(bookmark)
+        assert stored_state.success, stored_state.data
+        state = lrs.retrieve_state(course, learner_agent, "bookmark")
+        assert state.success, state.data
+        assert json.loads(state.content.content) == {"page": 3}
+        ids = lrs.retrieve_state_ids(course, learner_agent)
+        assert ids.success, ids.data
+        assert ids.content == ["bookmark"]
         return str(saved.content.id), [str(s.id) for s in batch.content], first_page, second_page
 
     completed_id, experienced_ids, first_page, second_page = await asyncio.to_thread(talk)
