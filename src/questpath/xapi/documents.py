@@ -234,22 +234,32 @@ async def remember_activities(session: AsyncSession, activities: list[dict[str, 
     if not found:
         return
     now = utc_now()
-    dialect = dialect_of(session)
+    ids = sorted(found)  # one order for every writer: no deadlock
+    await session.execute(
+        insert_for(dialect_of(session), XapiActivity).on_conflict_do_nothing(
+            index_elements=["activity_id"]
+        ),
+        [{"activity_id": i, "definition": {}, "updated": now} for i in ids],
+    )
     t = XapiActivity.__table__.c
-    for activity_id in sorted(found):  # one order for every writer: no deadlock
-        await session.execute(
-            insert_for(dialect, XapiActivity)
-            .values(activity_id=activity_id, definition={}, updated=now)
-            .on_conflict_do_nothing(index_elements=["activity_id"])
-        )
-        old = await session.scalar(
-            select(t.definition).where(t.activity_id == activity_id).with_for_update()
-        )
-        await session.execute(
-            update(XapiActivity)
-            .where(XapiActivity.activity_id == activity_id)
-            .values(definition=merged_definition(old or {}, found[activity_id]), updated=now)
-        )
+    rows = await session.execute(
+        select(t.activity_id, t.definition)
+        .where(t.activity_id.in_(ids))
+        .order_by(t.activity_id)
+        .with_for_update()
+    )
+    stored = {activity_id: definition or {} for activity_id, definition in rows}
+    await session.execute(  # bulk UPDATE by primary key
+        update(XapiActivity),
+        [
+            {
+                "activity_id": i,
+                "definition": merged_definition(stored.get(i, {}), found[i]),
+                "updated": now,
+            }
+            for i in ids
+        ],
+    )
 
 
 async def activity(session: AsyncSession, activity_id: str) -> dict[str, Any]:
