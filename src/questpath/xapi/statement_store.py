@@ -57,12 +57,7 @@ async def insert(session: AsyncSession, rows: list[dict[str, Any]]) -> dict[uuid
         .on_conflict_do_nothing(index_elements=[XapiStatement.id])
         .returning(XapiStatement.id, XapiStatement.seq)
     )
-    inserted = {}
-    for row in rows:  # one at a time: RETURNING of a multi-row insert is unordered on SQLite
-        result = (await session.execute(statement, [row])).first()
-        if result is not None:
-            inserted[result.id] = result.seq
-    return inserted
+    return {row.id: row.seq for row in await session.execute(statement, rows)}
 
 
 async def terms_of(session: AsyncSession, seqs: Collection[int]) -> dict[int, set[Term]]:
