@@ -338,3 +338,12 @@ async def test_the_activities_resource_knows_the_definitions_statements_carried(
         "/xapi/activities", params={"activityId": course["id"]}, headers=headers
     )
     assert parent.json()["definition"]["name"] == {"en-US": "SQL"}
+
+
+async def test_an_endpoint_given_with_a_trailing_slash_still_reaches_the_resources(
+    client: httpx.AsyncClient, learner: Account
+) -> None:
+    headers = await xapi_headers(client, learner)
+    response = await client.get("/xapi//statements", headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.json()["statements"] == []

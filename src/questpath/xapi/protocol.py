@@ -45,6 +45,10 @@ class XapiProtocol:
                 MutableHeaders(scope=message)[VERSION_HEADER] = VERSION
             await send(message)
 
+        if (
+            "//" in scope["path"]
+        ):  # an endpoint configured with a trailing slash, then "/statements"
+            scope = {**scope, "path": re.sub("/{2,}", "/", scope["path"])}
         query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         if scope["method"] == "POST" and any(name == "method" for name, _ in query):
             if len(query) != 1:
