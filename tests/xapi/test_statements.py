@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -347,3 +348,78 @@ async def test_an_endpoint_given_with_a_trailing_slash_still_reaches_the_resourc
     response = await client.get("/xapi//statements", headers=headers)
     assert response.status_code == 200, response.text
     assert response.json()["statements"] == []
+
+
+async def test_the_alternate_syntax_puts_a_statement_with_its_headers_as_form_fields(
+    client: httpx.AsyncClient, learner: Account
+) -> None:
+    headers = await xapi_headers(client, learner)
+    statement_id = new_id()
+    response = await client.post(
+        STATEMENTS,
+        params={"method": "PUT"},
+        data={**headers, "statementId": statement_id, "content": json.dumps(statement())},
+    )
+    assert response.status_code == 204, response.text
+    read = await client.get(STATEMENTS, params={"statementId": statement_id}, headers=headers)
+    assert read.status_code == 200
+
+
+async def test_every_answer_to_a_statements_read_says_how_consistent_it_is(
+    client: httpx.AsyncClient, learner: Account
+) -> None:
+    headers = await xapi_headers(client, learner)
+    missing = await client.get(STATEMENTS, params={"statementId": new_id()}, headers=headers)
+    refused = await client.get(STATEMENTS, params={"LIMIT": "1"}, headers=headers)
+    for response in (missing, refused):
+        assert response.status_code in (400, 404)
+        assert response.headers["X-Experience-API-Consistent-Through"].endswith("Z")
+
+
+async def test_a_single_context_activity_is_answered_as_a_list_of_one(
+    client: httpx.AsyncClient, learner: Account
+) -> None:
+    headers = await xapi_headers(client, learner)
+    parent = {"id": "http://example.com/courses/sql"}
+    inner = {
+        "objectType": "SubStatement",
+        **statement(context={"contextActivities": {"category": parent}}),
+    }
+    sent = statement(context={"contextActivities": {"parent": parent}})
+    nested = {**statement(), "object": inner}
+    ids = (await client.post(STATEMENTS, json=[sent, nested], headers=headers)).json()
+    first, second = [
+        (await client.get(STATEMENTS, params={"statementId": i}, headers=headers)).json()
+        for i in ids
+    ]
+    assert first["context"]["contextActivities"]["parent"] == [parent]
+    assert second["object"]["context"]["contextActivities"]["category"] == [parent]
+
+
+async def test_a_statement_voiding_a_voiding_statement_is_stored_and_voids_nothing(
+    client: httpx.AsyncClient, learner: Account
+) -> None:
+    headers = await xapi_headers(client, learner)
+    [target] = (await client.post(STATEMENTS, json=statement(), headers=headers)).json()
+    [first] = (await client.post(STATEMENTS, json=voiding(target), headers=headers)).json()
+    again = await client.post(STATEMENTS, json=voiding(first), headers=headers)
+    assert again.status_code == 200, again.text
+    still = await client.get(STATEMENTS, params={"statementId": first}, headers=headers)
+    assert still.status_code == 200
+
+
+async def test_the_ids_format_keeps_only_what_identifies_agents_verbs_and_activities(
+    client: httpx.AsyncClient, learner: Account
+) -> None:
+    headers = await xapi_headers(client, learner)
+    sent = statement()
+    sent["actor"]["name"] = "Ada"
+    sent["object"]["definition"] = {"name": {"en-US": "Joins"}}
+    [statement_id] = (await client.post(STATEMENTS, json=sent, headers=headers)).json()
+    read = await client.get(
+        STATEMENTS, params={"statementId": statement_id, "format": "ids"}, headers=headers
+    )
+    body = read.json()
+    assert body["actor"] == {"objectType": "Agent", "mbox": sent["actor"]["mbox"]}
+    assert body["verb"] == {"id": sent["verb"]["id"]}
+    assert body["object"] == {"id": sent["object"]["id"]}

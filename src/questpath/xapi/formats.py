@@ -9,6 +9,7 @@ definitions, filtered; it keeps no separate canonical definition for canonical a
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from questpath.xapi.agents import IFI_PROPERTIES
@@ -18,6 +19,11 @@ Statement = dict[str, Any]
 Agentish = Callable[[Any], Any]
 AGENT_PLACES = (("actor",), ("authority",), ("context", "instructor"), ("context", "team"))
 LANGUAGE_MAPS = ("display", "name", "description")
+
+
+def iso(moment: datetime) -> str:
+    """ISO 8601 in UTC with milliseconds, as the LRS gives `stored` and its headers' times."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def formatted(statement: Statement, form: Format, languages: Sequence[str] = ()) -> Statement:
@@ -59,7 +65,7 @@ def _object_ids(obj: Mapping[str, Any]) -> dict[str, Any]:
 def _activity_ids(activity: Any) -> Any:
     if not isinstance(activity, Mapping):
         return activity
-    return {"objectType": "Activity", "id": activity["id"]}
+    return {"id": activity["id"]}
 
 
 def _agent_ids(agent: Any) -> Any:

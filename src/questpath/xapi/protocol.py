@@ -11,8 +11,12 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from questpath.clock import utc_now
+from questpath.xapi.formats import iso
+
 VERSION = "1.0.3"
 VERSION_HEADER = "X-Experience-API-Version"
+CONSISTENT_THROUGH = "X-Experience-API-Consistent-Through"
 # 1.0.x: "1.0" stands for 1.0.0. Earlier versions and 2.0 are refused.
 ACCEPTED_VERSION = re.compile(r"^1\.0(\.\d+)?$")
 FORM = "application/x-www-form-urlencoded"
@@ -42,7 +46,11 @@ class XapiProtocol:
 
         async def send_versioned(message: Message) -> None:
             if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)[VERSION_HEADER] = VERSION
+                headers = MutableHeaders(scope=message)
+                headers[VERSION_HEADER] = VERSION
+                # Every answer to a statements read, errors too: clients wait on it.
+                if scope["method"] == "GET" and _route_path(scope).rstrip("/") == "/statements":
+                    headers[CONSISTENT_THROUGH] = iso(utc_now())
             await send(message)
 
         if (
@@ -146,6 +154,8 @@ async def _rewrite(scope: Scope, receive: Receive, method: str) -> tuple[Scope, 
             params.append((name, value))
     payload = content.encode()
     headers[b"content-length"] = str(len(payload)).encode()
+    if b"content-type" not in headers and _route_path(scope).rstrip("/") == "/statements":
+        headers[b"content-type"] = b"application/json"  # statements' content is JSON
     rewritten = dict(scope)
     rewritten["method"] = method
     rewritten["query_string"] = urlencode(params).encode("latin-1")

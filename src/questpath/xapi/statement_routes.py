@@ -31,10 +31,9 @@ from questpath.xapi.errors import XapiBadRequest
 from questpath.xapi.formats import accepted_languages, formatted
 from questpath.xapi.mapping import XapiMapping
 from questpath.xapi.signatures import SignatureError, check_signature
-from questpath.xapi.statements import Attachment, iso, store_statements, violations_as_errors
+from questpath.xapi.statements import Attachment, store_statements, violations_as_errors
 
 router = APIRouter(tags=["statements"])
-CONSISTENT_THROUGH = "X-Experience-API-Consistent-Through"
 JSON_TYPES = ("application/json",)
 
 
@@ -154,7 +153,7 @@ async def get_statements(
     query = statement_query.parse(request.query_params)
     visibility = _visibility(caller)
     languages = accepted_languages(request.headers.get("accept-language"))
-    headers = {CONSISTENT_THROUGH: iso(now)}
+    headers: dict[str, str] = {}
     if query.statement_id is not None:
         row = await store.one(session, visibility, query.statement_id, voided=query.voided)
         if row is None:

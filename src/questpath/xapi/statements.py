@@ -27,6 +27,7 @@ from questpath.xapi.access import Caller
 from questpath.xapi.agents import ifi
 from questpath.xapi.comparison import statements_equivalent
 from questpath.xapi.errors import XapiBadRequest
+from questpath.xapi.formats import iso
 from questpath.xapi.models import XapiStatement
 from questpath.xapi.terms import statement_terms
 
@@ -47,7 +48,7 @@ def stored_form(
     """The statement as the LRS keeps it: its id, `stored`, `authority`, `version` and
     `timestamp` set (the timestamp defaults to the time stored)."""
     stamp = iso(now)
-    out = dict(statement)
+    out = listed_context_activities(statement)
     out["id"] = str(statement_id)
     out["stored"] = stamp
     out["authority"] = authority
@@ -56,9 +57,21 @@ def stored_form(
     return out
 
 
-def iso(moment: datetime) -> str:
-    """ISO 8601 in UTC with milliseconds, as statements' timestamps are given."""
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+def listed_context_activities(statement: Mapping[str, Any]) -> dict[str, Any]:
+    """The statement with each context activity given alone made a list of one, as the LRS
+    must return them (in a SubStatement too)."""
+    out = dict(statement)
+    context = out.get("context")
+    if isinstance(context, Mapping) and isinstance(context.get("contextActivities"), Mapping):
+        listed = {
+            name: value if isinstance(value, list) else [value]
+            for name, value in context["contextActivities"].items()
+        }
+        out["context"] = {**context, "contextActivities": listed}
+    obj = out.get("object")
+    if isinstance(obj, Mapping) and obj.get("objectType") == "SubStatement":
+        out["object"] = listed_context_activities(obj)
+    return out
 
 
 def authority_of(caller: Caller, home_page: str) -> dict[str, Any]:
@@ -201,7 +214,7 @@ async def _voiding_targets(
     for target_id, target in found.items():
         field = _field(batch, wanted[target_id], "object.id")
         if is_voiding(target.statement):
-            raise XapiBadRequest.of("voiding.target", field, "a voiding statement cannot be voided")
+            continue  # a voiding statement cannot be voided: stored, it voids nothing
         if target.owner_id != caller.user_id and not caller.principal.is_admin:
             raise Forbidden(f"{field}: you may void only statements your account stored")
         if not target.voided:
