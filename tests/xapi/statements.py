@@ -217,7 +217,7 @@ def definitions(draw: st.DrawFn) -> Json:
     ):
         if draw(st.booleans()):
             definition[key] = draw(values)
-    return definition
+    return definition or {"name": draw(language_maps)}  # never empty: that is refused
 
 
 @st.composite

@@ -758,6 +758,12 @@ INVALID: list[tuple[str, Json, str, str]] = [
         "object.id",
     ),
     (
+        "empty activity definition",
+        with_definition(),
+        "definition.empty",
+        "object.definition",
+    ),
+    (
         "statement ref extra property",
         with_object(
             {

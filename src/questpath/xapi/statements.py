@@ -26,7 +26,6 @@ from questpath.xapi import statement_store as store
 from questpath.xapi.access import Caller
 from questpath.xapi.agents import ifi
 from questpath.xapi.comparison import statements_equivalent
-from questpath.xapi.errors import XapiBadRequest
 from questpath.xapi.formats import iso
 from questpath.xapi.models import XapiStatement
 from questpath.xapi.terms import statement_terms

@@ -57,6 +57,10 @@ def definition(value: object, field: str, out: c.Out) -> None:
     )
     if found is None:
         return
+    if not found:  # Data 2.4.4.1: a definition has at least one property
+        message = f"{field} is empty; give at least one property (such as name) or leave it out."
+        out.append(c.Violation("definition.empty", field, message))
+        return
     for key in ("name", "description"):
         if key in found:
             c.language_map(found[key], c.at(field, key), out)
