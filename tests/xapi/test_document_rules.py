@@ -114,8 +114,10 @@ def test_without_headers_only_a_profile_put_over_a_document_conflicts(
     current: str | None, profile_put: bool
 ) -> None:
     outcome = precondition(current, Preconditions(), conflict_without_headers=profile_put)
-    conflict = profile_put and current is not None
-    assert outcome is (Outcome.CONFLICT if conflict else Outcome.PROCEED)
+    if not profile_put:
+        assert outcome is Outcome.PROCEED
+    else:
+        assert outcome is (Outcome.CONFLICT if current is not None else Outcome.HEADER_REQUIRED)
 
 
 def test_a_matching_etag_of_any_case_or_weakness_proceeds() -> None:

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from questpath.xapi.document_rules import etag_of
-from tests.helpers import Account
+from tests.helpers import Account, assert_problem
 from tests.xapi.helpers import query, xapi_headers
 
 ACTIVITY = "http://www.example.com/activityId/hashset"
@@ -68,7 +68,7 @@ async def test_a_json_document_put_comes_back_with_its_etag_and_last_modified(
 ) -> None:
     where = params()
     document = {"name": "x", "location": {"name": "y"}}
-    put = await send(client, "PUT", path, where, lrs, document)
+    put = await send(client, "PUT", path, where, lrs, document, **{"If-None-Match": "*"})
     assert put.status_code == 204, put.text
     got = await send(client, "GET", path, where, lrs)
     assert got.status_code == 200
@@ -86,7 +86,15 @@ async def test_a_binary_document_comes_back_byte_for_byte_with_its_type(
 ) -> None:
     where = params()
     content = bytes(range(256))
-    put = await send(client, "PUT", path, where, lrs, content, **{"Content-Type": "image/png"})
+    put = await send(
+        client,
+        "PUT",
+        path,
+        where,
+        lrs,
+        content,
+        **{"Content-Type": "image/png", "If-None-Match": "*"},
+    )
     assert put.status_code == 204, put.text
     got = await send(client, "GET", path, where, lrs)
     assert got.content == content
@@ -212,7 +220,9 @@ async def test_a_deleted_document_is_gone_and_deleting_none_is_no_error(
 ) -> None:
     where = params()
     assert (await send(client, "DELETE", path, where, lrs)).status_code == 204
-    assert (await send(client, "PUT", path, where, lrs, {"a": 1})).status_code == 204
+    assert (
+        await send(client, "PUT", path, where, lrs, {"a": 1}, **{"If-None-Match": "*"})
+    ).status_code == 204
     assert (await send(client, "DELETE", path, where, lrs)).status_code == 204
     assert (await send(client, "GET", path, where, lrs)).status_code == 404
 
@@ -281,7 +291,9 @@ async def test_a_put_over_a_profile_without_either_header_conflicts(
     client: httpx.AsyncClient, lrs: dict[str, str], path: str, params: Any
 ) -> None:
     where = params()
-    assert (await send(client, "PUT", path, where, lrs, {"v": 1})).status_code == 204
+    assert (
+        await send(client, "PUT", path, where, lrs, {"v": 1}, **{"If-None-Match": "*"})
+    ).status_code == 204
     conflict = await send(client, "PUT", path, where, lrs, {"v": 2})
     assert conflict.status_code == 409
     assert "If-Match" in conflict.json()["detail"]
@@ -392,7 +404,9 @@ async def test_a_key_of_the_same_account_sees_the_documents(
 ) -> None:
     reader = await xapi_headers(client, learner, ("xapi:read",))
     where = agent_profile()
-    assert (await send(client, "PUT", AGENT_PROFILE, where, lrs, {"a": 1})).status_code == 204
+    assert (
+        await send(client, "PUT", AGENT_PROFILE, where, lrs, {"a": 1}, **{"If-None-Match": "*"})
+    ).status_code == 204
     assert (await send(client, "GET", AGENT_PROFILE, where, reader)).json() == {"a": 1}
 
 
@@ -440,10 +454,24 @@ async def test_head_answers_a_document_s_headers_without_its_body(
     client: httpx.AsyncClient, lrs: dict[str, str], path: str, params: Any
 ) -> None:
     where = params()
-    assert (await send(client, "PUT", path, where, lrs, {"a": 1})).status_code == 204
+    assert (
+        await send(client, "PUT", path, where, lrs, {"a": 1}, **{"If-None-Match": "*"})
+    ).status_code == 204
     got = await send(client, "GET", path, where, lrs)
     head = await send(client, "HEAD", path, where, lrs)
     assert head.status_code == 200
     assert head.content == b""
     assert head.headers["etag"] == got.headers["etag"]
     assert head.headers["last-modified"] == got.headers["last-modified"]
+
+
+@pytest.mark.parametrize(("path", "params"), RESOURCES, ids=RESOURCE_IDS)
+async def test_a_new_profile_document_is_put_with_if_none_match_and_a_state_without(
+    client: httpx.AsyncClient, lrs: dict[str, str], path: str, params: Any
+) -> None:
+    response = await send(client, "PUT", path, params(), lrs, {"a": 1})
+    if path == STATE:
+        assert response.status_code == 204, response.text
+    else:
+        error = assert_problem(response, 400)["errors"][0]
+        assert (error["rule"], error["field"]) == ("precondition.required", "If-None-Match")

@@ -35,6 +35,7 @@ class Outcome(enum.Enum):
     PROCEED = "proceed"
     PRECONDITION_FAILED = "precondition failed"  # 412
     CONFLICT = "conflict"  # 409: a PUT over a profile document, sent with neither header
+    HEADER_REQUIRED = "header required"  # 400: a PUT of a new profile document, with neither
 
 
 def entity_tags(header: str) -> list[str]:
@@ -69,7 +70,8 @@ def precondition(
     none), as RFC 2616 reads If-Match and If-None-Match: If-Match holds when the document exists
     and (for a list of tags) has one of them; If-None-Match holds when it does not exist (`*`)
     or has none of them. `conflict_without_headers`: a PUT to a profile resource, which must
-    send one of the headers when the document exists (Communication 3.1.s4.b13)."""
+    send one of the headers: a 409 when the document exists (Communication 3.1.s4.b13), a 400
+    when it does not (as the conformance suite asks: the sender could not know it is new)."""
     if headers.if_match is not None:
         tags = entity_tags(headers.if_match)
         if current is None or ("*" not in tags and current.lower() not in tags):
@@ -78,8 +80,8 @@ def precondition(
         tags = entity_tags(headers.if_none_match)
         if current is not None and ("*" in tags or current.lower() in tags):
             return Outcome.PRECONDITION_FAILED
-    if conflict_without_headers and current is not None and not headers.sent:
-        return Outcome.CONFLICT
+    if conflict_without_headers and not headers.sent:
+        return Outcome.CONFLICT if current is not None else Outcome.HEADER_REQUIRED
     return Outcome.PROCEED
 
 

@@ -122,6 +122,13 @@ def _check(current: Stored | None, headers: Preconditions, *, conflict: bool) ->
             "the document's current ETag does not satisfy If-Match / If-None-Match; "
             "fetch it again and retry"
         )
+    if outcome is Outcome.HEADER_REQUIRED:
+        raise XapiBadRequest.of(
+            "precondition.required",
+            "If-None-Match",
+            "a profile document is PUT with If-None-Match: * to create it, or If-Match with "
+            "its current ETag to replace it",
+        )
     if outcome is Outcome.CONFLICT:
         raise Conflict(
             "the document exists: check its current state, and send If-Match with its "
