@@ -408,6 +408,20 @@ async def test_a_statement_voiding_a_voiding_statement_is_stored_and_voids_nothi
     assert still.status_code == 200
 
 
+async def test_a_voiding_statement_whose_target_never_came_voided_nothing_and_can_be_voided(
+    client: httpx.AsyncClient, learner: Account
+) -> None:
+    headers = await xapi_headers(client, learner)
+    [dangling] = (await client.post(STATEMENTS, json=voiding(new_id()), headers=headers)).json()
+    assert (
+        await client.post(STATEMENTS, json=voiding(dangling), headers=headers)
+    ).status_code == 200
+    gone = await client.get(STATEMENTS, params={"statementId": dangling}, headers=headers)
+    assert_problem(gone, 404)
+    kept = await client.get(STATEMENTS, params={"voidedStatementId": dangling}, headers=headers)
+    assert kept.status_code == 200
+
+
 async def test_the_ids_format_keeps_only_what_identifies_agents_verbs_and_activities(
     client: httpx.AsyncClient, learner: Account
 ) -> None:
