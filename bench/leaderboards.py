@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import random
-import sqlite3
 import sys
 import tempfile
 import time
@@ -24,15 +22,13 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, insert, select, text
 
-from bench.postgres import ThrowawayPostgres
+from bench.postgres import throwaway_database
 from bench.sections import replace_section
-from bench.servers import tree_cpu_seconds
 from questpath.auth.models import User
 from questpath.db import create_engine, create_sessionmaker, migrate
 from questpath.leaderboards import repository as repo
@@ -284,22 +280,11 @@ def main(argv: list[str] | None = None) -> None:
 
     results = []
     for backend in args.backends.split(","):
-        with contextlib.ExitStack() as stack:
-            if backend == "postgresql":
-                postgres = ThrowawayPostgres()
-                stack.callback(postgres.stop)
-                url = postgres.start()
-                version = "PostgreSQL"
-                database_cpu: Callable[[], float] = partial(
-                    tree_cpu_seconds, postgres.postmaster_pid
-                )
-            else:
-                workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-                url = f"sqlite+aiosqlite:///{workdir / 'questpath.db'}"
-                version = sqlite3.sqlite_version
-                database_cpu = lambda: 0.0  # noqa: E731  (in this process)
-            migrate(url)
-            results.append(measure(url, backend, version, args.learners, args.reads, database_cpu))
+        with tempfile.TemporaryDirectory() as temp, throwaway_database(backend, Path(temp)) as db:
+            migrate(db.url)
+            results.append(
+                measure(db.url, backend, db.version, args.learners, args.reads, db.cpu_seconds)
+            )
     command = "python -m bench.leaderboards " + " ".join(sys.argv[1:] if argv is None else argv)
     page = markdown(results, command.strip())
     print(page)

@@ -12,11 +12,15 @@ import contextlib
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
-from bench.servers import free_port
+from bench.servers import free_port, tree_cpu_seconds
 
 DATABASE = "questpath_bench"
 ROLE = "questpath"
@@ -91,3 +95,39 @@ class ThrowawayPostgres:
                 )
             self.started = False
         shutil.rmtree(self.dir, ignore_errors=True)
+
+    def version(self) -> str:
+        """The server's version, e.g. "15.18"."""
+        done = subprocess.run(
+            [str(self.bin / "postgres"), "--version"], capture_output=True, text=True, check=True
+        )
+        found = re.search(r"\(PostgreSQL\) (\d+(?:\.\d+)*)", done.stdout)  # "... 15.18 (Debian"
+        return found[1] if found else done.stdout.strip()
+
+
+@dataclass(frozen=True)
+class Database:
+    """A benchmark's empty database: its URL, the server's version, and a meter of the CPU
+    seconds its server has used (none of its own for SQLite, which runs in its user's process)."""
+
+    backend: str  # "sqlite" or "postgresql"
+    url: str
+    version: str
+    cpu_seconds: Callable[[], float]
+
+
+@contextlib.contextmanager
+def throwaway_database(backend: str, workdir: Path) -> Iterator[Database]:
+    """A new SQLite file in `workdir`, or a throwaway PostgreSQL server, removed afterwards."""
+    if backend == "postgresql":
+        postgres = ThrowawayPostgres()
+        try:
+            url = postgres.start()
+            yield Database(
+                backend, url, postgres.version(), partial(tree_cpu_seconds, postgres.postmaster_pid)
+            )
+        finally:
+            postgres.stop()
+    else:
+        url = f"sqlite+aiosqlite:///{workdir / 'questpath.db'}"
+        yield Database(backend, url, sqlite3.sqlite_version, lambda: 0.0)

@@ -23,9 +23,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import re
 import select
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -33,7 +31,6 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -42,11 +39,10 @@ import httpx
 from bench import load
 from bench.accounts import Learner, api_key, create_admin, register
 from bench.load import percentile
-from bench.postgres import ThrowawayPostgres
+from bench.postgres import throwaway_database
 from bench.profile import Profile, Profiler
 from bench.sections import replace_section
 from bench.servers import PYTHON, ROOT, QuestPathServer, cpu_seconds, new_secret_key
-from bench.servers import tree_cpu_seconds as tree_cpu
 from questpath.events.rules import MAX_BATCH
 
 # Sign-up hashes each password with Argon2, slowly on purpose: 1,000 sign-ups at the default
@@ -419,33 +415,14 @@ def main(argv: list[str] | None = None) -> None:
 
     results = []
     for backend in args.backends.split(","):
-        with contextlib.ExitStack() as stack:
-            workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-            if backend == "postgresql":
-                postgres = ThrowawayPostgres()
-                stack.callback(postgres.stop)
-                url = postgres.start()
-                version = _postgres_version(postgres)
-                database: Meter = partial(tree_cpu, postgres.postmaster_pid)
-            else:
-                url = f"sqlite+aiosqlite:///{workdir / 'questpath.db'}"
-                version = sqlite3.sqlite_version
-                database = lambda: 0.0  # noqa: E731  (in the server's process)
-            results.append(measure(backend, version, url, database, args, workdir))
+        with tempfile.TemporaryDirectory() as temp, throwaway_database(backend, Path(temp)) as db:
+            results.append(measure(backend, db.version, db.url, db.cpu_seconds, args, Path(temp)))
     command = "python -m bench.streams " + " ".join(sys.argv[1:] if argv is None else argv)
     page = markdown(results, command.strip())
     print(page)
     print_profiles(results)
     if args.doc is not None:
         replace_section(args.doc, "streams", page)
-
-
-def _postgres_version(postgres: ThrowawayPostgres) -> str:
-    done = subprocess.run(
-        [str(postgres.bin / "postgres"), "--version"], capture_output=True, text=True, check=True
-    )
-    found = re.search(r"\(PostgreSQL\) (\d+(?:\.\d+)*)", done.stdout)  # "... 15.18 (Debian ...)"
-    return found[1] if found else done.stdout.strip()
 
 
 if __name__ == "__main__":

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import random
-import sqlite3
 import sys
 import tempfile
 import time
@@ -24,16 +22,15 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import insert, text
 
-from bench.postgres import ThrowawayPostgres
+from bench.postgres import throwaway_database
 from bench.sections import replace_section
-from bench.servers import QuestPathServer, new_secret_key, tree_cpu_seconds
+from bench.servers import QuestPathServer, new_secret_key
 from questpath.auth.credentials import new_api_key
 from questpath.auth.models import ApiKey, User
 from questpath.db import create_engine, create_sessionmaker, migrate
@@ -316,23 +313,10 @@ def main(argv: list[str] | None = None) -> None:
 
     results = []
     for backend in args.backends.split(","):
-        with contextlib.ExitStack() as stack:
-            if backend == "postgresql":
-                postgres = ThrowawayPostgres()
-                stack.callback(postgres.stop)
-                url = postgres.start()
-                version = "PostgreSQL"
-                database_cpu: Callable[[], float] = partial(
-                    tree_cpu_seconds, postgres.postmaster_pid
-                )
-            else:
-                workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-                url = f"sqlite+aiosqlite:///{workdir / 'questpath.db'}"
-                version = sqlite3.sqlite_version
-                database_cpu = lambda: 0.0  # noqa: E731  (inside the server process)
-            migrate(url)
+        with tempfile.TemporaryDirectory() as temp, throwaway_database(backend, Path(temp)) as db:
+            migrate(db.url)
             results.append(
-                measure(url, backend, version, args.statements, args.reads, database_cpu)
+                measure(db.url, backend, db.version, args.statements, args.reads, db.cpu_seconds)
             )
     command = "python -m bench.xapi " + " ".join(sys.argv[1:] if argv is None else argv)
     page = markdown(results, command.strip())
