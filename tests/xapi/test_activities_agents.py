@@ -140,7 +140,7 @@ async def test_an_agent_is_answered_as_a_person_with_arrays(
         ({"agent": "not JSON"}, "agent"),
         ({"agent": {"objectType": "Agent"}}, "agent"),
         ({"agent": {"objectType": "Group", "mbox": "mailto:g@example.com"}}, "agent"),
-        ({"agent": {"account": {"homePage": "http://x"}}}, "agent.account"),
+        ({"agent": {"account": {"homePage": "http://x"}}}, "agent.account.name"),
         ({"agent": {"mbox_sha1sum": "abc"}}, "agent.mbox_sha1sum"),
         ({"agent": {"mbox": "mailto:a@example.com", "name": 3}}, "agent.name"),
         ({"agent": {"mbox": "mailto:a@example.com"}, "profileId": "x"}, "profileId"),

@@ -319,7 +319,7 @@ BAD_STATE_PARAMS = [
     ("POST", {"agent": "not JSON"}, "agent"),
     ("POST", {"agent": "1"}, "agent"),
     ("GET", {"agent": {"objectType": "Agent"}}, "agent"),
-    ("GET", {"agent": {"key": "value"}}, "agent"),
+    ("GET", {"agent": {"key": "value"}}, "agent.key"),
     ("GET", {"agent": {"mbox": "a@example.com"}}, "agent.mbox"),
     ("GET", {"agent": {"mbox": "mailto:a@example.com", "openid": "http://a"}}, "agent"),
     ("GET", {"agent": {"objectType": "Group", "mbox": "mailto:g@example.com"}}, "agent"),

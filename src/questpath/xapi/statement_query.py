@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
 
-from questpath.xapi import validation
 from questpath.xapi.agents import ifi
 from questpath.xapi.errors import XapiBadRequest
 from questpath.xapi.formats import Format
+from questpath.xapi.params import (
+    activity_id_param,
+    agent_param,
+    bad,
+    boolean_param,
+    count_param,
+    known_params,
+    registration_param,
+    timestamp_param,
+)
 from questpath.xapi.statement_store import Filters
 from questpath.xapi.terms import term
 
@@ -47,16 +53,14 @@ class StatementQuery:
     attachments: bool = False
 
 
-def parse(params: Mapping[str, str]) -> StatementQuery:
-    unknown = [name for name in params if name not in KNOWN]
-    if unknown:
-        raise XapiBadRequest.of(
-            "parameter.unknown", unknown[0], "is not a parameter of GET /statements"
-        )
+def parse(query: Iterable[tuple[str, str]]) -> StatementQuery:
+    """The query of a GET /statements: a 400 names the first parameter that is unknown, sent
+    twice, malformed, or sent beside `statementId` when only `attachments` and `format` may."""
+    params = known_params(query, KNOWN)
     form = params.get("format", "exact")
     if form not in FORMATS:
-        raise XapiBadRequest.of("parameter", "format", "must be ids, exact or canonical")
-    attachments = _boolean(params, "attachments")
+        raise bad("format", "must be ids, exact or canonical")
+    attachments = boolean_param(params, "attachments")
     singles = [name for name in SINGLE if name in params]
     if singles:
         others = [n for n in params if n not in (*SINGLE_EXTRAS, singles[0])]
@@ -67,90 +71,32 @@ def parse(params: Mapping[str, str]) -> StatementQuery:
                 f"cannot be sent with {singles[0]}, which asks for one statement",
             )
         return StatementQuery(
-            statement_id=_uuid(params, singles[0]),
+            statement_id=uuid.UUID(registration_param(params[singles[0]], singles[0])),
             voided=singles[0] == "voidedStatementId",
             form=form,
             attachments=attachments,
         )
     terms: list[tuple[str, bool]] = []
     if "agent" in params:
-        terms.append((term("agent", _agent(params["agent"])), _boolean(params, "related_agents")))
+        agent = ifi(agent_param(params["agent"], groups=True))
+        terms.append((term("agent", agent or ""), boolean_param(params, "related_agents")))
     if "verb" in params:
-        terms.append((term("verb", _iri(params, "verb")), False))
+        terms.append((term("verb", activity_id_param(params["verb"], "verb")), False))
     if "activity" in params:
-        activity = _iri(params, "activity")
-        terms.append((term("activity", activity), _boolean(params, "related_activities")))
+        activity = activity_id_param(params["activity"], "activity")
+        terms.append((term("activity", activity), boolean_param(params, "related_activities")))
     if "registration" in params:
-        terms.append((term("registration", str(_uuid(params, "registration"))), False))
-    limit = _integer(params, "limit", DEFAULT_LIMIT)
+        terms.append((term("registration", registration_param(params["registration"])), False))
+    limit = count_param(params, "limit", DEFAULT_LIMIT)
     return StatementQuery(
         filters=Filters(
             terms=tuple(terms),
-            since=_timestamp(params, "since"),
-            until=_timestamp(params, "until"),
-            after_seq=_integer(params, "cursor", None),
-            ascending=_boolean(params, "ascending"),
+            since=timestamp_param(params["since"], "since") if "since" in params else None,
+            until=timestamp_param(params["until"], "until") if "until" in params else None,
+            after_seq=count_param(params, "cursor", 0) or None,
+            ascending=boolean_param(params, "ascending"),
         ),
         limit=MAX_LIMIT if limit == 0 else min(limit, MAX_LIMIT),
         form=form,
         attachments=attachments,
     )
-
-
-def _agent(text: str) -> str:
-    try:
-        agent: Any = json.loads(text)
-    except ValueError as exc:
-        raise XapiBadRequest.of("parameter", "agent", "must be an Agent or Group as JSON") from exc
-    violations = validation.agent_violations(agent, "agent")
-    if violations:
-        first = violations[0]
-        raise XapiBadRequest.of(first.rule, first.field, first.message)
-    found = ifi(agent) if isinstance(agent, dict) else None
-    if found is None:
-        raise XapiBadRequest.of(
-            "agent.ifi", "agent", "must carry one identifier: mbox, mbox_sha1sum, openid or account"
-        )
-    return found
-
-
-def _iri(params: Mapping[str, str], name: str) -> str:
-    value = params[name]
-    if not value or ":" not in value:
-        raise XapiBadRequest.of("iri", name, "must be an IRI")
-    return value
-
-
-def _uuid(params: Mapping[str, str], name: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(params[name])
-    except ValueError as exc:
-        raise XapiBadRequest.of("uuid", name, "must be a UUID") from exc
-
-
-def _boolean(params: Mapping[str, str], name: str) -> bool:
-    value = params.get(name, "false").lower()
-    if value not in ("true", "false"):
-        raise XapiBadRequest.of("parameter", name, "must be true or false")
-    return value == "true"
-
-
-def _integer(params: Mapping[str, str], name: str, default: int | None) -> Any:
-    if name not in params:
-        return default
-    try:
-        value = int(params[name])
-    except ValueError as exc:
-        raise XapiBadRequest.of("parameter", name, "must be a whole number") from exc
-    if value < 0:
-        raise XapiBadRequest.of("parameter", name, "must not be negative")
-    return value
-
-
-def _timestamp(params: Mapping[str, str], name: str) -> datetime | None:
-    if name not in params:
-        return None
-    moment = validation.parse_timestamp(params[name])
-    if moment is None:
-        raise XapiBadRequest.of("timestamp", name, "must be an ISO 8601 timestamp")
-    return moment

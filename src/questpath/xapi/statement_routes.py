@@ -150,7 +150,7 @@ async def get_statements(
 ) -> Response:
     """One statement by `statementId` (or a voided one by `voidedStatementId`), or the
     statements matching every filter given, newest stored first, with a `more` link."""
-    query = statement_query.parse(request.query_params)
+    query = statement_query.parse(request.query_params.multi_items())
     visibility = _visibility(caller)
     languages = accepted_languages(request.headers.get("accept-language"))
     headers: dict[str, str] = {}
