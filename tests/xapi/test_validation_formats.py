@@ -140,6 +140,10 @@ def test_well_formed_rfc_5646_tags_are_language_tags(tag: str) -> None:
         "en-US-US",
         "12",
         "e",
+        "test",  # a 4-letter primary language subtag is reserved
+        "abcde",
+        "ar-a-aaa-b-bbb-a-ccc",  # an extension singleton repeated
+        "de-1901-1901",  # a variant repeated
     ],
 )
 def test_ill_formed_tags_are_not_language_tags(tag: str) -> None:

@@ -42,6 +42,8 @@ _IRI = re.compile(
 )
 
 # RFC 5646 section 2.1: a well-formed language tag (the MUST is the sequence of token lengths).
+# A primary language subtag of 4 letters is reserved, and none of 5 to 8 is registered: no valid
+# tag has one, so only 2 or 3 letters (with extended subtags) are taken.
 _GRANDFATHERED = (
     "en-GB-oed|i-ami|i-bnn|i-default|i-enochian|i-hak|i-klingon|i-lux|i-mingo|i-navajo|i-pwn"
     "|i-tao|i-tay|i-tsu|sgn-BE-FR|sgn-BE-NL|sgn-CH-DE"
@@ -49,7 +51,7 @@ _GRANDFATHERED = (
 )
 _PRIVATEUSE = "x(?:-[A-Za-z0-9]{1,8})+"
 _LANGTAG = (
-    "(?:[A-Za-z]{2,3}(?:-[A-Za-z]{3}){0,3}|[A-Za-z]{4}|[A-Za-z]{5,8})"  # language ["-" extlang]
+    "[A-Za-z]{2,3}(?:-[A-Za-z]{3}){0,3}"  # language ["-" extlang]
     "(?:-[A-Za-z]{4})?"  # script
     "(?:-(?:[A-Za-z]{2}|[0-9]{3}))?"  # region
     "(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*"  # variants
@@ -115,8 +117,20 @@ def is_sha1_hex(text: object) -> bool:
 
 
 def is_language_tag(text: object) -> bool:
-    """A well-formed RFC 5646 language tag, such as "en", "en-US", "zh-Hant-TW" or "tlh"."""
-    return isinstance(text, str) and _LANGUAGE_TAG.fullmatch(text) is not None
+    """An RFC 5646 language tag, such as "en", "en-US", "zh-Hant-TW" or "tlh": well-formed,
+    with no variant and no extension singleton repeated (section 2.2.9), and no reserved or
+    unregistered primary language subtag. Subtags are not looked up in the registry."""
+    if not isinstance(text, str) or _LANGUAGE_TAG.fullmatch(text) is None:
+        return False
+    subtags = text.lower().split("-")
+    if "x" in subtags:
+        subtags = subtags[: subtags.index("x")]
+    singletons = [s for s in subtags[1:] if len(s) == 1]
+    first_singleton = next((i for i, s in enumerate(subtags) if len(s) == 1), len(subtags))
+    variants = [
+        s for s in subtags[1:first_singleton] if len(s) >= 5 or (len(s) == 4 and s[0].isdigit())
+    ]
+    return len(set(singletons)) == len(singletons) and len(set(variants)) == len(variants)
 
 
 def is_uuid(text: object) -> bool:
