@@ -15,8 +15,8 @@ from sqlalchemy import update
 from questpath.auth.models import User
 from questpath.db import transaction
 from questpath.verify import repair
-from questpath.xapi.agents import ifi, mbox_ifis
-from questpath.xapi.identities import resolve
+from questpath.xapi.agents import ifi
+from questpath.xapi.identities import address_ifis, resolve
 from tests.auth.test_authentication import create_key
 from tests.helpers import (
     PASSWORD,
@@ -54,15 +54,16 @@ def sha1(text: str) -> str:
 async def test_a_learner_is_recognised_by_their_own_address_in_any_case(
     app: FastAPI, learner: Account, other_learner: Account
 ) -> None:
-    mbox, digest = mbox_ifis(learner.email)
+    mbox, digest = address_ifis(learner.email)
     shouted = "mbox:MAILTO:" + learner.email.upper()
-    found = await who(app, mbox, digest, shouted, digest.upper(), mbox_ifis(other_learner.email)[0])
+    others = address_ifis(other_learner.email)[0]
+    found = await who(app, mbox, digest, shouted, digest.upper(), others)
     assert found == {
         mbox: uuid.UUID(learner.id),
         digest: uuid.UUID(learner.id),
         shouted: uuid.UUID(learner.id),
         digest.upper(): uuid.UUID(learner.id),
-        mbox_ifis(other_learner.email)[0]: uuid.UUID(other_learner.id),
+        others: uuid.UUID(other_learner.id),
     }
 
 
@@ -119,7 +120,7 @@ async def test_disabled_accounts_and_those_waiting_for_deletion_are_nobody(
     )
     assert asked.status_code == 202, asked.text
 
-    ifis = (LMS_IFI, *mbox_ifis(learner.email), *mbox_ifis(other_learner.email))
+    ifis = (LMS_IFI, *address_ifis(learner.email), *address_ifis(other_learner.email))
     assert await who(app, *ifis) == {}
 
 
@@ -253,7 +254,7 @@ async def test_keys_need_profile_scopes(client: httpx.AsyncClient, learner: Acco
 async def test_verify_finds_an_address_hash_out_of_step_and_repair_restores_it(
     app: FastAPI, learner: Account
 ) -> None:
-    _, digest = mbox_ifis(learner.email)
+    _, digest = address_ifis(learner.email)
     async with transaction(app.state.sessionmaker) as session:
         await session.execute(
             update(User).where(User.id == uuid.UUID(learner.id)).values(email_sha1="0" * 40)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -23,12 +22,6 @@ def ifi(agent: Mapping[str, Any]) -> str | None:
     if isinstance(account, Mapping):
         return f"account:{account.get('homePage')} {account.get('name')}"
     return None
-
-
-def mbox_ifis(email: str) -> tuple[str, str]:
-    """The IFIs under which a learner's e-mail address may arrive: the mbox and its SHA-1."""
-    mbox = f"mailto:{email}"
-    return f"mbox:{mbox}", f"mbox_sha1sum:{hashlib.sha1(mbox.encode()).hexdigest()}"  # noqa: S324
 
 
 def member_ifis(agent: Mapping[str, Any]) -> Iterator[str]:

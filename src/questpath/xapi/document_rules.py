@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from questpath.xapi.attachments import media_type
+
 JSON_TYPE = "application/json"
 # Language maps in an activity definition: merged key by key, so a later statement in one
 # language does not drop the others.
@@ -20,11 +22,6 @@ LANGUAGE_MAPS = ("name", "description")
 def etag_of(content: bytes) -> str:
     """The SHA-1 hex digest of the content, in lowercase (Communication 3.1.s4.b2)."""
     return hashlib.sha1(content).hexdigest()  # noqa: S324 - the spec names SHA-1
-
-
-def media_type(content_type: str | None) -> str:
-    """`application/json; charset=utf-8` → `application/json`."""
-    return (content_type or "").split(";")[0].strip().lower()
 
 
 def is_json(content_type: str | None) -> bool:

@@ -31,10 +31,6 @@ class PreconditionFailed(Problem):
     status = HTTPStatus.PRECONDITION_FAILED
 
 
-class PreconditionRequired(Problem):
-    status = HTTPStatus.PRECONDITION_REQUIRED
-
-
 async def _on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [

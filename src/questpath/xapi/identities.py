@@ -28,6 +28,11 @@ from questpath.xapi.identity_models import XapiIdentity
 MBOX, SHA1 = "mbox:mailto:", "mbox_sha1sum:"
 
 
+def address_ifis(email: str) -> tuple[str, str]:
+    """The identifiers a learner's own address is sent as: its mbox and its mbox_sha1sum."""
+    return f"{MBOX}{email}", f"{SHA1}{mailto_sha1(email)}"
+
+
 def normal_ifi(ifi: str) -> str:
     """The IFI as stored and compared: an mbox's address and a SHA-1's hex digits lower-cased
     (an address's case does not name another mailbox); others exactly as sent."""
@@ -105,10 +110,7 @@ async def identities_of(session: AsyncSession, user: UserLike) -> list[Identity]
         .where(XapiIdentity.user_id == user.id)
         .order_by(XapiIdentity.created_at, XapiIdentity.id)
     )
-    own = [
-        Identity(f"{MBOX}{user.email}", None, None),
-        Identity(f"{SHA1}{mailto_sha1(user.email)}", None, None),
-    ]
+    own = [Identity(ifi, None, None) for ifi in address_ifis(user.email)]
     return own + [Identity(row.ifi, row.id, row.created_at) for row in rows]
 
 

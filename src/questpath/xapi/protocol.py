@@ -3,15 +3,16 @@
 
 from __future__ import annotations
 
-import json
 import re
-from http import HTTPStatus
 from urllib.parse import parse_qsl, urlencode
 
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from questpath.clock import utc_now
+from questpath.problems import problem_response
+from questpath.xapi.attachments import media_type
+from questpath.xapi.errors import XapiBadRequest
 from questpath.xapi.formats import iso
 
 VERSION = "1.0.3"
@@ -61,6 +62,8 @@ class XapiProtocol:
         if scope["method"] == "POST" and any(name == "method" for name, _ in query):
             if len(query) != 1:
                 await _refuse(
+                    scope,
+                    receive,
                     send_versioned,
                     "alternate-syntax",
                     "method",
@@ -71,12 +74,14 @@ class XapiProtocol:
             try:
                 scope, receive = await _rewrite(scope, receive, query[0][1])
             except _Refusal as refusal:
-                await _refuse(send_versioned, *refusal.args)
+                await _refuse(scope, receive, send_versioned, *refusal.args)
                 return
         if scope["method"] != "OPTIONS" and _route_path(scope) not in UNVERSIONED_PATHS:
-            version = _header(scope, b"x-experience-api-version")
+            version = Headers(scope=scope).get("x-experience-api-version")
             if version is None:
                 await _refuse(
+                    scope,
+                    receive,
                     send_versioned,
                     "version-header",
                     VERSION_HEADER,
@@ -85,6 +90,8 @@ class XapiProtocol:
                 return
             if not ACCEPTED_VERSION.match(version.strip()):
                 await _refuse(
+                    scope,
+                    receive,
                     send_versioned,
                     "version-header",
                     VERSION_HEADER,
@@ -110,13 +117,6 @@ def _route_path(scope: Scope) -> str:
     return path[len(root) :] if root and path.startswith(root) else path
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope["headers"]:
-        if key.lower() == name:
-            return str(value.decode("latin-1"))
-    return None
-
-
 class _Refusal(Exception):
     """(rule, field, message) of a request in the alternate syntax that is not one."""
 
@@ -128,7 +128,7 @@ async def _rewrite(scope: Scope, receive: Receive, method: str) -> tuple[Scope, 
         raise _Refusal(
             "alternate-syntax", "method", f"must be one of {', '.join(ALTERNATE_METHODS)}"
         )
-    content_type = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
+    content_type = media_type(Headers(scope=scope).get("content-type"))
     if content_type != FORM:
         raise _Refusal(
             "alternate-syntax", "Content-Type", f"the alternate syntax is sent as {FORM}"
@@ -172,24 +172,9 @@ async def _rewrite(scope: Scope, receive: Receive, method: str) -> tuple[Scope, 
     return rewritten, replay
 
 
-async def _refuse(send: Send, rule: str, field: str, message: str) -> None:
-    body = json.dumps(
-        {
-            "type": "about:blank",
-            "title": "Bad Request",
-            "status": 400,
-            "detail": f"{field}: {message}",
-            "errors": [{"field": field, "message": message, "rule": rule}],
-        }
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": HTTPStatus.BAD_REQUEST,
-            "headers": [
-                (b"content-type", b"application/problem+json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+async def _refuse(
+    scope: Scope, receive: Receive, send: Send, rule: str, field: str, message: str
+) -> None:
+    refusal = XapiBadRequest.of(rule, field, message)
+    response = problem_response(refusal.status, refusal.detail, errors=refusal.errors)
+    await response(scope, receive, send)

@@ -31,7 +31,7 @@ from questpath.xapi.errors import XapiBadRequest
 from questpath.xapi.formats import accepted_languages, formatted
 from questpath.xapi.mapping import XapiMapping
 from questpath.xapi.signatures import SignatureError, check_signature
-from questpath.xapi.statements import Attachment, store_statements, violations_as_errors
+from questpath.xapi.statements import store_statements, violations_as_errors
 
 router = APIRouter(tags=["statements"])
 JSON_TYPES = ("application/json",)
@@ -130,7 +130,6 @@ async def _store(
     *,
     batch: bool = False,
 ) -> list[uuid.UUID]:
-    attachments = [Attachment(p.sha2, p.content_type, p.content) for p in parts.values()]
     return await store_statements(
         session,
         caller,
@@ -138,7 +137,7 @@ async def _store(
         recorder=request.app.state.recorder,
         home_page=request.app.state.settings.public_url,
         now=now,
-        attachments=attachments,
+        attachments=list(parts.values()),
         batch=batch,
         counting=XapiMapping.of(request.app.state.ruleset.xapi),
     )
@@ -201,7 +200,7 @@ async def _with_attachments(
 
 def _visibility(caller: Caller) -> store.Visibility:
     if caller.reads_only_its_own:
-        return store.Visibility(api_key_id=caller.key_id, owner_id=caller.user_id)
+        return store.Visibility(api_key_id=caller.key_id)
     if caller.reads_everything:
         return store.Visibility()
     return store.Visibility(owner_id=caller.user_id)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +24,7 @@ from questpath.xapi import documents, identities, mapping, validation
 from questpath.xapi import statement_store as store
 from questpath.xapi.access import Caller
 from questpath.xapi.agents import ifi
+from questpath.xapi.attachments import Part
 from questpath.xapi.comparison import statements_equivalent
 from questpath.xapi.formats import iso
 from questpath.xapi.models import XapiStatement
@@ -32,13 +32,6 @@ from questpath.xapi.terms import statement_terms
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 DEFAULT_VERSION = "1.0.0"
-
-
-@dataclass(frozen=True)
-class Attachment:
-    sha2: str
-    content_type: str
-    content: bytes
 
 
 def stored_form(
@@ -91,7 +84,7 @@ async def store_statements(
     recorder: Recorder,
     home_page: str,
     now: datetime,
-    attachments: Sequence[Attachment] = (),
+    attachments: Sequence[Part] = (),
     batch: bool = False,
     counting: mapping.XapiMapping = mapping.DEFAULT_MAPPING,
 ) -> list[uuid.UUID]:
